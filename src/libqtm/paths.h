@@ -1,0 +1,26 @@
+/* paths.h - where qtm keeps things: FHS as root, XDG as a user, everything under --root DIR.
+ *
+ * qtm_paths_resolve() fills the path fields of ctx (owned by ctx).  The helpers below return
+ * 0 or a negative code with ctx's error set. */
+#ifndef QTM_PATHS_H
+#define QTM_PATHS_H
+
+#include <sys/types.h>
+
+struct qtm_ctx;
+
+void qtm_paths_resolve(struct qtm_ctx *ctx, const char *root);
+/* mkdir -p with the given mode for each created component. */
+int qtm_mkdir_p(struct qtm_ctx *ctx, const char *path, mode_t mode);
+/* rm -rf that never follows symlinks and stays on one file system; a missing path is success. */
+int qtm_rm_rf(struct qtm_ctx *ctx, const char *path);
+/* Writes data to path atomically (temporary file in the same directory, fsync, rename). */
+int qtm_write_file_atomic(struct qtm_ctx *ctx, const char *path, const void *data, size_t len);
+/* Reads a whole file into a NUL-terminated buffer owned by the caller; len may be NULL. */
+int qtm_read_file(struct qtm_ctx *ctx, const char *path, char **data, size_t *len);
+/* Copies a regular file (to a temporary name, then rename). */
+int qtm_copy_file(struct qtm_ctx *ctx, const char *from, const char *to);
+/* fsyncs a directory so that a rename in it is durable. */
+int qtm_fsync_dir(struct qtm_ctx *ctx, const char *dir);
+
+#endif

@@ -1,0 +1,67 @@
+/* sandbox.h - runs one command in a confined Linux environment (the training sandbox).
+ *
+ * The child gets new mount, pid, net, ipc and uts namespaces (and a user namespace when the caller
+ * is not root), a fresh root on tmpfs holding read-only binds of /usr (with the usr-merged links
+ * /bin /lib /lib64 /sbin), /etc/alternatives and /etc/ld.so.cache, the binds the caller asks for,
+ * a private /proc, a private tmpfs /tmp, a minimal /dev (null zero full random urandom tty), no
+ * network (only a down loopback), no_new_privs and a seccomp filter that refuses mount, ptrace,
+ * module loading, kexec, bpf, keyctl, namespace changes and the like with EPERM.
+ *
+ * Limits: cgroup v2 (cpu.max, memory.max, pids.max) when those controllers are enabled, else
+ * cgroup v1 (cpu.cfs_quota_us, memory.limit_in_bytes, pids.max), else rlimits; result->limits
+ * names what was used.  A wall-clock limit kills the whole tree (the pid namespace's init).
+ *
+ * Ownership: the spec and everything it points to belong to the caller and are only read.
+ * The result's strings are static or owned by the result: call qtm_sandbox_result_free(). */
+#ifndef QTM_SANDBOX_H
+#define QTM_SANDBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct qtm_ctx;
+
+struct qtm_sandbox_bind {
+	const char *source;  /* host path (file or directory) */
+	const char *target;  /* absolute path inside the sandbox; parents are created */
+	bool writable;
+};
+
+enum qtm_sandbox_stream { QTM_SANDBOX_STDOUT = 1, QTM_SANDBOX_STDERR = 2 };
+
+/* Called in the parent for every complete line (without its newline) the command writes;
+ * a final unterminated line is delivered too. */
+typedef void (*qtm_sandbox_line_fn)(void *arg, enum qtm_sandbox_stream stream, const char *line);
+
+struct qtm_sandbox_spec {
+	char *const *argv;          /* argv[0] is looked up in PATH inside the sandbox */
+	char *const *envp;          /* the complete environment (PATH included) */
+	const char *cwd;            /* working directory inside the sandbox */
+	const struct qtm_sandbox_bind *binds;
+	size_t n_binds;
+	int cpus;                   /* 0 = no limit */
+	long memory_mb;             /* 0 = no limit */
+	int pids_max;               /* 0 = no limit */
+	int time_limit_s;           /* 0 = no limit */
+	bool gpu;                   /* bind /dev/nvidia* when present */
+	bool share_net;             /* keep the host network (never used for training) */
+	qtm_sandbox_line_fn on_line;
+	void *on_line_arg;
+};
+
+struct qtm_sandbox_result {
+	int exit_code;              /* exit status when exited, else -1 */
+	int term_signal;            /* signal that ended it, else 0 */
+	bool timed_out;
+	const char *limits;         /* static: "cgroup v2", "cgroup v1", "rlimit" or "none" */
+	char *limits_detail;        /* owned: e.g. "cpu.cfs_quota_us=200000 memory.limit_in_bytes=..." */
+	double wall_s;
+};
+
+/* Runs spec to completion.  Returns 0 when the command ran (whatever its exit status: look at the
+ * result) and a negative code with ctx's error set when the sandbox itself could not be set up. */
+int qtm_sandbox_run(struct qtm_ctx *ctx, const struct qtm_sandbox_spec *spec,
+    struct qtm_sandbox_result *result);
+void qtm_sandbox_result_free(struct qtm_sandbox_result *result);
+
+#endif
