@@ -1,0 +1,113 @@
+/* buildid.c - canonical JSON and the build id. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "buildid.h"
+#include "manifest.h"
+#include "xalloc.h"
+
+struct strbuf {
+	char *s;
+	size_t len, cap;
+};
+
+static void
+sb_add(struct strbuf *b, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (b->len + n + 1 > b->cap) {
+		b->cap = (b->len + n + 1) * 2;
+		b->s = xrealloc(b->s, b->cap);
+	}
+	memcpy(b->s + b->len, s, n + 1);
+	b->len += n;
+}
+
+static int
+cmp_items(const void *a, const void *b)
+{
+	return strcmp((*(cJSON *const *)a)->string, (*(cJSON *const *)b)->string);
+}
+
+static void canonical(struct strbuf *b, const cJSON *j);
+
+static void
+canonical_object(struct strbuf *b, const cJSON *j)
+{
+	int n = cJSON_GetArraySize(j), i = 0;
+	cJSON **items = xcalloc((size_t)n + 1, sizeof *items), *it;
+
+	cJSON_ArrayForEach(it, j)
+		items[i++] = it;
+	qsort(items, (size_t)n, sizeof *items, cmp_items);
+	sb_add(b, "{");
+	for (i = 0; i < n; i++) {
+		cJSON *key = cJSON_CreateString(items[i]->string);
+		char *k = cJSON_PrintUnformatted(key);
+
+		sb_add(b, i ? "," : "");
+		sb_add(b, k);
+		sb_add(b, ":");
+		canonical(b, items[i]);
+		cJSON_free(k);
+		cJSON_Delete(key);
+	}
+	sb_add(b, "}");
+	free(items);
+}
+
+static void
+canonical(struct strbuf *b, const cJSON *j)
+{
+	const cJSON *it;
+	char *text;
+	int first = 1;
+
+	if (cJSON_IsObject(j)) {
+		canonical_object(b, j);
+	} else if (cJSON_IsArray(j)) {
+		sb_add(b, "[");
+		cJSON_ArrayForEach(it, j) {
+			sb_add(b, first ? "" : ",");
+			canonical(b, it);
+			first = 0;
+		}
+		sb_add(b, "]");
+	} else {
+		text = cJSON_PrintUnformatted(j);
+		sb_add(b, text != NULL ? text : "null");
+		cJSON_free(text);
+	}
+}
+
+char *
+qtm_json_canonical(const cJSON *json)
+{
+	struct strbuf b = { 0 };
+
+	canonical(&b, json);
+	return b.s;
+}
+
+void
+qtm_build_id(const struct qtm_manifest *m, const cJSON *params, const cJSON *inputs,
+    const cJSON *runtime, char out[QTM_SHA256_HEX])
+{
+	cJSON *all = cJSON_CreateObject();
+	char *text;
+
+	cJSON_AddNumberToObject(all, "build_id_format", 1);
+	cJSON_AddStringToObject(all, "name", m->name);
+	cJSON_AddStringToObject(all, "version", m->version);
+	cJSON_AddStringToObject(all, "source", m->has_source ? m->source.sha256 : "");
+	cJSON_AddItemToObject(all, "params", params != NULL ? cJSON_Duplicate(params, 1) : cJSON_CreateObject());
+	cJSON_AddItemToObject(all, "inputs", inputs != NULL ? cJSON_Duplicate(inputs, 1) : cJSON_CreateObject());
+	cJSON_AddItemToObject(all, "runtime", runtime != NULL ? cJSON_Duplicate(runtime, 1) : cJSON_CreateObject());
+	text = qtm_json_canonical(all);
+	qtm_sha256_buf(text, strlen(text), out);
+	free(text);
+	cJSON_Delete(all);
+}

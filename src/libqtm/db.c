@@ -1,0 +1,472 @@
+/* db.c - the SQLite database of installed packages and trainings. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "archive.h"
+#include "ctx.h"
+#include "db.h"
+#include "i18n.h"
+#include "paths.h"
+#include "xalloc.h"
+
+struct qtm_db {
+	sqlite3 *sql;
+	char *path;
+};
+
+static const char schema[] =
+	"CREATE TABLE IF NOT EXISTS packages ("
+	"  id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, version TEXT NOT NULL,"
+	"  kind TEXT NOT NULL, build_id TEXT, reason TEXT NOT NULL CHECK (reason IN ('manual','auto')),"
+	"  source TEXT, store_path TEXT NOT NULL, manifest TEXT NOT NULL, metrics TEXT,"
+	"  installed_at INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS files ("
+	"  package_id INTEGER NOT NULL REFERENCES packages(id) ON DELETE CASCADE,"
+	"  path TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL, mode INTEGER NOT NULL,"
+	"  PRIMARY KEY (package_id, path));"
+	"CREATE TABLE IF NOT EXISTS requires ("
+	"  package_id INTEGER NOT NULL REFERENCES packages(id) ON DELETE CASCADE,"
+	"  requirement TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS trainings ("
+	"  id INTEGER PRIMARY KEY, name TEXT NOT NULL, version TEXT NOT NULL, build_id TEXT NOT NULL,"
+	"  state TEXT NOT NULL, pid INTEGER, started_at INTEGER NOT NULL, finished_at INTEGER,"
+	"  log_path TEXT, message TEXT, limits TEXT, wall_s REAL);"
+	"PRAGMA user_version = 1;";
+
+static int
+sql_error(struct qtm_ctx *ctx, struct qtm_db *db, const char *what)
+{
+	return qtm_error(ctx, -EIO, _("database %s: %s: %s"), db->path, what, sqlite3_errmsg(db->sql));
+}
+
+static int
+exec(struct qtm_ctx *ctx, struct qtm_db *db, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db->sql, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		qtm_error(ctx, -EIO, _("database %s: %s"), db->path, msg != NULL ? msg : "?");
+		sqlite3_free(msg);
+		return -EIO;
+	}
+	return 0;
+}
+
+int
+qtm_db_open(struct qtm_ctx *ctx, bool writable, struct qtm_db **out)
+{
+	struct qtm_db *db = xcalloc(1, sizeof *db);
+	struct stat st;
+	int flags = writable ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
+	int rc;
+
+	db->path = qtm_state_path(ctx, "qtm.db");
+	if (writable && (rc = qtm_mkdir_p(ctx, ctx->state_dir, 0755)) < 0)
+		goto fail;
+	if (!writable && stat(db->path, &st) < 0) {
+		free(db->path);
+		db->path = xstrdup(":memory:");
+		flags = SQLITE_OPEN_READWRITE;
+		writable = true;   /* build the empty schema in memory */
+	}
+	if (sqlite3_open_v2(db->path, &db->sql, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		rc = sql_error(ctx, db, _("cannot open"));
+		goto fail;
+	}
+	sqlite3_busy_timeout(db->sql, 10000);
+	if ((rc = exec(ctx, db, "PRAGMA foreign_keys = ON;")) < 0)
+		goto fail;
+	if (writable && ((rc = exec(ctx, db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")) < 0 ||
+	    (rc = exec(ctx, db, schema)) < 0))
+		goto fail;
+	*out = db;
+	return 0;
+fail:
+	qtm_db_close(db);
+	return rc;
+}
+
+void
+qtm_db_close(struct qtm_db *db)
+{
+	if (db == NULL)
+		return;
+	sqlite3_close(db->sql);
+	free(db->path);
+	free(db);
+}
+
+int
+qtm_db_begin(struct qtm_ctx *ctx, struct qtm_db *db)
+{
+	return exec(ctx, db, "BEGIN IMMEDIATE;");
+}
+
+int
+qtm_db_commit(struct qtm_ctx *ctx, struct qtm_db *db)
+{
+	return exec(ctx, db, "COMMIT;");
+}
+
+void
+qtm_db_rollback(struct qtm_db *db)
+{
+	sqlite3_exec(db->sql, "ROLLBACK;", NULL, NULL, NULL);
+}
+
+static int
+prepare(struct qtm_ctx *ctx, struct qtm_db *db, const char *sql, sqlite3_stmt **st)
+{
+	if (sqlite3_prepare_v2(db->sql, sql, -1, st, NULL) != SQLITE_OK)
+		return sql_error(ctx, db, _("cannot prepare a query"));
+	return 0;
+}
+
+static char *
+col_str(sqlite3_stmt *st, int col)
+{
+	const unsigned char *s = sqlite3_column_text(st, col);
+
+	return s != NULL ? xstrdup((const char *)s) : NULL;
+}
+
+static int
+load_requires(struct qtm_ctx *ctx, struct qtm_db *db, struct qtm_installed *pkg)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	pkg->requires = xcalloc(1, sizeof *pkg->requires);
+	if ((rc = prepare(ctx, db, "SELECT requirement FROM requires WHERE package_id = ? ORDER BY rowid", &st)) < 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, pkg->id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		pkg->requires = strv_push(pkg->requires, (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : sql_error(ctx, db, _("cannot read requirements"));
+}
+
+#define PACKAGE_COLUMNS "id, name, version, kind, build_id, reason, source, store_path, manifest, metrics, installed_at"
+
+static void
+row_to_installed(sqlite3_stmt *st, struct qtm_installed *p)
+{
+	p->id = sqlite3_column_int64(st, 0);
+	p->name = col_str(st, 1);
+	p->version = col_str(st, 2);
+	p->kind = col_str(st, 3);
+	p->build_id = col_str(st, 4);
+	p->reason = col_str(st, 5);
+	p->source = col_str(st, 6);
+	p->store_path = col_str(st, 7);
+	p->manifest = col_str(st, 8);
+	p->metrics = col_str(st, 9);
+	p->installed_at = sqlite3_column_int64(st, 10);
+}
+
+static int
+select_packages(struct qtm_ctx *ctx, struct qtm_db *db, const char *name,
+    struct qtm_installed **out, size_t *n)
+{
+	const char *sql = name != NULL
+	    ? "SELECT " PACKAGE_COLUMNS " FROM packages WHERE name = ?"
+	    : "SELECT " PACKAGE_COLUMNS " FROM packages ORDER BY name";
+	struct qtm_installed *v = NULL;
+	size_t count = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prepare(ctx, db, sql, &st)) < 0)
+		return rc;
+	if (name != NULL)
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		v = xreallocarray(v, count + 1, sizeof *v);
+		memset(&v[count], 0, sizeof *v);
+		row_to_installed(st, &v[count++]);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		qtm_installed_free_all(v, count);
+		return sql_error(ctx, db, _("cannot list packages"));
+	}
+	for (size_t i = 0; i < count; i++)
+		if ((rc = load_requires(ctx, db, &v[i])) < 0) {
+			qtm_installed_free_all(v, count);
+			return rc;
+		}
+	*out = v;
+	*n = count;
+	return 0;
+}
+
+int
+qtm_db_list(struct qtm_ctx *ctx, struct qtm_db *db, struct qtm_installed **out, size_t *n)
+{
+	return select_packages(ctx, db, NULL, out, n);
+}
+
+int
+qtm_db_get(struct qtm_ctx *ctx, struct qtm_db *db, const char *name, struct qtm_installed **out)
+{
+	struct qtm_installed *v;
+	size_t n;
+	int rc = select_packages(ctx, db, name, &v, &n);
+
+	if (rc < 0)
+		return rc;
+	if (n == 0) {
+		free(v);
+		return -ENOENT;
+	}
+	*out = v;
+	return 0;
+}
+
+int
+qtm_db_files(struct qtm_ctx *ctx, struct qtm_db *db, int64_t package_id, struct qtm_filelist *out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if ((rc = prepare(ctx, db, "SELECT path, sha256, size, mode FROM files WHERE package_id = ? ORDER BY path", &st)) < 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, package_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct qtm_file_entry *f;
+
+		out->v = xreallocarray(out->v, out->n + 1, sizeof *out->v);
+		f = &out->v[out->n++];
+		f->path = col_str(st, 0);
+		snprintf(f->sha256, sizeof f->sha256, "%s", (const char *)sqlite3_column_text(st, 1));
+		f->size = (uint64_t)sqlite3_column_int64(st, 2);
+		f->mode = (unsigned)sqlite3_column_int(st, 3);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		qtm_filelist_free(out);
+		return sql_error(ctx, db, _("cannot list files"));
+	}
+	return 0;
+}
+
+static int
+step_done(struct qtm_ctx *ctx, struct qtm_db *db, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : sql_error(ctx, db, what);
+}
+
+static int
+put_children(struct qtm_ctx *ctx, struct qtm_db *db, struct qtm_installed *pkg,
+    const struct qtm_filelist *files)
+{
+	sqlite3_stmt *st;
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && files != NULL && i < files->n; i++) {
+		if ((rc = prepare(ctx, db, "INSERT INTO files (package_id, path, sha256, size, mode) VALUES (?,?,?,?,?)", &st)) < 0)
+			return rc;
+		sqlite3_bind_int64(st, 1, pkg->id);
+		sqlite3_bind_text(st, 2, files->v[i].path, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, files->v[i].sha256, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 4, (sqlite3_int64)files->v[i].size);
+		sqlite3_bind_int(st, 5, (int)files->v[i].mode);
+		rc = step_done(ctx, db, st, _("cannot record a file"));
+	}
+	for (size_t i = 0; rc == 0 && pkg->requires != NULL && pkg->requires[i] != NULL; i++) {
+		if ((rc = prepare(ctx, db, "INSERT INTO requires (package_id, requirement) VALUES (?,?)", &st)) < 0)
+			return rc;
+		sqlite3_bind_int64(st, 1, pkg->id);
+		sqlite3_bind_text(st, 2, pkg->requires[i], -1, SQLITE_STATIC);
+		rc = step_done(ctx, db, st, _("cannot record a requirement"));
+	}
+	return rc;
+}
+
+int
+qtm_db_put(struct qtm_ctx *ctx, struct qtm_db *db, struct qtm_installed *pkg,
+    const struct qtm_filelist *files)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = qtm_db_delete(ctx, db, pkg->name)) < 0)
+		return rc;
+	if ((rc = prepare(ctx, db, "INSERT INTO packages (name, version, kind, build_id, reason, source,"
+	    " store_path, manifest, metrics, installed_at) VALUES (?,?,?,?,?,?,?,?,?,?)", &st)) < 0)
+		return rc;
+	sqlite3_bind_text(st, 1, pkg->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, pkg->version, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, pkg->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, pkg->build_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, pkg->reason, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, pkg->source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, pkg->store_path, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, pkg->manifest, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, pkg->metrics, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 10, pkg->installed_at ? pkg->installed_at : (int64_t)time(NULL));
+	if ((rc = step_done(ctx, db, st, _("cannot record a package"))) < 0)
+		return rc;
+	pkg->id = sqlite3_last_insert_rowid(db->sql);
+	return put_children(ctx, db, pkg, files);
+}
+
+int
+qtm_db_delete(struct qtm_ctx *ctx, struct qtm_db *db, const char *name)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prepare(ctx, db, "DELETE FROM packages WHERE name = ?", &st)) < 0)
+		return rc;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	return step_done(ctx, db, st, _("cannot delete a package"));
+}
+
+int
+qtm_db_set_reason(struct qtm_ctx *ctx, struct qtm_db *db, const char *name, const char *reason)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prepare(ctx, db, "UPDATE packages SET reason = ? WHERE name = ?", &st)) < 0)
+		return rc;
+	sqlite3_bind_text(st, 1, reason, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	return step_done(ctx, db, st, _("cannot change the install reason"));
+}
+
+int
+qtm_db_training_start(struct qtm_ctx *ctx, struct qtm_db *db, const char *name,
+    const char *version, const char *build_id, const char *log_path, int64_t *id)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prepare(ctx, db, "INSERT INTO trainings (name, version, build_id, state, pid, started_at,"
+	    " log_path) VALUES (?,?,?,'running',?,?,?)", &st)) < 0)
+		return rc;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, version, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, build_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)getpid());
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)time(NULL));
+	sqlite3_bind_text(st, 6, log_path, -1, SQLITE_STATIC);
+	if ((rc = step_done(ctx, db, st, _("cannot record a training"))) < 0)
+		return rc;
+	*id = sqlite3_last_insert_rowid(db->sql);
+	return 0;
+}
+
+int
+qtm_db_training_finish(struct qtm_ctx *ctx, struct qtm_db *db, int64_t id, const char *state,
+    const char *message, const char *limits, double wall_s)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prepare(ctx, db, "UPDATE trainings SET state = ?, message = ?, limits = ?, wall_s = ?,"
+	    " finished_at = ? WHERE id = ?", &st)) < 0)
+		return rc;
+	sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, message, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, limits, -1, SQLITE_STATIC);
+	sqlite3_bind_double(st, 4, wall_s);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)time(NULL));
+	sqlite3_bind_int64(st, 6, id);
+	return step_done(ctx, db, st, _("cannot record a training"));
+}
+
+int
+qtm_db_trainings(struct qtm_ctx *ctx, struct qtm_db *db, int limit, struct qtm_training **out,
+    size_t *n)
+{
+	struct qtm_training *v = NULL;
+	size_t count = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prepare(ctx, db, "SELECT id, name, version, build_id, state, log_path, message, limits,"
+	    " pid, started_at, finished_at, wall_s FROM trainings ORDER BY id DESC LIMIT ?", &st)) < 0)
+		return rc;
+	sqlite3_bind_int(st, 1, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct qtm_training *t;
+
+		v = xreallocarray(v, count + 1, sizeof *v);
+		t = &v[count++];
+		t->id = sqlite3_column_int64(st, 0);
+		t->name = col_str(st, 1);
+		t->version = col_str(st, 2);
+		t->build_id = col_str(st, 3);
+		t->state = col_str(st, 4);
+		t->log_path = col_str(st, 5);
+		t->message = col_str(st, 6);
+		t->limits = col_str(st, 7);
+		t->pid = sqlite3_column_int64(st, 8);
+		t->started_at = sqlite3_column_int64(st, 9);
+		t->finished_at = sqlite3_column_int64(st, 10);
+		t->wall_s = sqlite3_column_double(st, 11);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		qtm_training_free_all(v, count);
+		return sql_error(ctx, db, _("cannot list trainings"));
+	}
+	*out = v;
+	*n = count;
+	return 0;
+}
+
+void
+qtm_installed_free(struct qtm_installed *p)
+{
+	qtm_installed_free_all(p, p != NULL ? 1 : 0);
+}
+
+void
+qtm_installed_free_all(struct qtm_installed *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct qtm_installed *p = &v[i];
+
+		free(p->name);
+		free(p->version);
+		free(p->kind);
+		free(p->build_id);
+		free(p->reason);
+		free(p->source);
+		free(p->store_path);
+		free(p->manifest);
+		free(p->metrics);
+		strv_free(p->requires);
+	}
+	free(v);
+}
+
+void
+qtm_training_free_all(struct qtm_training *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].version);
+		free(v[i].build_id);
+		free(v[i].state);
+		free(v[i].log_path);
+		free(v[i].message);
+		free(v[i].limits);
+	}
+	free(v);
+}

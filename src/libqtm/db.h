@@ -1,0 +1,70 @@
+/* db.h - the local database (SQLite, WAL): installed packages, their files and requirements,
+ * and the record of trainings.
+ *
+ * A struct qtm_db is opened with qtm_db_open() and closed with qtm_db_close().  Every
+ * struct qtm_installed / qtm_training returned is owned by the caller: free one with
+ * qtm_installed_free() / an array with qtm_installed_free_all(), and so on. */
+#ifndef QTM_DB_H
+#define QTM_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct qtm_ctx;
+struct qtm_filelist;
+struct qtm_db;
+
+struct qtm_installed {
+	int64_t id;
+	char *name, *version, *kind;
+	char *build_id;      /* models only, else NULL */
+	char *reason;        /* "manual" or "auto" */
+	char *source;        /* repository source it came from */
+	char *store_path;    /* absolute directory holding its files */
+	char *manifest;      /* the index entry, JSON text */
+	char *metrics;       /* JSON object text, or NULL */
+	int64_t installed_at;
+	char **requires;     /* NULL-terminated */
+};
+
+struct qtm_training {
+	int64_t id;
+	char *name, *version, *build_id, *state, *log_path, *message, *limits;
+	int64_t pid, started_at, finished_at;
+	double wall_s;
+};
+
+/* Opens (creating when writable) state_dir/qtm.db.  A read-only open of a missing database gives
+ * an empty one in memory, so queries on a fresh root answer "nothing installed". */
+int qtm_db_open(struct qtm_ctx *ctx, bool writable, struct qtm_db **out);
+void qtm_db_close(struct qtm_db *db);
+
+int qtm_db_begin(struct qtm_ctx *ctx, struct qtm_db *db);
+int qtm_db_commit(struct qtm_ctx *ctx, struct qtm_db *db);
+void qtm_db_rollback(struct qtm_db *db);
+
+/* All installed packages sorted by name. */
+int qtm_db_list(struct qtm_ctx *ctx, struct qtm_db *db, struct qtm_installed **out, size_t *n);
+/* One package: 0 and *out set, or -ENOENT (without setting an error) when not installed. */
+int qtm_db_get(struct qtm_ctx *ctx, struct qtm_db *db, const char *name, struct qtm_installed **out);
+int qtm_db_files(struct qtm_ctx *ctx, struct qtm_db *db, int64_t package_id, struct qtm_filelist *out);
+/* Inserts (or replaces, same name) a package with its files and requirements; sets pkg->id. */
+int qtm_db_put(struct qtm_ctx *ctx, struct qtm_db *db, struct qtm_installed *pkg,
+    const struct qtm_filelist *files);
+int qtm_db_delete(struct qtm_ctx *ctx, struct qtm_db *db, const char *name);
+int qtm_db_set_reason(struct qtm_ctx *ctx, struct qtm_db *db, const char *name, const char *reason);
+
+int qtm_db_training_start(struct qtm_ctx *ctx, struct qtm_db *db, const char *name,
+    const char *version, const char *build_id, const char *log_path, int64_t *id);
+int qtm_db_training_finish(struct qtm_ctx *ctx, struct qtm_db *db, int64_t id, const char *state,
+    const char *message, const char *limits, double wall_s);
+/* The newest trainings first, at most limit. */
+int qtm_db_trainings(struct qtm_ctx *ctx, struct qtm_db *db, int limit, struct qtm_training **out,
+    size_t *n);
+
+void qtm_installed_free(struct qtm_installed *pkg);
+void qtm_installed_free_all(struct qtm_installed *v, size_t n);
+void qtm_training_free_all(struct qtm_training *v, size_t n);
+
+#endif

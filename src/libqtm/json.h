@@ -1,0 +1,35 @@
+/* json.h - cJSON helpers: typed field access with errors that name the file and the field,
+ * and reading/writing JSON files (plain or gzip-compressed).
+ *
+ * Returned cJSON trees are owned by the caller (cJSON_Delete); returned strings are owned by the
+ * caller (free); const char * results point into the tree they came from. */
+#ifndef QTM_JSON_H
+#define QTM_JSON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+struct qtm_ctx;
+
+/* Field getters: required fields that are missing or mistyped set an error naming origin and
+ * field and return a negative code; optional ones leave *out untouched when absent. */
+int qtm_json_str(struct qtm_ctx *ctx, const cJSON *obj, const char *field, bool required,
+    const char *origin, const char **out);
+int qtm_json_int(struct qtm_ctx *ctx, const cJSON *obj, const char *field, bool required,
+    const char *origin, long long min, long long max, long long *out);
+/* A string array as a NULL-terminated owned vector (an absent optional field gives an empty one). */
+int qtm_json_strv(struct qtm_ctx *ctx, const cJSON *obj, const char *field, bool required,
+    const char *origin, char ***out);
+
+/* Parses text; an error names origin and the position of the syntax error. */
+int qtm_json_parse(struct qtm_ctx *ctx, const char *text, size_t len, const char *origin, cJSON **out);
+/* Reads and parses a file, gunzipping it when its name ends in ".gz". */
+int qtm_json_load(struct qtm_ctx *ctx, const char *path, cJSON **out);
+/* Serialises (compact) and writes atomically, gzip-compressed when the name ends in ".gz". */
+int qtm_json_save(struct qtm_ctx *ctx, const char *path, const cJSON *json, bool pretty);
+/* gzip helpers (libarchive's raw format): the output buffer is owned by the caller. */
+int qtm_gunzip(struct qtm_ctx *ctx, const char *path, char **data, size_t *len);
+
+#endif

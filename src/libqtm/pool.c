@@ -1,0 +1,386 @@
+/* pool.c - loading sources, installed packages and the runtime into a libsolv pool. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <solv/evr.h>
+#include <solv/knownid.h>
+#include <solv/repo_solv.h>
+#include <solv/repo_write.h>
+#include <solv/repodata.h>
+#include <solv/solvable.h>
+
+#include "ctx.h"
+#include "db.h"
+#include "i18n.h"
+#include "json.h"
+#include "paths.h"
+#include "pool.h"
+#include "repository.h"
+#include "runtime.h"
+#include "source.h"
+#include "update.h"
+#include "xalloc.h"
+
+/* The .solv cache ends with the index sha256 it was made from, then this magic. */
+#define COOKIE_MAGIC "QTM1"
+#define COOKIE_LEN (64 + 4)
+
+static struct qtm_pool *
+pool_new(struct qtm_ctx *ctx)
+{
+	struct qtm_pool *p = xcalloc(1, sizeof *p);
+
+	p->ctx = ctx;
+	p->pool = pool_create();
+	pool_setdisttype(p->pool, DISTTYPE_DEB);
+	pool_setarch(p->pool, "all");
+	p->key_manifest = pool_str2id(p->pool, "qtm:manifest", 1);
+	return p;
+}
+
+void
+qtm_pool_free(struct qtm_pool *p)
+{
+	if (p == NULL)
+		return;
+	pool_free(p->pool);
+	free(p);
+}
+
+Id
+qtm_pool_dep(struct qtm_pool *p, const struct qtm_dep *dep)
+{
+	static const int flags[] = {
+		[QTM_DEP_LT] = REL_LT, [QTM_DEP_LE] = REL_LT | REL_EQ, [QTM_DEP_EQ] = REL_EQ,
+		[QTM_DEP_GE] = REL_GT | REL_EQ, [QTM_DEP_GT] = REL_GT,
+	};
+	Id name = pool_str2id(p->pool, dep->name, 1);
+
+	if (dep->op == QTM_DEP_ANY)
+		return name;
+	return pool_rel2id(p->pool, name, pool_str2id(p->pool, dep->version, 1), flags[dep->op], 1);
+}
+
+static Offset
+add_deps(struct qtm_pool *p, Repo *repo, Offset where, char *const *deps, Id marker)
+{
+	struct qtm_dep dep;
+
+	for (size_t i = 0; deps != NULL && deps[i] != NULL; i++) {
+		/* Manifests were validated on load: a parse failure here cannot happen. */
+		if (qtm_dep_parse(p->ctx, deps[i], &dep) < 0)
+			continue;
+		where = repo_addid_dep(repo, where, qtm_pool_dep(p, &dep), marker);
+		qtm_dep_clear(&dep);
+	}
+	return where;
+}
+
+/* Adds one package; json_text is its index entry as stored for later lookups. */
+static Id
+add_package(struct qtm_pool *p, Repo *repo, Repodata *data, const struct qtm_manifest *m,
+    const char *json_text)
+{
+	Id id = repo_add_solvable(repo);
+	Solvable *s = pool_id2solvable(p->pool, id);
+
+	s->name = pool_str2id(p->pool, m->name, 1);
+	s->evr = pool_str2id(p->pool, m->version, 1);
+	s->arch = ARCH_ALL;
+	s->provides = repo_addid_dep(repo, s->provides, pool_rel2id(p->pool, s->name, s->evr, REL_EQ, 1), 0);
+	s->provides = add_deps(p, repo, s->provides, m->provides, 0);
+	s->requires = add_deps(p, repo, s->requires, m->requires, 0);
+	s->conflicts = add_deps(p, repo, s->conflicts, m->conflicts, 0);
+	repodata_set_str(data, id, SOLVABLE_SUMMARY, m->summary);
+	repodata_set_str(data, id, p->key_manifest, json_text);
+	return id;
+}
+
+static int
+add_index(struct qtm_pool *p, Repo *repo, const char *index_path)
+{
+	struct qtm_ctx *ctx = p->ctx;
+	Repodata *data = repo_add_repodata(repo, 0);
+	const cJSON *packages, *it;
+	char origin[512];
+	cJSON *index;
+	int rc, i = 0;
+
+	if ((rc = qtm_json_load(ctx, index_path, &index)) < 0)
+		return rc;
+	if ((rc = qtm_index_packages(ctx, index, index_path, &packages)) < 0)
+		goto out;
+	cJSON_ArrayForEach(it, packages) {
+		struct qtm_manifest *m;
+		char *text;
+
+		snprintf(origin, sizeof origin, "%s: packages[%d]", index_path, i++);
+		if ((rc = qtm_manifest_from_json(ctx, it, origin, true, &m)) < 0)
+			goto out;
+		text = cJSON_PrintUnformatted(it);
+		add_package(p, repo, data, m, text);
+		cJSON_free(text);
+		qtm_manifest_free(m);
+	}
+	repodata_internalize(data);
+out:
+	cJSON_Delete(index);
+	return rc;
+}
+
+static int
+write_solv(struct qtm_ctx *ctx, Repo *repo, const char *cookie, const char *solv_path)
+{
+	char *tmp = xasprintf("%s.tmp.%ld", solv_path, (long)getpid());
+	FILE *f = fopen(tmp, "we");
+	int rc = 0;
+
+	if (f == NULL) {
+		rc = qtm_error(ctx, -errno, _("cannot create %s: %s"), tmp, strerror(errno));
+		free(tmp);
+		return rc;
+	}
+	if (repo_write(repo, f) != 0 || fputs(cookie, f) < 0 || fputs(COOKIE_MAGIC, f) < 0 ||
+	    fflush(f) != 0 || fsync(fileno(f)) != 0)
+		rc = qtm_error(ctx, -EIO, _("cannot write the cache %s"), solv_path);
+	fclose(f);
+	if (rc == 0 && rename(tmp, solv_path) < 0)
+		rc = qtm_error(ctx, -errno, _("cannot rename %s: %s"), tmp, strerror(errno));
+	if (rc < 0)
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
+int
+qtm_pool_cache_index(struct qtm_ctx *ctx, const char *name, const char *index_path,
+    const char *cookie, const char *solv_path)
+{
+	struct qtm_pool *p = pool_new(ctx);
+	Repo *repo = repo_create(p->pool, name);
+	int rc = add_index(p, repo, index_path);
+
+	if (rc == 0) {
+		repo_internalize(repo);
+		rc = write_solv(ctx, repo, cookie, solv_path);
+	}
+	qtm_pool_free(p);
+	return rc;
+}
+
+/* Loads the .solv cache when its cookie matches; returns 1 when it does not (or is missing). */
+static int
+load_solv(struct qtm_pool *p, Repo *repo, const char *solv_path, const char *cookie)
+{
+	char tail[COOKIE_LEN + 1] = "";
+	FILE *f = fopen(solv_path, "re");
+	int rc = 1;
+
+	if (f == NULL)
+		return 1;
+	if (fseek(f, -COOKIE_LEN, SEEK_END) == 0 && fread(tail, 1, COOKIE_LEN, f) == COOKIE_LEN &&
+	    strncmp(tail, cookie, 64) == 0 && strncmp(tail + 64, COOKIE_MAGIC, 4) == 0) {
+		rewind(f);
+		rc = repo_add_solv(repo, f, 0) == 0 ? 0 : 1;
+		if (rc != 0)
+			repo_empty(repo, 1);
+	}
+	fclose(f);
+	return rc;
+}
+
+static int
+load_source(struct qtm_pool *p, const struct qtm_source *src)
+{
+	struct qtm_ctx *ctx = p->ctx;
+	char *dir = qtm_source_cache_dir(ctx, src->name);
+	char *rel_path = xasprintf("%s/release.json", dir), *solv = xasprintf("%s/index.solv", dir);
+	char *index = xasprintf("%s/index.json.gz", dir), *text = NULL;
+	struct qtm_release rel = { 0 };
+	Repo *repo;
+	size_t len;
+	int rc = 0;
+
+	if (access(rel_path, F_OK) < 0)   /* never fetched: fetch it now, as a first run expects */
+		rc = qtm_update_source(ctx, src, NULL);
+	if (rc == 0 && (rc = qtm_read_file(ctx, rel_path, &text, &len)) == 0)
+		rc = qtm_release_parse(ctx, text, len, rel_path, &rel);
+	if (rc == 0) {
+		repo = repo_create(p->pool, src->name);
+		if (load_solv(p, repo, solv, rel.index_sha256) != 0) {
+			p->from_cache = false;
+			rc = qtm_pool_cache_index(ctx, src->name, index, rel.index_sha256, solv);
+			if (rc == 0 && load_solv(p, repo, solv, rel.index_sha256) != 0)
+				rc = qtm_error(ctx, -EIO, _("cannot load the cache %s just written"), solv);
+		}
+	}
+	if (rc < 0)
+		qtm_error_prefix(ctx, _("source %s"), src->name);
+	qtm_release_clear(&rel);
+	free(text);
+	free(dir);
+	free(rel_path);
+	free(solv);
+	free(index);
+	return rc;
+}
+
+static int
+load_sources(struct qtm_pool *p)
+{
+	struct qtm_source *srcs;
+	struct timespec t0, t1;
+	size_t n;
+	int rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if ((rc = qtm_sources_list(p->ctx, &srcs, &n)) < 0)
+		return rc;
+	p->from_cache = true;
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = load_source(p, &srcs[i]);
+	qtm_sources_free(srcs, n);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	p->load_s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	return rc;
+}
+
+static int
+load_installed(struct qtm_pool *p, struct qtm_db *db)
+{
+	Repodata *data = repo_add_repodata(p->system, 0);
+	struct qtm_installed *v;
+	size_t n;
+	int rc = qtm_db_list(p->ctx, db, &v, &n);
+
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		struct qtm_manifest *m;
+		cJSON *json;
+
+		if ((rc = qtm_json_parse(p->ctx, v[i].manifest, strlen(v[i].manifest), v[i].name, &json)) < 0)
+			break;
+		rc = qtm_manifest_from_json(p->ctx, json, v[i].name, false, &m);
+		cJSON_Delete(json);
+		if (rc < 0)
+			break;
+		add_package(p, p->system, data, m, v[i].manifest);
+		qtm_manifest_free(m);
+	}
+	repodata_internalize(data);
+	if (rc == 0)
+		qtm_installed_free_all(v, n);
+	return rc < 0 ? qtm_error_prefix(p->ctx, _("installed database")) : 0;
+}
+
+static int
+add_runtime(struct qtm_pool *p)
+{
+	struct qtm_runtime *rt;
+	Solvable *s;
+	int rc = qtm_runtime_probe(p->ctx, &rt);
+
+	if (rc < 0)
+		return rc;
+	p->runtime = repo_add_solvable(p->system);
+	s = pool_id2solvable(p->pool, p->runtime);
+	s->name = pool_str2id(p->pool, "qtm-runtime", 1);
+	s->evr = pool_str2id(p->pool, "1", 1);
+	s->arch = ARCH_ALL;
+	s->provides = repo_addid_dep(p->system, s->provides, pool_rel2id(p->pool, s->name, s->evr, REL_EQ, 1), 0);
+	for (size_t i = 0; i < rt->n; i++) {
+		if (rt->caps[i].version == NULL)
+			continue;
+		s = pool_id2solvable(p->pool, p->runtime);
+		s->provides = repo_addid_dep(p->system, s->provides, pool_rel2id(p->pool,
+		    pool_str2id(p->pool, rt->caps[i].cap, 1), pool_str2id(p->pool, rt->caps[i].version, 1),
+		    REL_EQ, 1), 0);
+	}
+	qtm_runtime_free(rt);
+	return 0;
+}
+
+int
+qtm_pool_open(struct qtm_ctx *ctx, struct qtm_db *db, unsigned flags, struct qtm_pool **out)
+{
+	struct qtm_pool *p = pool_new(ctx);
+	int rc = 0;
+
+	p->system = repo_create(p->pool, "@System");
+	pool_set_installed(p->pool, p->system);
+	if ((flags & QTM_POOL_SOURCES) != 0)
+		rc = load_sources(p);
+	if (rc == 0 && (flags & QTM_POOL_INSTALLED) != 0 && db != NULL)
+		rc = load_installed(p, db);
+	if (rc == 0 && (flags & QTM_POOL_RUNTIME) != 0)
+		rc = add_runtime(p);
+	if (rc < 0) {
+		qtm_pool_free(p);
+		return rc;
+	}
+	pool_addfileprovides(p->pool);
+	pool_createwhatprovides(p->pool);
+	*out = p;
+	return 0;
+}
+
+const char *
+qtm_pool_manifest_json(struct qtm_pool *p, Id id)
+{
+	return solvable_lookup_str(pool_id2solvable(p->pool, id), p->key_manifest);
+}
+
+int
+qtm_pool_manifest(struct qtm_pool *p, Id id, struct qtm_manifest **out)
+{
+	const char *text = qtm_pool_manifest_json(p, id);
+	const char *name = pool_id2str(p->pool, pool_id2solvable(p->pool, id)->name);
+	cJSON *json;
+	int rc;
+
+	if (text == NULL)
+		return qtm_error(p->ctx, -ENOENT, _("%s: no metadata in the cache (run: qtm update)"), name);
+	if ((rc = qtm_json_parse(p->ctx, text, strlen(text), name, &json)) < 0)
+		return rc;
+	rc = qtm_manifest_from_json(p->ctx, json, name, !qtm_pool_is_installed(p, id), out);
+	cJSON_Delete(json);
+	return rc;
+}
+
+bool
+qtm_pool_is_installed(struct qtm_pool *p, Id id)
+{
+	return pool_id2solvable(p->pool, id)->repo == p->system;
+}
+
+void
+qtm_pool_by_name(struct qtm_pool *p, const char *name, Queue *out)
+{
+	Pool *pool = p->pool;   /* FOR_PROVIDES expects a variable named pool */
+	Id nameid = pool_str2id(pool, name, 0), pid, pp;
+
+	queue_empty(out);
+	if (nameid == 0)
+		return;
+	FOR_PROVIDES(pid, pp, nameid) {
+		Solvable *s = pool_id2solvable(p->pool, pid);
+
+		if (s->name == nameid)
+			queue_push(out, pid);
+	}
+	/* Newest first. */
+	for (int i = 0; i < out->count; i++)
+		for (int j = i + 1; j < out->count; j++)
+			if (pool_evrcmp(p->pool, pool_id2solvable(p->pool, out->elements[j])->evr,
+			    pool_id2solvable(p->pool, out->elements[i])->evr, EVRCMP_COMPARE) > 0) {
+				Id t = out->elements[i];
+
+				out->elements[i] = out->elements[j];
+				out->elements[j] = t;
+			}
+}

@@ -1,0 +1,24 @@
+/* progress.h - progress display: a redrawn bar on a terminal, a few plain lines otherwise,
+ * nothing with -q or --json.  Always on stderr.
+ *
+ * qtm_progress_new() returns an object owned by the caller, freed by qtm_progress_done(); every
+ * function accepts NULL (then does nothing). */
+#ifndef QTM_PROGRESS_H
+#define QTM_PROGRESS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct qtm_ctx;
+struct qtm_progress;
+
+/* total is the expected amount (bytes, or steps when steps is true); 0 when unknown. */
+struct qtm_progress *qtm_progress_new(const struct qtm_ctx *ctx, const char *label, uint64_t total,
+    bool steps);
+void qtm_progress_set_total(struct qtm_progress *p, uint64_t total);
+/* Updates the current amount; extra (may be NULL) is shown after the bar, e.g. "loss 0.21". */
+void qtm_progress_update_extra(struct qtm_progress *p, uint64_t done, const char *extra);
+void qtm_progress_update(struct qtm_progress *p, uint64_t done);
+void qtm_progress_done(struct qtm_progress *p, bool ok);
+
+#endif

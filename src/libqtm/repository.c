@@ -1,0 +1,311 @@
+/* repository.c - release.json parsing and building repositories from module folders. */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "archive.h"
+#include "ctx.h"
+#include "i18n.h"
+#include "json.h"
+#include "paths.h"
+#include "repository.h"
+#include "xalloc.h"
+
+int
+qtm_release_parse(struct qtm_ctx *ctx, const char *text, size_t len, const char *origin,
+    struct qtm_release *out)
+{
+	const char *name = NULL, *expires = NULL, *path = NULL, *sha = NULL;
+	long long format = 0, size = 0;
+	const cJSON *index;
+	cJSON *json;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if ((rc = qtm_json_parse(ctx, text, len, origin, &json)) < 0)
+		return rc;
+	index = cJSON_GetObjectItemCaseSensitive(json, "index");
+	if ((rc = qtm_json_int(ctx, json, "format", true, origin, 1, 1, &format)) < 0 ||
+	    (rc = qtm_json_str(ctx, json, "name", true, origin, &name)) < 0 ||
+	    (rc = qtm_json_int(ctx, json, "version", true, origin, 1, INT64_MAX, &out->version)) < 0 ||
+	    (rc = qtm_json_str(ctx, json, "expires", true, origin, &expires)) < 0)
+		goto out;
+	if (!cJSON_IsObject(index)) {
+		rc = qtm_error(ctx, -EINVAL, _("%s: field \"index\": missing or not an object"), origin);
+		goto out;
+	}
+	if ((rc = qtm_json_str(ctx, index, "path", true, origin, &path)) < 0 ||
+	    (rc = qtm_json_str(ctx, index, "sha256", true, origin, &sha)) < 0 ||
+	    (rc = qtm_json_int(ctx, index, "size", true, origin, 1, (long long)QTM_INDEX_MAX_BYTES, &size)) < 0) {
+		qtm_error_prefix(ctx, "index");
+		goto out;
+	}
+	if (!qtm_sha256_valid(sha) || strstr(path, "..") != NULL || path[0] == '/') {
+		rc = qtm_error(ctx, -EINVAL, _("%s: field \"index\": bad path or sha256"), origin);
+		goto out;
+	}
+	out->name = xstrdup(name);
+	out->expires = xstrdup(expires);
+	out->index_path = xstrdup(path);
+	snprintf(out->index_sha256, sizeof out->index_sha256, "%s", sha);
+	out->index_size = (uint64_t)size;
+out:
+	cJSON_Delete(json);
+	return rc;
+}
+
+void
+qtm_release_clear(struct qtm_release *r)
+{
+	free(r->name);
+	free(r->expires);
+	free(r->index_path);
+	memset(r, 0, sizeof *r);
+}
+
+int
+qtm_index_packages(struct qtm_ctx *ctx, const cJSON *index, const char *origin,
+    const cJSON **packages)
+{
+	long long format = 0;
+	int rc;
+
+	if ((rc = qtm_json_int(ctx, index, "format", true, origin, 1, 1, &format)) < 0)
+		return rc;
+	*packages = cJSON_GetObjectItemCaseSensitive(index, "packages");
+	if (!cJSON_IsArray(*packages))
+		return qtm_error(ctx, -EINVAL, _("%s: field \"packages\": missing or not an array"), origin);
+	return 0;
+}
+
+/* Copies the dataset's files into datasets/NAME/VERSION/ and records url, sha256 and size. */
+static int
+add_dataset(struct qtm_ctx *ctx, const char *src, struct qtm_manifest *m, const char *out_dir,
+    cJSON *entry)
+{
+	char *rel = xasprintf("datasets/%s/%s", m->name, m->version);
+	char *dir = xasprintf("%s/%s", out_dir, rel);
+	cJSON *files = cJSON_GetObjectItemCaseSensitive(entry, "files"), *f;
+	int rc = qtm_mkdir_p(ctx, dir, 0755);
+	size_t i = 0;
+
+	cJSON_ArrayForEach(f, files) {
+		const struct qtm_dataset_file *df = &m->files[i++];
+		char *from = xasprintf("%s/%s", src, df->name), *to = xasprintf("%s/%s", dir, df->name);
+		char hex[QTM_SHA256_HEX];
+		uint64_t size = 0;
+
+		if (rc == 0 && (rc = qtm_sha256_file(ctx, from, hex, &size)) == 0 &&
+		    ((df->sha256[0] != '\0' && strcmp(df->sha256, hex) != 0) || (df->size != 0 && df->size != size)))
+			rc = qtm_error(ctx, -EBADMSG, _("%s: sha256 or size differs from what %s/module.json declares (%s, %llu bytes)"),
+			    from, src, hex, (unsigned long long)size);
+		if (rc == 0)
+			rc = qtm_copy_file(ctx, from, to);
+		if (rc == 0) {
+			char *url = xasprintf("%s/%s", rel, df->name);
+
+			cJSON_DeleteItemFromObjectCaseSensitive(f, "url");
+			cJSON_DeleteItemFromObjectCaseSensitive(f, "sha256");
+			cJSON_DeleteItemFromObjectCaseSensitive(f, "size");
+			cJSON_AddStringToObject(f, "url", url);
+			cJSON_AddStringToObject(f, "sha256", hex);
+			cJSON_AddNumberToObject(f, "size", (double)size);
+			free(url);
+		}
+		free(from);
+		free(to);
+	}
+	free(rel);
+	free(dir);
+	return rc;
+}
+
+/* Packs the module folder into pool/NAME_VERSION.tar.zst and records it as the source. */
+static int
+add_model(struct qtm_ctx *ctx, const char *src, struct qtm_manifest *m, const char *out_dir,
+    cJSON *entry)
+{
+	char *rel = xasprintf("pool/%s_%s.tar.zst", m->name, m->version);
+	char *path = xasprintf("%s/%s", out_dir, rel), *pool = xasprintf("%s/pool", out_dir);
+	char hex[QTM_SHA256_HEX];
+	struct stat st;
+	int rc = qtm_mkdir_p(ctx, pool, 0755);
+
+	if (rc == 0)
+		rc = qtm_archive_pack(ctx, src, NULL, path, hex, NULL);
+	if (rc == 0 && stat(path, &st) < 0)
+		rc = qtm_error(ctx, -errno, _("cannot stat %s: %s"), path, strerror(errno));
+	if (rc == 0) {
+		cJSON *source = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(source, "path", rel);
+		cJSON_AddStringToObject(source, "sha256", hex);
+		cJSON_AddNumberToObject(source, "size", (double)st.st_size);
+		cJSON_DeleteItemFromObjectCaseSensitive(entry, "source");
+		cJSON_AddItemToObject(entry, "source", source);
+	}
+	free(rel);
+	free(path);
+	free(pool);
+	return rc;
+}
+
+static int
+add_module(struct qtm_ctx *ctx, const char *src, const char *out_dir, cJSON *packages)
+{
+	char *path = xasprintf("%s/module.json", src);
+	struct qtm_manifest *m;
+	cJSON *entry, *it;
+	int rc = qtm_manifest_load(ctx, path, &m);
+
+	free(path);
+	if (rc < 0)
+		return rc;
+	cJSON_ArrayForEach(it, packages) {
+		const cJSON *name = cJSON_GetObjectItemCaseSensitive(it, "name");
+
+		if (strcmp(name->valuestring, m->name) == 0) {
+			rc = qtm_error(ctx, -EEXIST, _("%s: package %s is defined twice"), src, m->name);
+			qtm_manifest_free(m);
+			return rc;
+		}
+	}
+	entry = cJSON_Duplicate(m->json, true);
+	rc = m->is_dataset ? add_dataset(ctx, src, m, out_dir, entry) : add_model(ctx, src, m, out_dir, entry);
+	if (rc == 0)
+		cJSON_AddItemToArray(packages, entry);
+	else
+		cJSON_Delete(entry);
+	qtm_manifest_free(m);
+	return rc;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A folder with module.json is a module; otherwise each sub-folder with one is (sorted). */
+static int
+add_source_dir(struct qtm_ctx *ctx, const char *src, const char *out_dir, cJSON *packages)
+{
+	char *probe = xasprintf("%s/module.json", src), **subs = NULL;
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int rc = 0;
+
+	if (stat(probe, &st) == 0) {
+		free(probe);
+		return add_module(ctx, src, out_dir, packages);
+	}
+	free(probe);
+	if ((d = opendir(src)) == NULL)
+		return qtm_error(ctx, -errno, _("cannot open module folder %s: %s"), src, strerror(errno));
+	while ((de = readdir(d)) != NULL) {
+		char *sub = xasprintf("%s/%s/module.json", src, de->d_name);
+
+		if (de->d_name[0] != '.' && stat(sub, &st) == 0) {
+			free(sub);
+			subs = strv_push(subs, de->d_name);
+			continue;
+		}
+		free(sub);
+	}
+	closedir(d);
+	if (subs == NULL)
+		return qtm_error(ctx, -ENOENT, _("%s: no module.json here nor in any sub-folder"), src);
+	qsort(subs, strv_len(subs), sizeof *subs, cmp_str);
+	for (size_t i = 0; rc == 0 && subs[i] != NULL; i++) {
+		char *sub = xasprintf("%s/%s", src, subs[i]);
+
+		rc = add_module(ctx, sub, out_dir, packages);
+		free(sub);
+	}
+	strv_free(subs);
+	return rc;
+}
+
+static long long
+previous_version(struct qtm_ctx *ctx, const char *out_dir)
+{
+	char *path = xasprintf("%s/release.json", out_dir), *text;
+	struct qtm_release rel;
+	long long v = 0;
+	size_t len;
+
+	if (qtm_read_file(ctx, path, &text, &len) == 0) {
+		if (qtm_release_parse(ctx, text, len, path, &rel) == 0)
+			v = rel.version;
+		qtm_release_clear(&rel);
+		free(text);
+	}
+	free(path);
+	return v;
+}
+
+static void
+utc_string(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int
+write_release(struct qtm_ctx *ctx, const char *out_dir, const struct qtm_repo_build_opts *opts)
+{
+	char *index = xasprintf("%s/index.json.gz", out_dir), *path = xasprintf("%s/release.json", out_dir);
+	char hex[QTM_SHA256_HEX], expires[32], now[32];
+	int days = opts->valid_days > 0 ? opts->valid_days : 365;
+	long long version = opts->version > 0 ? opts->version : previous_version(ctx, out_dir) + 1;
+	cJSON *rel = cJSON_CreateObject(), *idx = cJSON_CreateObject();
+	uint64_t size;
+	int rc = qtm_sha256_file(ctx, index, hex, &size);
+
+	utc_string(time(NULL) + (time_t)days * 86400, expires, sizeof expires);
+	utc_string(time(NULL), now, sizeof now);
+	cJSON_AddNumberToObject(rel, "format", 1);
+	cJSON_AddStringToObject(rel, "name", opts->name != NULL ? opts->name : "local");
+	cJSON_AddNumberToObject(rel, "version", (double)version);
+	cJSON_AddStringToObject(rel, "date", now);
+	cJSON_AddStringToObject(rel, "expires", expires);
+	cJSON_AddStringToObject(idx, "path", "index.json.gz");
+	cJSON_AddStringToObject(idx, "sha256", hex);
+	cJSON_AddNumberToObject(idx, "size", (double)size);
+	cJSON_AddItemToObject(rel, "index", idx);
+	if (rc == 0)
+		rc = qtm_json_save(ctx, path, rel, true);
+	cJSON_Delete(rel);
+	free(index);
+	free(path);
+	return rc;
+}
+
+int
+qtm_repo_build(struct qtm_ctx *ctx, char *const *srcs, const char *out_dir,
+    const struct qtm_repo_build_opts *opts)
+{
+	cJSON *index = cJSON_CreateObject(), *packages = cJSON_CreateArray();
+	char *index_path = xasprintf("%s/index.json.gz", out_dir);
+	int rc = qtm_mkdir_p(ctx, out_dir, 0755);
+
+	cJSON_AddNumberToObject(index, "format", 1);
+	cJSON_AddItemToObject(index, "packages", packages);
+	for (size_t i = 0; rc == 0 && srcs[i] != NULL; i++)
+		rc = add_source_dir(ctx, srcs[i], out_dir, packages);
+	if (rc == 0)
+		rc = qtm_json_save(ctx, index_path, index, false);
+	if (rc == 0)
+		rc = write_release(ctx, out_dir, opts);
+	cJSON_Delete(index);
+	free(index_path);
+	return rc;
+}

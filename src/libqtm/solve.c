@@ -1,0 +1,365 @@
+/* solve.c - libsolv jobs, transactions and problem reports. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <solv/policy.h>
+#include <solv/problems.h>
+#include <solv/rules.h>
+#include <solv/selection.h>
+#include <solv/solver.h>
+#include <solv/transaction.h>
+
+#include "ctx.h"
+#include "i18n.h"
+#include "manifest.h"
+#include "pool.h"
+#include "runtime.h"
+#include "solve.h"
+#include "xalloc.h"
+
+static bool
+queue_has(const Queue *q, Id id)
+{
+	for (int i = 0; i < q->count; i++)
+		if (q->elements[i] == id)
+			return true;
+	return false;
+}
+
+/* Appends to a growing message buffer owned by the caller. */
+static void
+msg_add(char **msg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+msg_add(char **msg, const char *fmt, ...)
+{
+	va_list ap;
+	char *more, *joined;
+
+	va_start(ap, fmt);
+	more = xvasprintf(fmt, ap);
+	va_end(ap);
+	joined = xasprintf("%s%s", *msg != NULL ? *msg : "", more);
+	free(more);
+	free(*msg);
+	*msg = joined;
+}
+
+static int
+unknown_package(struct qtm_pool *p, const char *name)
+{
+	Pool *pool = p->pool;
+	char *hint = NULL;
+	Id id;
+
+	/* Suggest names sharing a prefix or containing the request. */
+	FOR_POOL_SOLVABLES(id) {
+		const char *other = pool_id2str(pool, pool_id2solvable(pool, id)->name);
+
+		if (id == p->runtime || strncmp(other, "dataset-", 8) == 0)
+			continue;
+		if ((strstr(other, name) != NULL || strncmp(other, name, 3) == 0) &&
+		    (hint == NULL || strstr(hint, other) == NULL))
+			msg_add(&hint, "%s%s", hint != NULL ? ", " : "", other);
+	}
+	if (hint != NULL) {
+		qtm_error(p->ctx, -ENOENT, _("unknown module \"%s\" (did you mean: %s?)"), name, hint);
+		free(hint);
+		return -ENOENT;
+	}
+	return qtm_error(p->ctx, -ENOENT, _("unknown module \"%s\": no source offers it (see: qtm list --available; qtm update)"),
+	    name);
+}
+
+static int
+add_install_job(struct qtm_pool *p, const char *spec, Queue *job)
+{
+	struct qtm_dep dep;
+	Queue found;
+	int rc;
+
+	if ((rc = qtm_dep_parse(p->ctx, spec, &dep)) < 0)
+		return rc;
+	queue_init(&found);
+	qtm_pool_by_name(p, dep.name, &found);
+	if (found.count == 0 || strncmp(dep.name, "runtime(", 8) == 0) {
+		rc = unknown_package(p, dep.name);
+	} else {
+		queue_push2(job, SOLVER_INSTALL | SOLVER_SOLVABLE_PROVIDES, qtm_pool_dep(p, &dep));
+		/* Only the named package itself may satisfy the request, not something providing it. */
+		if (dep.op != QTM_DEP_ANY)
+			queue_push2(job, SOLVER_INSTALL | SOLVER_SOLVABLE_NAME, pool_str2id(p->pool, dep.name, 1));
+	}
+	queue_free(&found);
+	qtm_dep_clear(&dep);
+	return rc;
+}
+
+/* A problem, in words: the rule libsolv blames, with the Debian package for a missing runtime. */
+static void
+describe_problem(struct qtm_pool *p, Solver *solv, Id problem, char **msg)
+{
+	Pool *pool = p->pool;
+	Id rid = solver_findproblemrule(solv, problem), source, target, dep;
+	SolverRuleinfo type = solver_ruleinfo(solv, rid, &source, &target, &dep);
+	const char *depstr = dep ? pool_dep2str(pool, dep) : "";
+
+	if (type == SOLVER_RULE_PKG_NOTHING_PROVIDES_DEP && strncmp(depstr, "runtime(", 8) == 0) {
+		char cap[160];
+		const char *deb;
+
+		snprintf(cap, sizeof cap, "%.*s", (int)strcspn(depstr, " "), depstr);
+		deb = qtm_runtime_debian_package(cap);
+		msg_add(msg, _("\n  - %s needs %s, which this system lacks"),
+		    pool_solvid2str(pool, source), depstr);
+		if (deb != NULL)
+			msg_add(msg, _(": install the Debian package %s (apt-get install %s)"), deb, deb);
+		return;
+	}
+	if (type == SOLVER_RULE_PKG_NOTHING_PROVIDES_DEP) {
+		msg_add(msg, _("\n  - %s requires %s, which no source provides (check the version, or add the source that has it)"),
+		    pool_solvid2str(pool, source), depstr);
+		return;
+	}
+	msg_add(msg, "\n  - %s", solver_problem2str(solv, problem));
+}
+
+static void
+describe_solutions(Solver *solv, Id problem, char **msg)
+{
+	Id solution = 0, p, rp, element;
+	int shown = 0;
+
+	while ((solution = solver_next_solution(solv, problem, solution)) != 0 && shown < 3) {
+		element = 0;
+		msg_add(msg, _("\n    way out %d:"), ++shown);
+		while ((element = solver_next_solutionelement(solv, problem, solution, element, &p, &rp)) != 0)
+			msg_add(msg, " %s;", solver_solutionelement2str(solv, p, rp));
+	}
+}
+
+static int
+report_problems(struct qtm_pool *p, Solver *solv)
+{
+	int count = solver_problem_count(solv);
+	char *msg = NULL;
+
+	for (Id problem = 1; problem <= count; problem++) {
+		describe_problem(p, solv, problem, &msg);
+		describe_solutions(solv, problem, &msg);
+	}
+	qtm_error(p->ctx, -ENOEXEC, _("cannot satisfy the request (%d problem%s):%s"), count,
+	    count == 1 ? "" : "s", msg != NULL ? msg : "");
+	free(msg);
+	return -ENOEXEC;
+}
+
+static void
+plan_push(struct qtm_pool *p, struct qtm_plan *plan, enum qtm_step_action action, Id id, bool manual)
+{
+	Solvable *s = pool_id2solvable(p->pool, id);
+	struct qtm_manifest *m = NULL;
+	struct qtm_step *st;
+
+	plan->steps = xreallocarray(plan->steps, plan->n + 1, sizeof *plan->steps);
+	st = &plan->steps[plan->n++];
+	st->action = action;
+	st->id = id;
+	st->name = xstrdup(pool_id2str(p->pool, s->name));
+	st->version = xstrdup(pool_id2str(p->pool, s->evr));
+	st->kind = xstrdup(qtm_pool_manifest(p, id, &m) == 0 && m->is_dataset ? "dataset" : "model");
+	st->source = xstrdup(s->repo->name);
+	st->manual = manual;
+	qtm_manifest_free(m);
+}
+
+static bool
+requested(struct qtm_pool *p, char *const *specs, Id id)
+{
+	const char *name = pool_id2str(p->pool, pool_id2solvable(p->pool, id)->name);
+	size_t n = strlen(name);
+
+	for (size_t i = 0; specs[i] != NULL; i++)
+		if (strncmp(specs[i], name, n) == 0 && strchr(" <>=", specs[i][n]) != NULL)
+			return true;
+	return false;
+}
+
+static void
+transaction_to_plan(struct qtm_pool *p, Solver *solv, char *const *specs, struct qtm_plan *plan)
+{
+	Transaction *trans = solver_create_transaction(solv);
+
+	transaction_order(trans, 0);
+	for (int i = 0; i < trans->steps.count; i++) {
+		Id id = trans->steps.elements[i];
+		Id type = transaction_type(trans, id, SOLVER_TRANSACTION_SHOW_ACTIVE | SOLVER_TRANSACTION_SHOW_OBSOLETES);
+
+		if (id == p->runtime)
+			continue;
+		if (type == SOLVER_TRANSACTION_ERASE)
+			plan_push(p, plan, QTM_STEP_REMOVE, id, false);
+		else if (type != SOLVER_TRANSACTION_IGNORE && !qtm_pool_is_installed(p, id))
+			plan_push(p, plan, QTM_STEP_INSTALL, id, requested(p, specs, id));
+	}
+	transaction_free(trans);
+}
+
+int
+qtm_solve_install(struct qtm_pool *p, char *const *specs, struct qtm_plan *plan)
+{
+	Solver *solv;
+	Queue job;
+	int rc = 0;
+
+	memset(plan, 0, sizeof *plan);
+	queue_init(&job);
+	for (size_t i = 0; rc == 0 && specs[i] != NULL; i++)
+		rc = add_install_job(p, specs[i], &job);
+	if (rc == 0 && p->runtime != 0)
+		queue_push2(&job, SOLVER_LOCK | SOLVER_SOLVABLE, p->runtime);
+	if (rc < 0) {
+		queue_free(&job);
+		return rc;
+	}
+	solv = solver_create(p->pool);
+	solver_set_flag(solv, SOLVER_FLAG_IGNORE_RECOMMENDED, 1);
+	if (solver_solve(solv, &job) != 0)
+		rc = report_problems(p, solv);
+	else
+		transaction_to_plan(p, solv, specs, plan);
+	solver_free(solv);
+	queue_free(&job);
+	return rc;
+}
+
+/* The installed package (not in the removal set) that needs id, or 0. */
+static Id
+installed_dependant(struct qtm_pool *p, Id id, const Queue *removing, Id *dep_out)
+{
+	Pool *pool = p->pool;
+	Solvable *s;
+	Id other;
+
+	FOR_REPO_SOLVABLES(p->system, other, s) {
+		Id *reqp, req;
+
+		if (other == p->runtime || queue_has(removing, other) || s->requires == 0)
+			continue;
+		for (reqp = s->repo->idarraydata + s->requires; (req = *reqp) != 0; reqp++) {
+			Id prov, pp, still = 0, needs = 0;
+
+			FOR_PROVIDES(prov, pp, req) {
+				if (pool_id2solvable(pool, prov)->repo != p->system)
+					continue;
+				if (prov == id)
+					needs = 1;
+				else if (!queue_has(removing, prov))
+					still = 1;
+			}
+			if (needs && !still) {
+				*dep_out = req;
+				return other;
+			}
+		}
+	}
+	return 0;
+}
+
+/* A member of set that requires id (and nothing else in set or outside provides it), or 0. */
+static Id
+installed_dependant_in(struct qtm_pool *p, Id id, const Queue *set, Id *dep_out)
+{
+	Pool *pool = p->pool;
+
+	for (int i = 0; i < set->count; i++) {
+		Solvable *s = pool_id2solvable(pool, set->elements[i]);
+		Id *reqp, req;
+
+		if (s->requires == 0)
+			continue;
+		for (reqp = s->repo->idarraydata + s->requires; (req = *reqp) != 0; reqp++) {
+			Id prov, pp;
+
+			FOR_PROVIDES(prov, pp, req)
+				if (prov == id) {
+					*dep_out = req;
+					return set->elements[i];
+				}
+		}
+	}
+	return 0;
+}
+
+int
+qtm_solve_remove(struct qtm_pool *p, char *const *names, struct qtm_plan *plan)
+{
+	Queue removing, found;
+	int rc = 0;
+
+	memset(plan, 0, sizeof *plan);
+	queue_init(&removing);
+	queue_init(&found);
+	for (size_t i = 0; rc == 0 && names[i] != NULL; i++) {
+		int before = removing.count;
+
+		qtm_pool_by_name(p, names[i], &found);
+		for (int j = 0; j < found.count; j++)
+			if (qtm_pool_is_installed(p, found.elements[j]) && found.elements[j] != p->runtime)
+				queue_push(&removing, found.elements[j]);
+		if (removing.count == before)
+			rc = qtm_error(p->ctx, -ENOENT, _("%s is not installed (see: qtm list --installed)"), names[i]);
+	}
+	for (int i = 0; rc == 0 && i < removing.count; i++) {
+		Id dep = 0, by = installed_dependant(p, removing.elements[i], &removing, &dep);
+
+		if (by != 0)
+			rc = qtm_error(p->ctx, -EBUSY,
+			    _("cannot remove %s: the installed %s requires it (%s); remove both with: qtm remove %s %s"),
+			    pool_id2str(p->pool, pool_id2solvable(p->pool, removing.elements[i])->name),
+			    pool_id2str(p->pool, pool_id2solvable(p->pool, by)->name), pool_dep2str(p->pool, dep),
+			    pool_id2str(p->pool, pool_id2solvable(p->pool, by)->name),
+			    pool_id2str(p->pool, pool_id2solvable(p->pool, removing.elements[i])->name));
+	}
+	/* Dependants first: take, each round, a package nothing left in the set requires. */
+	while (rc == 0 && removing.count > 0) {
+		int pick = removing.count - 1;
+
+		for (int i = 0; i < removing.count; i++) {
+			Id dep = 0, others;
+			Queue rest;
+
+			queue_init_clone(&rest, &removing);
+			queue_delete(&rest, i);
+			/* With the rest staying installed, does any of them need this one? */
+			queue_empty(&found);
+			others = installed_dependant_in(p, removing.elements[i], &rest, &dep);
+			queue_free(&rest);
+			if (others == 0) {
+				pick = i;
+				break;
+			}
+		}
+		plan_push(p, plan, QTM_STEP_REMOVE, removing.elements[pick], false);
+		queue_delete(&removing, pick);
+	}
+	queue_free(&removing);
+	queue_free(&found);
+	return rc;
+}
+
+void
+qtm_plan_free(struct qtm_plan *plan)
+{
+	for (size_t i = 0; i < plan->n; i++) {
+		free(plan->steps[i].name);
+		free(plan->steps[i].version);
+		free(plan->steps[i].kind);
+		free(plan->steps[i].source);
+	}
+	free(plan->steps);
+	memset(plan, 0, sizeof *plan);
+}

@@ -1,0 +1,37 @@
+/* solve.h - turning requests into an ordered plan with libsolv, and libsolv's problems into
+ * plain words with a way out.
+ *
+ * A struct qtm_plan owns its steps and their strings: qtm_plan_free(). */
+#ifndef QTM_SOLVE_H
+#define QTM_SOLVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <solv/pooltypes.h>
+
+struct qtm_pool;
+
+enum qtm_step_action { QTM_STEP_INSTALL, QTM_STEP_REMOVE };
+
+struct qtm_step {
+	enum qtm_step_action action;
+	Id id;                  /* solvable in the pool */
+	char *name, *version, *kind, *source;
+	bool manual;            /* asked for by name (install reason) */
+};
+
+struct qtm_plan {
+	struct qtm_step *steps;
+	size_t n;
+};
+
+/* specs are "NAME", "NAME=VERSION", "NAME>=VERSION"...: each must name a known package.  The
+ * plan lists installs in dependency order (requirements first); packages already installed in
+ * the wanted version do not appear.  On failure ctx's error explains every problem. */
+int qtm_solve_install(struct qtm_pool *p, char *const *specs, struct qtm_plan *plan);
+/* Removal of installed packages by name; refuses while an installed package not named requires one. */
+int qtm_solve_remove(struct qtm_pool *p, char *const *names, struct qtm_plan *plan);
+void qtm_plan_free(struct qtm_plan *plan);
+
+#endif

@@ -1,0 +1,33 @@
+/* source.h - configured repository sources (conf_dir/sources.d/NAME.source, "url = URL" lines).
+ * With none configured the bundled repository is the only source, named "bundled".
+ *
+ * Arrays returned are owned by the caller and freed with qtm_sources_free(). */
+#ifndef QTM_SOURCE_H
+#define QTM_SOURCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct qtm_ctx;
+
+struct qtm_source {
+	char *name;
+	char *url;
+	bool bundled;
+};
+
+int qtm_sources_list(struct qtm_ctx *ctx, struct qtm_source **out, size_t *n);
+/* url may be file://, http://, https:// or an absolute path (made a file:// URL). */
+int qtm_source_add(struct qtm_ctx *ctx, const char *name, const char *url);
+int qtm_source_remove(struct qtm_ctx *ctx, const char *name);
+void qtm_sources_free(struct qtm_source *v, size_t n);
+/* cache_dir/sources/NAME: owned by the caller. */
+char *qtm_source_cache_dir(const struct qtm_ctx *ctx, const char *name);
+
+/* Reads "key = value" lines ('#' comments, blank lines ignored) calling fn for each; fn returns
+ * 0 or a negative code that stops the walk.  Errors name origin and the line. */
+typedef int (*qtm_kv_fn)(struct qtm_ctx *ctx, void *arg, const char *key, const char *value,
+    const char *origin, int line);
+int qtm_kv_parse(struct qtm_ctx *ctx, const char *text, const char *origin, qtm_kv_fn fn, void *arg);
+
+#endif

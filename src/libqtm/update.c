@@ -1,0 +1,171 @@
+/* update.c - refreshing source metadata: release.json, the verified index, the .solv cache. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ctx.h"
+#include "fetch.h"
+#include "i18n.h"
+#include "paths.h"
+#include "pool.h"
+#include "repository.h"
+#include "source.h"
+#include "update.h"
+#include "xalloc.h"
+
+struct update_paths {
+	char *dir, *release, *release_new, *index, *index_new, *solv;
+};
+
+static void
+paths_init(struct qtm_ctx *ctx, const char *name, struct update_paths *p)
+{
+	p->dir = qtm_source_cache_dir(ctx, name);
+	p->release = xasprintf("%s/release.json", p->dir);
+	p->release_new = xasprintf("%s/release.json.new", p->dir);
+	p->index = xasprintf("%s/index.json.gz", p->dir);
+	p->index_new = xasprintf("%s/index.json.gz.new", p->dir);
+	p->solv = xasprintf("%s/index.solv", p->dir);
+}
+
+static void
+paths_free(struct update_paths *p)
+{
+	free(p->dir);
+	free(p->release);
+	free(p->release_new);
+	free(p->index);
+	free(p->index_new);
+	free(p->solv);
+}
+
+static int
+fetch_release(struct qtm_ctx *ctx, const struct qtm_source *src, const struct update_paths *p,
+    struct qtm_release *rel)
+{
+	char *url = qtm_url_join(src->url, "release.json"), *text = NULL, *label;
+	struct qtm_fetch_req req = { .url = url, .dest = p->release_new,
+	    .max_size = QTM_RELEASE_MAX_BYTES };
+	size_t len;
+	int rc;
+
+	label = xasprintf(_("%s release"), src->name);
+	req.label = label;
+	rc = qtm_fetch(ctx, &req);
+	if (rc == 0 && (rc = qtm_read_file(ctx, p->release_new, &text, &len)) == 0)
+		rc = qtm_release_parse(ctx, text, len, url, rel);
+	free(text);
+	free(url);
+	free(label);
+	return rc;
+}
+
+/* True when the cached index already is the one the release names. */
+static bool
+index_current(struct qtm_ctx *ctx, const struct update_paths *p, const struct qtm_release *rel)
+{
+	char *text = NULL;
+	struct qtm_release old;
+	size_t len;
+	bool same = false;
+
+	if (access(p->index, F_OK) == 0 && access(p->solv, F_OK) == 0 &&
+	    qtm_read_file(ctx, p->release, &text, &len) == 0 &&
+	    qtm_release_parse(ctx, text, len, p->release, &old) == 0) {
+		same = strcmp(old.index_sha256, rel->index_sha256) == 0;
+		qtm_release_clear(&old);
+	}
+	free(text);
+	return same;
+}
+
+static int
+fetch_index(struct qtm_ctx *ctx, const struct qtm_source *src, const struct update_paths *p,
+    const struct qtm_release *rel)
+{
+	char *url = qtm_url_join(src->url, rel->index_path), *label;
+	struct qtm_fetch_req req = { .url = url, .dest = p->index_new, .sha256 = rel->index_sha256,
+	    .size = rel->index_size };
+	int rc;
+
+	label = xasprintf(_("%s index"), src->name);
+	req.label = label;
+	rc = qtm_fetch(ctx, &req);
+	/* Validate and cache before anything replaces the working copy. */
+	if (rc == 0)
+		rc = qtm_pool_cache_index(ctx, src->name, p->index_new, rel->index_sha256, p->solv);
+	if (rc == 0 && rename(p->index_new, p->index) < 0)
+		rc = qtm_error(ctx, -errno, _("cannot rename %s: %s"), p->index_new, strerror(errno));
+	unlink(p->index_new);
+	free(url);
+	free(label);
+	return rc;
+}
+
+int
+qtm_update_source(struct qtm_ctx *ctx, const struct qtm_source *src, struct qtm_update_result *result)
+{
+	struct update_paths p;
+	struct qtm_release rel = { 0 };
+	bool changed = false;
+	int rc;
+
+	paths_init(ctx, src->name, &p);
+	rc = qtm_mkdir_p(ctx, p.dir, 0755);
+	if (rc == 0)
+		rc = fetch_release(ctx, src, &p, &rel);
+	if (rc == 0 && !index_current(ctx, &p, &rel)) {
+		changed = true;
+		rc = fetch_index(ctx, src, &p, &rel);
+	}
+	if (rc == 0 && rename(p.release_new, p.release) < 0)
+		rc = qtm_error(ctx, -errno, _("cannot rename %s: %s"), p.release_new, strerror(errno));
+	unlink(p.release_new);
+	if (result != NULL) {
+		result->source = xstrdup(src->name);
+		result->version = rc == 0 ? rel.version : 0;
+		result->changed = changed;
+		result->error = rc < 0 ? xstrdup(qtm_strerror(ctx)) : NULL;
+	}
+	qtm_release_clear(&rel);
+	paths_free(&p);
+	return rc;
+}
+
+int
+qtm_update_all(struct qtm_ctx *ctx, struct qtm_update_result **results, size_t *n)
+{
+	struct qtm_source *srcs;
+	size_t count;
+	int rc, first = 0;
+	char first_msg[sizeof ctx->errmsg] = "";
+
+	if ((rc = qtm_sources_list(ctx, &srcs, &count)) < 0)
+		return rc;
+	*results = xcalloc(count, sizeof **results);
+	*n = count;
+	for (size_t i = 0; i < count; i++) {
+		rc = qtm_update_source(ctx, &srcs[i], &(*results)[i]);
+		if (rc < 0 && first == 0) {
+			first = rc;
+			memcpy(first_msg, ctx->errmsg, sizeof first_msg);
+		}
+	}
+	qtm_sources_free(srcs, count);
+	if (first < 0)
+		return qtm_error(ctx, first, "%s", first_msg);
+	return 0;
+}
+
+void
+qtm_update_results_free(struct qtm_update_result *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].source);
+		free(v[i].error);
+	}
+	free(v);
+}
