@@ -125,7 +125,7 @@ qtm_fetch(struct qtm_ctx *ctx, const struct qtm_fetch_req *req)
 		return rc;
 	}
 	qtm_sha256_init(&s.hash);
-	s.progress = qtm_progress_new(ctx, req->label, req->size, false);
+	s.progress = req->quiet ? NULL : qtm_progress_new(ctx, req->label, req->size, false);
 	rc = transfer(ctx, req, &s);
 	qtm_progress_done(s.progress, rc == 0);
 	qtm_sha256_final(&s.hash, hex);

@@ -5,6 +5,7 @@
 #ifndef QTM_FETCH_H
 #define QTM_FETCH_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct qtm_ctx;
@@ -16,6 +17,7 @@ struct qtm_fetch_req {
 	uint64_t size;             /* expected, or 0 when unknown */
 	uint64_t max_size;         /* refuse anything bigger (0 = no limit) */
 	const char *label;         /* shown in progress and errors */
+	bool quiet;                /* no progress display (small metadata files) */
 };
 
 int qtm_fetch(struct qtm_ctx *ctx, const struct qtm_fetch_req *req);

@@ -1,57 +1,19 @@
 /* source.c - repository sources and the key = value configuration syntax. */
 #include "config.h"
 
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "conf.h"
 #include "ctx.h"
 #include "i18n.h"
 #include "manifest.h"
 #include "paths.h"
 #include "source.h"
 #include "xalloc.h"
-
-static char *
-trim(char *s)
-{
-	char *end;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	end = s + strlen(s);
-	while (end > s && isspace((unsigned char)end[-1]))
-		*--end = '\0';
-	return s;
-}
-
-int
-qtm_kv_parse(struct qtm_ctx *ctx, const char *text, const char *origin, qtm_kv_fn fn, void *arg)
-{
-	char *copy = xstrdup(text), *save = NULL, *line;
-	int lineno = 0, rc = 0;
-
-	for (char *p = copy; rc == 0 && (line = strtok_r(p, "\n", &save)) != NULL; p = NULL) {
-		char *eq, *key;
-
-		lineno++;
-		line = trim(line);
-		if (*line == '\0' || *line == '#')
-			continue;
-		if ((eq = strchr(line, '=')) == NULL) {
-			rc = qtm_error(ctx, -EINVAL, _("%s:%d: expected \"key = value\""), origin, lineno);
-			break;
-		}
-		*eq = '\0';
-		key = trim(line);
-		rc = fn(ctx, arg, key, trim(eq + 1), origin, lineno);
-	}
-	free(copy);
-	return rc;
-}
 
 char *
 qtm_source_cache_dir(const struct qtm_ctx *ctx, const char *name)

@@ -24,10 +24,4 @@ void qtm_sources_free(struct qtm_source *v, size_t n);
 /* cache_dir/sources/NAME: owned by the caller. */
 char *qtm_source_cache_dir(const struct qtm_ctx *ctx, const char *name);
 
-/* Reads "key = value" lines ('#' comments, blank lines ignored) calling fn for each; fn returns
- * 0 or a negative code that stops the walk.  Errors name origin and the line. */
-typedef int (*qtm_kv_fn)(struct qtm_ctx *ctx, void *arg, const char *key, const char *value,
-    const char *origin, int line);
-int qtm_kv_parse(struct qtm_ctx *ctx, const char *text, const char *origin, qtm_kv_fn fn, void *arg);
-
 #endif

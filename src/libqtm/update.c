@@ -27,7 +27,7 @@ paths_init(struct qtm_ctx *ctx, const char *name, struct update_paths *p)
 	p->release = xasprintf("%s/release.json", p->dir);
 	p->release_new = xasprintf("%s/release.json.new", p->dir);
 	p->index = xasprintf("%s/index.json.gz", p->dir);
-	p->index_new = xasprintf("%s/index.json.gz.new", p->dir);
+	p->index_new = xasprintf("%s/index.new.json.gz", p->dir);
 	p->solv = xasprintf("%s/index.solv", p->dir);
 }
 
@@ -48,7 +48,7 @@ fetch_release(struct qtm_ctx *ctx, const struct qtm_source *src, const struct up
 {
 	char *url = qtm_url_join(src->url, "release.json"), *text = NULL, *label;
 	struct qtm_fetch_req req = { .url = url, .dest = p->release_new,
-	    .max_size = QTM_RELEASE_MAX_BYTES };
+	    .max_size = QTM_RELEASE_MAX_BYTES, .quiet = true };
 	size_t len;
 	int rc;
 
@@ -88,7 +88,7 @@ fetch_index(struct qtm_ctx *ctx, const struct qtm_source *src, const struct upda
 {
 	char *url = qtm_url_join(src->url, rel->index_path), *label;
 	struct qtm_fetch_req req = { .url = url, .dest = p->index_new, .sha256 = rel->index_sha256,
-	    .size = rel->index_size };
+	    .size = rel->index_size, .quiet = rel->index_size < (1 << 20) };
 	int rc;
 
 	label = xasprintf(_("%s index"), src->name);

@@ -1,0 +1,821 @@
+/* archive.c - deterministic tar.zst packing and hostile-archive-safe unpacking (libarchive).
+ *
+ * Packing hashes every file first (the manifest leads the archive), then streams each file again
+ * and checks it still hashes the same, so the manifest always matches the bytes packed.
+ *
+ * Unpacking never lets libarchive touch the file system: every member name is checked, every
+ * file is created by us with openat(O_EXCL | O_NOFOLLOW) under a directory fd and hashed while
+ * it streams, and any refusal removes whatever was written, leaving dest_dir empty. */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "archive.h"
+#include "ctx.h"
+#include "hash.h"
+#include "i18n.h"
+#include "paths.h"
+#include "xalloc.h"
+
+#define MANIFEST_NAME "MANIFEST.sha256"
+#define MANIFEST_MAX ((size_t)16 << 20)  /* a manifest is one short line per file */
+#define BUF_SIZE 65536
+
+/* ---- file lists ---- */
+
+void
+qtm_filelist_free(struct qtm_filelist *list)
+{
+	if (list == NULL)
+		return;
+	for (size_t i = 0; i < list->n; i++)
+		free(list->v[i].path);
+	free(list->v);
+	list->v = NULL;
+	list->n = 0;
+}
+
+static struct qtm_file_entry *
+list_add(struct qtm_filelist *l, const char *path)
+{
+	struct qtm_file_entry *e;
+
+	/* Grow to powers of two: lists of many files stay linear. */
+	if ((l->n & (l->n - 1)) == 0)
+		l->v = xreallocarray(l->v, l->n ? 2 * l->n : 1, sizeof *l->v);
+	e = &l->v[l->n++];
+	memset(e, 0, sizeof *e);
+	e->path = xstrdup(path);
+	return e;
+}
+
+static int
+entry_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct qtm_file_entry *)a)->path, ((const struct qtm_file_entry *)b)->path);
+}
+
+/* Sorts the list and returns a path that occurs twice, or NULL. */
+static const char *
+list_sort(struct qtm_filelist *l)
+{
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof *l->v, entry_cmp);
+	for (size_t i = 1; i < l->n; i++)
+		if (strcmp(l->v[i - 1].path, l->v[i].path) == 0)
+			return l->v[i].path;
+	return NULL;
+}
+
+static struct qtm_file_entry *
+list_find(const struct qtm_filelist *l, const char *path)
+{
+	struct qtm_file_entry key = { .path = (char *)path };
+
+	return l->n ? bsearch(&key, l->v, l->n, sizeof *l->v, entry_cmp) : NULL;
+}
+
+/* Returns NULL when path is a plain relative path, else an error format taking (archive, path). */
+static const char *
+path_problem(const char *path)
+{
+	const char *p = path;
+
+	if (*p == '/')
+		return N_("hostile archive %s: member %s escapes the destination");
+	for (;;) {
+		size_t n = strcspn(p, "/");
+
+		if (n == 2 && p[0] == '.' && p[1] == '.')
+			return N_("hostile archive %s: member %s escapes the destination");
+		if (n == 0 || (n == 1 && p[0] == '.'))
+			return N_("hostile archive %s: member %s has an empty or \".\" path component");
+		if (p[n] == '\0')
+			return NULL;
+		p += n + 1;
+	}
+}
+
+/* A growable array of owned strings; strv_push() would be quadratic for hostile counts. */
+struct names {
+	char **v;
+	size_t n;
+};
+
+static void
+names_push(struct names *s, const char *name)
+{
+	if ((s->n & (s->n - 1)) == 0)
+		s->v = xreallocarray(s->v, s->n ? 2 * s->n : 1, sizeof *s->v);
+	s->v[s->n++] = xstrdup(name);
+}
+
+static void
+names_free(struct names *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+}
+
+static int
+str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* ---- scanning ---- */
+
+static int
+add_file(struct qtm_ctx *ctx, const char *abs, const char *rel, const struct stat *st,
+    struct qtm_filelist *out)
+{
+	struct qtm_file_entry *e = list_add(out, rel);
+
+	e->mode = (st->st_mode & S_IXUSR) ? 0755 : 0644;
+	return qtm_sha256_file(ctx, abs, e->sha256, &e->size);
+}
+
+static int
+scan_dir(struct qtm_ctx *ctx, const char *root, const char *rel, struct qtm_filelist *out)
+{
+	char *abs = *rel ? xasprintf("%s/%s", root, rel) : xstrdup(root);
+	/* Below the root a directory is never entered through a symlink. */
+	int fd = open(abs, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (*rel ? O_NOFOLLOW : 0));
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+	int rc = 0;
+
+	if (d == NULL) {
+		rc = qtm_error(ctx, -errno, _("cannot open directory %s: %s"), abs, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		free(abs);
+		return rc;
+	}
+	while (rc == 0 && (errno = 0, de = readdir(d)) != NULL) {
+		struct stat st;
+		char *crel, *cabs;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		crel = *rel ? xasprintf("%s/%s", rel, de->d_name) : xstrdup(de->d_name);
+		cabs = xasprintf("%s/%s", abs, de->d_name);
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			rc = qtm_error(ctx, -errno, _("cannot stat %s: %s"), cabs, strerror(errno));
+		else if (S_ISDIR(st.st_mode))
+			rc = scan_dir(ctx, root, crel, out);
+		else if (S_ISREG(st.st_mode))
+			rc = add_file(ctx, cabs, crel, &st, out);
+		else if (S_ISLNK(st.st_mode))
+			rc = qtm_error(ctx, -EPERM, _("%s is a symbolic link: only regular files can be packed"), cabs);
+		else
+			rc = qtm_error(ctx, -EPERM, _("%s is a special file: only regular files can be packed"), cabs);
+		free(crel);
+		free(cabs);
+	}
+	if (rc == 0 && errno != 0)
+		rc = qtm_error(ctx, -errno, _("cannot read directory %s: %s"), abs, strerror(errno));
+	closedir(d);
+	free(abs);
+	return rc;
+}
+
+int
+qtm_filelist_scan(struct qtm_ctx *ctx, const char *dir, struct qtm_filelist *out)
+{
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	rc = scan_dir(ctx, dir, "", out);
+	if (rc < 0)
+		qtm_filelist_free(out);
+	else
+		list_sort(out);
+	return rc;
+}
+
+/* ---- packing ---- */
+
+static int
+collect_named(struct qtm_ctx *ctx, const char *dir, char *const *names, struct qtm_filelist *out)
+{
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && names[i] != NULL; i++) {
+		char *abs = xasprintf("%s/%s", dir, names[i]);
+		struct stat st;
+
+		if (path_problem(names[i]) != NULL)
+			rc = qtm_error(ctx, -EINVAL, _("cannot pack %s: not a plain relative path"), names[i]);
+		else if (lstat(abs, &st) < 0)
+			rc = qtm_error(ctx, -errno, _("cannot stat %s: %s"), abs, strerror(errno));
+		else if (!S_ISREG(st.st_mode))
+			rc = qtm_error(ctx, -EPERM, _("cannot pack %s: not a regular file"), abs);
+		else
+			rc = add_file(ctx, abs, names[i], &st, out);
+		free(abs);
+	}
+	return rc;
+}
+
+/* Sorts the list and refuses names that the manifest cannot represent. */
+static int
+check_packable(struct qtm_ctx *ctx, struct qtm_filelist *l)
+{
+	const char *dup = list_sort(l);
+
+	if (dup != NULL)
+		return qtm_error(ctx, -EINVAL, _("cannot pack %s twice"), dup);
+	for (size_t i = 0; i < l->n; i++) {
+		if (strchr(l->v[i].path, '\n') != NULL)
+			return qtm_error(ctx, -EINVAL, _("cannot pack %s: the name contains a newline"), l->v[i].path);
+		if (strcmp(l->v[i].path, MANIFEST_NAME) == 0)
+			return qtm_error(ctx, -EINVAL, _("cannot pack %s: the name is reserved"), MANIFEST_NAME);
+	}
+	return 0;
+}
+
+static char *
+build_manifest(const struct qtm_filelist *l, size_t *len)
+{
+	size_t n = 0, off = 0;
+	char *m;
+
+	for (size_t i = 0; i < l->n; i++)
+		n += 64 + 2 + strlen(l->v[i].path) + 1;
+	m = xmalloc(n + 1);
+	for (size_t i = 0; i < l->n; i++)
+		off += (size_t)sprintf(m + off, "%s  %s\n", l->v[i].sha256, l->v[i].path);
+	*len = off;
+	return m;
+}
+
+static int
+write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+struct pack_sink {
+	int fd;
+	struct qtm_sha256 h;  /* of the compressed bytes, as they reach the file */
+};
+
+static la_ssize_t
+pack_write_cb(struct archive *a, void *data, const void *buf, size_t len)
+{
+	struct pack_sink *s = data;
+	int rc = write_all(s->fd, buf, len);
+
+	if (rc < 0) {
+		archive_set_error(a, -rc, "%s", strerror(-rc));
+		return -1;
+	}
+	qtm_sha256_update(&s->h, buf, len);
+	return (la_ssize_t)len;
+}
+
+/* Writes a normalised header: equal inputs must give equal bytes. */
+static int
+write_header(struct archive *a, const char *path, uint64_t size, unsigned mode)
+{
+	struct archive_entry *e = archive_entry_new();
+	int r;
+
+	archive_entry_set_pathname(e, path);
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, mode);
+	archive_entry_set_size(e, (la_int64_t)size);
+	archive_entry_set_mtime(e, 0, 0);
+	archive_entry_set_uid(e, 0);
+	archive_entry_set_gid(e, 0);
+	r = archive_write_header(a, e);
+	archive_entry_free(e);
+	return r;
+}
+
+static int
+archive_fail(struct qtm_ctx *ctx, struct archive *a, const char *out)
+{
+	int e = archive_errno(a) > 0 ? archive_errno(a) : EIO;
+
+	return qtm_error(ctx, -e, _("cannot write %s: %s"), out, archive_error_string(a));
+}
+
+static int
+pack_file(struct qtm_ctx *ctx, struct archive *a, const char *dir, const struct qtm_file_entry *f,
+    const char *out, char *buf)
+{
+	char *abs = xasprintf("%s/%s", dir, f->path), hex[QTM_SHA256_HEX];
+	int fd = open(abs, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), rc = 0;
+	struct qtm_sha256 h;
+	uint64_t left = f->size;
+	ssize_t n = 1;
+
+	if (fd < 0) {
+		rc = qtm_error(ctx, -errno, _("cannot open %s: %s"), abs, strerror(errno));
+		free(abs);
+		return rc;
+	}
+	if (write_header(a, f->path, f->size, f->mode) != ARCHIVE_OK)
+		rc = archive_fail(ctx, a, out);
+	qtm_sha256_init(&h);
+	while (rc == 0 && left > 0 && (n = read(fd, buf, left < BUF_SIZE ? left : BUF_SIZE)) > 0) {
+		qtm_sha256_update(&h, buf, (size_t)n);
+		left -= (uint64_t)n;
+		if (archive_write_data(a, buf, (size_t)n) != n)
+			rc = archive_fail(ctx, a, out);
+	}
+	if (rc == 0 && n < 0)
+		rc = qtm_error(ctx, -errno, _("cannot read %s: %s"), abs, strerror(errno));
+	qtm_sha256_final(&h, hex);
+	if (rc == 0 && (left != 0 || read(fd, buf, 1) != 0 || strcmp(hex, f->sha256) != 0))
+		rc = qtm_error(ctx, -EAGAIN, _("cannot pack %s: it changed while being packed"), abs);
+	close(fd);
+	free(abs);
+	return rc;
+}
+
+static int
+pack_stream(struct qtm_ctx *ctx, struct pack_sink *sink, const char *dir,
+    const struct qtm_filelist *l, const char *out)
+{
+	struct archive *a = archive_write_new();
+	char *buf = xmalloc(BUF_SIZE), *manifest;
+	size_t mlen;
+	int rc = 0;
+
+	manifest = build_manifest(l, &mlen);
+	if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
+	    archive_write_add_filter_zstd(a) < ARCHIVE_WARN ||
+	    /* Otherwise the compressed stream is padded with zeros that zstd readers reject. */
+	    archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK ||
+	    archive_write_open(a, sink, NULL, pack_write_cb, NULL) != ARCHIVE_OK)
+		rc = archive_fail(ctx, a, out);
+	if (rc == 0 && (write_header(a, MANIFEST_NAME, mlen, 0644) != ARCHIVE_OK ||
+	    archive_write_data(a, manifest, mlen) != (la_ssize_t)mlen))
+		rc = archive_fail(ctx, a, out);
+	for (size_t i = 0; rc == 0 && i < l->n; i++)
+		rc = pack_file(ctx, a, dir, &l->v[i], out, buf);
+	if (rc == 0 && archive_write_close(a) != ARCHIVE_OK)
+		rc = archive_fail(ctx, a, out);
+	archive_write_free(a);
+	free(manifest);
+	free(buf);
+	return rc;
+}
+
+static char *
+dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return xstrdup(".");
+	return slash == path ? xstrdup("/") : xstrndup(path, (size_t)(slash - path));
+}
+
+/* Writes the archive to tmp and renames it over out: a reader never sees a partial archive. */
+static int
+pack_to(struct qtm_ctx *ctx, const char *dir, const struct qtm_filelist *l, const char *out,
+    char sha256_hex[QTM_SHA256_HEX])
+{
+	char *tmp = xasprintf("%s.tmp.%ld", out, (long)getpid()), *odir;
+	struct pack_sink sink = { .fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) };
+	int rc;
+
+	if (sink.fd < 0) {
+		rc = qtm_error(ctx, -errno, _("cannot create %s: %s"), tmp, strerror(errno));
+		free(tmp);
+		return rc;
+	}
+	qtm_sha256_init(&sink.h);
+	rc = pack_stream(ctx, &sink, dir, l, out);
+	if (rc == 0 && fsync(sink.fd) < 0)
+		rc = qtm_error(ctx, -errno, _("cannot write %s: %s"), tmp, strerror(errno));
+	close(sink.fd);
+	if (rc == 0 && rename(tmp, out) < 0)
+		rc = qtm_error(ctx, -errno, _("cannot rename %s to %s: %s"), tmp, out, strerror(errno));
+	if (rc < 0) {
+		qtm_sha256_abort(&sink.h);
+		unlink(tmp);
+	} else {
+		qtm_sha256_final(&sink.h, sha256_hex);
+		odir = dir_of(out);
+		rc = qtm_fsync_dir(ctx, odir);
+		free(odir);
+	}
+	free(tmp);
+	return rc;
+}
+
+int
+qtm_archive_pack(struct qtm_ctx *ctx, const char *dir, char *const *names,
+    const char *out_path, char sha256_hex[QTM_SHA256_HEX], struct qtm_filelist *files)
+{
+	struct qtm_filelist l = { 0 };
+	int rc;
+
+	rc = names == NULL ? qtm_filelist_scan(ctx, dir, &l) : collect_named(ctx, dir, names, &l);
+	if (rc == 0)
+		rc = check_packable(ctx, &l);
+	if (rc == 0)
+		rc = pack_to(ctx, dir, &l, out_path, sha256_hex);
+	if (rc == 0 && files != NULL)
+		*files = l;
+	else
+		qtm_filelist_free(&l);
+	return rc;
+}
+
+/* ---- unpacking ---- */
+
+struct unpack {
+	struct qtm_ctx *ctx;
+	const char *name;             /* the archive, for messages */
+	struct archive *a;
+	int dfd;                      /* dest_dir */
+	uint64_t max_bytes, total;
+	struct qtm_filelist manifest; /* sorted; size and mode filled as files arrive */
+	bool *seen;
+	struct names dirs;            /* directory members, to find duplicates at the end */
+	char *buf;
+};
+
+static int
+hostile(struct unpack *u, const char *fmt, const char *member)
+{
+	return qtm_error(u->ctx, -EPERM, _(fmt), u->name, member);
+}
+
+static int
+read_fail(struct unpack *u)
+{
+	int e = archive_errno(u->a) > 0 ? archive_errno(u->a) : EIO;
+
+	return qtm_error(u->ctx, -e, _("cannot read archive %s: %s"), u->name,
+	    archive_error_string(u->a) ? archive_error_string(u->a) : strerror(e));
+}
+
+static int
+parse_manifest(struct unpack *u, char *text, size_t len)
+{
+	char *p = text, *end = text + len;
+	const char *dup;
+
+	if (memchr(text, '\0', len) != NULL)
+		return hostile(u, N_("hostile archive %s: malformed %s (NUL byte)"), MANIFEST_NAME);
+	while (p < end) {
+		char *nl = memchr(p, '\n', (size_t)(end - p));
+
+		if (nl == NULL || nl - p < 67 || p[64] != ' ' || p[65] != ' ')
+			return hostile(u, N_("hostile archive %s: malformed %s (bad line)"), MANIFEST_NAME);
+		*nl = '\0';
+		p[64] = '\0';
+		if (!qtm_sha256_valid(p) || path_problem(p + 66) != NULL || strcmp(p + 66, MANIFEST_NAME) == 0)
+			return hostile(u, N_("hostile archive %s: malformed MANIFEST.sha256 (bad entry %s)"), p + 66);
+		memcpy(list_add(&u->manifest, p + 66)->sha256, p, QTM_SHA256_HEX);
+		p = nl + 1;
+	}
+	if ((dup = list_sort(&u->manifest)) != NULL)
+		return hostile(u, N_("hostile archive %s: malformed MANIFEST.sha256 (lists %s twice)"), dup);
+	u->seen = xcalloc(u->manifest.n, sizeof *u->seen);
+	return 0;
+}
+
+/* The manifest must come first: every later file is checked against it while it streams. */
+static int
+read_manifest(struct unpack *u)
+{
+	struct archive_entry *e;
+	size_t len = 0, cap;
+	char *text;
+	la_ssize_t n = 0;
+	int r = archive_read_next_header(u->a, &e), rc;
+
+	if (r == ARCHIVE_EOF)
+		return hostile(u, N_("hostile archive %s: %s is missing (the archive is empty)"), MANIFEST_NAME);
+	if (r != ARCHIVE_OK)
+		return read_fail(u);
+	if (archive_entry_pathname(e) == NULL || strcmp(archive_entry_pathname(e), MANIFEST_NAME) != 0)
+		return qtm_error(u->ctx, -EPERM, _("hostile archive %s: %s is missing (first member is %s)"),
+		    u->name, MANIFEST_NAME, archive_entry_pathname(e) ? archive_entry_pathname(e) : "?");
+	if (archive_entry_filetype(e) != AE_IFREG || archive_entry_hardlink(e) != NULL ||
+	    archive_entry_size(e) < 0 || (uint64_t)archive_entry_size(e) > MANIFEST_MAX)
+		return hostile(u, N_("hostile archive %s: %s is not a regular file of sane size"), MANIFEST_NAME);
+	cap = (size_t)archive_entry_size(e) + 1;
+	text = xmalloc(cap);
+	while (len < cap && (n = archive_read_data(u->a, text + len, cap - len)) > 0)
+		len += (size_t)n;
+	if (n < 0)
+		rc = read_fail(u);
+	else if (len == cap)
+		rc = hostile(u, N_("hostile archive %s: %s is too large"), MANIFEST_NAME);
+	else
+		rc = parse_manifest(u, text, len);
+	free(text);
+	return rc;
+}
+
+/* Creates (when missing) and opens the directories of path below dest_dir, never following a
+ * symlink; with all set the last component is a directory too.  Returns an fd to close unless it
+ * is u->dfd, or a negative code; *base points at the last component of path. */
+static int
+open_dirs(struct unpack *u, char *path, bool all, const char **base)
+{
+	int fd = u->dfd;
+	char *p = path;
+
+	for (;;) {
+		char *slash = strchr(p, '/');
+		int nfd;
+
+		if (slash == NULL && !all) {
+			*base = p;
+			return fd;
+		}
+		if (slash != NULL)
+			*slash = '\0';
+		if (mkdirat(fd, p, 0755) < 0 && errno != EEXIST)
+			nfd = -1;
+		else
+			nfd = openat(fd, p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (nfd < 0)
+			qtm_error(u->ctx, -errno, _("cannot create directory %s in %s: %s"), path, u->name, strerror(errno));
+		if (fd != u->dfd)
+			close(fd);
+		if (slash != NULL)
+			*slash = '/';
+		if (nfd < 0)
+			return u->ctx->err;
+		fd = nfd;
+		if (slash == NULL) {
+			*base = p;
+			return fd;
+		}
+		p = slash + 1;
+	}
+}
+
+static int
+unpack_dir(struct unpack *u, const char *path)
+{
+	char *copy = xstrdup(path);
+	size_t n = strlen(copy);
+	const char *base;
+	int fd;
+
+	if (n > 1 && copy[n - 1] == '/')
+		copy[n - 1] = '\0';  /* tar writes directories as "name/" */
+	if (path_problem(copy) != NULL) {
+		fd = hostile(u, path_problem(copy), path);
+		free(copy);
+		return fd;
+	}
+	names_push(&u->dirs, copy);
+	fd = open_dirs(u, copy, true, &base);
+	free(copy);
+	if (fd < 0)
+		return fd;
+	if (fd != u->dfd)
+		close(fd);
+	return 0;
+}
+
+/* Streams the member's data into fd, hashing it and keeping the size limit. */
+static int
+copy_data(struct unpack *u, int fd, const char *path, char hex[QTM_SHA256_HEX], uint64_t *size)
+{
+	struct qtm_sha256 h;
+	la_ssize_t n;
+	int rc = 0;
+
+	qtm_sha256_init(&h);
+	while (rc == 0 && (n = archive_read_data(u->a, u->buf, BUF_SIZE)) != 0) {
+		if (n < 0)
+			rc = read_fail(u);
+		else if (u->max_bytes && (uint64_t)n > u->max_bytes - u->total)
+			rc = qtm_error(u->ctx, -EFBIG, _("hostile archive %s: member %s exceeds the size limit of %llu bytes"),
+			    u->name, path, (unsigned long long)u->max_bytes);
+		else if ((rc = write_all(fd, u->buf, (size_t)n)) < 0)
+			qtm_error(u->ctx, rc, _("cannot write %s: %s"), path, strerror(-rc));
+		else {
+			u->total += (uint64_t)n;
+			qtm_sha256_update(&h, u->buf, (size_t)n);
+		}
+	}
+	*size = h.bytes;
+	if (rc < 0)
+		qtm_sha256_abort(&h);
+	else
+		qtm_sha256_final(&h, hex);
+	return rc;
+}
+
+static int
+unpack_file(struct unpack *u, struct archive_entry *e, const char *path)
+{
+	struct qtm_file_entry *m = list_find(&u->manifest, path);
+	unsigned mode = (archive_entry_perm(e) & 0100) ? 0755 : 0644;
+	int64_t declared = archive_entry_size(e);
+	char *copy, hex[QTM_SHA256_HEX];
+	const char *base;
+	int dfd, fd, rc;
+
+	if (m == NULL)
+		return hostile(u, N_("hostile archive %s: member %s is not listed in MANIFEST.sha256"), path);
+	if (u->seen[m - u->manifest.v])
+		return hostile(u, N_("hostile archive %s: duplicate member %s"), path);
+	u->seen[m - u->manifest.v] = true;
+	if (u->max_bytes && declared > 0 && (uint64_t)declared > u->max_bytes - u->total)
+		return qtm_error(u->ctx, -EFBIG, _("hostile archive %s: member %s exceeds the size limit of %llu bytes"),
+		    u->name, path, (unsigned long long)u->max_bytes);
+	copy = xstrdup(path);
+	dfd = open_dirs(u, copy, false, &base);
+	if (dfd < 0) {
+		free(copy);
+		return dfd;
+	}
+	fd = openat(dfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		rc = qtm_error(u->ctx, -errno, _("cannot create %s from %s: %s"), path, u->name, strerror(errno));
+	else if ((rc = copy_data(u, fd, path, hex, &m->size)) == 0 && strcmp(hex, m->sha256) != 0)
+		rc = hostile(u, N_("hostile archive %s: sha256 mismatch for member %s"), path);
+	/* fchmod rather than the umask: modes are part of what a package delivers. */
+	if (fd >= 0 && rc == 0 && (fchmod(fd, mode) < 0 || fsync(fd) < 0))
+		rc = qtm_error(u->ctx, -errno, _("cannot write %s: %s"), path, strerror(errno));
+	m->mode = mode;
+	if (fd >= 0)
+		close(fd);
+	if (dfd != u->dfd)
+		close(dfd);
+	free(copy);
+	return rc;
+}
+
+static int
+unpack_member(struct unpack *u, struct archive_entry *e)
+{
+	const char *path = archive_entry_pathname(e);
+
+	if (path == NULL || *path == '\0')
+		return hostile(u, N_("hostile archive %s: member %s has no usable name"), "?");
+	if (archive_entry_hardlink(e) != NULL)
+		return hostile(u, N_("hostile archive %s: member %s is a hard link"), path);
+	if (archive_entry_symlink(e) != NULL || archive_entry_filetype(e) == AE_IFLNK)
+		return hostile(u, N_("hostile archive %s: member %s is a symbolic link"), path);
+	switch (archive_entry_filetype(e)) {
+	case AE_IFDIR:
+		return unpack_dir(u, path);
+	case AE_IFREG:
+		if (path_problem(path) != NULL)
+			return hostile(u, path_problem(path), path);
+		return strcmp(path, MANIFEST_NAME) == 0 ? hostile(u, N_("hostile archive %s: duplicate member %s"), path)
+		    : unpack_file(u, e, path);
+	case AE_IFCHR:
+	case AE_IFBLK:
+		return hostile(u, N_("hostile archive %s: member %s is a device"), path);
+	case AE_IFIFO:
+		return hostile(u, N_("hostile archive %s: member %s is a fifo"), path);
+	case AE_IFSOCK:
+		return hostile(u, N_("hostile archive %s: member %s is a socket"), path);
+	default:
+		return hostile(u, N_("hostile archive %s: member %s has an unsupported type"), path);
+	}
+}
+
+/* After the last member: every listed file arrived and no directory came twice. */
+static int
+check_complete(struct unpack *u)
+{
+	for (size_t i = 0; i < u->manifest.n; i++)
+		if (!u->seen[i])
+			return hostile(u, N_("hostile archive %s: %s is listed in MANIFEST.sha256 but missing"),
+			    u->manifest.v[i].path);
+	if (u->dirs.n > 1)
+		qsort(u->dirs.v, u->dirs.n, sizeof *u->dirs.v, str_cmp);
+	for (size_t i = 1; i < u->dirs.n; i++)
+		if (strcmp(u->dirs.v[i - 1], u->dirs.v[i]) == 0)
+			return hostile(u, N_("hostile archive %s: duplicate member %s"), u->dirs.v[i]);
+	return 0;
+}
+
+static int
+unpack_all(struct unpack *u, const char *archive_path)
+{
+	struct archive_entry *e;
+	int r, rc;
+
+	archive_read_support_filter_all(u->a);
+	archive_read_support_format_tar(u->a);
+	if (archive_read_open_filename(u->a, archive_path, BUF_SIZE) != ARCHIVE_OK)
+		return read_fail(u);
+	if ((rc = read_manifest(u)) < 0)
+		return rc;
+	while ((r = archive_read_next_header(u->a, &e)) == ARCHIVE_OK)
+		if ((rc = unpack_member(u, e)) < 0)
+			return rc;
+	/* A warning here (e.g. a damaged pax header) is as fatal as an error. */
+	if (r != ARCHIVE_EOF)
+		return read_fail(u);
+	if ((rc = check_complete(u)) < 0)
+		return rc;
+	return fsync(u->dfd) < 0 ? qtm_error(u->ctx, -errno, _("cannot sync %s: %s"), u->name, strerror(errno)) : 0;
+}
+
+/* Removes everything in dest (which was empty), keeping the error that made us do it. */
+static void
+clear_dest(struct qtm_ctx *ctx, const char *dest)
+{
+	char saved[sizeof ctx->errmsg];
+	struct names names = { 0 };
+	int err = ctx->err;
+	DIR *d = opendir(dest);
+	struct dirent *de;
+
+	memcpy(saved, ctx->errmsg, sizeof saved);
+	while (d != NULL && (de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			names_push(&names, de->d_name);
+	if (d != NULL)
+		closedir(d);
+	for (size_t i = 0; i < names.n; i++) {
+		char *p = xasprintf("%s/%s", dest, names.v[i]);
+
+		qtm_rm_rf(ctx, p);
+		free(p);
+	}
+	names_free(&names);
+	memcpy(ctx->errmsg, saved, sizeof saved);
+	ctx->err = err;
+}
+
+static int
+check_empty(struct qtm_ctx *ctx, const char *dest)
+{
+	DIR *d = opendir(dest);
+	struct dirent *de;
+	int rc = 0;
+
+	if (d == NULL)
+		return qtm_error(ctx, -errno, _("cannot open directory %s: %s"), dest, strerror(errno));
+	while (rc == 0 && (de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			rc = qtm_error(ctx, -ENOTEMPTY, _("cannot unpack into %s: the directory is not empty"), dest);
+	closedir(d);
+	return rc;
+}
+
+int
+qtm_archive_unpack(struct qtm_ctx *ctx, const char *archive_path, const char *dest_dir,
+    uint64_t max_bytes, struct qtm_filelist *files)
+{
+	const char *slash = strrchr(archive_path, '/');
+	struct unpack u = { .ctx = ctx, .name = slash ? slash + 1 : archive_path, .max_bytes = max_bytes };
+	int rc = check_empty(ctx, dest_dir);
+
+	if (rc < 0)
+		return rc;
+	u.dfd = open(dest_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (u.dfd < 0)
+		return qtm_error(ctx, -errno, _("cannot open directory %s: %s"), dest_dir, strerror(errno));
+	u.a = archive_read_new();
+	u.buf = xmalloc(BUF_SIZE);
+	rc = unpack_all(&u, archive_path);
+	archive_read_free(u.a);
+	close(u.dfd);
+	if (rc < 0)
+		clear_dest(ctx, dest_dir);
+	if (rc == 0 && files != NULL)
+		*files = u.manifest;
+	else
+		qtm_filelist_free(&u.manifest);
+	free(u.seen);
+	free(u.buf);
+	names_free(&u.dirs);
+	return rc;
+}

@@ -1,0 +1,93 @@
+/* conf.c - key = value files and qtm.conf. */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "ctx.h"
+#include "i18n.h"
+#include "paths.h"
+#include "xalloc.h"
+
+static char *
+trim(char *s)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+int
+qtm_kv_parse(struct qtm_ctx *ctx, const char *text, const char *origin, qtm_kv_fn fn, void *arg)
+{
+	char *copy = xstrdup(text), *save = NULL, *line;
+	int lineno = 0, rc = 0;
+
+	for (char *p = copy; rc == 0 && (line = strtok_r(p, "\n", &save)) != NULL; p = NULL) {
+		char *eq, *key;
+
+		lineno++;
+		line = trim(line);
+		if (*line == '\0' || *line == '#')
+			continue;
+		if ((eq = strchr(line, '=')) == NULL) {
+			rc = qtm_error(ctx, -EINVAL, _("%s:%d: expected \"key = value\""), origin, lineno);
+			break;
+		}
+		*eq = '\0';
+		key = trim(line);
+		rc = fn(ctx, arg, key, trim(eq + 1), origin, lineno);
+	}
+	free(copy);
+	return rc;
+}
+
+static int
+conf_kv(struct qtm_ctx *ctx, void *arg, const char *key, const char *value, const char *origin,
+    int line)
+{
+	char *end;
+
+	if (strcmp(key, "parallel_downloads") == 0) {
+		long n = strtol(value, &end, 10);
+
+		if (*end != '\0' || n < 1 || n > 64)
+			return qtm_error(ctx, -EINVAL, _("%s:%d: parallel_downloads must be an integer from 1 to 64"),
+			    origin, line);
+		ctx->parallel_downloads = (int)n;
+	} else if (strcmp(key, "python") == 0) {
+		if (value[0] != '/')
+			return qtm_error(ctx, -EINVAL, _("%s:%d: python must be an absolute path"), origin, line);
+		free(ctx->python);
+		ctx->python = xstrdup(value);
+	} else if (strcmp(key, "hive") == 0) {
+		/* Read by the hive client; accepted here so that one file serves both. */
+	} else {
+		return qtm_error(ctx, -EINVAL, _("%s:%d: unknown setting \"%s\""), origin, line, key);
+	}
+	return 0;
+}
+
+int
+qtm_ctx_load_config(struct qtm_ctx *ctx)
+{
+	char *text;
+	int rc;
+
+	if (access(ctx->config_file, F_OK) < 0)
+		return 0;
+	if ((rc = qtm_read_file(ctx, ctx->config_file, &text, NULL)) < 0)
+		return rc;
+	rc = qtm_kv_parse(ctx, text, ctx->config_file, conf_kv, NULL);
+	free(text);
+	return rc;
+}

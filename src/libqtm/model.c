@@ -1,0 +1,210 @@
+/* model.c - build ids, the artifact cache and trainings. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "archive.h"
+#include "buildid.h"
+#include "ctx.h"
+#include "db.h"
+#include "fetch.h"
+#include "i18n.h"
+#include "json.h"
+#include "manifest.h"
+#include "model.h"
+#include "paths.h"
+#include "runtime.h"
+#include "train.h"
+#include "xalloc.h"
+
+struct inputs {
+	struct qtm_train_input *v;
+	size_t n;
+	cJSON *hashes;       /* { package: build id | { file: sha256 } } */
+	cJSON *runtime;      /* { capability: version } */
+	char **dirs;         /* owned store paths backing v[].dir */
+	char **names;
+};
+
+static void
+inputs_clear(struct inputs *in)
+{
+	free(in->v);
+	cJSON_Delete(in->hashes);
+	cJSON_Delete(in->runtime);
+	strv_free(in->dirs);
+	strv_free(in->names);
+}
+
+static int
+add_input(struct qtm_ctx *ctx, struct qtm_db *db, const char *name, struct inputs *in)
+{
+	struct qtm_installed *pkg;
+	struct qtm_filelist files;
+	int rc = qtm_db_get(ctx, db, name, &pkg);
+
+	if (rc == -ENOENT)
+		return qtm_error(ctx, -ENOENT, _("required package %s is not installed"), name);
+	if (rc < 0)
+		return rc;
+	in->dirs = strv_push(in->dirs, pkg->store_path);
+	in->names = strv_push(in->names, pkg->name);
+	if (pkg->build_id != NULL) {
+		cJSON_AddStringToObject(in->hashes, name, pkg->build_id);
+	} else if ((rc = qtm_db_files(ctx, db, pkg->id, &files)) == 0) {
+		cJSON *obj = cJSON_AddObjectToObject(in->hashes, name);
+
+		for (size_t i = 0; i < files.n; i++)
+			cJSON_AddStringToObject(obj, files.v[i].path, files.v[i].sha256);
+		qtm_filelist_free(&files);
+	}
+	qtm_installed_free(pkg);
+	return rc;
+}
+
+static int
+gather_inputs(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifest *m,
+    const struct qtm_runtime *rt, struct inputs *in)
+{
+	int rc = 0;
+
+	memset(in, 0, sizeof *in);
+	in->hashes = cJSON_CreateObject();
+	in->runtime = cJSON_CreateObject();
+	for (size_t i = 0; rc == 0 && m->requires[i] != NULL; i++) {
+		struct qtm_dep dep;
+
+		if ((rc = qtm_dep_parse(ctx, m->requires[i], &dep)) < 0)
+			break;
+		if (strncmp(dep.name, "runtime(", 8) == 0) {
+			const char *v = qtm_runtime_version(rt, dep.name);
+
+			cJSON_AddStringToObject(in->runtime, dep.name, v != NULL ? v : "");
+		} else {
+			rc = add_input(ctx, db, dep.name, in);
+		}
+		qtm_dep_clear(&dep);
+	}
+	in->n = strv_len(in->dirs);
+	in->v = xcalloc(in->n + 1, sizeof *in->v);
+	for (size_t i = 0; i < in->n; i++)
+		in->v[i] = (struct qtm_train_input){ in->names[i], in->dirs[i] };
+	return rc;
+}
+
+static int
+fetch_source(struct qtm_ctx *ctx, const struct qtm_manifest *m, const char *url, char **path)
+{
+	const char *base = strrchr(m->source.path, '/');
+	char *dir = qtm_cache_path(ctx, "pool"), hex[QTM_SHA256_HEX];
+	struct qtm_fetch_req req = { .url = url, .sha256 = m->source.sha256, .size = m->source.size,
+	    .label = m->name };
+	int rc = qtm_mkdir_p(ctx, dir, 0755);
+
+	*path = xasprintf("%s/%s", dir, base != NULL ? base + 1 : m->source.path);
+	req.dest = *path;
+	free(dir);
+	if (rc == 0 && (access(*path, F_OK) < 0 || qtm_sha256_file(ctx, *path, hex, NULL) < 0 ||
+	    strcmp(hex, m->source.sha256) != 0))
+		rc = qtm_fetch(ctx, &req);
+	return rc;
+}
+
+static cJSON *
+load_metrics(struct qtm_ctx *ctx, const char *path)
+{
+	cJSON *json = NULL;
+
+	if (access(path, F_OK) == 0 && qtm_json_load(ctx, path, &json) == 0 && cJSON_IsObject(json))
+		return json;
+	cJSON_Delete(json);
+	return cJSON_CreateObject();
+}
+
+static int
+train_and_pack(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifest *m,
+    const char *source, const struct inputs *in, struct qtm_model_artifact *out, const char *metrics_path)
+{
+	char *work = xasprintf("%s/build/%s", ctx->cache_dir, out->build_id);
+	char *logs = qtm_state_path(ctx, "logs");
+	char *log = xasprintf("%s/%s-%s-%.12s.log", logs, m->name, m->version, out->build_id);
+	struct qtm_train_job job = { .m = m, .source_archive = source, .inputs = in->v,
+	    .n_inputs = in->n, .params = m->params, .work_dir = work, .log_path = log };
+	struct qtm_train_result res = { 0 };
+	cJSON *empty = cJSON_CreateObject();
+	char sha[QTM_SHA256_HEX];
+	int64_t tid = 0;
+	int rc = qtm_mkdir_p(ctx, logs, 0755);
+
+	if (job.params == NULL)
+		job.params = empty;
+	if (rc == 0)
+		rc = qtm_db_training_start(ctx, db, m->name, m->version, out->build_id, log, &tid);
+	if (rc == 0)
+		rc = qtm_train(ctx, &job, &res);
+	if (tid != 0)
+		qtm_db_training_finish(ctx, db, tid, rc == 0 ? "succeeded" : "failed",
+		    rc == 0 ? NULL : qtm_strerror(ctx), res.limits, res.wall_s);
+	if (rc == 0)
+		rc = qtm_archive_pack(ctx, res.out_dir, m->outputs, out->path, sha, NULL);
+	if (rc == 0)
+		rc = qtm_json_save(ctx, metrics_path, res.metrics, true);
+	if (rc == 0) {
+		qtm_info(ctx, _("Trained %s in %.1f s (limits: %s; log: %s)"), m->name, res.wall_s, res.limits, log);
+		qtm_rm_rf(ctx, work);
+	}
+	qtm_train_result_clear(&res);
+	cJSON_Delete(empty);
+	free(work);
+	free(logs);
+	free(log);
+	return rc;
+}
+
+int
+qtm_model_build(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifest *m,
+    const char *source_url, const struct qtm_runtime *rt, bool fetch_only,
+    struct qtm_model_artifact *out)
+{
+	char *source = NULL, *dir = qtm_cache_path(ctx, "artifacts"), *metrics_path = NULL;
+	char sha[QTM_SHA256_HEX];
+	struct inputs in;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if ((rc = fetch_source(ctx, m, source_url, &source)) < 0 || fetch_only)
+		goto done;
+	if ((rc = gather_inputs(ctx, db, m, rt, &in)) == 0) {
+		qtm_build_id(m, m->params, in.hashes, in.runtime, out->build_id);
+		out->path = xasprintf("%s/%s.tar.zst", dir, out->build_id);
+		metrics_path = xasprintf("%s/%s.metrics.json", dir, out->build_id);
+		rc = qtm_mkdir_p(ctx, dir, 0755);
+	}
+	if (rc == 0 && access(out->path, F_OK) == 0 && access(metrics_path, F_OK) == 0 &&
+	    qtm_sha256_file(ctx, out->path, sha, NULL) == 0) {
+		out->reused = true;
+		qtm_info(ctx, _("Reusing the artifact of build %.12s for %s"), out->build_id, m->name);
+	} else if (rc == 0) {
+		rc = train_and_pack(ctx, db, m, source, &in, out, metrics_path);
+	}
+	if (rc == 0)
+		out->metrics = load_metrics(ctx, metrics_path);
+	inputs_clear(&in);
+done:
+	free(source);
+	free(dir);
+	free(metrics_path);
+	return rc;
+}
+
+void
+qtm_model_artifact_clear(struct qtm_model_artifact *a)
+{
+	free(a->path);
+	cJSON_Delete(a->metrics);
+	memset(a, 0, sizeof *a);
+}

@@ -1,0 +1,151 @@
+/* store.c - atomic placement of package directories and recovery of interrupted runs. */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ctx.h"
+#include "db.h"
+#include "i18n.h"
+#include "paths.h"
+#include "store.h"
+#include "xalloc.h"
+
+char *
+qtm_store_dir(const struct qtm_ctx *ctx, const char *name, const char *version)
+{
+	return xasprintf("%s/store/%s/%s", ctx->state_dir, name, version);
+}
+
+int
+qtm_store_staging(struct qtm_ctx *ctx, const char *name, char **out)
+{
+	char *base = qtm_state_path(ctx, "store");
+	char *dir = xasprintf("%s/.staging-%s-%ld", base, name, (long)getpid());
+	int rc = qtm_mkdir_p(ctx, base, 0755);
+
+	if (rc == 0)
+		rc = qtm_rm_rf(ctx, dir);
+	if (rc == 0 && mkdir(dir, 0755) < 0)
+		rc = qtm_error(ctx, -errno, _("cannot create %s: %s"), dir, strerror(errno));
+	free(base);
+	if (rc < 0) {
+		free(dir);
+		return rc;
+	}
+	*out = dir;
+	return 0;
+}
+
+int
+qtm_store_commit(struct qtm_ctx *ctx, const char *staging, const char *name, const char *version)
+{
+	char *target = qtm_store_dir(ctx, name, version);
+	char *parent = xasprintf("%s/store/%s", ctx->state_dir, name);
+	char *trash = xasprintf("%s/store/.trash-%s-%ld", ctx->state_dir, name, (long)getpid());
+	int rc = qtm_mkdir_p(ctx, parent, 0755);
+
+	if (rc == 0 && access(target, F_OK) == 0 && rename(target, trash) < 0)
+		rc = qtm_error(ctx, -errno, _("cannot move %s aside: %s"), target, strerror(errno));
+	if (rc == 0 && rename(staging, target) < 0)
+		rc = qtm_error(ctx, -errno, _("cannot rename %s to %s: %s"), staging, target, strerror(errno));
+	if (rc == 0)
+		rc = qtm_fsync_dir(ctx, parent);
+	if (rc < 0)
+		qtm_rm_rf(ctx, staging);
+	else
+		qtm_rm_rf(ctx, trash);
+	free(target);
+	free(parent);
+	free(trash);
+	return rc;
+}
+
+int
+qtm_store_remove(struct qtm_ctx *ctx, const char *name, const char *version)
+{
+	char *target = qtm_store_dir(ctx, name, version);
+	char *parent = xasprintf("%s/store/%s", ctx->state_dir, name);
+	int rc = qtm_rm_rf(ctx, target);
+
+	rmdir(parent);   /* only succeeds when no other version remains */
+	free(target);
+	free(parent);
+	return rc;
+}
+
+static bool
+claimed(const struct qtm_installed *v, size_t n, const char *path)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i].store_path, path) == 0)
+			return true;
+	return false;
+}
+
+static int
+recover_package_dir(struct qtm_ctx *ctx, const char *dir, const struct qtm_installed *v, size_t n)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int rc = 0;
+
+	if (d == NULL)
+		return 0;
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		char *path;
+
+		if (de->d_name[0] == '.')
+			continue;
+		path = xasprintf("%s/%s", dir, de->d_name);
+		if (!claimed(v, n, path)) {
+			qtm_verbose(ctx, _("removing %s, left by an interrupted run"), path);
+			rc = qtm_rm_rf(ctx, path);
+		}
+		free(path);
+	}
+	closedir(d);
+	rmdir(dir);
+	return rc;
+}
+
+int
+qtm_store_recover(struct qtm_ctx *ctx, struct qtm_db *db)
+{
+	char *store = qtm_state_path(ctx, "store");
+	struct qtm_installed *v;
+	struct dirent *de;
+	size_t n;
+	DIR *d;
+	int rc = qtm_db_list(ctx, db, &v, &n);
+
+	if (rc < 0 || (d = opendir(store)) == NULL) {
+		free(store);
+		if (rc == 0)
+			qtm_installed_free_all(v, n);
+		return rc;
+	}
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		char *path;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		path = xasprintf("%s/%s", store, de->d_name);
+		if (strncmp(de->d_name, ".staging-", 9) == 0 || strncmp(de->d_name, ".trash-", 7) == 0) {
+			qtm_verbose(ctx, _("removing %s, left by an interrupted run"), path);
+			rc = qtm_rm_rf(ctx, path);
+		} else {
+			rc = recover_package_dir(ctx, path, v, n);
+		}
+		free(path);
+	}
+	closedir(d);
+	free(store);
+	qtm_installed_free_all(v, n);
+	return rc;
+}

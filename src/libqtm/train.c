@@ -1,0 +1,268 @@
+/* train.c - running one training under the training contract. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "archive.h"
+#include "ctx.h"
+#include "i18n.h"
+#include "json.h"
+#include "manifest.h"
+#include "paths.h"
+#include "progress.h"
+#include "sandbox.h"
+#include "train.h"
+#include "xalloc.h"
+
+#define SANDBOX_SRC "/qtm/src"
+#define SANDBOX_OUT "/qtm/output"
+#define SANDBOX_DATA "/qtm/data"
+#define SANDBOX_PARAMS "/qtm/params.json"
+
+struct line_state {
+	struct qtm_ctx *ctx;
+	FILE *log;
+	struct qtm_progress *progress;
+	cJSON *metrics;
+	char last_err[512];
+};
+
+static void
+on_progress(struct line_state *st, const char *text)
+{
+	cJSON *j = cJSON_Parse(text);
+	const cJSON *step = cJSON_GetObjectItem(j, "step"), *steps = cJSON_GetObjectItem(j, "steps");
+	const cJSON *loss = cJSON_GetObjectItem(j, "loss");
+	char extra[64] = "";
+
+	if (cJSON_IsNumber(step)) {
+		if (cJSON_IsNumber(steps))
+			qtm_progress_set_total(st->progress, (uint64_t)steps->valuedouble);
+		if (cJSON_IsNumber(loss))
+			snprintf(extra, sizeof extra, "loss %.4g", loss->valuedouble);
+		qtm_progress_update_extra(st->progress, (uint64_t)step->valuedouble, extra);
+	}
+	cJSON_Delete(j);
+}
+
+static void
+on_metric(struct line_state *st, const char *text)
+{
+	cJSON *j = cJSON_Parse(text);
+	const cJSON *name = cJSON_GetObjectItem(j, "name"), *value = cJSON_GetObjectItem(j, "value");
+
+	if (cJSON_IsString(name) && value != NULL) {
+		cJSON_DeleteItemFromObjectCaseSensitive(st->metrics, name->valuestring);
+		cJSON_AddItemToObject(st->metrics, name->valuestring, cJSON_Duplicate(value, 1));
+	} else {
+		qtm_verbose(st->ctx, _("ignoring a malformed metric line: %s"), text);
+	}
+	cJSON_Delete(j);
+}
+
+static void
+on_line(void *arg, enum qtm_sandbox_stream stream, const char *line)
+{
+	struct line_state *st = arg;
+
+	fprintf(st->log, "%s%s\n", stream == QTM_SANDBOX_STDERR ? "! " : "", line);
+	if (stream == QTM_SANDBOX_STDERR) {
+		snprintf(st->last_err, sizeof st->last_err, "%s", line);
+		qtm_verbose(st->ctx, "  %s", line);
+	} else if (strncmp(line, "@qtm progress ", 14) == 0) {
+		on_progress(st, line + 14);
+	} else if (strncmp(line, "@qtm metric ", 12) == 0) {
+		on_metric(st, line + 12);
+	} else {
+		qtm_verbose(st->ctx, "  %s", line);
+	}
+}
+
+/* Source, output and params in place; returns the params path. */
+static int
+prepare(struct qtm_ctx *ctx, const struct qtm_train_job *job, char **src, char **out, char **params)
+{
+	int rc;
+
+	*src = xasprintf("%s/src", job->work_dir);
+	*out = xasprintf("%s/out", job->work_dir);
+	*params = xasprintf("%s/params.json", job->work_dir);
+	if ((rc = qtm_rm_rf(ctx, job->work_dir)) < 0 || (rc = qtm_mkdir_p(ctx, *src, 0755)) < 0 ||
+	    (rc = qtm_mkdir_p(ctx, *out, 0755)) < 0)
+		return rc;
+	if ((rc = qtm_archive_unpack(ctx, job->source_archive, *src, 0, NULL)) < 0)
+		return qtm_error_prefix(ctx, _("module source of %s"), job->m->name);
+	return qtm_json_save(ctx, *params, job->params, true);
+}
+
+static char **
+make_env(const struct qtm_train_job *job)
+{
+	const cJSON *seed = cJSON_GetObjectItem(job->params, "seed");
+	char **env = NULL;
+	char *s;
+
+	env = strv_push(env, "PATH=/usr/local/bin:/usr/bin:/bin");
+	env = strv_push(env, "HOME=/tmp");
+	env = strv_push(env, "LANG=C.UTF-8");
+	env = strv_push(env, "PYTHONDONTWRITEBYTECODE=1");
+	env = strv_push(env, "PYTHONHASHSEED=0");
+	/* One BLAS thread: results must not depend on thread scheduling (determinism). */
+	env = strv_push(env, "OPENBLAS_NUM_THREADS=1");
+	env = strv_push(env, "OMP_NUM_THREADS=1");
+	env = strv_push(env, "MKL_NUM_THREADS=1");
+	env = strv_push(env, "QTM_DATA=" SANDBOX_DATA);
+	env = strv_push(env, "QTM_OUTPUT=" SANDBOX_OUT);
+	env = strv_push(env, "QTM_PARAMS=" SANDBOX_PARAMS);
+	s = xasprintf("QTM_SEED=%lld", cJSON_IsNumber(seed) ? (long long)seed->valuedouble : 42LL);
+	env = strv_push(env, s);
+	free(s);
+	s = xasprintf("QTM_THREADS=%d", job->m->resources.cpus);
+	env = strv_push(env, s);
+	free(s);
+	return env;
+}
+
+static char **
+make_argv(struct qtm_ctx *ctx, const struct qtm_manifest *m)
+{
+	char **argv = NULL;
+
+	for (size_t i = 0; m->train_command[i] != NULL; i++)
+		argv = strv_push(argv, i == 0 && strcmp(m->train_command[0], "python3") == 0
+		    ? ctx->python : m->train_command[i]);
+	return argv;
+}
+
+static int
+check_outcome(struct qtm_ctx *ctx, const struct qtm_train_job *job, const struct qtm_sandbox_result *r,
+    const struct line_state *st, const char *out)
+{
+	const char *name = job->m->name;
+	const char *why = st->last_err[0] != '\0' ? st->last_err : _("no message");
+
+	if (r->timed_out)
+		return qtm_error(ctx, -ETIMEDOUT, _("training %s exceeded its time limit of %d s and was killed (log: %s)"),
+		    name, job->m->resources.time_limit_s, job->log_path);
+	if (r->term_signal != 0)
+		return qtm_error(ctx, -ECHILD, _("training %s was killed by signal %d (%s) (log: %s)"),
+		    name, r->term_signal, strsignal(r->term_signal), job->log_path);
+	if (r->exit_code != 0)
+		return qtm_error(ctx, -ECHILD, _("training %s failed with exit status %d: %s (log: %s)"),
+		    name, r->exit_code, why, job->log_path);
+	for (size_t i = 0; job->m->outputs[i] != NULL; i++) {
+		char *path = xasprintf("%s/%s", out, job->m->outputs[i]);
+		struct stat sb;
+		int missing = lstat(path, &sb) < 0 || !S_ISREG(sb.st_mode);
+
+		free(path);
+		if (missing)
+			return qtm_error(ctx, -ENOENT, _("training %s finished but did not write its declared output %s (log: %s)"),
+			    name, job->m->outputs[i], job->log_path);
+	}
+	return 0;
+}
+
+static struct qtm_sandbox_bind *
+make_binds(const struct qtm_train_job *job, const char *src, const char *out, const char *params,
+    char ***targets)
+{
+	struct qtm_sandbox_bind *b = xcalloc(job->n_inputs + 3, sizeof *b);
+
+	b[0] = (struct qtm_sandbox_bind){ src, SANDBOX_SRC, true };
+	b[1] = (struct qtm_sandbox_bind){ out, SANDBOX_OUT, true };
+	b[2] = (struct qtm_sandbox_bind){ params, SANDBOX_PARAMS, false };
+	*targets = NULL;
+	for (size_t i = 0; i < job->n_inputs; i++) {
+		char *t = xasprintf(SANDBOX_DATA "/%s", job->inputs[i].name);
+
+		*targets = strv_push(*targets, t);
+		free(t);
+	}
+	for (size_t i = 0; i < job->n_inputs; i++)
+		b[3 + i] = (struct qtm_sandbox_bind){ job->inputs[i].dir, (*targets)[i], false };
+	return b;
+}
+
+static int
+run(struct qtm_ctx *ctx, const struct qtm_train_job *job, struct line_state *st,
+    const char *src, const char *out, const char *params, struct qtm_sandbox_result *r)
+{
+	char **argv = make_argv(ctx, job->m), **env = make_env(job), **targets;
+	struct qtm_sandbox_bind *binds = make_binds(job, src, out, params, &targets);
+	struct qtm_sandbox_spec spec = {
+		.argv = argv, .envp = env, .cwd = SANDBOX_SRC, .binds = binds,
+		.n_binds = job->n_inputs + 3, .cpus = job->m->resources.cpus,
+		.memory_mb = job->m->resources.memory_mb, .pids_max = 256,
+		.time_limit_s = job->m->resources.time_limit_s,
+		.gpu = strcmp(job->m->resources.gpu, "none") != 0,
+		.on_line = on_line, .on_line_arg = st,
+	};
+	int rc = qtm_sandbox_run(ctx, &spec, r);
+
+	strv_free(argv);
+	strv_free(env);
+	strv_free(targets);
+	free(binds);
+	return rc;
+}
+
+int
+qtm_train(struct qtm_ctx *ctx, const struct qtm_train_job *job, struct qtm_train_result *res)
+{
+	struct line_state st = { .ctx = ctx };
+	struct qtm_sandbox_result r = { 0 };
+	char *src = NULL, *out = NULL, *params = NULL, *label;
+	int rc;
+
+	memset(res, 0, sizeof *res);
+	if ((rc = prepare(ctx, job, &src, &out, &params)) < 0)
+		goto done;
+	if ((st.log = fopen(job->log_path, "we")) == NULL) {
+		rc = qtm_error(ctx, -errno, _("cannot create the log %s: %s"), job->log_path, strerror(errno));
+		goto done;
+	}
+	setvbuf(st.log, NULL, _IOLBF, 0);
+	st.metrics = cJSON_CreateObject();
+	label = xasprintf(_("training %s"), job->m->name);
+	st.progress = qtm_progress_new(ctx, label, 0, true);
+	free(label);
+	rc = run(ctx, job, &st, src, out, params, &r);
+	qtm_progress_done(st.progress, rc == 0 && r.exit_code == 0);
+	fprintf(st.log, "# qtm: limits: %s%s%s; wall %.2f s; exit %d; signal %d%s\n", r.limits ? r.limits : "none",
+	    r.limits_detail ? " " : "", r.limits_detail ? r.limits_detail : "", r.wall_s, r.exit_code,
+	    r.term_signal, r.timed_out ? "; timed out" : "");
+	fclose(st.log);
+	if (rc == 0)
+		rc = check_outcome(ctx, job, &r, &st, out);
+	if (rc == 0) {
+		res->out_dir = out;
+		out = NULL;
+		res->metrics = st.metrics;
+		st.metrics = NULL;
+		res->limits = xasprintf("%s%s%s", r.limits, r.limits_detail ? " " : "",
+		    r.limits_detail ? r.limits_detail : "");
+		res->wall_s = r.wall_s;
+	}
+	qtm_sandbox_result_free(&r);
+done:
+	cJSON_Delete(st.metrics);
+	free(src);
+	free(out);
+	free(params);
+	return rc;
+}
+
+void
+qtm_train_result_clear(struct qtm_train_result *res)
+{
+	free(res->out_dir);
+	cJSON_Delete(res->metrics);
+	free(res->limits);
+	memset(res, 0, sizeof *res);
+}

@@ -1,0 +1,220 @@
+/* transaction.c - installing and removing packages step by step. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <solv/pool.h>
+#include <solv/repo.h>
+
+#include "archive.h"
+#include "buildid.h"
+#include "ctx.h"
+#include "db.h"
+#include "fetch.h"
+#include "i18n.h"
+#include "model.h"
+#include "paths.h"
+#include "pool.h"
+#include "runtime.h"
+#include "solve.h"
+#include "source.h"
+#include "store.h"
+#include "train.h"
+#include "transaction.h"
+#include "xalloc.h"
+
+struct run {
+	struct qtm_ctx *ctx;
+	struct qtm_pool *pool;
+	struct qtm_db *db;
+	const struct qtm_transaction_opts *opts;
+	struct qtm_source *sources;
+	size_t n_sources;
+	struct qtm_runtime *runtime;
+};
+
+static const char *
+source_url(struct run *r, const char *name)
+{
+	for (size_t i = 0; i < r->n_sources; i++)
+		if (strcmp(r->sources[i].name, name) == 0)
+			return r->sources[i].url;
+	return NULL;
+}
+
+/* Downloads url into the cache unless a verified copy is there already. */
+static int
+fetch_cached(struct run *r, const char *url, const char *dest, const char *sha256, uint64_t size,
+    const char *label)
+{
+	struct qtm_fetch_req req = { .url = url, .dest = dest, .sha256 = sha256, .size = size, .label = label };
+	char hex[QTM_SHA256_HEX];
+	char *dir = xstrdup(dest);
+	int rc;
+
+	*strrchr(dir, '/') = '\0';
+	rc = qtm_mkdir_p(r->ctx, dir, 0755);
+	free(dir);
+	if (rc < 0)
+		return rc;
+	if (access(dest, F_OK) == 0 && qtm_sha256_file(r->ctx, dest, hex, NULL) == 0 && strcmp(hex, sha256) == 0)
+		return 0;
+	return qtm_fetch(r->ctx, &req);
+}
+
+static int
+record(struct run *r, const struct qtm_step *st, const struct qtm_manifest *m, const char *build_id,
+    const struct qtm_filelist *files, const cJSON *metrics)
+{
+	char *metrics_text = metrics != NULL ? cJSON_PrintUnformatted(metrics) : NULL;
+	struct qtm_installed pkg = {
+		.name = st->name, .version = st->version, .kind = st->kind, .build_id = (char *)build_id,
+		.reason = st->manual ? "manual" : "auto", .source = st->source,
+		.manifest = (char *)qtm_pool_manifest_json(r->pool, st->id), .metrics = metrics_text,
+		.requires = m->requires,
+	};
+	int rc;
+
+	pkg.store_path = qtm_store_dir(r->ctx, st->name, st->version);
+	if ((rc = qtm_db_begin(r->ctx, r->db)) == 0) {
+		rc = qtm_db_put(r->ctx, r->db, &pkg, files);
+		if (rc == 0)
+			rc = qtm_db_commit(r->ctx, r->db);
+		else
+			qtm_db_rollback(r->db);
+	}
+	free(pkg.store_path);
+	cJSON_free(metrics_text);
+	return rc;
+}
+
+static int
+install_dataset(struct run *r, const struct qtm_step *st, const struct qtm_manifest *m)
+{
+	const char *base = source_url(r, st->source);
+	struct qtm_filelist files = { 0 };
+	char *staging = NULL;
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < m->n_files; i++) {
+		const struct qtm_dataset_file *f = &m->files[i];
+		char *url = qtm_url_join(base, f->url), *label = xasprintf("%s/%s", m->name, f->name);
+		char *dest = xasprintf("%s/datasets/%s/%s/%s", r->ctx->cache_dir, m->name, m->version, f->name);
+
+		rc = fetch_cached(r, url, dest, f->sha256, f->size, label);
+		free(url);
+		free(label);
+		free(dest);
+	}
+	if (rc < 0 || r->opts->download_only)
+		return rc;
+	if ((rc = qtm_store_staging(r->ctx, m->name, &staging)) < 0)
+		return rc;
+	files.v = xcalloc(m->n_files, sizeof *files.v);
+	for (size_t i = 0; rc == 0 && i < m->n_files; i++) {
+		char *from = xasprintf("%s/datasets/%s/%s/%s", r->ctx->cache_dir, m->name, m->version, m->files[i].name);
+		char *to = xasprintf("%s/%s", staging, m->files[i].name);
+
+		rc = qtm_copy_file(r->ctx, from, to);
+		files.v[files.n++] = (struct qtm_file_entry){ .path = xstrdup(m->files[i].name),
+		    .size = m->files[i].size, .mode = 0644 };
+		memcpy(files.v[files.n - 1].sha256, m->files[i].sha256, QTM_SHA256_HEX);
+		free(from);
+		free(to);
+	}
+	if (rc == 0)
+		rc = qtm_store_commit(r->ctx, staging, m->name, m->version);
+	else
+		qtm_rm_rf(r->ctx, staging);
+	if (rc == 0)
+		rc = record(r, st, m, NULL, &files, NULL);
+	qtm_filelist_free(&files);
+	free(staging);
+	return rc;
+}
+
+static int
+install_model(struct run *r, const struct qtm_step *st, const struct qtm_manifest *m)
+{
+	char *url = qtm_url_join(source_url(r, st->source), m->source.path), *staging = NULL;
+	struct qtm_model_artifact art;
+	struct qtm_filelist files = { 0 };
+	int rc = qtm_model_build(r->ctx, r->db, m, url, r->runtime, r->opts->download_only, &art);
+
+	free(url);
+	if (rc < 0 || r->opts->download_only)
+		goto out;
+	if ((rc = qtm_store_staging(r->ctx, m->name, &staging)) < 0)
+		goto out;
+	if ((rc = qtm_archive_unpack(r->ctx, art.path, staging, 0, &files)) < 0)
+		qtm_rm_rf(r->ctx, staging);
+	else if ((rc = qtm_store_commit(r->ctx, staging, m->name, m->version)) == 0)
+		rc = record(r, st, m, art.build_id, &files, art.metrics);
+out:
+	qtm_filelist_free(&files);
+	qtm_model_artifact_clear(&art);
+	free(staging);
+	return rc;
+}
+
+static int
+remove_step(struct run *r, const struct qtm_step *st)
+{
+	int rc = qtm_db_begin(r->ctx, r->db);
+
+	if (rc == 0 && (rc = qtm_db_delete(r->ctx, r->db, st->name)) == 0)
+		rc = qtm_db_commit(r->ctx, r->db);
+	else if (rc == 0)
+		qtm_db_rollback(r->db);
+	/* The row is gone first: an interruption now leaves only an orphan directory, which
+	 * recovery removes. */
+	if (rc == 0)
+		rc = qtm_store_remove(r->ctx, st->name, st->version);
+	return rc;
+}
+
+static int
+run_step(struct run *r, const struct qtm_step *st)
+{
+	struct qtm_manifest *m;
+	int rc;
+
+	if (st->action == QTM_STEP_REMOVE)
+		return r->opts->download_only ? 0 : remove_step(r, st);
+	if ((rc = qtm_pool_manifest(r->pool, st->id, &m)) < 0)
+		return rc;
+	rc = m->is_dataset ? install_dataset(r, st, m) : install_model(r, st, m);
+	qtm_manifest_free(m);
+	return rc;
+}
+
+int
+qtm_transaction_run(struct qtm_ctx *ctx, struct qtm_pool *pool, struct qtm_db *db,
+    const struct qtm_plan *plan, const struct qtm_transaction_opts *opts, size_t *done)
+{
+	struct run r = { .ctx = ctx, .pool = pool, .db = db, .opts = opts };
+	int rc = qtm_sources_list(ctx, &r.sources, &r.n_sources);
+	size_t i;
+
+	if (rc == 0)
+		rc = qtm_runtime_probe(ctx, &r.runtime);
+	for (i = 0; rc == 0 && i < plan->n; i++) {
+		const struct qtm_step *st = &plan->steps[i];
+
+		qtm_info(ctx, st->action == QTM_STEP_REMOVE ? _("Removing %s %s") : _("Installing %s %s"),
+		    st->name, st->version);
+		if ((rc = run_step(&r, st)) < 0)
+			qtm_error_prefix(ctx, st->action == QTM_STEP_REMOVE ? _("removing %s") : _("installing %s"),
+			    st->name);
+	}
+	if (done != NULL)
+		*done = rc < 0 && i > 0 ? i - 1 : i;
+	qtm_sources_free(r.sources, r.n_sources);
+	qtm_runtime_free(r.runtime);
+	return rc;
+}

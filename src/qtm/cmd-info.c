@@ -1,0 +1,151 @@
+/* cmd-info.c - qtm info NAME (alias show): metadata of every version, install state, metrics. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <solv/pool.h>
+#include <solv/repo.h>
+
+#include "cmd.h"
+#include "ctx.h"
+#include "db.h"
+#include "i18n.h"
+#include "pool.h"
+
+static int cmd_info_exec(struct qtm_ctx *, int, char **);
+
+const struct qtm_cmd_entry cmd_info_entry = {
+	"info", "show", N_("NAME"), N_("show a package's metadata, install state and metrics"), cmd_info_exec,
+};
+
+static cJSON *
+installed_json(const struct qtm_installed *pkg)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "version", pkg->version);
+	cJSON_AddStringToObject(o, "reason", pkg->reason);
+	cJSON_AddStringToObject(o, "path", pkg->store_path);
+	cJSON_AddNumberToObject(o, "installed_at", (double)pkg->installed_at);
+	if (pkg->build_id != NULL)
+		cJSON_AddStringToObject(o, "build_id", pkg->build_id);
+	if (pkg->source != NULL)
+		cJSON_AddStringToObject(o, "source", pkg->source);
+	cJSON_AddItemToObject(o, "metrics", pkg->metrics != NULL ? cJSON_Parse(pkg->metrics) : cJSON_CreateObject());
+	return o;
+}
+
+static void
+print_strv(const char *label, const cJSON *arr)
+{
+	const cJSON *it;
+	int first = 1;
+
+	if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) == 0)
+		return;
+	printf("%-13s ", label);
+	cJSON_ArrayForEach(it, arr) {
+		printf("%s%s", first ? "" : ", ", it->valuestring);
+		first = 0;
+	}
+	printf("\n");
+}
+
+static void
+print_text(struct qtm_ctx *ctx, const cJSON *info)
+{
+	const cJSON *versions = cJSON_GetObjectItem(info, "versions"), *inst = cJSON_GetObjectItem(info, "installed");
+	const cJSON *m = cJSON_GetArrayItem(versions, 0), *res, *v;
+	const char *fields[] = { "kind", "summary", "license", "priority", "estimated_minutes" };
+
+	if (m == NULL)
+		m = cJSON_GetObjectItem(info, "installed_manifest");
+	printf("%s%s%s\n", cmd_bold(ctx), cJSON_GetObjectItem(info, "name")->valuestring, cmd_reset(ctx));
+	for (size_t i = 0; m != NULL && i < sizeof fields / sizeof fields[0]; i++) {
+		const cJSON *f = cJSON_GetObjectItem(m, fields[i]);
+
+		if (cJSON_IsString(f))
+			printf("%-13s %s\n", fields[i], f->valuestring);
+		else if (cJSON_IsNumber(f))
+			printf("%-13s %g\n", fields[i], f->valuedouble);
+	}
+	printf("%-13s", _("versions"));
+	cJSON_ArrayForEach(v, versions)
+		printf(" %s (%s)", cJSON_GetObjectItem(v, "version")->valuestring,
+		    cJSON_GetObjectItem(v, "repository")->valuestring);
+	printf("\n");
+	print_strv(_("requires"), cJSON_GetObjectItem(m, "requires"));
+	if ((res = cJSON_GetObjectItem(m, "resources")) != NULL) {
+		char *r = cJSON_PrintUnformatted(res);
+
+		printf("%-13s %s\n", _("resources"), r);
+		cJSON_free(r);
+	}
+	if (cJSON_IsString(cJSON_GetObjectItem(m, "description")))
+		printf("%-13s %s\n", _("description"), cJSON_GetObjectItem(m, "description")->valuestring);
+	if (inst == NULL) {
+		printf("%-13s %s\n", _("installed"), _("no"));
+		return;
+	}
+	char *metrics = cJSON_PrintUnformatted(cJSON_GetObjectItem(inst, "metrics"));
+	printf("%-13s %s (%s)\n", _("installed"), cJSON_GetObjectItem(inst, "version")->valuestring,
+	    cJSON_GetObjectItem(inst, "reason")->valuestring);
+	printf("%-13s %s\n", _("path"), cJSON_GetObjectItem(inst, "path")->valuestring);
+	if (cJSON_GetObjectItem(inst, "build_id") != NULL)
+		printf("%-13s %s\n", _("build id"), cJSON_GetObjectItem(inst, "build_id")->valuestring);
+	printf("%-13s %s\n", _("metrics"), metrics);
+	cJSON_free(metrics);
+}
+
+static int
+cmd_info_exec(struct qtm_ctx *ctx, int argc, char **argv)
+{
+	struct qtm_installed *pkg = NULL;
+	struct qtm_pool *pool = NULL;
+	struct qtm_db *db = NULL;
+	cJSON *info, *versions;
+	Queue ids;
+	int rc;
+
+	if (argc != 2)
+		return cmd_usage(&cmd_info_entry, _("name one package"));
+	if ((rc = cmd_open_reader(ctx, &db)) < 0 || (rc = qtm_pool_open(ctx, NULL, QTM_POOL_SOURCES, &pool)) < 0) {
+		qtm_db_close(db);
+		return rc;
+	}
+	info = cJSON_CreateObject();
+	cJSON_AddStringToObject(info, "name", argv[1]);
+	versions = cJSON_AddArrayToObject(info, "versions");
+	queue_init(&ids);
+	qtm_pool_by_name(pool, argv[1], &ids);
+	for (int i = 0; i < ids.count; i++) {
+		cJSON *m = cJSON_Parse(qtm_pool_manifest_json(pool, ids.elements[i]));
+
+		cJSON_AddStringToObject(m, "repository", pool_id2solvable(pool->pool, ids.elements[i])->repo->name);
+		cJSON_AddItemToArray(versions, m);
+	}
+	rc = qtm_db_get(ctx, db, argv[1], &pkg);
+	if (rc == 0) {
+		cJSON_AddItemToObject(info, "installed", installed_json(pkg));
+		cJSON_AddItemToObject(info, "installed_manifest", cJSON_Parse(pkg->manifest));
+	}
+	if (rc == -ENOENT && ids.count == 0)
+		rc = qtm_error(ctx, -ENOENT, _("unknown package \"%s\" (see: qtm list)"), argv[1]);
+	else if (rc == -ENOENT)
+		rc = 0;
+	if (rc == 0 && ctx->json) {
+		cmd_print_json(info);
+		info = NULL;
+	} else if (rc == 0) {
+		print_text(ctx, info);
+	}
+	cJSON_Delete(info);
+	queue_free(&ids);
+	qtm_installed_free(pkg);
+	qtm_pool_free(pool);
+	qtm_db_close(db);
+	return rc;
+}

@@ -1,0 +1,154 @@
+/* cmd-util.c - helpers shared by the qtm commands. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "ctx.h"
+#include "db.h"
+#include "i18n.h"
+#include "lock.h"
+#include "solve.h"
+#include "store.h"
+
+int
+cmd_open_writer(struct qtm_ctx *ctx, struct qtm_lock **lock, struct qtm_db **db)
+{
+	int rc = qtm_lock_acquire(ctx, lock);
+
+	*db = NULL;
+	if (rc < 0)
+		return rc;
+	if ((rc = qtm_db_open(ctx, true, db)) == 0 && (rc = qtm_store_recover(ctx, *db)) == 0)
+		return 0;
+	cmd_close(*lock, *db);
+	*lock = NULL;
+	*db = NULL;
+	return rc;
+}
+
+int
+cmd_open_reader(struct qtm_ctx *ctx, struct qtm_db **db)
+{
+	return qtm_db_open(ctx, false, db);
+}
+
+void
+cmd_close(struct qtm_lock *lock, struct qtm_db *db)
+{
+	qtm_db_close(db);
+	qtm_lock_release(lock);
+}
+
+int
+cmd_usage(const struct qtm_cmd_entry *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "qtm %s: ", e->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, _("\nusage: qtm %s %s\n"), e->name, e->usage);
+	return QTM_CMD_USAGE;
+}
+
+void
+cmd_print_json(cJSON *json)
+{
+	char *text = cJSON_Print(json);
+
+	if (text != NULL)
+		printf("%s\n", text);
+	cJSON_free(text);
+	cJSON_Delete(json);
+}
+
+bool
+cmd_confirm(struct qtm_ctx *ctx, const char *question)
+{
+	char answer[16] = "";
+	FILE *tty;
+
+	if (ctx->assume_yes)
+		return true;
+	if (!isatty(STDIN_FILENO) || (tty = fopen("/dev/tty", "re")) == NULL) {
+		qtm_error(ctx, -ECANCELED, _("not asking on a non-interactive input: pass -y to proceed"));
+		return false;
+	}
+	fprintf(stderr, "%s [Y/n] ", question);
+	fflush(stderr);
+	if (fgets(answer, sizeof answer, tty) == NULL)
+		answer[0] = 'n';
+	fclose(tty);
+	if (answer[0] == '\n' || answer[0] == 'y' || answer[0] == 'Y')
+		return true;
+	qtm_error(ctx, -ECANCELED, _("aborted"));
+	return false;
+}
+
+void
+cmd_print_plan(struct qtm_ctx *ctx, const struct qtm_plan *plan, bool dry_run)
+{
+	cJSON *json, *steps;
+
+	if (ctx->json) {
+		json = cJSON_CreateObject();
+		cJSON_AddBoolToObject(json, "dry_run", dry_run);
+		steps = cJSON_AddArrayToObject(json, "steps");
+		for (size_t i = 0; i < plan->n; i++) {
+			const struct qtm_step *st = &plan->steps[i];
+			cJSON *o = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(o, "action", st->action == QTM_STEP_INSTALL ? "install" : "remove");
+			cJSON_AddStringToObject(o, "name", st->name);
+			cJSON_AddStringToObject(o, "version", st->version);
+			cJSON_AddStringToObject(o, "kind", st->kind);
+			cJSON_AddStringToObject(o, "source", st->source);
+			cJSON_AddStringToObject(o, "reason", st->manual ? "manual" : "auto");
+			cJSON_AddItemToArray(steps, o);
+		}
+		cmd_print_json(json);
+		return;
+	}
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct qtm_step *st = &plan->steps[i];
+
+		printf("%s %-28s %-10s %-8s %s\n",
+		    st->action == QTM_STEP_INSTALL ? (dry_run ? _("Inst") : _("install")) : (dry_run ? _("Remv") : _("remove")),
+		    st->name, st->version, st->kind,
+		    st->action == QTM_STEP_INSTALL ? (st->manual ? _("[requested]") : _("[dependency]")) : "");
+	}
+	fflush(stdout);
+}
+
+const char *
+cmd_time(long long t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t <= 0)
+		return "-";
+	localtime_r(&tt, &tm);
+	strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
+	return buf;
+}
+
+const char *
+cmd_bold(const struct qtm_ctx *ctx)
+{
+	return ctx->color ? "\033[1m" : "";
+}
+
+const char *
+cmd_reset(const struct qtm_ctx *ctx)
+{
+	return ctx->color ? "\033[0m" : "";
+}

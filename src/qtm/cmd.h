@@ -1,0 +1,51 @@
+/* cmd.h - the qtm front end's command table: one file per verb (cmd-VERB.c), each defining a
+ * struct qtm_cmd_entry.  A command parses its own options, calls libqtm and prints; it returns
+ * 0 or a negative libqtm code (the error is on the context), or QTM_CMD_USAGE after printing a
+ * usage error.
+ *
+ * Shared helpers for commands live in cmd-util.c. */
+#ifndef QTM_CMD_H
+#define QTM_CMD_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <cjson/cJSON.h>
+
+struct qtm_ctx;
+struct qtm_db;
+struct qtm_lock;
+struct qtm_plan;
+
+#define QTM_CMD_USAGE 1000   /* returned after a usage message: exit status 2 */
+
+struct qtm_cmd_entry {
+	const char *name;
+	const char *alias;       /* or NULL */
+	const char *usage;       /* arguments, e.g. "NAME[=VERSION]..." */
+	const char *summary;
+	int (*exec)(struct qtm_ctx *ctx, int argc, char **argv);
+};
+
+extern const struct qtm_cmd_entry cmd_install_entry, cmd_remove_entry, cmd_list_entry,
+    cmd_info_entry, cmd_status_entry, cmd_check_deps_entry, cmd_update_entry, cmd_source_entry;
+
+/* For writers: takes the lock, opens the database read-write and removes leftovers of an
+ * interrupted run.  Release with cmd_close(). */
+int cmd_open_writer(struct qtm_ctx *ctx, struct qtm_lock **lock, struct qtm_db **db);
+int cmd_open_reader(struct qtm_ctx *ctx, struct qtm_db **db);
+void cmd_close(struct qtm_lock *lock, struct qtm_db *db);
+
+int cmd_usage(const struct qtm_cmd_entry *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prints json on stdout (pretty) and deletes it. */
+void cmd_print_json(cJSON *json);
+/* Asks "Continue? [Y/n]" unless -y; false (with the error set) when declined or not asked. */
+bool cmd_confirm(struct qtm_ctx *ctx, const char *question);
+/* The plan as text (stdout) or JSON. */
+void cmd_print_plan(struct qtm_ctx *ctx, const struct qtm_plan *plan, bool dry_run);
+const char *cmd_time(long long t, char *buf, size_t len);
+/* Bold/colour only on a terminal that allows it. */
+const char *cmd_bold(const struct qtm_ctx *ctx);
+const char *cmd_reset(const struct qtm_ctx *ctx);
+
+#endif
