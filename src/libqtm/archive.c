@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,32 +108,20 @@ path_problem(const char *path)
 	}
 }
 
-/* A growable array of owned strings; strv_push() would be quadratic for hostile counts. */
-struct names {
-	char **v;
-	size_t n;
-};
-
-static void
-names_push(struct names *s, const char *name)
-{
-	if ((s->n & (s->n - 1)) == 0)
-		s->v = xreallocarray(s->v, s->n ? 2 * s->n : 1, sizeof *s->v);
-	s->v[s->n++] = xstrdup(name);
-}
-
-static void
-names_free(struct names *s)
-{
-	for (size_t i = 0; i < s->n; i++)
-		free(s->v[i]);
-	free(s->v);
-}
-
+/* Lists the names in a directory (unsorted, without "." and ".."). */
 static int
-str_cmp(const void *a, const void *b)
+list_dir(struct qtm_ctx *ctx, const char *dir, struct qtm_filelist *out)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (d == NULL)
+		return qtm_error(ctx, -errno, _("cannot open directory %s: %s"), dir, strerror(errno));
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			list_add(out, de->d_name);
+	closedir(d);
+	return 0;
 }
 
 /* ---- scanning ---- */
@@ -147,47 +136,33 @@ add_file(struct qtm_ctx *ctx, const char *abs, const char *rel, const struct sta
 	return qtm_sha256_file(ctx, abs, e->sha256, &e->size);
 }
 
+/* Recurses with lstat(): a symlink is reported, never followed. */
 static int
 scan_dir(struct qtm_ctx *ctx, const char *root, const char *rel, struct qtm_filelist *out)
 {
 	char *abs = *rel ? xasprintf("%s/%s", root, rel) : xstrdup(root);
-	/* Below the root a directory is never entered through a symlink. */
-	int fd = open(abs, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (*rel ? O_NOFOLLOW : 0));
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	struct dirent *de;
-	int rc = 0;
+	struct qtm_filelist names = { 0 };
+	int rc = list_dir(ctx, abs, &names);
 
-	if (d == NULL) {
-		rc = qtm_error(ctx, -errno, _("cannot open directory %s: %s"), abs, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		free(abs);
-		return rc;
-	}
-	while (rc == 0 && (errno = 0, de = readdir(d)) != NULL) {
+	for (size_t i = 0; rc == 0 && i < names.n; i++) {
+		char *crel = *rel ? xasprintf("%s/%s", rel, names.v[i].path) : xstrdup(names.v[i].path);
+		char *cabs = xasprintf("%s/%s", abs, names.v[i].path);
 		struct stat st;
-		char *crel, *cabs;
 
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		crel = *rel ? xasprintf("%s/%s", rel, de->d_name) : xstrdup(de->d_name);
-		cabs = xasprintf("%s/%s", abs, de->d_name);
-		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		if (lstat(cabs, &st) < 0)
 			rc = qtm_error(ctx, -errno, _("cannot stat %s: %s"), cabs, strerror(errno));
 		else if (S_ISDIR(st.st_mode))
 			rc = scan_dir(ctx, root, crel, out);
 		else if (S_ISREG(st.st_mode))
 			rc = add_file(ctx, cabs, crel, &st, out);
-		else if (S_ISLNK(st.st_mode))
-			rc = qtm_error(ctx, -EPERM, _("%s is a symbolic link: only regular files can be packed"), cabs);
 		else
-			rc = qtm_error(ctx, -EPERM, _("%s is a special file: only regular files can be packed"), cabs);
+			rc = qtm_error(ctx, -EPERM, S_ISLNK(st.st_mode)
+			    ? _("%s is a symbolic link: only regular files can be packed")
+			    : _("%s is a special file: only regular files can be packed"), cabs);
 		free(crel);
 		free(cabs);
 	}
-	if (rc == 0 && errno != 0)
-		rc = qtm_error(ctx, -errno, _("cannot read directory %s: %s"), abs, strerror(errno));
-	closedir(d);
+	qtm_filelist_free(&names);
 	free(abs);
 	return rc;
 }
@@ -318,12 +293,14 @@ write_header(struct archive *a, const char *path, uint64_t size, unsigned mode)
 	return r;
 }
 
+/* fmt takes the file's name and libarchive's message. */
 static int
-archive_fail(struct qtm_ctx *ctx, struct archive *a, const char *out)
+lib_error(struct qtm_ctx *ctx, struct archive *a, const char *fmt, const char *name)
 {
 	int e = archive_errno(a) > 0 ? archive_errno(a) : EIO;
+	const char *msg = archive_error_string(a);
 
-	return qtm_error(ctx, -e, _("cannot write %s: %s"), out, archive_error_string(a));
+	return qtm_error(ctx, -e, fmt, name, msg != NULL ? msg : strerror(e));
 }
 
 static int
@@ -342,13 +319,13 @@ pack_file(struct qtm_ctx *ctx, struct archive *a, const char *dir, const struct 
 		return rc;
 	}
 	if (write_header(a, f->path, f->size, f->mode) != ARCHIVE_OK)
-		rc = archive_fail(ctx, a, out);
+		rc = lib_error(ctx, a, _("cannot write %s: %s"), out);
 	qtm_sha256_init(&h);
 	while (rc == 0 && left > 0 && (n = read(fd, buf, left < BUF_SIZE ? left : BUF_SIZE)) > 0) {
 		qtm_sha256_update(&h, buf, (size_t)n);
 		left -= (uint64_t)n;
 		if (archive_write_data(a, buf, (size_t)n) != n)
-			rc = archive_fail(ctx, a, out);
+			rc = lib_error(ctx, a, _("cannot write %s: %s"), out);
 	}
 	if (rc == 0 && n < 0)
 		rc = qtm_error(ctx, -errno, _("cannot read %s: %s"), abs, strerror(errno));
@@ -375,28 +352,18 @@ pack_stream(struct qtm_ctx *ctx, struct pack_sink *sink, const char *dir,
 	    /* Otherwise the compressed stream is padded with zeros that zstd readers reject. */
 	    archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK ||
 	    archive_write_open(a, sink, NULL, pack_write_cb, NULL) != ARCHIVE_OK)
-		rc = archive_fail(ctx, a, out);
+		rc = lib_error(ctx, a, _("cannot write %s: %s"), out);
 	if (rc == 0 && (write_header(a, MANIFEST_NAME, mlen, 0644) != ARCHIVE_OK ||
 	    archive_write_data(a, manifest, mlen) != (la_ssize_t)mlen))
-		rc = archive_fail(ctx, a, out);
+		rc = lib_error(ctx, a, _("cannot write %s: %s"), out);
 	for (size_t i = 0; rc == 0 && i < l->n; i++)
 		rc = pack_file(ctx, a, dir, &l->v[i], out, buf);
 	if (rc == 0 && archive_write_close(a) != ARCHIVE_OK)
-		rc = archive_fail(ctx, a, out);
+		rc = lib_error(ctx, a, _("cannot write %s: %s"), out);
 	archive_write_free(a);
 	free(manifest);
 	free(buf);
 	return rc;
-}
-
-static char *
-dir_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (slash == NULL)
-		return xstrdup(".");
-	return slash == path ? xstrdup("/") : xstrndup(path, (size_t)(slash - path));
 }
 
 /* Writes the archive to tmp and renames it over out: a reader never sees a partial archive. */
@@ -425,8 +392,8 @@ pack_to(struct qtm_ctx *ctx, const char *dir, const struct qtm_filelist *l, cons
 		unlink(tmp);
 	} else {
 		qtm_sha256_final(&sink.h, sha256_hex);
-		odir = dir_of(out);
-		rc = qtm_fsync_dir(ctx, odir);
+		odir = xstrdup(out);
+		rc = qtm_fsync_dir(ctx, dirname(odir));
 		free(odir);
 	}
 	free(tmp);
@@ -460,9 +427,8 @@ struct unpack {
 	struct archive *a;
 	int dfd;                      /* dest_dir */
 	uint64_t max_bytes, total;
-	struct qtm_filelist manifest; /* sorted; size and mode filled as files arrive */
-	bool *seen;
-	struct names dirs;            /* directory members, to find duplicates at the end */
+	struct qtm_filelist manifest; /* sorted; mode (0 until then) and size set as files arrive */
+	struct qtm_filelist dirs;     /* directory members, to find duplicates at the end */
 	char *buf;
 };
 
@@ -475,10 +441,7 @@ hostile(struct unpack *u, const char *fmt, const char *member)
 static int
 read_fail(struct unpack *u)
 {
-	int e = archive_errno(u->a) > 0 ? archive_errno(u->a) : EIO;
-
-	return qtm_error(u->ctx, -e, _("cannot read archive %s: %s"), u->name,
-	    archive_error_string(u->a) ? archive_error_string(u->a) : strerror(e));
+	return lib_error(u->ctx, u->a, _("cannot read archive %s: %s"), u->name);
 }
 
 static int
@@ -503,7 +466,6 @@ parse_manifest(struct unpack *u, char *text, size_t len)
 	}
 	if ((dup = list_sort(&u->manifest)) != NULL)
 		return hostile(u, N_("hostile archive %s: malformed MANIFEST.sha256 (lists %s twice)"), dup);
-	u->seen = xcalloc(u->manifest.n, sizeof *u->seen);
 	return 0;
 }
 
@@ -541,44 +503,33 @@ read_manifest(struct unpack *u)
 	return rc;
 }
 
-/* Creates (when missing) and opens the directories of path below dest_dir, never following a
- * symlink; with all set the last component is a directory too.  Returns an fd to close unless it
- * is u->dfd, or a negative code; *base points at the last component of path. */
+/* Opens the directories of path below dest_dir, creating missing ones and never following a
+ * symlink; with all set the last component is one too.  Returns an fd (u->dfd, not to be closed,
+ * when there is none) or a negative code, and points *base at the last component. */
 static int
 open_dirs(struct unpack *u, char *path, bool all, const char **base)
 {
-	int fd = u->dfd;
-	char *p = path;
+	int fd = u->dfd, nfd;
+	char *p = path, *slash;
 
-	for (;;) {
-		char *slash = strchr(p, '/');
-		int nfd;
-
-		if (slash == NULL && !all) {
-			*base = p;
-			return fd;
-		}
+	for (; (slash = strchr(p, '/')) != NULL || all; p = slash + 1) {
 		if (slash != NULL)
 			*slash = '\0';
-		if (mkdirat(fd, p, 0755) < 0 && errno != EEXIST)
-			nfd = -1;
-		else
-			nfd = openat(fd, p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		nfd = mkdirat(fd, p, 0755) < 0 && errno != EEXIST ? -1
+		    : openat(fd, p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (nfd < 0)
 			qtm_error(u->ctx, -errno, _("cannot create directory %s in %s: %s"), path, u->name, strerror(errno));
 		if (fd != u->dfd)
 			close(fd);
 		if (slash != NULL)
 			*slash = '/';
-		if (nfd < 0)
+		if ((fd = nfd) < 0)
 			return u->ctx->err;
-		fd = nfd;
-		if (slash == NULL) {
-			*base = p;
-			return fd;
-		}
-		p = slash + 1;
+		if (slash == NULL)
+			break;
 	}
+	*base = p;
+	return fd;
 }
 
 static int
@@ -586,24 +537,21 @@ unpack_dir(struct unpack *u, const char *path)
 {
 	char *copy = xstrdup(path);
 	size_t n = strlen(copy);
-	const char *base;
+	const char *why, *base;
 	int fd;
 
 	if (n > 1 && copy[n - 1] == '/')
 		copy[n - 1] = '\0';  /* tar writes directories as "name/" */
-	if (path_problem(copy) != NULL) {
-		fd = hostile(u, path_problem(copy), path);
-		free(copy);
-		return fd;
+	if ((why = path_problem(copy)) != NULL) {
+		fd = hostile(u, why, path);
+	} else {
+		list_add(&u->dirs, copy);
+		fd = open_dirs(u, copy, true, &base);
 	}
-	names_push(&u->dirs, copy);
-	fd = open_dirs(u, copy, true, &base);
 	free(copy);
-	if (fd < 0)
-		return fd;
-	if (fd != u->dfd)
+	if (fd >= 0 && fd != u->dfd)
 		close(fd);
-	return 0;
+	return fd < 0 ? fd : 0;
 }
 
 /* Streams the member's data into fd, hashing it and keeping the size limit. */
@@ -648,9 +596,9 @@ unpack_file(struct unpack *u, struct archive_entry *e, const char *path)
 
 	if (m == NULL)
 		return hostile(u, N_("hostile archive %s: member %s is not listed in MANIFEST.sha256"), path);
-	if (u->seen[m - u->manifest.v])
+	if (m->mode != 0)
 		return hostile(u, N_("hostile archive %s: duplicate member %s"), path);
-	u->seen[m - u->manifest.v] = true;
+	m->mode = mode;
 	if (u->max_bytes && declared > 0 && (uint64_t)declared > u->max_bytes - u->total)
 		return qtm_error(u->ctx, -EFBIG, _("hostile archive %s: member %s exceeds the size limit of %llu bytes"),
 		    u->name, path, (unsigned long long)u->max_bytes);
@@ -668,7 +616,6 @@ unpack_file(struct unpack *u, struct archive_entry *e, const char *path)
 	/* fchmod rather than the umask: modes are part of what a package delivers. */
 	if (fd >= 0 && rc == 0 && (fchmod(fd, mode) < 0 || fsync(fd) < 0))
 		rc = qtm_error(u->ctx, -errno, _("cannot write %s: %s"), path, strerror(errno));
-	m->mode = mode;
 	if (fd >= 0)
 		close(fd);
 	if (dfd != u->dfd)
@@ -680,7 +627,7 @@ unpack_file(struct unpack *u, struct archive_entry *e, const char *path)
 static int
 unpack_member(struct unpack *u, struct archive_entry *e)
 {
-	const char *path = archive_entry_pathname(e);
+	const char *path = archive_entry_pathname(e), *why;
 
 	if (path == NULL || *path == '\0')
 		return hostile(u, N_("hostile archive %s: member %s has no usable name"), "?");
@@ -692,19 +639,18 @@ unpack_member(struct unpack *u, struct archive_entry *e)
 	case AE_IFDIR:
 		return unpack_dir(u, path);
 	case AE_IFREG:
-		if (path_problem(path) != NULL)
-			return hostile(u, path_problem(path), path);
-		return strcmp(path, MANIFEST_NAME) == 0 ? hostile(u, N_("hostile archive %s: duplicate member %s"), path)
-		    : unpack_file(u, e, path);
+		if ((why = path_problem(path)) != NULL)
+			return hostile(u, why, path);
+		if (strcmp(path, MANIFEST_NAME) == 0)
+			return hostile(u, N_("hostile archive %s: duplicate member %s"), path);
+		return unpack_file(u, e, path);
 	case AE_IFCHR:
 	case AE_IFBLK:
 		return hostile(u, N_("hostile archive %s: member %s is a device"), path);
 	case AE_IFIFO:
 		return hostile(u, N_("hostile archive %s: member %s is a fifo"), path);
-	case AE_IFSOCK:
-		return hostile(u, N_("hostile archive %s: member %s is a socket"), path);
 	default:
-		return hostile(u, N_("hostile archive %s: member %s has an unsupported type"), path);
+		return hostile(u, N_("hostile archive %s: member %s is a socket or of an unknown type"), path);
 	}
 }
 
@@ -712,16 +658,13 @@ unpack_member(struct unpack *u, struct archive_entry *e)
 static int
 check_complete(struct unpack *u)
 {
+	const char *dup = list_sort(&u->dirs);
+
 	for (size_t i = 0; i < u->manifest.n; i++)
-		if (!u->seen[i])
+		if (u->manifest.v[i].mode == 0)
 			return hostile(u, N_("hostile archive %s: %s is listed in MANIFEST.sha256 but missing"),
 			    u->manifest.v[i].path);
-	if (u->dirs.n > 1)
-		qsort(u->dirs.v, u->dirs.n, sizeof *u->dirs.v, str_cmp);
-	for (size_t i = 1; i < u->dirs.n; i++)
-		if (strcmp(u->dirs.v[i - 1], u->dirs.v[i]) == 0)
-			return hostile(u, N_("hostile archive %s: duplicate member %s"), u->dirs.v[i]);
-	return 0;
+	return dup != NULL ? hostile(u, N_("hostile archive %s: duplicate member %s"), dup) : 0;
 }
 
 static int
@@ -752,54 +695,37 @@ static void
 clear_dest(struct qtm_ctx *ctx, const char *dest)
 {
 	char saved[sizeof ctx->errmsg];
-	struct names names = { 0 };
+	struct qtm_filelist names = { 0 };
 	int err = ctx->err;
-	DIR *d = opendir(dest);
-	struct dirent *de;
 
 	memcpy(saved, ctx->errmsg, sizeof saved);
-	while (d != NULL && (de = readdir(d)) != NULL)
-		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-			names_push(&names, de->d_name);
-	if (d != NULL)
-		closedir(d);
+	list_dir(ctx, dest, &names);
 	for (size_t i = 0; i < names.n; i++) {
-		char *p = xasprintf("%s/%s", dest, names.v[i]);
+		char *p = xasprintf("%s/%s", dest, names.v[i].path);
 
 		qtm_rm_rf(ctx, p);
 		free(p);
 	}
-	names_free(&names);
+	qtm_filelist_free(&names);
 	memcpy(ctx->errmsg, saved, sizeof saved);
 	ctx->err = err;
-}
-
-static int
-check_empty(struct qtm_ctx *ctx, const char *dest)
-{
-	DIR *d = opendir(dest);
-	struct dirent *de;
-	int rc = 0;
-
-	if (d == NULL)
-		return qtm_error(ctx, -errno, _("cannot open directory %s: %s"), dest, strerror(errno));
-	while (rc == 0 && (de = readdir(d)) != NULL)
-		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-			rc = qtm_error(ctx, -ENOTEMPTY, _("cannot unpack into %s: the directory is not empty"), dest);
-	closedir(d);
-	return rc;
 }
 
 int
 qtm_archive_unpack(struct qtm_ctx *ctx, const char *archive_path, const char *dest_dir,
     uint64_t max_bytes, struct qtm_filelist *files)
 {
-	const char *slash = strrchr(archive_path, '/');
-	struct unpack u = { .ctx = ctx, .name = slash ? slash + 1 : archive_path, .max_bytes = max_bytes };
-	int rc = check_empty(ctx, dest_dir);
+	struct unpack u = { .ctx = ctx, .name = archive_path, .max_bytes = max_bytes };
+	struct qtm_filelist present = { 0 };
+	int rc = list_dir(ctx, dest_dir, &present);
+	size_t n = present.n;
 
+	qtm_filelist_free(&present);
 	if (rc < 0)
 		return rc;
+	/* Checked before anything is written: on failure we empty dest_dir, so it must be ours. */
+	if (n > 0)
+		return qtm_error(ctx, -ENOTEMPTY, _("cannot unpack into %s: the directory is not empty"), dest_dir);
 	u.dfd = open(dest_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (u.dfd < 0)
 		return qtm_error(ctx, -errno, _("cannot open directory %s: %s"), dest_dir, strerror(errno));
@@ -814,8 +740,7 @@ qtm_archive_unpack(struct qtm_ctx *ctx, const char *archive_path, const char *de
 		*files = u.manifest;
 	else
 		qtm_filelist_free(&u.manifest);
-	free(u.seen);
 	free(u.buf);
-	names_free(&u.dirs);
+	qtm_filelist_free(&u.dirs);
 	return rc;
 }

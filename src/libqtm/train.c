@@ -111,6 +111,7 @@ make_env(const struct qtm_train_job *job)
 	env = strv_push(env, "HOME=/tmp");
 	env = strv_push(env, "LANG=C.UTF-8");
 	env = strv_push(env, "PYTHONDONTWRITEBYTECODE=1");
+	env = strv_push(env, "PYTHONUNBUFFERED=1");   /* progress lines arrive as they are written */
 	env = strv_push(env, "PYTHONHASHSEED=0");
 	/* One BLAS thread: results must not depend on thread scheduling (determinism). */
 	env = strv_push(env, "OPENBLAS_NUM_THREADS=1");
