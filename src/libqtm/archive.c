@@ -89,10 +89,8 @@ list_find(const struct qtm_filelist *l, const char *path)
 
 /* Returns NULL when path is a plain relative path, else an error format taking (archive, path). */
 static const char *
-path_problem(const char *path)
+path_problem(const char *p)
 {
-	const char *p = path;
-
 	if (*p == '/')
 		return N_("hostile archive %s: member %s escapes the destination");
 	for (;;) {
@@ -711,6 +709,15 @@ clear_dest(struct qtm_ctx *ctx, const char *dest)
 	ctx->err = err;
 }
 
+/* Member names come from the archive: keep terminal control bytes out of the message. */
+static void
+sanitize_message(struct qtm_ctx *ctx)
+{
+	for (char *c = ctx->errmsg; *c != '\0'; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
+}
+
 int
 qtm_archive_unpack(struct qtm_ctx *ctx, const char *archive_path, const char *dest_dir,
     uint64_t max_bytes, struct qtm_filelist *files)
@@ -734,8 +741,10 @@ qtm_archive_unpack(struct qtm_ctx *ctx, const char *archive_path, const char *de
 	rc = unpack_all(&u, archive_path);
 	archive_read_free(u.a);
 	close(u.dfd);
-	if (rc < 0)
+	if (rc < 0) {
 		clear_dest(ctx, dest_dir);
+		sanitize_message(ctx);
+	}
 	if (rc == 0 && files != NULL)
 		*files = u.manifest;
 	else

@@ -102,36 +102,52 @@ add_package(struct qtm_pool *p, Repo *repo, Repodata *data, const struct qtm_man
 	return id;
 }
 
+/* Validates and adds every entry of an index's package array; origin names it in errors. */
 static int
-add_index(struct qtm_pool *p, Repo *repo, const char *index_path)
+add_packages(struct qtm_pool *p, Repo *repo, const cJSON *packages, const char *origin, bool from_index)
 {
-	struct qtm_ctx *ctx = p->ctx;
 	Repodata *data = repo_add_repodata(repo, 0);
-	const cJSON *packages, *it;
-	char origin[512];
-	cJSON *index;
-	int rc, i = 0;
+	const cJSON *it;
+	char where[512];
+	int rc = 0, i = 0;
 
-	if ((rc = qtm_json_load(ctx, index_path, &index)) < 0)
-		return rc;
-	if ((rc = qtm_index_packages(ctx, index, index_path, &packages)) < 0)
-		goto out;
 	cJSON_ArrayForEach(it, packages) {
 		struct qtm_manifest *m;
 		char *text;
 
-		snprintf(origin, sizeof origin, "%s: packages[%d]", index_path, i++);
-		if ((rc = qtm_manifest_from_json(ctx, it, origin, true, &m)) < 0)
-			goto out;
+		snprintf(where, sizeof where, "%s: packages[%d]", origin, i++);
+		if ((rc = qtm_manifest_from_json(p->ctx, it, where, from_index, &m)) < 0)
+			break;
 		text = cJSON_PrintUnformatted(it);
 		add_package(p, repo, data, m, text);
 		cJSON_free(text);
 		qtm_manifest_free(m);
 	}
 	repodata_internalize(data);
-out:
+	return rc;
+}
+
+static int
+add_index(struct qtm_pool *p, Repo *repo, const char *index_path)
+{
+	const cJSON *packages;
+	cJSON *index;
+	int rc;
+
+	if ((rc = qtm_json_load(p->ctx, index_path, &index)) < 0)
+		return rc;
+	if ((rc = qtm_index_packages(p->ctx, index, index_path, &packages)) == 0)
+		rc = add_packages(p, repo, packages, index_path, true);
 	cJSON_Delete(index);
 	return rc;
+}
+
+int
+qtm_pool_add_json(struct qtm_pool *p, const char *repo_name, const cJSON *packages, bool installed)
+{
+	Repo *repo = installed ? p->system : repo_create(p->pool, repo_name);
+
+	return add_packages(p, repo, packages, repo_name, !installed);
 }
 
 static int
@@ -255,8 +271,8 @@ static int
 load_installed(struct qtm_pool *p, struct qtm_db *db)
 {
 	Repodata *data = repo_add_repodata(p->system, 0);
-	struct qtm_installed *v;
-	size_t n;
+	struct qtm_installed *v = NULL;
+	size_t n = 0;
 	int rc = qtm_db_list(p->ctx, db, &v, &n);
 
 	for (size_t i = 0; rc == 0 && i < n; i++) {
@@ -273,34 +289,57 @@ load_installed(struct qtm_pool *p, struct qtm_db *db)
 		qtm_manifest_free(m);
 	}
 	repodata_internalize(data);
-	if (rc == 0)
-		qtm_installed_free_all(v, n);
+	qtm_installed_free_all(v, n);
 	return rc < 0 ? qtm_error_prefix(p->ctx, _("installed database")) : 0;
+}
+
+/* The qtm-runtime solvable in @System, providing each capability at its version. */
+static void
+runtime_provide(struct qtm_pool *p, const char *cap, const char *version)
+{
+	Solvable *s;
+
+	if (p->runtime == 0) {
+		p->runtime = repo_add_solvable(p->system);
+		s = pool_id2solvable(p->pool, p->runtime);
+		s->name = pool_str2id(p->pool, "qtm-runtime", 1);
+		s->evr = pool_str2id(p->pool, "1", 1);
+		s->arch = ARCH_ALL;
+		s->provides = repo_addid_dep(p->system, s->provides, pool_rel2id(p->pool, s->name, s->evr, REL_EQ, 1), 0);
+	}
+	s = pool_id2solvable(p->pool, p->runtime);
+	s->provides = repo_addid_dep(p->system, s->provides, pool_rel2id(p->pool,
+	    pool_str2id(p->pool, cap, 1), pool_str2id(p->pool, version, 1), REL_EQ, 1), 0);
+}
+
+void
+qtm_pool_set_runtime(struct qtm_pool *p, const cJSON *caps)
+{
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, caps)
+		if (cJSON_IsString(it))
+			runtime_provide(p, it->string, it->valuestring);
+}
+
+void
+qtm_pool_finish(struct qtm_pool *p)
+{
+	pool_addfileprovides(p->pool);
+	pool_createwhatprovides(p->pool);
 }
 
 static int
 add_runtime(struct qtm_pool *p)
 {
 	struct qtm_runtime *rt;
-	Solvable *s;
 	int rc = qtm_runtime_probe(p->ctx, &rt);
 
 	if (rc < 0)
 		return rc;
-	p->runtime = repo_add_solvable(p->system);
-	s = pool_id2solvable(p->pool, p->runtime);
-	s->name = pool_str2id(p->pool, "qtm-runtime", 1);
-	s->evr = pool_str2id(p->pool, "1", 1);
-	s->arch = ARCH_ALL;
-	s->provides = repo_addid_dep(p->system, s->provides, pool_rel2id(p->pool, s->name, s->evr, REL_EQ, 1), 0);
-	for (size_t i = 0; i < rt->n; i++) {
-		if (rt->caps[i].version == NULL)
-			continue;
-		s = pool_id2solvable(p->pool, p->runtime);
-		s->provides = repo_addid_dep(p->system, s->provides, pool_rel2id(p->pool,
-		    pool_str2id(p->pool, rt->caps[i].cap, 1), pool_str2id(p->pool, rt->caps[i].version, 1),
-		    REL_EQ, 1), 0);
-	}
+	for (size_t i = 0; i < rt->n; i++)
+		if (rt->caps[i].version != NULL)
+			runtime_provide(p, rt->caps[i].cap, rt->caps[i].version);
 	qtm_runtime_free(rt);
 	return 0;
 }
@@ -323,8 +362,7 @@ qtm_pool_open(struct qtm_ctx *ctx, struct qtm_db *db, unsigned flags, struct qtm
 		qtm_pool_free(p);
 		return rc;
 	}
-	pool_addfileprovides(p->pool);
-	pool_createwhatprovides(p->pool);
+	qtm_pool_finish(p);
 	*out = p;
 	return 0;
 }

@@ -44,6 +44,14 @@ void qtm_pool_free(struct qtm_pool *p);
 int qtm_pool_cache_index(struct qtm_ctx *ctx, const char *name, const char *index_path,
     const char *cookie, const char *solv_path);
 
+/* For tests and tools that build a pool by hand: qtm_pool_open(ctx, NULL, 0, &p), then any
+ * number of the calls below, then qtm_pool_finish().  packages is an index's package array
+ * (entries as in index.json.gz); with installed they go to @System instead of a new repo.
+ * caps maps "runtime(...)" to a version string, replacing the probe. */
+int qtm_pool_add_json(struct qtm_pool *p, const char *repo_name, const cJSON *packages, bool installed);
+void qtm_pool_set_runtime(struct qtm_pool *p, const cJSON *caps);
+void qtm_pool_finish(struct qtm_pool *p);
+
 /* The index entry (JSON text) of a solvable. */
 const char *qtm_pool_manifest_json(struct qtm_pool *p, Id id);
 /* Parses the entry of a solvable into a manifest owned by the caller. */
