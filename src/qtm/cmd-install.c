@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cmd.h"
 #include "ctx.h"
@@ -84,12 +85,19 @@ install(struct qtm_ctx *ctx, char **specs, bool dry_run, bool download_only)
 	struct qtm_db *db = NULL;
 	struct qtm_pool *pool = NULL;
 	struct qtm_plan plan = { 0 };
+	struct timespec t0, t1;
 	int rc = dry_run ? cmd_open_reader(ctx, &db) : cmd_open_writer(ctx, &lock, &db);
 
 	if (rc == 0)
 		rc = qtm_pool_open(ctx, db, QTM_POOL_SOURCES | QTM_POOL_INSTALLED | QTM_POOL_RUNTIME, &pool);
-	if (rc == 0)
+	if (rc == 0) {
+		qtm_verbose(ctx, _("Loaded the sources in %.3f s (%s)"), pool->load_s,
+		    pool->from_cache ? _("from the .solv cache") : _("from the JSON index"));
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		rc = qtm_solve_install(pool, specs, &plan);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		qtm_verbose(ctx, _("Resolved in %.3f s"), (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	}
 	if (rc == 0 && !dry_run)
 		rc = mark_requested(ctx, db, specs);
 	if (rc == 0 && plan.n == 0) {
