@@ -671,7 +671,10 @@ unpack_all(struct unpack *u, const char *archive_path)
 	struct archive_entry *e;
 	int r, rc;
 
-	archive_read_support_filter_all(u->a);
+	/* Only in-process decompressors: filter_all could run external programs (lrzip, grzip). */
+	archive_read_support_filter_zstd(u->a);
+	archive_read_support_filter_gzip(u->a);
+	archive_read_support_filter_xz(u->a);
 	archive_read_support_format_tar(u->a);
 	if (archive_read_open_filename(u->a, archive_path, BUF_SIZE) != ARCHIVE_OK)
 		return read_fail(u);
