@@ -21,27 +21,19 @@
 #include "train.h"
 #include "xalloc.h"
 
-struct inputs {
-	struct qtm_train_input *v;
-	size_t n;
-	cJSON *hashes;       /* { package: build id | { file: sha256 } } */
-	cJSON *runtime;      /* { capability: version } */
-	char **dirs;         /* owned store paths backing v[].dir */
-	char **names;
-};
-
-static void
-inputs_clear(struct inputs *in)
+void
+qtm_model_inputs_clear(struct qtm_model_inputs *in)
 {
 	free(in->v);
 	cJSON_Delete(in->hashes);
 	cJSON_Delete(in->runtime);
 	strv_free(in->dirs);
 	strv_free(in->names);
+	memset(in, 0, sizeof *in);
 }
 
 static int
-add_input(struct qtm_ctx *ctx, struct qtm_db *db, const char *name, struct inputs *in)
+add_input(struct qtm_ctx *ctx, struct qtm_db *db, const char *name, struct qtm_model_inputs *in)
 {
 	struct qtm_installed *pkg;
 	struct qtm_filelist files;
@@ -66,9 +58,9 @@ add_input(struct qtm_ctx *ctx, struct qtm_db *db, const char *name, struct input
 	return rc;
 }
 
-static int
-gather_inputs(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifest *m,
-    const struct qtm_runtime *rt, struct inputs *in)
+int
+qtm_model_inputs_gather(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifest *m,
+    const struct qtm_runtime *rt, struct qtm_model_inputs *in)
 {
 	int rc = 0;
 
@@ -127,7 +119,7 @@ load_metrics(struct qtm_ctx *ctx, const char *path)
 
 static int
 train_and_pack(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifest *m,
-    const char *source, const struct inputs *in, struct qtm_model_artifact *out, const char *metrics_path)
+    const char *source, const struct qtm_model_inputs *in, struct qtm_model_artifact *out, const char *metrics_path)
 {
 	char *work = xasprintf("%s/build/%s", ctx->cache_dir, out->build_id);
 	char *logs = qtm_state_path(ctx, "logs");
@@ -172,13 +164,13 @@ qtm_model_build(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifes
 {
 	char *source = NULL, *dir = qtm_cache_path(ctx, "artifacts"), *metrics_path = NULL;
 	char sha[QTM_SHA256_HEX];
-	struct inputs in;
+	struct qtm_model_inputs in;
 	int rc;
 
 	memset(out, 0, sizeof *out);
 	if ((rc = fetch_source(ctx, m, source_url, &source)) < 0 || fetch_only)
 		goto done;
-	if ((rc = gather_inputs(ctx, db, m, rt, &in)) == 0) {
+	if ((rc = qtm_model_inputs_gather(ctx, db, m, rt, &in)) == 0) {
 		qtm_build_id(m, m->params, in.hashes, in.runtime, out->build_id);
 		out->path = xasprintf("%s/%s.tar.zst", dir, out->build_id);
 		metrics_path = xasprintf("%s/%s.metrics.json", dir, out->build_id);
@@ -193,7 +185,7 @@ qtm_model_build(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifes
 	}
 	if (rc == 0)
 		out->metrics = load_metrics(ctx, metrics_path);
-	inputs_clear(&in);
+	qtm_model_inputs_clear(&in);
 done:
 	free(source);
 	free(dir);

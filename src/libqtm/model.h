@@ -12,11 +12,27 @@
 #include <cjson/cJSON.h>
 
 #include "hash.h"
+#include "train.h"
 
 struct qtm_ctx;
 struct qtm_db;
 struct qtm_manifest;
 struct qtm_runtime;
+
+/* A model's inputs: one directory per required package (its store directory), their hashes for
+ * the build id, and the probed versions of the runtime it requires.  Owned by the struct:
+ * qtm_model_inputs_clear(). */
+struct qtm_model_inputs {
+	struct qtm_train_input *v;   /* names and dirs point into names/dirs below */
+	size_t n;
+	cJSON *hashes;       /* { package: build id | { file: sha256 } } */
+	cJSON *runtime;      /* { capability: version } */
+	char **dirs, **names;
+};
+
+int qtm_model_inputs_gather(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifest *m,
+    const struct qtm_runtime *rt, struct qtm_model_inputs *in);
+void qtm_model_inputs_clear(struct qtm_model_inputs *in);
 
 struct qtm_model_artifact {
 	char build_id[QTM_SHA256_HEX];

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "archive.h"
 #include "ctx.h"
@@ -19,10 +20,6 @@
 #include "train.h"
 #include "xalloc.h"
 
-#define SANDBOX_SRC "/qtm/src"
-#define SANDBOX_OUT "/qtm/output"
-#define SANDBOX_DATA "/qtm/data"
-#define SANDBOX_PARAMS "/qtm/params.json"
 
 struct line_state {
 	struct qtm_ctx *ctx;
@@ -100,10 +97,10 @@ prepare(struct qtm_ctx *ctx, const struct qtm_train_job *job, char **src, char *
 	return qtm_json_save(ctx, *params, job->params, true);
 }
 
-static char **
-make_env(const struct qtm_train_job *job)
+char **
+qtm_contract_env(const struct qtm_manifest *m, const cJSON *params)
 {
-	const cJSON *seed = cJSON_GetObjectItem(job->params, "seed");
+	const cJSON *seed = cJSON_GetObjectItem(params, "seed");
 	char **env = NULL;
 	char *s;
 
@@ -117,27 +114,57 @@ make_env(const struct qtm_train_job *job)
 	env = strv_push(env, "OPENBLAS_NUM_THREADS=1");
 	env = strv_push(env, "OMP_NUM_THREADS=1");
 	env = strv_push(env, "MKL_NUM_THREADS=1");
-	env = strv_push(env, "QTM_DATA=" SANDBOX_DATA);
-	env = strv_push(env, "QTM_OUTPUT=" SANDBOX_OUT);
-	env = strv_push(env, "QTM_PARAMS=" SANDBOX_PARAMS);
+	env = strv_push(env, "QTM_DATA=" QTM_SANDBOX_DATA);
+	env = strv_push(env, "QTM_OUTPUT=" QTM_SANDBOX_OUT);
+	env = strv_push(env, "QTM_PARAMS=" QTM_SANDBOX_PARAMS);
 	s = xasprintf("QTM_SEED=%lld", cJSON_IsNumber(seed) ? (long long)seed->valuedouble : 42LL);
 	env = strv_push(env, s);
 	free(s);
-	s = xasprintf("QTM_THREADS=%d", job->m->resources.cpus);
+	s = xasprintf("QTM_THREADS=%d", m->resources.cpus);
 	env = strv_push(env, s);
 	free(s);
 	return env;
 }
 
-static char **
-make_argv(struct qtm_ctx *ctx, const struct qtm_manifest *m)
+char **
+qtm_contract_argv(struct qtm_ctx *ctx, char *const *command, const char *src_dir)
 {
 	char **argv = NULL;
 
-	for (size_t i = 0; m->train_command[i] != NULL; i++)
-		argv = strv_push(argv, i == 0 && strcmp(m->train_command[0], "python3") == 0
-		    ? ctx->python : m->train_command[i]);
+	for (size_t i = 0; command[i] != NULL; i++) {
+		char *host = src_dir != NULL && i > 0 && command[i][0] != '/' && command[i][0] != '-'
+		    ? xasprintf("%s/%s", src_dir, command[i]) : NULL;
+
+		if (i == 0 && strcmp(command[0], "python3") == 0) {
+			argv = strv_push(argv, ctx->python);
+		} else if (host != NULL && access(host, F_OK) == 0) {
+			char *inside = xasprintf(QTM_SANDBOX_SRC "/%s", command[i]);
+
+			argv = strv_push(argv, inside);
+			free(inside);
+		} else {
+			argv = strv_push(argv, command[i]);
+		}
+		free(host);
+	}
 	return argv;
+}
+
+void
+qtm_contract_input_binds(const struct qtm_train_input *inputs, size_t n_inputs,
+    struct qtm_sandbox_bind **binds, size_t *n, char ***strings)
+{
+	*binds = xreallocarray(*binds, *n + n_inputs + 1, sizeof **binds);
+	for (size_t i = 0; i < n_inputs; i++) {
+		char *t = xasprintf(QTM_SANDBOX_DATA "/%s", inputs[i].name);
+
+		*strings = strv_push(*strings, t);
+		free(t);
+	}
+	/* Targets are taken after all pushes: strv_push may move the vector. */
+	for (size_t i = 0; i < n_inputs; i++)
+		(*binds)[(*n)++] = (struct qtm_sandbox_bind){ inputs[i].dir,
+		    (*strings)[strv_len(*strings) - n_inputs + i], false };
 }
 
 static int
@@ -171,22 +198,16 @@ check_outcome(struct qtm_ctx *ctx, const struct qtm_train_job *job, const struct
 
 static struct qtm_sandbox_bind *
 make_binds(const struct qtm_train_job *job, const char *src, const char *out, const char *params,
-    char ***targets)
+    size_t *n, char ***targets)
 {
-	struct qtm_sandbox_bind *b = xcalloc(job->n_inputs + 3, sizeof *b);
+	struct qtm_sandbox_bind *b = xcalloc(3, sizeof *b);
 
-	b[0] = (struct qtm_sandbox_bind){ src, SANDBOX_SRC, true };
-	b[1] = (struct qtm_sandbox_bind){ out, SANDBOX_OUT, true };
-	b[2] = (struct qtm_sandbox_bind){ params, SANDBOX_PARAMS, false };
+	b[0] = (struct qtm_sandbox_bind){ src, QTM_SANDBOX_SRC, true };
+	b[1] = (struct qtm_sandbox_bind){ out, QTM_SANDBOX_OUT, true };
+	b[2] = (struct qtm_sandbox_bind){ params, QTM_SANDBOX_PARAMS, false };
+	*n = 3;
 	*targets = NULL;
-	for (size_t i = 0; i < job->n_inputs; i++) {
-		char *t = xasprintf(SANDBOX_DATA "/%s", job->inputs[i].name);
-
-		*targets = strv_push(*targets, t);
-		free(t);
-	}
-	for (size_t i = 0; i < job->n_inputs; i++)
-		b[3 + i] = (struct qtm_sandbox_bind){ job->inputs[i].dir, (*targets)[i], false };
+	qtm_contract_input_binds(job->inputs, job->n_inputs, &b, n, targets);
 	return b;
 }
 
@@ -194,11 +215,13 @@ static int
 run(struct qtm_ctx *ctx, const struct qtm_train_job *job, struct line_state *st,
     const char *src, const char *out, const char *params, struct qtm_sandbox_result *r)
 {
-	char **argv = make_argv(ctx, job->m), **env = make_env(job), **targets;
-	struct qtm_sandbox_bind *binds = make_binds(job, src, out, params, &targets);
+	char **argv = qtm_contract_argv(ctx, job->m->train_command, NULL);
+	char **env = qtm_contract_env(job->m, job->params), **targets;
+	size_t n_binds;
+	struct qtm_sandbox_bind *binds = make_binds(job, src, out, params, &n_binds, &targets);
 	struct qtm_sandbox_spec spec = {
-		.argv = argv, .envp = env, .cwd = SANDBOX_SRC, .binds = binds,
-		.n_binds = job->n_inputs + 3, .cpus = job->m->resources.cpus,
+		.argv = argv, .envp = env, .cwd = QTM_SANDBOX_SRC, .binds = binds,
+		.n_binds = n_binds, .cpus = job->m->resources.cpus,
 		.memory_mb = job->m->resources.memory_mb, .pids_max = 256,
 		.time_limit_s = job->m->resources.time_limit_s,
 		.gpu = strcmp(job->m->resources.gpu, "none") != 0,

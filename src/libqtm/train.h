@@ -14,6 +14,7 @@
 
 struct qtm_ctx;
 struct qtm_manifest;
+struct qtm_sandbox_bind;
 
 struct qtm_train_input {
 	const char *name;    /* directory name under QTM_DATA */
@@ -36,6 +37,26 @@ struct qtm_train_result {
 	char *limits;        /* how limits were applied, e.g. "cgroup v1 (cpu.cfs_quota_us=...)" */
 	double wall_s;
 };
+
+/* The paths of the contract inside the sandbox. */
+#define QTM_SANDBOX_SRC "/qtm/src"
+#define QTM_SANDBOX_OUT "/qtm/output"
+#define QTM_SANDBOX_DATA "/qtm/data"
+#define QTM_SANDBOX_PARAMS "/qtm/params.json"
+#define QTM_SANDBOX_MODEL "/qtm/model"
+#define QTM_SANDBOX_WORK "/qtm/work"
+
+/* The contract's environment (PATH, one BLAS thread, QTM_DATA, QTM_OUTPUT, QTM_PARAMS,
+ * QTM_SEED, QTM_THREADS...): a NULL-terminated vector owned by the caller (strv_free). */
+char **qtm_contract_env(const struct qtm_manifest *m, const cJSON *params);
+/* A module command as argv: "python3" becomes ctx->python; with src_dir, arguments naming a
+ * file of the module source become absolute paths under QTM_SANDBOX_SRC (for commands run
+ * from another directory).  Owned by the caller (strv_free). */
+char **qtm_contract_argv(struct qtm_ctx *ctx, char *const *command, const char *src_dir);
+/* Binds for the inputs under QTM_SANDBOX_DATA, appended to *binds (n updated); the targets
+ * are added to *strings, which owns them (strv_free). */
+void qtm_contract_input_binds(const struct qtm_train_input *inputs, size_t n_inputs,
+    struct qtm_sandbox_bind **binds, size_t *n, char ***strings);
 
 /* Runs the training.  A failure (setup, non-zero exit, signal, time limit, missing output)
  * returns a negative code with a message naming the cause and the log. */

@@ -18,6 +18,8 @@ struct qtm_lock;
 struct qtm_plan;
 
 #define QTM_CMD_USAGE 1000   /* returned after a usage message: exit status 2 */
+/* A command may return QTM_CMD_EXIT(status) to exit with a given status (1..255) and no message. */
+#define QTM_CMD_EXIT(status) (2000 + (status))
 
 struct qtm_cmd_entry {
 	const char *name;
@@ -28,7 +30,8 @@ struct qtm_cmd_entry {
 };
 
 extern const struct qtm_cmd_entry cmd_install_entry, cmd_remove_entry, cmd_list_entry,
-    cmd_info_entry, cmd_status_entry, cmd_check_deps_entry, cmd_update_entry, cmd_source_entry;
+    cmd_info_entry, cmd_status_entry, cmd_check_deps_entry, cmd_update_entry, cmd_source_entry,
+    cmd_run_entry;
 
 /* For writers: takes the lock, opens the database read-write and removes leftovers of an
  * interrupted run.  Release with cmd_close(). */

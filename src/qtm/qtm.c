@@ -17,6 +17,7 @@
 static const struct qtm_cmd_entry *const commands[] = {
 	&cmd_install_entry, &cmd_remove_entry, &cmd_list_entry, &cmd_info_entry,
 	&cmd_status_entry, &cmd_check_deps_entry, &cmd_update_entry, &cmd_source_entry,
+	&cmd_run_entry,
 	NULL,
 };
 
@@ -94,6 +95,8 @@ find_command(const char *name)
 static int
 exit_status(int rc)
 {
+	if (rc > QTM_CMD_EXIT(0) && rc <= QTM_CMD_EXIT(255))
+		return rc - QTM_CMD_EXIT(0);
 	switch (rc) {
 	case 0: return 0;
 	case QTM_CMD_USAGE: return 2;

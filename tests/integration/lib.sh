@@ -102,3 +102,45 @@ done_testing() {
 	[ "$_failed" -eq 0 ]
 	exit $?
 }
+
+# ---- helpers for the failure-path tests (bad-*.sh, lock.sh, remove.sh) ----------------------
+
+# build_repo OUT SRC...: qtm-repo build, or bail out (a broken fixture is not a test result).
+build_repo() {
+	_out=$1
+	shift
+	"$QTM_REPO_TOOL" build --name test -o "$_out" "$@" >"$TMP/build.log" 2>&1 || {
+		echo "Bail out! qtm-repo build $*: $(cat "$TMP/build.log")"
+		exit 1
+	}
+}
+
+# use_source ROOT NAME URL: adds the source and runs qtm update, or bails out.
+use_source() {
+	"$QTM" --root "$1" source add "$2" "$3" >/dev/null 2>"$TMP/source.log" &&
+		"$QTM" --root "$1" update >/dev/null 2>>"$TMP/source.log" || {
+		echo "Bail out! source $2 $3: $(cat "$TMP/source.log")"
+		exit 1
+	}
+}
+
+# installed_names ROOT: the installed package names, sorted, space-separated.
+installed_names() {
+	"$QTM" --root "$1" --json list --installed >"$TMP/installed.json" 2>/dev/null || { echo "(list failed)"; return; }
+	json_get "$TMP/installed.json" "' '.join(sorted(p['name'] for p in j))"
+}
+
+# not_installed ROOT NAME DESCRIPTION: NAME is neither recorded nor in the store (nor staged).
+not_installed() {
+	_names=$(installed_names "$1")
+	_left=$(cd "$1/var/lib/qtm/store" 2>/dev/null && ls -d "$2" ".staging-$2-"* 2>/dev/null)
+	case " $_names " in
+	*" $2 "*) echo "# $2 is recorded as installed ($_names)"; ok 1 "$3" ;;
+	*) if [ -n "$_left" ]; then echo "# left in the store: $_left"; ok 1 "$3"; else ok 0 "$3"; fi ;;
+	esac
+}
+
+# free_port: a TCP port on 127.0.0.1 that nothing listens on right now.
+free_port() {
+	/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
