@@ -29,12 +29,15 @@ trim(char *s)
 int
 qtm_kv_parse(struct qtm_ctx *ctx, const char *text, const char *origin, qtm_kv_fn fn, void *arg)
 {
-	char *copy = xstrdup(text), *save = NULL, *line;
+	char *copy = xstrdup(text), *next = copy;
 	int lineno = 0, rc = 0;
 
-	for (char *p = copy; rc == 0 && (line = strtok_r(p, "\n", &save)) != NULL; p = NULL) {
-		char *eq, *key;
+	while (rc == 0 && next != NULL) {
+		char *line = next, *nl = strchr(line, '\n'), *eq, *key;
 
+		next = nl != NULL ? nl + 1 : NULL;
+		if (nl != NULL)
+			*nl = '\0';
 		lineno++;
 		line = trim(line);
 		if (*line == '\0' || *line == '#')
@@ -83,7 +86,8 @@ qtm_ctx_load_config(struct qtm_ctx *ctx)
 	char *text;
 	int rc;
 
-	if (access(ctx->config_file, F_OK) < 0)
+	/* The default file is optional; one named with --config must exist. */
+	if (access(ctx->config_file, F_OK) < 0 && !ctx->config_explicit)
 		return 0;
 	if ((rc = qtm_read_file(ctx, ctx->config_file, &text, NULL)) < 0)
 		return rc;

@@ -24,10 +24,11 @@ qtm_ctx_new(const char *root, const char *config)
 		root = NULL;
 	qtm_paths_resolve(ctx, root);
 	ctx->config_file = config != NULL ? xstrdup(config) : qtm_conf_path(ctx, "qtm.conf");
+	ctx->config_explicit = config != NULL;
 	ctx->is_tty = isatty(STDERR_FILENO);
 	ctx->color = ctx->is_tty && getenv("NO_COLOR") == NULL;
 	ctx->parallel_downloads = 4;
-	ctx->python = xstrdup("/usr/bin/python3");
+	ctx->python = xstrdup(QTM_PYTHON);   /* Debian's interpreter, found by configure */
 	return ctx;
 }
 

@@ -16,6 +16,7 @@ struct qtm_ctx {
 	char *root;          /* --root / QTM_ROOT, or NULL for the system / user layout */
 	char *conf_dir;      /* qtm.conf, sources.d/, trusted.d/ */
 	char *config_file;   /* --config, or conf_dir/qtm.conf */
+	bool config_explicit;/* config_file was named by the caller */
 	char *state_dir;     /* qtm.db, store/, logs/ */
 	char *cache_dir;     /* downloads, index caches, .solv caches, build dirs */
 	char *bundled_repo;  /* directory of the embedded default repository */

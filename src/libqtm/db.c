@@ -26,7 +26,7 @@ static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS packages ("
 	"  id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, version TEXT NOT NULL,"
 	"  kind TEXT NOT NULL, build_id TEXT, reason TEXT NOT NULL CHECK (reason IN ('manual','auto')),"
-	"  source TEXT, store_path TEXT NOT NULL, manifest TEXT NOT NULL, metrics TEXT,"
+	"  source TEXT, store_path TEXT NOT NULL, manifest TEXT NOT NULL, metrics TEXT, params TEXT,"
 	"  installed_at INTEGER NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS files ("
 	"  package_id INTEGER NOT NULL REFERENCES packages(id) ON DELETE CASCADE,"
@@ -154,7 +154,7 @@ load_requires(struct qtm_ctx *ctx, struct qtm_db *db, struct qtm_installed *pkg)
 	return rc == SQLITE_DONE ? 0 : sql_error(ctx, db, _("cannot read requirements"));
 }
 
-#define PACKAGE_COLUMNS "id, name, version, kind, build_id, reason, source, store_path, manifest, metrics, installed_at"
+#define PACKAGE_COLUMNS "id, name, version, kind, build_id, reason, source, store_path, manifest, metrics, installed_at, params"
 
 static void
 row_to_installed(sqlite3_stmt *st, struct qtm_installed *p)
@@ -170,6 +170,7 @@ row_to_installed(sqlite3_stmt *st, struct qtm_installed *p)
 	p->manifest = col_str(st, 8);
 	p->metrics = col_str(st, 9);
 	p->installed_at = sqlite3_column_int64(st, 10);
+	p->params = col_str(st, 11);
 }
 
 static int
@@ -305,7 +306,7 @@ qtm_db_put(struct qtm_ctx *ctx, struct qtm_db *db, struct qtm_installed *pkg,
 	if ((rc = qtm_db_delete(ctx, db, pkg->name)) < 0)
 		return rc;
 	if ((rc = prepare(ctx, db, "INSERT INTO packages (name, version, kind, build_id, reason, source,"
-	    " store_path, manifest, metrics, installed_at) VALUES (?,?,?,?,?,?,?,?,?,?)", &st)) < 0)
+	    " store_path, manifest, metrics, installed_at, params) VALUES (?,?,?,?,?,?,?,?,?,?,?)", &st)) < 0)
 		return rc;
 	sqlite3_bind_text(st, 1, pkg->name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, pkg->version, -1, SQLITE_STATIC);
@@ -317,6 +318,7 @@ qtm_db_put(struct qtm_ctx *ctx, struct qtm_db *db, struct qtm_installed *pkg,
 	sqlite3_bind_text(st, 8, pkg->manifest, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 9, pkg->metrics, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 10, pkg->installed_at ? pkg->installed_at : (int64_t)time(NULL));
+	sqlite3_bind_text(st, 11, pkg->params, -1, SQLITE_STATIC);
 	if ((rc = step_done(ctx, db, st, _("cannot record a package"))) < 0)
 		return rc;
 	pkg->id = sqlite3_last_insert_rowid(db->sql);
@@ -451,6 +453,7 @@ qtm_installed_free_all(struct qtm_installed *v, size_t n)
 		free(p->store_path);
 		free(p->manifest);
 		free(p->metrics);
+		free(p->params);
 		strv_free(p->requires);
 	}
 	free(v);

@@ -24,6 +24,7 @@ struct qtm_installed {
 	char *store_path;    /* absolute directory holding its files */
 	char *manifest;      /* the index entry, JSON text */
 	char *metrics;       /* JSON object text, or NULL */
+	char *params;        /* the train params used (models), JSON object text, or NULL */
 	int64_t installed_at;
 	char **requires;     /* NULL-terminated */
 };

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "json.h"
 #include "manifest.h"
 #include "model.h"
+#include "params.h"
 #include "paths.h"
 #include "runtime.h"
 #include "train.h"
@@ -32,6 +34,34 @@ qtm_model_inputs_clear(struct qtm_model_inputs *in)
 	memset(in, 0, sizeof *in);
 }
 
+/* The installed package that provides a capability through its "provides" list. */
+static int
+find_provider(struct qtm_ctx *ctx, struct qtm_db *db, const char *cap, struct qtm_installed **out)
+{
+	struct qtm_installed *v;
+	size_t n, found = SIZE_MAX;
+	int rc = qtm_db_list(ctx, db, &v, &n);
+
+	for (size_t i = 0; rc == 0 && found == SIZE_MAX && i < n; i++) {
+		cJSON *m = cJSON_Parse(v[i].manifest);
+		const cJSON *it;
+
+		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(m, "provides"))
+			if (cJSON_IsString(it) && strncmp(it->valuestring, cap, strlen(cap)) == 0 &&
+			    strchr(" <>=", it->valuestring[strlen(cap)]) != NULL)
+				found = i;
+		cJSON_Delete(m);
+	}
+	if (rc == 0 && found != SIZE_MAX) {
+		*out = xcalloc(1, sizeof **out);
+		**out = v[found];   /* moved out: its strings now belong to *out */
+		memset(&v[found], 0, sizeof v[found]);
+	}
+	if (rc == 0)
+		qtm_installed_free_all(v, n);
+	return rc < 0 ? rc : found != SIZE_MAX ? 0 : -ENOENT;
+}
+
 static int
 add_input(struct qtm_ctx *ctx, struct qtm_db *db, const char *name, struct qtm_model_inputs *in)
 {
@@ -40,11 +70,14 @@ add_input(struct qtm_ctx *ctx, struct qtm_db *db, const char *name, struct qtm_m
 	int rc = qtm_db_get(ctx, db, name, &pkg);
 
 	if (rc == -ENOENT)
+		rc = find_provider(ctx, db, name, &pkg);
+	if (rc == -ENOENT)
 		return qtm_error(ctx, -ENOENT, _("required package %s is not installed"), name);
 	if (rc < 0)
 		return rc;
+	/* Seen under the name it was required by, so that a trainer finds what it asked for. */
 	in->dirs = strv_push(in->dirs, pkg->store_path);
-	in->names = strv_push(in->names, pkg->name);
+	in->names = strv_push(in->names, name);
 	if (pkg->build_id != NULL) {
 		cJSON_AddStringToObject(in->hashes, name, pkg->build_id);
 	} else if ((rc = qtm_db_files(ctx, db, pkg->id, &files)) == 0) {
@@ -125,15 +158,12 @@ train_and_pack(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifest
 	char *logs = qtm_state_path(ctx, "logs");
 	char *log = xasprintf("%s/%s-%s-%.12s.log", logs, m->name, m->version, out->build_id);
 	struct qtm_train_job job = { .m = m, .source_archive = source, .inputs = in->v,
-	    .n_inputs = in->n, .params = m->params, .work_dir = work, .log_path = log };
+	    .n_inputs = in->n, .params = out->params, .work_dir = work, .log_path = log };
 	struct qtm_train_result res = { 0 };
-	cJSON *empty = cJSON_CreateObject();
 	char sha[QTM_SHA256_HEX];
 	int64_t tid = 0;
 	int rc = qtm_mkdir_p(ctx, logs, 0755);
 
-	if (job.params == NULL)
-		job.params = empty;
 	if (rc == 0)
 		rc = qtm_db_training_start(ctx, db, m->name, m->version, out->build_id, log, &tid);
 	if (rc == 0)
@@ -150,7 +180,6 @@ train_and_pack(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifest
 		qtm_rm_rf(ctx, work);
 	}
 	qtm_train_result_clear(&res);
-	cJSON_Delete(empty);
 	free(work);
 	free(logs);
 	free(log);
@@ -159,7 +188,7 @@ train_and_pack(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifest
 
 int
 qtm_model_build(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifest *m,
-    const char *source_url, const struct qtm_runtime *rt, bool fetch_only,
+    const char *source_url, const cJSON *overrides, const struct qtm_runtime *rt, bool fetch_only,
     struct qtm_model_artifact *out)
 {
 	char *source = NULL, *dir = qtm_cache_path(ctx, "artifacts"), *metrics_path = NULL;
@@ -168,10 +197,11 @@ qtm_model_build(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifes
 	int rc;
 
 	memset(out, 0, sizeof *out);
-	if ((rc = fetch_source(ctx, m, source_url, &source)) < 0 || fetch_only)
+	if ((rc = qtm_params_merge(ctx, m, overrides, &out->params)) < 0 ||
+	    (rc = fetch_source(ctx, m, source_url, &source)) < 0 || fetch_only)
 		goto done;
 	if ((rc = qtm_model_inputs_gather(ctx, db, m, rt, &in)) == 0) {
-		qtm_build_id(m, m->params, in.hashes, in.runtime, out->build_id);
+		qtm_build_id(m, out->params, in.hashes, in.runtime, out->build_id);
 		out->path = xasprintf("%s/%s.tar.zst", dir, out->build_id);
 		metrics_path = xasprintf("%s/%s.metrics.json", dir, out->build_id);
 		rc = qtm_mkdir_p(ctx, dir, 0755);
@@ -198,5 +228,6 @@ qtm_model_artifact_clear(struct qtm_model_artifact *a)
 {
 	free(a->path);
 	cJSON_Delete(a->metrics);
+	cJSON_Delete(a->params);
 	memset(a, 0, sizeof *a);
 }

@@ -38,12 +38,14 @@ struct qtm_model_artifact {
 	char build_id[QTM_SHA256_HEX];
 	char *path;          /* the artifact tar.zst */
 	cJSON *metrics;      /* reported metrics, or an empty object */
+	cJSON *params;       /* the params it was trained with (declared + overrides) */
 	bool reused;         /* found in the cache: no training ran */
 };
 
-/* source_url: the module source archive's URL.  With fetch_only, only the source is fetched. */
+/* source_url: the module source archive's URL; overrides: validated --param values (or NULL).
+ * With fetch_only, only the source is fetched. */
 int qtm_model_build(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifest *m,
-    const char *source_url, const struct qtm_runtime *rt, bool fetch_only,
+    const char *source_url, const cJSON *overrides, const struct qtm_runtime *rt, bool fetch_only,
     struct qtm_model_artifact *out);
 void qtm_model_artifact_clear(struct qtm_model_artifact *a);
 

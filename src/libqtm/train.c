@@ -190,7 +190,7 @@ check_outcome(struct qtm_ctx *ctx, const struct qtm_train_job *job, const struct
 
 		free(path);
 		if (missing)
-			return qtm_error(ctx, -ENOENT, _("training %s finished but did not write its declared output %s (log: %s)"),
+			return qtm_error(ctx, -ECHILD, _("training %s finished but did not write its declared output %s (log: %s)"),
 			    name, job->m->outputs[i], job->log_path);
 	}
 	return 0;

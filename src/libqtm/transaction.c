@@ -68,12 +68,14 @@ fetch_cached(struct run *r, const char *url, const char *dest, const char *sha25
 }
 
 static int
-record(struct run *r, const struct qtm_step *st, const struct qtm_manifest *m, const char *build_id,
-    const struct qtm_filelist *files, const cJSON *metrics)
+record(struct run *r, const struct qtm_step *st, const struct qtm_manifest *m,
+    const struct qtm_model_artifact *art, const struct qtm_filelist *files)
 {
-	char *metrics_text = metrics != NULL ? cJSON_PrintUnformatted(metrics) : NULL;
+	char *metrics_text = art != NULL ? cJSON_PrintUnformatted(art->metrics) : NULL;
+	char *params_text = art != NULL ? cJSON_PrintUnformatted(art->params) : NULL;
 	struct qtm_installed pkg = {
-		.name = st->name, .version = st->version, .kind = st->kind, .build_id = (char *)build_id,
+		.name = st->name, .version = st->version, .kind = st->kind,
+		.build_id = art != NULL ? (char *)art->build_id : NULL, .params = params_text,
 		.reason = st->manual ? "manual" : "auto", .source = st->source,
 		.manifest = (char *)qtm_pool_manifest_json(r->pool, st->id), .metrics = metrics_text,
 		.requires = m->requires,
@@ -90,6 +92,7 @@ record(struct run *r, const struct qtm_step *st, const struct qtm_manifest *m, c
 	}
 	free(pkg.store_path);
 	cJSON_free(metrics_text);
+	cJSON_free(params_text);
 	return rc;
 }
 
@@ -132,7 +135,7 @@ install_dataset(struct run *r, const struct qtm_step *st, const struct qtm_manif
 	else
 		qtm_rm_rf(r->ctx, staging);
 	if (rc == 0)
-		rc = record(r, st, m, NULL, &files, NULL);
+		rc = record(r, st, m, NULL, &files);
 	qtm_filelist_free(&files);
 	free(staging);
 	return rc;
@@ -144,7 +147,8 @@ install_model(struct run *r, const struct qtm_step *st, const struct qtm_manifes
 	char *url = qtm_url_join(source_url(r, st->source), m->source.path), *staging = NULL;
 	struct qtm_model_artifact art;
 	struct qtm_filelist files = { 0 };
-	int rc = qtm_model_build(r->ctx, r->db, m, url, r->runtime, r->opts->download_only, &art);
+	const cJSON *overrides = cJSON_GetObjectItemCaseSensitive(r->opts->params, m->name);
+	int rc = qtm_model_build(r->ctx, r->db, m, url, overrides, r->runtime, r->opts->download_only, &art);
 
 	free(url);
 	if (rc < 0 || r->opts->download_only)
@@ -154,7 +158,7 @@ install_model(struct run *r, const struct qtm_step *st, const struct qtm_manifes
 	if ((rc = qtm_archive_unpack(r->ctx, art.path, staging, 0, &files)) < 0)
 		qtm_rm_rf(r->ctx, staging);
 	else if ((rc = qtm_store_commit(r->ctx, staging, m->name, m->version)) == 0)
-		rc = record(r, st, m, art.build_id, &files, art.metrics);
+		rc = record(r, st, m, &art, &files);
 out:
 	qtm_filelist_free(&files);
 	qtm_model_artifact_clear(&art);

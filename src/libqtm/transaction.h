@@ -8,6 +8,9 @@
 #define QTM_TRANSACTION_H
 
 #include <stdbool.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
 
 struct qtm_ctx;
 struct qtm_db;
@@ -16,6 +19,7 @@ struct qtm_pool;
 
 struct qtm_transaction_opts {
 	bool download_only;
+	const cJSON *params;     /* { package: { key: value } } overrides, or NULL */
 };
 
 /* Returns 0, or the first failure's code with ctx's error naming the package and the cause;

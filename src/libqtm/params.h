@@ -1,0 +1,21 @@
+/* params.h - train parameter overrides (`qtm install NAME --param KEY=VALUE`), validated
+ * against the parameters a module declares: an unknown key or a value of another type than the
+ * declared default is an error naming both.
+ *
+ * cJSON objects returned are owned by the caller (cJSON_Delete). */
+#ifndef QTM_PARAMS_H
+#define QTM_PARAMS_H
+
+#include <cjson/cJSON.h>
+
+struct qtm_ctx;
+struct qtm_manifest;
+
+/* Parses "KEY=VALUE" into obj[KEY]: VALUE is read as JSON when it is valid JSON (42, 0.5, true,
+ * [1,2], "text"), else taken as a plain string. */
+int qtm_param_parse(struct qtm_ctx *ctx, const char *text, cJSON *obj);
+/* The module's declared params with overrides applied (overrides may be NULL). */
+int qtm_params_merge(struct qtm_ctx *ctx, const struct qtm_manifest *m, const cJSON *overrides,
+    cJSON **out);
+
+#endif
