@@ -88,10 +88,9 @@ add_install_job(struct qtm_pool *p, const char *spec, Queue *job)
 	if (found.count == 0 || strncmp(dep.name, "runtime(", 8) == 0) {
 		rc = unknown_package(p, dep.name);
 	} else {
-		queue_push2(job, SOLVER_INSTALL | SOLVER_SOLVABLE_PROVIDES, qtm_pool_dep(p, &dep));
-		/* Only the named package itself may satisfy the request, not something providing it. */
-		if (dep.op != QTM_DEP_ANY)
-			queue_push2(job, SOLVER_INSTALL | SOLVER_SOLVABLE_NAME, pool_str2id(p->pool, dep.name, 1));
+		/* By name: a package that merely provides the name must not stand in for it, and
+		 * a version constraint applies to the named package itself. */
+		queue_push2(job, SOLVER_INSTALL | SOLVER_SOLVABLE_NAME, qtm_pool_dep(p, &dep));
 	}
 	queue_free(&found);
 	qtm_dep_clear(&dep);
@@ -151,8 +150,8 @@ report_problems(struct qtm_pool *p, Solver *solv)
 		describe_problem(p, solv, problem, &msg);
 		describe_solutions(solv, problem, &msg);
 	}
-	qtm_error(p->ctx, -ENOEXEC, _("cannot satisfy the request (%d problem%s):%s"), count,
-	    count == 1 ? "" : "s", msg != NULL ? msg : "");
+	qtm_error(p->ctx, -ENOEXEC, ngettext("cannot satisfy the request (%d problem):%s",
+	    "cannot satisfy the request (%d problems):%s", (unsigned long)count), count, msg != NULL ? msg : "");
 	free(msg);
 	return -ENOEXEC;
 }
@@ -269,6 +268,15 @@ installed_dependant(struct qtm_pool *p, Id id, const Queue *removing, Id *dep_ou
 	return 0;
 }
 
+static bool
+name_in(struct qtm_pool *p, const Queue *q, const char *name)
+{
+	for (int i = 0; i < q->count; i++)
+		if (strcmp(pool_id2str(p->pool, pool_id2solvable(p->pool, q->elements[i])->name), name) == 0)
+			return true;
+	return false;
+}
+
 /* A member of set that requires id (and nothing else in set or outside provides it), or 0. */
 static Id
 installed_dependant_in(struct qtm_pool *p, Id id, const Queue *set, Id *dep_out)
@@ -309,8 +317,8 @@ qtm_solve_remove(struct qtm_pool *p, char *const *names, struct qtm_plan *plan)
 		qtm_pool_by_name(p, names[i], &found);
 		for (int j = 0; j < found.count; j++)
 			if (qtm_pool_is_installed(p, found.elements[j]) && found.elements[j] != p->runtime)
-				queue_push(&removing, found.elements[j]);
-		if (removing.count == before)
+				queue_pushunique(&removing, found.elements[j]);
+		if (removing.count == before && !name_in(p, &removing, names[i]))
 			rc = qtm_error(p->ctx, -ENOENT, _("%s is not installed (see: qtm list --installed)"), names[i]);
 	}
 	for (int i = 0; rc == 0 && i < removing.count; i++) {
@@ -349,6 +357,12 @@ qtm_solve_remove(struct qtm_pool *p, char *const *names, struct qtm_plan *plan)
 	queue_free(&removing);
 	queue_free(&found);
 	return rc;
+}
+
+void
+qtm_plan_add_install(struct qtm_pool *p, struct qtm_plan *plan, Id id, bool manual)
+{
+	plan_push(p, plan, QTM_STEP_INSTALL, id, manual);
 }
 
 void

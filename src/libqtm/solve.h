@@ -32,6 +32,8 @@ struct qtm_plan {
 int qtm_solve_install(struct qtm_pool *p, char *const *specs, struct qtm_plan *plan);
 /* Removal of installed packages by name; refuses while an installed package not named requires one. */
 int qtm_solve_remove(struct qtm_pool *p, char *const *names, struct qtm_plan *plan);
+/* Appends an install step for solvable id (e.g. a rebuild with other params). */
+void qtm_plan_add_install(struct qtm_pool *p, struct qtm_plan *plan, Id id, bool manual);
 void qtm_plan_free(struct qtm_plan *plan);
 
 #endif

@@ -82,7 +82,11 @@ record(struct run *r, const struct qtm_step *st, const struct qtm_manifest *m,
 	};
 	int rc;
 
+	struct qtm_installed *old = NULL;
+
 	pkg.store_path = qtm_store_dir(r->ctx, st->name, st->version);
+	if (qtm_db_get(r->ctx, r->db, st->name, &old) == 0 && old->reason != NULL && !st->manual)
+		pkg.reason = old->reason;   /* an upgrade pulled in as a dependency keeps "manual" */
 	if ((rc = qtm_db_begin(r->ctx, r->db)) == 0) {
 		rc = qtm_db_put(r->ctx, r->db, &pkg, files);
 		if (rc == 0)
@@ -90,6 +94,10 @@ record(struct run *r, const struct qtm_step *st, const struct qtm_manifest *m,
 		else
 			qtm_db_rollback(r->db);
 	}
+	/* The version this one replaces is garbage once the new row is committed. */
+	if (rc == 0 && old != NULL && strcmp(old->version, st->version) != 0)
+		rc = qtm_store_remove(r->ctx, old->name, old->version);
+	qtm_installed_free(old);
 	free(pkg.store_path);
 	cJSON_free(metrics_text);
 	cJSON_free(params_text);

@@ -129,7 +129,8 @@ cmd_check_deps_exec(struct qtm_ctx *ctx, int argc, char **argv)
 	qtm_runtime_free(rt);
 	qtm_pool_free(p);
 	if (missing > 0)
-		return qtm_error(ctx, -ENOPKG, _("%d runtime capabilit%s missing: install the Debian packages named above"),
-		    missing, missing == 1 ? "y is" : "ies are");
+		return qtm_error(ctx, -ENOPKG, ngettext("%d runtime capability is missing: install the Debian package named above",
+		    "%d runtime capabilities are missing: install the Debian packages named above", (unsigned long)missing),
+		    missing);
 	return 0;
 }

@@ -35,6 +35,8 @@ installed_json(const struct qtm_installed *pkg)
 	if (pkg->source != NULL)
 		cJSON_AddStringToObject(o, "source", pkg->source);
 	cJSON_AddItemToObject(o, "metrics", pkg->metrics != NULL ? cJSON_Parse(pkg->metrics) : cJSON_CreateObject());
+	if (pkg->params != NULL)
+		cJSON_AddItemToObject(o, "params", cJSON_Parse(pkg->params));
 	return o;
 }
 
@@ -98,6 +100,12 @@ print_text(struct qtm_ctx *ctx, const cJSON *info)
 		printf("%-13s %s\n", _("build id"), cJSON_GetObjectItem(inst, "build_id")->valuestring);
 	printf("%-13s %s\n", _("metrics"), metrics);
 	cJSON_free(metrics);
+	if (cJSON_GetObjectItem(inst, "params") != NULL) {
+		char *params = cJSON_PrintUnformatted(cJSON_GetObjectItem(inst, "params"));
+
+		printf("%-13s %s\n", _("params"), params);
+		cJSON_free(params);
+	}
 }
 
 static int

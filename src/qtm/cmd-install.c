@@ -8,11 +8,17 @@
 #include <string.h>
 #include <time.h>
 
+#include <solv/pool.h>
+#include <solv/repo.h>
+
 #include "cmd.h"
 #include "ctx.h"
 #include "db.h"
 #include "i18n.h"
+#include "buildid.h"
 #include "lock.h"
+#include "manifest.h"
+#include "params.h"
 #include "pool.h"
 #include "solve.h"
 #include "transaction.h"
@@ -77,10 +83,78 @@ print_result(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_plan *plan
 		cmd_print_json(json);
 }
 
-static int
-install(struct qtm_ctx *ctx, char **specs, bool dry_run, bool download_only)
+/* The available solvable of an installed package's name and version, or 0. */
+static Id
+available_of(struct qtm_pool *pool, const struct qtm_installed *pkg)
 {
-	struct qtm_transaction_opts opts = { .download_only = download_only };
+	Id found = 0;
+	Queue q;
+
+	queue_init(&q);
+	qtm_pool_by_name(pool, pkg->name, &q);
+	for (int i = 0; i < q.count && found == 0; i++) {
+		Solvable *s = pool_id2solvable(pool->pool, q.elements[i]);
+
+		if (s->repo != pool->system && strcmp(pool_id2str(pool->pool, s->evr), pkg->version) == 0)
+			found = q.elements[i];
+	}
+	queue_free(&q);
+	return found;
+}
+
+/* --param applies to the requested models: each override is validated against the module's
+ * declared params now, and a model installed with other params is rebuilt. */
+static int
+apply_params(struct qtm_ctx *ctx, struct qtm_pool *pool, struct qtm_db *db, char **specs,
+    const cJSON *overrides, struct qtm_plan *plan, cJSON *per_package)
+{
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && specs[i] != NULL && cJSON_GetArraySize(overrides) > 0; i++) {
+		char *name = strndup(specs[i], strcspn(specs[i], " <>="));
+		struct qtm_installed *pkg = NULL;
+		struct qtm_manifest *m = NULL;
+		cJSON *merged = NULL;
+		Queue q;
+
+		queue_init(&q);
+		qtm_pool_by_name(pool, name, &q);
+		if (q.count == 0 || (rc = qtm_pool_manifest(pool, q.elements[0], &m)) < 0)
+			rc = rc < 0 ? rc : qtm_error(ctx, -ENOENT, _("unknown module \"%s\""), name);
+		else if (m->is_dataset)
+			rc = qtm_error(ctx, -EINVAL, _("--param: %s is a dataset, it has no parameters"), name);
+		else if ((rc = qtm_params_merge(ctx, m, overrides, &merged)) == 0) {
+			char *want = qtm_json_canonical(merged), *have = NULL;
+			bool planned = false;
+
+			cJSON_AddItemToObject(per_package, name, cJSON_Duplicate(overrides, 1));
+			for (size_t j = 0; j < plan->n; j++)
+				planned |= strcmp(plan->steps[j].name, name) == 0;
+			if (!planned && qtm_db_get(ctx, db, name, &pkg) == 0 && pkg->params != NULL) {
+				cJSON *old = cJSON_Parse(pkg->params);
+
+				have = qtm_json_canonical(old);
+				cJSON_Delete(old);
+				if (strcmp(have, want) != 0 && available_of(pool, pkg) != 0)
+					qtm_plan_add_install(pool, plan, available_of(pool, pkg), true);
+			}
+			free(want);
+			free(have);
+		}
+		cJSON_Delete(merged);
+		qtm_manifest_free(m);
+		qtm_installed_free(pkg);
+		queue_free(&q);
+		free(name);
+	}
+	return rc;
+}
+
+static int
+install(struct qtm_ctx *ctx, char **specs, bool dry_run, bool download_only, const cJSON *overrides)
+{
+	cJSON *per_package = cJSON_CreateObject();
+	struct qtm_transaction_opts opts = { .download_only = download_only, .params = per_package };
 	struct qtm_lock *lock = NULL;
 	struct qtm_db *db = NULL;
 	struct qtm_pool *pool = NULL;
@@ -98,6 +172,8 @@ install(struct qtm_ctx *ctx, char **specs, bool dry_run, bool download_only)
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		qtm_verbose(ctx, _("Resolved in %.3f s"), (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	}
+	if (rc == 0)
+		rc = apply_params(ctx, pool, db, specs, overrides, &plan, per_package);
 	if (rc == 0 && !dry_run)
 		rc = mark_requested(ctx, db, specs);
 	if (rc == 0 && plan.n == 0) {
@@ -121,6 +197,7 @@ out:
 	qtm_plan_free(&plan);
 	qtm_pool_free(pool);
 	cmd_close(lock, db);
+	cJSON_Delete(per_package);
 	return rc;
 }
 
@@ -131,20 +208,28 @@ cmd_install_exec(struct qtm_ctx *ctx, int argc, char **argv)
 		{ "dry-run", no_argument, NULL, 's' },
 		{ "simulate", no_argument, NULL, 's' },
 		{ "download-only", no_argument, NULL, 'd' },
+		{ "param", required_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool dry_run = false, download_only = false;
-	int c;
+	cJSON *overrides = cJSON_CreateObject();
+	int c, rc = 0;
 
-	while ((c = getopt_long(argc, argv, "+sd", opts, NULL)) != -1) {
+	/* No "+": options may follow the names, as in `qtm install NAME --param K=V`. */
+	while (rc == 0 && (c = getopt_long(argc, argv, "sdp:", opts, NULL)) != -1) {
 		if (c == 's')
 			dry_run = true;
 		else if (c == 'd')
 			download_only = true;
+		else if (c == 'p')
+			rc = qtm_param_parse(ctx, optarg, overrides);
 		else
-			return cmd_usage(&cmd_install_entry, _("unknown option"));
+			rc = cmd_usage(&cmd_install_entry, _("unknown option"));
 	}
-	if (optind >= argc)
-		return cmd_usage(&cmd_install_entry, _("name at least one module"));
-	return install(ctx, argv + optind, dry_run, download_only);
+	if (rc == 0 && optind >= argc)
+		rc = cmd_usage(&cmd_install_entry, _("name at least one module"));
+	if (rc == 0)
+		rc = install(ctx, argv + optind, dry_run, download_only, overrides);
+	cJSON_Delete(overrides);
+	return rc;
 }

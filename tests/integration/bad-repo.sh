@@ -1,0 +1,113 @@
+#!/bin/sh
+# bad-repo.sh - broken repository inputs: module.json files qtm-repo must reject (naming the file
+# and the field or line), and published indexes qtm update must reject (naming the index and the
+# problem) while keeping the last good one.
+. "$(dirname "$0")/lib.sh"
+plan 19
+
+M=$TMP/mods
+
+# repo_build_fails DIR REGEX DESCRIPTION: qtm-repo build of DIR fails, saying REGEX.
+repo_build_fails() {
+	fails_with 1 "$2" "$3" -- "$QTM_REPO_TOOL" build -o "$TMP/out-$(basename "$1")" "$1"
+	[ ! -e "$TMP/out-$(basename "$1")/index.json.gz" ]; ok $? "  and writes no index"
+}
+
+make_module "$M/syntax" syntax dataset
+printf '{"format": 1,\n "name": "syntax",\n "version": "1.0.0",,\n "kind": "dataset"}\n' >"$M/syntax/module.json"
+repo_build_fails "$M/syntax" "$M/syntax/module.json: malformed JSON near line 3" \
+	"a JSON syntax error names the file and the line"
+
+make_module "$M/vnum" vnum dataset
+sed -i 's/"version":"1.0.0"/"version":1/' "$M/vnum/module.json"
+repo_build_fails "$M/vnum" "$M/vnum/module.json: field \"version\": expected a string" \
+	"a number where a string belongs names the file and the field"
+
+make_module "$M/kind" kind dataset
+sed -i 's/"kind":"dataset"/"kind":"weights"/' "$M/kind/module.json"
+repo_build_fails "$M/kind" "$M/kind/module.json: field \"kind\": \"weights\" is not one of model, dataset" \
+	"an unknown kind names the file, the field and the allowed values"
+
+make_module "$M/nofiles" nofiles dataset
+sed -i 's/"files":\[{"name":"data.txt"}\]/"files":[]/' "$M/nofiles/module.json"
+repo_build_fails "$M/nofiles" "$M/nofiles/module.json: field \"files\": a dataset needs a non-empty array of files" \
+	"a dataset without files is rejected, naming the file and the field"
+
+make_module "$M/absent" absent dataset
+rm "$M/absent/data.txt"
+repo_build_fails "$M/absent" "$M/absent/data.txt" "a dataset file that is not there is named"
+
+# A good repository, published and fetched, then broken in several ways.
+mkdir -p "$TMP/good"
+make_module "$TMP/good/data-a" data-a dataset
+make_module "$TMP/good/model-a" model-a model ',"requires":["data-a"]'
+build_repo "$TMP/repo" "$TMP/good"
+cp -r "$TMP/repo" "$TMP/pristine"
+R=$TMP/root
+use_source "$R" t "$TMP/repo"
+
+# republish: gzip stdin as the index, then make release.json name its sha256 and size.
+republish() {
+	gzip -n >"$TMP/repo/index.json.gz"
+	/usr/bin/python3 - "$TMP/repo" <<'PY'
+import hashlib, json, os, sys
+repo = sys.argv[1]
+data = open(os.path.join(repo, "index.json.gz"), "rb").read()
+path = os.path.join(repo, "release.json")
+rel = json.load(open(path))
+rel["index"]["sha256"] = hashlib.sha256(data).hexdigest()
+rel["index"]["size"] = len(data)
+rel["version"] += 1
+json.dump(rel, open(path, "w"))
+PY
+}
+
+# edit_index PYTHON: republishes the pristine index after running PYTHON over its JSON j.
+edit_index() {
+	gzip -dc "$TMP/pristine/index.json.gz" |
+		/usr/bin/python3 -c "import json, sys; j = json.load(sys.stdin); $1; print(json.dumps(j))" | republish
+}
+
+printf '{"format": 1, "packages": [{"name":\n' | republish
+fails_with 1 "malformed JSON near line 1" "an index that is not valid JSON fails the update, saying so" -- \
+	qtm "$R" update
+# The message must point at the index as published, not at a temporary file qtm deleted.
+grep -Eq "(file://$TMP/repo/index\.json\.gz|t index).*malformed JSON" "$TMP/err"
+st=$?
+[ $st -eq 0 ] || sed 's/^/#   /' "$TMP/err"
+ok $st "and names the source's index"
+run qtm "$R" --json list --available
+is "$(json_get "$TMP/out" "' '.join(sorted(p['name'] for p in j))")" "data-a model-a" \
+	"the last good index stays in use"
+
+edit_index "del j['packages'][1]['summary']"
+fails_with 1 'packages\[1\]: field "summary": missing' \
+	"an index entry missing a required field names packages[N] and the field" -- qtm "$R" update
+edit_index "del j['packages'][0]['files'][0]['sha256']"
+fails_with 1 'packages\[0\]: files\[0\]: field "sha256": missing' \
+	"a nested field missing is named by its path, outermost first" -- qtm "$R" update
+edit_index "j['packages'][1]['source']['size'] = 'big'"
+fails_with 1 'packages\[1\].*"size": expected an integer' \
+	"a field of the wrong type in an index entry is named" -- qtm "$R" update
+
+# An index whose bytes do not match what release.json says.
+cp "$TMP/pristine/index.json.gz" "$TMP/repo/index.json.gz"
+cp "$TMP/pristine/release.json" "$TMP/repo/release.json"
+/usr/bin/python3 - "$TMP/repo/release.json" <<'PY'
+import json, sys
+rel = json.load(open(sys.argv[1]))
+rel["index"]["sha256"] = "0" * 64
+rel["version"] += 10
+json.dump(rel, open(sys.argv[1], "w"))
+PY
+fails_with 6 "sha256 mismatch for file://$TMP/repo/index.json.gz" \
+	"an index whose sha256 differs from the release fails (exit 6), naming it" -- qtm "$R" update
+printf '{"format": 1, "packages": []}' | gzip -n >"$TMP/repo/index.json.gz"
+fails_with 6 "index.json.gz has [0-9]+ bytes, the index says" \
+	"an index whose size differs from the release fails (exit 6)" -- qtm "$R" update
+
+run qtm "$R" --json list --available
+is "$(json_get "$TMP/out" "' '.join(sorted(p['name'] for p in j))")" "data-a model-a" \
+	"after all the failed updates the last good index is still used"
+
+done_testing
