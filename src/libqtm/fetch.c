@@ -82,9 +82,14 @@ transfer(struct qtm_ctx *ctx, const struct qtm_fetch_req *req, struct sink *s)
 	curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, 30L);
 	curl_easy_setopt(curl, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	/* An error page is not the file: fail on HTTP >= 400 before any body is written. */
+	curl_easy_setopt(curl, CURLOPT_FAILONERROR, 1L);
 	cc = curl_easy_perform(curl);
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_cleanup(curl);
+	if (cc == CURLE_HTTP_RETURNED_ERROR)
+		return qtm_error(ctx, status == 404 || status == 410 ? -ENOENT : -EHOSTUNREACH,
+		    _("%s: cannot fetch %s: the server answered HTTP %ld"), req->label, req->url, status);
 	if (s->too_big)
 		return qtm_error(ctx, -EFBIG, _("%s: %s is larger than the %llu bytes expected"),
 		    req->label, req->url, (unsigned long long)s->limit);

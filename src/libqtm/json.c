@@ -146,7 +146,7 @@ out:
 }
 
 int
-qtm_json_load(struct qtm_ctx *ctx, const char *path, cJSON **out)
+qtm_json_load_as(struct qtm_ctx *ctx, const char *path, const char *origin, cJSON **out)
 {
 	char *text;
 	size_t len;
@@ -156,9 +156,15 @@ qtm_json_load(struct qtm_ctx *ctx, const char *path, cJSON **out)
 	    : qtm_read_file(ctx, path, &text, &len);
 	if (rc < 0)
 		return rc;
-	rc = qtm_json_parse(ctx, text, len, path, out);
+	rc = qtm_json_parse(ctx, text, len, origin, out);
 	free(text);
 	return rc;
+}
+
+int
+qtm_json_load(struct qtm_ctx *ctx, const char *path, cJSON **out)
+{
+	return qtm_json_load_as(ctx, path, path, out);
 }
 
 struct growbuf {

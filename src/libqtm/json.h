@@ -27,6 +27,8 @@ int qtm_json_strv(struct qtm_ctx *ctx, const cJSON *obj, const char *field, bool
 int qtm_json_parse(struct qtm_ctx *ctx, const char *text, size_t len, const char *origin, cJSON **out);
 /* Reads and parses a file, gunzipping it when its name ends in ".gz". */
 int qtm_json_load(struct qtm_ctx *ctx, const char *path, cJSON **out);
+/* The same, naming the document `origin` in errors (e.g. its URL rather than a temporary file). */
+int qtm_json_load_as(struct qtm_ctx *ctx, const char *path, const char *origin, cJSON **out);
 /* Serialises (compact) and writes atomically, gzip-compressed when the name ends in ".gz". */
 int qtm_json_save(struct qtm_ctx *ctx, const char *path, const cJSON *json, bool pretty);
 /* gzip helpers (libarchive's raw format): the output buffer is owned by the caller. */

@@ -56,7 +56,8 @@ int
 qtm_lock_acquire(struct qtm_ctx *ctx, struct qtm_lock **out)
 {
 	char *path = qtm_state_path(ctx, "lock"), holder[320], pid[32];
-	time_t deadline = time(NULL) + (ctx->wait_s > 0 ? ctx->wait_s : 0);
+	struct timespec now;
+	double deadline;
 	int fd, rc;
 
 	if ((rc = qtm_mkdir_p(ctx, ctx->state_dir, 0755)) < 0) {
@@ -69,12 +70,15 @@ qtm_lock_acquire(struct qtm_ctx *ctx, struct qtm_lock **out)
 		free(path);
 		return rc;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	deadline = (double)now.tv_sec + (double)now.tv_nsec / 1e9 + (ctx->wait_s > 0 ? ctx->wait_s : 0);
 	while (try_lock(fd) < 0) {
 		if (errno != EAGAIN && errno != EACCES) {
 			rc = qtm_error(ctx, -errno, _("cannot lock %s: %s"), path, strerror(errno));
 			goto fail;
 		}
-		if (ctx->wait_s == 0 || (ctx->wait_s > 0 && time(NULL) >= deadline)) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (ctx->wait_s == 0 || (ctx->wait_s > 0 && (double)now.tv_sec + (double)now.tv_nsec / 1e9 >= deadline)) {
 			describe_holder(fd, holder, sizeof holder);
 			rc = qtm_error(ctx, -EBUSY, _("%s holds the lock %s: wait for it, or run with --wait[=SECONDS]"),
 			    holder, path);

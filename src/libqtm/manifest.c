@@ -128,11 +128,13 @@ parse_hash_size(struct qtm_ctx *ctx, const cJSON *obj, bool required, const char
 {
 	const char *hex = NULL;
 	long long n = -1;
+	char sub[640];
 	int rc;
 
-	if ((rc = qtm_json_str(ctx, obj, "sha256", required, origin, &hex)) < 0 ||
-	    (rc = qtm_json_int(ctx, obj, "size", required, origin, 0, (1LL << 53), &n)) < 0)
-		return qtm_error_prefix(ctx, "%s", what);
+	snprintf(sub, sizeof sub, "%s: %s", origin, what);
+	if ((rc = qtm_json_str(ctx, obj, "sha256", required, sub, &hex)) < 0 ||
+	    (rc = qtm_json_int(ctx, obj, "size", required, sub, 0, (1LL << 53), &n)) < 0)
+		return rc;
 	if (hex != NULL && !qtm_sha256_valid(hex))
 		return qtm_error(ctx, -EINVAL, _("%s: %s: field \"sha256\": expected 64 lowercase hex digits"),
 		    origin, what);
@@ -155,14 +157,15 @@ parse_files(struct qtm_ctx *ctx, struct qtm_manifest *m, const char *origin, boo
 	m->files = xcalloc(m->n_files, sizeof *m->files);
 	cJSON_ArrayForEach(it, files) {
 		struct qtm_dataset_file *f = &m->files[i++];
-		char what[64];
+		char what[64], sub[640];
 
 		snprintf(what, sizeof what, "files[%zu]", i - 1);
+		snprintf(sub, sizeof sub, "%s: %s", origin, what);
 		if (!cJSON_IsObject(it))
-			return qtm_error(ctx, -EINVAL, _("%s: %s: expected an object"), origin, what);
-		if ((rc = qtm_json_str(ctx, it, "name", true, origin, &f->name)) < 0 ||
-		    (rc = qtm_json_str(ctx, it, "url", from_index, origin, &f->url)) < 0)
-			return qtm_error_prefix(ctx, "%s", what);
+			return qtm_error(ctx, -EINVAL, _("%s: expected an object"), sub);
+		if ((rc = qtm_json_str(ctx, it, "name", true, sub, &f->name)) < 0 ||
+		    (rc = qtm_json_str(ctx, it, "url", from_index, sub, &f->url)) < 0)
+			return rc;
 		if (strchr(f->name, '/') != NULL || f->name[0] == '.' || f->name[0] == '\0')
 			return qtm_error(ctx, -EINVAL, _("%s: %s: field \"name\": \"%s\" must be a plain file name"),
 			    origin, what, f->name);
@@ -178,18 +181,20 @@ parse_resources(struct qtm_ctx *ctx, struct qtm_manifest *m, const char *origin)
 	const cJSON *res = cJSON_GetObjectItemCaseSensitive(m->json, "resources");
 	struct qtm_resources *r = &m->resources;
 	long long cpus = 1, mem = 2048, vram = 0, limit = 3600;
+	char sub[640];
 	int rc;
 
+	snprintf(sub, sizeof sub, "%s: resources", origin);
 	r->gpu = "none";
 	if (res != NULL && !cJSON_IsObject(res))
 		return qtm_error(ctx, -EINVAL, _("%s: field \"resources\": expected an object"), origin);
 	if (res != NULL &&
-	    ((rc = qtm_json_int(ctx, res, "cpus", false, origin, 1, 1024, &cpus)) < 0 ||
-	     (rc = qtm_json_int(ctx, res, "memory_mb", false, origin, 16, 1 << 24, &mem)) < 0 ||
-	     (rc = qtm_json_int(ctx, res, "min_vram_gib", false, origin, 0, 4096, &vram)) < 0 ||
-	     (rc = qtm_json_int(ctx, res, "time_limit_s", false, origin, 1, 7 * 86400, &limit)) < 0 ||
-	     (rc = qtm_json_str(ctx, res, "gpu", false, origin, &r->gpu)) < 0))
-		return qtm_error_prefix(ctx, "resources");
+	    ((rc = qtm_json_int(ctx, res, "cpus", false, sub, 1, 1024, &cpus)) < 0 ||
+	     (rc = qtm_json_int(ctx, res, "memory_mb", false, sub, 16, 1 << 24, &mem)) < 0 ||
+	     (rc = qtm_json_int(ctx, res, "min_vram_gib", false, sub, 0, 4096, &vram)) < 0 ||
+	     (rc = qtm_json_int(ctx, res, "time_limit_s", false, sub, 1, 7 * 86400, &limit)) < 0 ||
+	     (rc = qtm_json_str(ctx, res, "gpu", false, sub, &r->gpu)) < 0))
+		return rc;
 	if (strcmp(r->gpu, "none") != 0 && strcmp(r->gpu, "prefer") != 0 && strcmp(r->gpu, "require") != 0)
 		return qtm_error(ctx, -EINVAL, _("%s: field \"resources.gpu\": \"%s\" is not one of none, prefer, require"),
 		    origin, r->gpu);
@@ -206,19 +211,22 @@ parse_model(struct qtm_ctx *ctx, struct qtm_manifest *m, const char *origin, boo
 	const cJSON *train = cJSON_GetObjectItemCaseSensitive(m->json, "train");
 	const cJSON *predict = cJSON_GetObjectItemCaseSensitive(m->json, "predict");
 	const cJSON *source;
+	char sub[640];
 	int rc;
 
 	if (!cJSON_IsObject(train))
 		return qtm_error(ctx, -EINVAL, _("%s: field \"train\": a model needs an object with a command"), origin);
-	if ((rc = qtm_json_strv(ctx, train, "command", true, origin, &m->train_command)) < 0)
-		return qtm_error_prefix(ctx, "train");
+	snprintf(sub, sizeof sub, "%s: train", origin);
+	if ((rc = qtm_json_strv(ctx, train, "command", true, sub, &m->train_command)) < 0)
+		return rc;
 	if (m->train_command[0] == NULL)
 		return qtm_error(ctx, -EINVAL, _("%s: field \"train.command\": must not be empty"), origin);
 	m->params = cJSON_GetObjectItemCaseSensitive(train, "params");
 	if (m->params != NULL && !cJSON_IsObject(m->params))
 		return qtm_error(ctx, -EINVAL, _("%s: field \"train.params\": expected an object"), origin);
-	if (predict != NULL && (rc = qtm_json_strv(ctx, predict, "command", false, origin, &m->predict_command)) < 0)
-		return qtm_error_prefix(ctx, "predict");
+	snprintf(sub, sizeof sub, "%s: predict", origin);
+	if (predict != NULL && (rc = qtm_json_strv(ctx, predict, "command", false, sub, &m->predict_command)) < 0)
+		return rc;
 	if ((rc = qtm_json_strv(ctx, m->json, "outputs", true, origin, &m->outputs)) < 0)
 		return rc;
 	for (size_t i = 0; m->outputs[i] != NULL; i++)
@@ -234,8 +242,9 @@ parse_model(struct qtm_ctx *ctx, struct qtm_manifest *m, const char *origin, boo
 		return qtm_error(ctx, -EINVAL, _("%s: package %s: field \"source\": missing or not an object"),
 		    origin, m->name);
 	m->has_source = true;
-	if ((rc = qtm_json_str(ctx, source, "path", true, origin, &m->source.path)) < 0)
-		return qtm_error_prefix(ctx, "source");
+	snprintf(sub, sizeof sub, "%s: source", origin);
+	if ((rc = qtm_json_str(ctx, source, "path", true, sub, &m->source.path)) < 0)
+		return rc;
 	return parse_hash_size(ctx, source, true, origin, "source", m->source.sha256, &m->source.size);
 }
 

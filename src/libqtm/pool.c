@@ -128,16 +128,16 @@ add_packages(struct qtm_pool *p, Repo *repo, const cJSON *packages, const char *
 }
 
 static int
-add_index(struct qtm_pool *p, Repo *repo, const char *index_path)
+add_index(struct qtm_pool *p, Repo *repo, const char *index_path, const char *origin)
 {
 	const cJSON *packages;
 	cJSON *index;
 	int rc;
 
-	if ((rc = qtm_json_load(p->ctx, index_path, &index)) < 0)
+	if ((rc = qtm_json_load_as(p->ctx, index_path, origin, &index)) < 0)
 		return rc;
-	if ((rc = qtm_index_packages(p->ctx, index, index_path, &packages)) == 0)
-		rc = add_packages(p, repo, packages, index_path, true);
+	if ((rc = qtm_index_packages(p->ctx, index, origin, &packages)) == 0)
+		rc = add_packages(p, repo, packages, origin, true);
 	cJSON_Delete(index);
 	return rc;
 }
@@ -176,11 +176,11 @@ write_solv(struct qtm_ctx *ctx, Repo *repo, const char *cookie, const char *solv
 
 int
 qtm_pool_cache_index(struct qtm_ctx *ctx, const char *name, const char *index_path,
-    const char *cookie, const char *solv_path)
+    const char *origin, const char *cookie, const char *solv_path)
 {
 	struct qtm_pool *p = pool_new(ctx);
 	Repo *repo = repo_create(p->pool, name);
-	int rc = add_index(p, repo, index_path);
+	int rc = add_index(p, repo, index_path, origin);
 
 	if (rc == 0) {
 		repo_internalize(repo);
@@ -231,7 +231,7 @@ load_source(struct qtm_pool *p, const struct qtm_source *src)
 		repo = repo_create(p->pool, src->name);
 		if (load_solv(p, repo, solv, rel.index_sha256) != 0) {
 			p->from_cache = false;
-			rc = qtm_pool_cache_index(ctx, src->name, index, rel.index_sha256, solv);
+			rc = qtm_pool_cache_index(ctx, src->name, index, index, rel.index_sha256, solv);
 			if (rc == 0 && load_solv(p, repo, solv, rel.index_sha256) != 0)
 				rc = qtm_error(ctx, -EIO, _("cannot load the cache %s just written"), solv);
 		}

@@ -39,10 +39,11 @@ enum {
 int qtm_pool_open(struct qtm_ctx *ctx, struct qtm_db *db, unsigned flags, struct qtm_pool **out);
 void qtm_pool_free(struct qtm_pool *p);
 
-/* Loads index_path (index.json.gz of source `name`, whose sha256 is `cookie`) and writes its
- * .solv cache to solv_path.  Used by update; also validates every package in the index. */
+/* Loads index_path (index.json.gz of source `name`, whose sha256 is `cookie`; errors call it
+ * origin) and writes its .solv cache to solv_path.  Used by update; also validates every
+ * package in the index. */
 int qtm_pool_cache_index(struct qtm_ctx *ctx, const char *name, const char *index_path,
-    const char *cookie, const char *solv_path);
+    const char *origin, const char *cookie, const char *solv_path);
 
 /* For tests and tools that build a pool by hand: qtm_pool_open(ctx, NULL, 0, &p), then any
  * number of the calls below, then qtm_pool_finish().  packages is an index's package array

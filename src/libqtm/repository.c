@@ -23,6 +23,7 @@ qtm_release_parse(struct qtm_ctx *ctx, const char *text, size_t len, const char 
 	const char *name = NULL, *expires = NULL, *path = NULL, *sha = NULL;
 	long long format = 0, size = 0;
 	const cJSON *index;
+	char sub[640];
 	cJSON *json;
 	int rc;
 
@@ -39,12 +40,11 @@ qtm_release_parse(struct qtm_ctx *ctx, const char *text, size_t len, const char 
 		rc = qtm_error(ctx, -EINVAL, _("%s: field \"index\": missing or not an object"), origin);
 		goto out;
 	}
-	if ((rc = qtm_json_str(ctx, index, "path", true, origin, &path)) < 0 ||
-	    (rc = qtm_json_str(ctx, index, "sha256", true, origin, &sha)) < 0 ||
-	    (rc = qtm_json_int(ctx, index, "size", true, origin, 1, (long long)QTM_INDEX_MAX_BYTES, &size)) < 0) {
-		qtm_error_prefix(ctx, "index");
+	snprintf(sub, sizeof sub, "%s: index", origin);
+	if ((rc = qtm_json_str(ctx, index, "path", true, sub, &path)) < 0 ||
+	    (rc = qtm_json_str(ctx, index, "sha256", true, sub, &sha)) < 0 ||
+	    (rc = qtm_json_int(ctx, index, "size", true, sub, 1, (long long)QTM_INDEX_MAX_BYTES, &size)) < 0)
 		goto out;
-	}
 	if (!qtm_sha256_valid(sha) || strstr(path, "..") != NULL || path[0] == '/') {
 		rc = qtm_error(ctx, -EINVAL, _("%s: field \"index\": bad path or sha256"), origin);
 		goto out;

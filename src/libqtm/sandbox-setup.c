@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
@@ -47,6 +48,7 @@ static const char *const step_msgs[] = {
 	[ST_CAPS] = N_("sandbox: cannot drop capabilities"),
 	[ST_SECCOMP] = N_("sandbox: cannot install the seccomp filter"),
 	[ST_PATH] = N_("sandbox: path too long: %s"),
+	[ST_FORK] = N_("sandbox: cannot start the command"),
 };
 
 /* ---- the child ---------------------------------------------------------------------------- */
@@ -314,11 +316,52 @@ child_setup(struct sandbox_child *c)
 	return 0;
 }
 
+static void __attribute__((noreturn))
+exec_command(struct sandbox_child *c)
+{
+	int err;
+
+	close(c->status_fd);
+	execvpe(c->spec->argv[0], c->spec->argv, c->spec->envp);
+	err = errno;
+	if (err == ENOENT)
+		dprintf(2, c->not_found_fmt, c->spec->argv[0]);
+	else
+		dprintf(2, "sandbox: %s: %s\n", c->spec->argv[0], strerror(err));
+	_exit(err == ENOENT ? 127 : 126);
+}
+
+/* pid 1: reaps every orphan until the command ends, then passes on its status.  A signal death
+ * cannot be re-raised by pid 1, so it travels on the status pipe instead. */
+static void __attribute__((noreturn))
+run_init(struct sandbox_child *c, pid_t cmd)
+{
+	int status = 0;
+	pid_t w;
+
+	close(STDIN_FILENO);
+	for (;;) {
+		w = wait(&status);
+		if (w == cmd)
+			break;
+		if (w < 0 && errno != EINTR)
+			_exit(125);
+	}
+	if (WIFSIGNALED(status)) {
+		c->err.err = WTERMSIG(status);
+		c->err.step = ST_SIGNALED;
+		if (write(c->status_fd, &c->err, sizeof c->err) < 0)
+			_exit(125);
+		_exit(0);
+	}
+	_exit(WEXITSTATUS(status));
+}
+
 void
 qtm_sandbox_child_main(struct sandbox_child *c)
 {
 	char go;
-	int err;
+	pid_t cmd;
 
 	reset_signals();
 	/* Armed before waiting, so a parent that dies at any point takes us along. */
@@ -333,13 +376,18 @@ qtm_sandbox_child_main(struct sandbox_child *c)
 		_exit(n < 0 ? 125 : 126);
 	}
 	environ = (char **)c->spec->envp;
-	execvpe(c->spec->argv[0], c->spec->argv, c->spec->envp);
-	err = errno;
-	if (err == ENOENT)
-		dprintf(2, c->not_found_fmt, c->spec->argv[0]);
-	else
-		dprintf(2, "sandbox: %s: %s\n", c->spec->argv[0], strerror(err));
-	_exit(err == ENOENT ? 127 : 126);
+	/* We stay as pid 1 and run the command as our child: the kernel ignores signals that pid 1
+	 * sends itself without a handler, so a command that kills itself must not be pid 1. */
+	cmd = fork();
+	if (cmd == 0)
+		exec_command(c);
+	if (cmd < 0) {
+		fail(c, ST_FORK, errno, NULL, NULL);
+		if (write(c->status_fd, &c->err, sizeof c->err) < 0)
+			_exit(125);
+		_exit(126);
+	}
+	run_init(c, cmd);
 }
 
 /* ---- the plan (parent) ------------------------------------------------------------------- */

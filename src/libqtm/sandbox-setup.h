@@ -31,7 +31,8 @@ struct op {
 
 enum step {
 	ST_ROOT, ST_PIVOT, ST_MKDIR, ST_BIND, ST_REMOUNT, ST_SYMLINK, ST_TMPFS, ST_PROC, ST_FILE,
-	ST_UMOUNT, ST_CHDIR, ST_STDIO, ST_LIMITS, ST_CAPS, ST_SECCOMP, ST_PATH
+	ST_UMOUNT, ST_CHDIR, ST_STDIO, ST_LIMITS, ST_CAPS, ST_SECCOMP, ST_PATH, ST_FORK,
+	ST_SIGNALED     /* not a failure: the command was killed by signal `err` */
 };
 
 struct sandbox_child_err {

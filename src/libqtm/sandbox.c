@@ -394,6 +394,11 @@ execute(struct qtm_ctx *ctx, struct run *r, const struct qtm_sandbox_spec *spec,
 		result->exit_code = WEXITSTATUS(status);
 	else if (WIFSIGNALED(status))
 		result->term_signal = WTERMSIG(status);
+	if (r->status_len == sizeof r->status && r->status.step == ST_SIGNALED) {
+		result->exit_code = -1;
+		result->term_signal = r->status.err;
+		return 0;
+	}
 	if (r->status_len == sizeof r->status)
 		return qtm_sandbox_setup_error(ctx, &r->status);
 	if (r->status_len > 0)

@@ -53,18 +53,23 @@ unknown_package(struct qtm_pool *p, const char *name)
 {
 	Pool *pool = p->pool;
 	char *hint = NULL;
+	Queue seen;
 	Id id;
 
-	/* Suggest names sharing a prefix or containing the request. */
+	/* Suggest names sharing a prefix or containing the request, each once. */
+	queue_init(&seen);
 	FOR_POOL_SOLVABLES(id) {
-		const char *other = pool_id2str(pool, pool_id2solvable(pool, id)->name);
+		Id nameid = pool_id2solvable(pool, id)->name;
+		const char *other = pool_id2str(pool, nameid);
 
-		if (id == p->runtime || strncmp(other, "dataset-", 8) == 0)
+		if (id == p->runtime || strncmp(other, "dataset-", 8) == 0 || queue_has(&seen, nameid))
 			continue;
-		if ((strstr(other, name) != NULL || strncmp(other, name, 3) == 0) &&
-		    (hint == NULL || strstr(hint, other) == NULL))
+		if (strstr(other, name) != NULL || strncmp(other, name, 3) == 0) {
+			queue_push(&seen, nameid);
 			msg_add(&hint, "%s%s", hint != NULL ? ", " : "", other);
+		}
 	}
+	queue_free(&seen);
 	if (hint != NULL) {
 		qtm_error(p->ctx, -ENOENT, _("unknown module \"%s\" (did you mean: %s?)"), name, hint);
 		free(hint);

@@ -264,14 +264,15 @@ qtm_train(struct qtm_ctx *ctx, const struct qtm_train_job *job, struct qtm_train
 	fclose(st.log);
 	if (rc == 0)
 		rc = check_outcome(ctx, job, &r, &st, out);
+	/* Recorded for failures too: how long it ran and under which limits. */
+	res->limits = xasprintf("%s%s%s", r.limits, r.limits_detail ? " " : "",
+	    r.limits_detail ? r.limits_detail : "");
+	res->wall_s = r.wall_s;
 	if (rc == 0) {
 		res->out_dir = out;
 		out = NULL;
 		res->metrics = st.metrics;
 		st.metrics = NULL;
-		res->limits = xasprintf("%s%s%s", r.limits, r.limits_detail ? " " : "",
-		    r.limits_detail ? r.limits_detail : "");
-		res->wall_s = r.wall_s;
 	}
 	qtm_sandbox_result_free(&r);
 done:

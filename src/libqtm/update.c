@@ -96,7 +96,7 @@ fetch_index(struct qtm_ctx *ctx, const struct qtm_source *src, const struct upda
 	rc = qtm_fetch(ctx, &req);
 	/* Validate and cache before anything replaces the working copy. */
 	if (rc == 0)
-		rc = qtm_pool_cache_index(ctx, src->name, p->index_new, rel->index_sha256, p->solv);
+		rc = qtm_pool_cache_index(ctx, src->name, p->index_new, url, rel->index_sha256, p->solv);
 	if (rc == 0 && rename(p->index_new, p->index) < 0)
 		rc = qtm_error(ctx, -errno, _("cannot rename %s: %s"), p->index_new, strerror(errno));
 	unlink(p->index_new);

@@ -5,7 +5,7 @@
 # as failed in qtm status, and installs nothing (a dataset installed before it in the same run
 # stays: each package installs atomically).
 . "$(dirname "$0")/lib.sh"
-plan 37
+plan 38
 
 M=$TMP/mods
 R=$TMP/root
@@ -88,6 +88,9 @@ fails_with 7 'training t-slow exceeded its time limit of 1 s and was killed' \
 log=$(log_of)
 [ -n "$log" ] && [ -f "$log" ] && grep -q "timed out" "$log"; ok $? "the log exists and says it timed out"
 training_failed t-slow 'time limit' "status shows the training failed, with the message"
+wall=$(json_get "$TMP/status.json" "j['trainings'][0]['wall_s']")
+/usr/bin/python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) >= 0.9 else 1)" "$wall"
+ok $? "status records the time the failed training ran ($wall s)"
 
 fails_with 7 'training t-noout finished but did not write its declared output model\.txt' \
 	"a trainer that does not write a declared output fails the install (exit 7) naming it" -- \

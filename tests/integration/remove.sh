@@ -2,7 +2,7 @@
 # remove.sh - qtm remove: what is not installed, what an installed model still requires, several
 # packages in one command in either order, and -s, which removes nothing.
 . "$(dirname "$0")/lib.sh"
-plan 24
+plan 23
 
 mkdir -p "$TMP/mods"
 make_module "$TMP/mods/data-a" data-a dataset
@@ -34,7 +34,7 @@ fails_with 3 'cannot remove data-a: the installed model-b requires it' \
 	qtm "$R" -y remove model-a data-a
 [ -d "$store/data-a/1.0.0" ] && [ -d "$store/model-a/1.0.0" ]; ok $? "nothing was removed"
 
-run qtm "$R" -s remove model-a model-b data-a
+run qtm "$R" remove -s model-a model-b data-a
 ok $status "remove -s (dry run) succeeds"
 grep -Eq '^Remv +model-a' "$TMP/out" && grep -Eq '^Remv +model-b' "$TMP/out" && grep -Eq '^Remv +data-a' "$TMP/out"
 ok $? "and prints the plan"
@@ -46,6 +46,9 @@ is "$(json_get "$TMP/out" "str(j['dry_run']) + ' ' + ' '.join(s['action'] + ':' 
 is "$(installed_names "$R")" "data-a model-a model-b other" "the dry runs removed nothing"
 [ -d "$store/data-a/1.0.0" ] && [ -d "$store/model-a/1.0.0" ] && [ -d "$store/model-b/1.0.0" ]
 ok $? "and the store still has them"
+
+run qtm "$R" remove -s other other
+is "$(grep -c 'other' "$TMP/out")" 1 "a package named twice is removed once"
 
 fails_with 8 'pass -y' "remove without -y on a non-interactive input is cancelled (exit 8)" -- \
 	qtm "$R" remove other </dev/null

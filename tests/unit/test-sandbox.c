@@ -394,9 +394,23 @@ test_pid_namespace(void **state)
 	o = run_py("import os, socket; print(os.getpid()); print(socket.gethostname());"
 	    "print(len([p for p in os.listdir('/proc') if p.isdigit()]))", NULL, 0);
 	assert_ran_ok(o);
-	assert_string_equal(o->out[0], "1");
+	/* pid 1 is the sandbox's small init; the command is its only child. */
+	assert_string_equal(o->out[0], "2");
 	assert_string_equal(o->out[1], "qtm");
-	assert_string_equal(o->out[2], "1");
+	assert_string_equal(o->out[2], "2");
+	outcome_free(o);
+}
+
+/* A command that kills itself dies of it (it is not pid 1, whose signals the kernel ignores). */
+static void
+test_self_kill(void **state)
+{
+	struct outcome *o;
+
+	require_sandbox();
+	o = run_py("import os, signal; os.kill(os.getpid(), signal.SIGKILL)", NULL, 0);
+	assert_int_equal(o->rc, 0);
+	assert_int_equal(o->res.term_signal, SIGKILL);
 	outcome_free(o);
 }
 
@@ -714,6 +728,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_host_hidden),
 		cmocka_unit_test(test_no_network),
 		cmocka_unit_test(test_pid_namespace),
+		cmocka_unit_test(test_self_kill),
 		cmocka_unit_test(test_privileges),
 		cmocka_unit_test(test_no_fd_leak),
 		cmocka_unit_test(test_seccomp),
