@@ -26,6 +26,7 @@ struct sink {
 	FILE *file;
 	uint64_t limit;
 	bool too_big;
+	int write_errno;     /* a local write failure (a full disk), reported as such */
 	struct qtm_progress *progress;
 };
 
@@ -39,8 +40,10 @@ sink_write(char *data, size_t size, size_t nmemb, void *arg)
 		s->too_big = true;
 		return 0;   /* makes curl stop with CURLE_WRITE_ERROR */
 	}
-	if (fwrite(data, 1, len, s->file) != len)
+	if (fwrite(data, 1, len, s->file) != len) {
+		s->write_errno = errno != 0 ? errno : EIO;
 		return 0;
+	}
 	qtm_sha256_update(&s->hash, data, len);
 	qtm_progress_update(s->progress, s->hash.bytes);
 	return len;
@@ -87,6 +90,9 @@ transfer(struct qtm_ctx *ctx, const struct qtm_fetch_req *req, struct sink *s)
 	cc = curl_easy_perform(curl);
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_cleanup(curl);
+	if (s->write_errno != 0)
+		return qtm_error(ctx, -s->write_errno, _("%s: cannot write %s.part: %s"), req->label, req->dest,
+		    strerror(s->write_errno));
 	if (cc == CURLE_HTTP_RETURNED_ERROR)
 		return qtm_error(ctx, status == 404 || status == 410 ? -ENOENT : -EHOSTUNREACH,
 		    _("%s: cannot fetch %s: the server answered HTTP %ld"), req->label, req->url, status);
