@@ -44,6 +44,7 @@ qtm_ctx_free(struct qtm_ctx *ctx)
 	free(ctx->cache_dir);
 	free(ctx->bundled_repo);
 	free(ctx->python);
+	free(ctx->command);
 	free(ctx);
 }
 

@@ -29,6 +29,8 @@ struct qtm_ctx {
 	int verbosity;
 	int wait_s;          /* lock wait: 0 = fail at once, -1 = forever */
 
+	char *command;       /* the command line, for the history (owned, may be NULL) */
+
 	/* Settings from qtm.conf (owned). */
 	int parallel_downloads;
 	char *python;        /* interpreter used by train commands whose argv[0] is "python3" */

@@ -13,21 +13,18 @@
 #include "archive.h"
 #include "ctx.h"
 #include "db.h"
+#include "db-internal.h"
 #include "i18n.h"
 #include "paths.h"
 #include "xalloc.h"
 
-struct qtm_db {
-	sqlite3 *sql;
-	char *path;
-};
 
 static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS packages ("
 	"  id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, version TEXT NOT NULL,"
 	"  kind TEXT NOT NULL, build_id TEXT, reason TEXT NOT NULL CHECK (reason IN ('manual','auto')),"
 	"  source TEXT, store_path TEXT NOT NULL, manifest TEXT NOT NULL, metrics TEXT, params TEXT,"
-	"  installed_at INTEGER NOT NULL);"
+	"  installed_at INTEGER NOT NULL, held INTEGER NOT NULL DEFAULT 0);"
 	"CREATE TABLE IF NOT EXISTS files ("
 	"  package_id INTEGER NOT NULL REFERENCES packages(id) ON DELETE CASCADE,"
 	"  path TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL, mode INTEGER NOT NULL,"
@@ -39,10 +36,17 @@ static const char schema[] =
 	"  id INTEGER PRIMARY KEY, name TEXT NOT NULL, version TEXT NOT NULL, build_id TEXT NOT NULL,"
 	"  state TEXT NOT NULL, pid INTEGER, started_at INTEGER NOT NULL, finished_at INTEGER,"
 	"  log_path TEXT, message TEXT, limits TEXT, wall_s REAL);"
+	"CREATE TABLE IF NOT EXISTS transactions ("
+	"  id INTEGER PRIMARY KEY, started_at INTEGER NOT NULL, finished_at INTEGER,"
+	"  command TEXT NOT NULL, pid INTEGER, state TEXT NOT NULL, message TEXT);"
+	"CREATE TABLE IF NOT EXISTS transaction_items ("
+	"  transaction_id INTEGER NOT NULL REFERENCES transactions(id), seq INTEGER NOT NULL,"
+	"  action TEXT NOT NULL, name TEXT NOT NULL, kind TEXT, old_version TEXT, new_version TEXT,"
+	"  old_build_id TEXT, new_build_id TEXT, reason TEXT, PRIMARY KEY (transaction_id, seq));"
 	"PRAGMA user_version = 1;";
 
-static int
-sql_error(struct qtm_ctx *ctx, struct qtm_db *db, const char *what)
+int
+qtm_db_sql_error(struct qtm_ctx *ctx, struct qtm_db *db, const char *what)
 {
 	return qtm_error(ctx, -EIO, _("database %s: %s: %s"), db->path, what, sqlite3_errmsg(db->sql));
 }
@@ -78,7 +82,7 @@ qtm_db_open(struct qtm_ctx *ctx, bool writable, struct qtm_db **out)
 		writable = true;   /* build the empty schema in memory */
 	}
 	if (sqlite3_open_v2(db->path, &db->sql, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		rc = sql_error(ctx, db, _("cannot open"));
+		rc = qtm_db_sql_error(ctx, db, _("cannot open"));
 		goto fail;
 	}
 	sqlite3_busy_timeout(db->sql, 10000);
@@ -122,16 +126,16 @@ qtm_db_rollback(struct qtm_db *db)
 	sqlite3_exec(db->sql, "ROLLBACK;", NULL, NULL, NULL);
 }
 
-static int
-prepare(struct qtm_ctx *ctx, struct qtm_db *db, const char *sql, sqlite3_stmt **st)
+int
+qtm_db_prepare(struct qtm_ctx *ctx, struct qtm_db *db, const char *sql, sqlite3_stmt **st)
 {
 	if (sqlite3_prepare_v2(db->sql, sql, -1, st, NULL) != SQLITE_OK)
-		return sql_error(ctx, db, _("cannot prepare a query"));
+		return qtm_db_sql_error(ctx, db, _("cannot prepare a query"));
 	return 0;
 }
 
-static char *
-col_str(sqlite3_stmt *st, int col)
+char *
+qtm_db_col_str(sqlite3_stmt *st, int col)
 {
 	const unsigned char *s = sqlite3_column_text(st, col);
 
@@ -145,13 +149,13 @@ load_requires(struct qtm_ctx *ctx, struct qtm_db *db, struct qtm_installed *pkg)
 	int rc;
 
 	pkg->requires = xcalloc(1, sizeof *pkg->requires);
-	if ((rc = prepare(ctx, db, "SELECT requirement FROM requires WHERE package_id = ? ORDER BY rowid", &st)) < 0)
+	if ((rc = qtm_db_prepare(ctx, db, "SELECT requirement FROM requires WHERE package_id = ? ORDER BY rowid", &st)) < 0)
 		return rc;
 	sqlite3_bind_int64(st, 1, pkg->id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		pkg->requires = strv_push(pkg->requires, (const char *)sqlite3_column_text(st, 0));
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : sql_error(ctx, db, _("cannot read requirements"));
+	return rc == SQLITE_DONE ? 0 : qtm_db_sql_error(ctx, db, _("cannot read requirements"));
 }
 
 #define PACKAGE_COLUMNS "id, name, version, kind, build_id, reason, source, store_path, manifest, metrics, installed_at, params"
@@ -160,17 +164,17 @@ static void
 row_to_installed(sqlite3_stmt *st, struct qtm_installed *p)
 {
 	p->id = sqlite3_column_int64(st, 0);
-	p->name = col_str(st, 1);
-	p->version = col_str(st, 2);
-	p->kind = col_str(st, 3);
-	p->build_id = col_str(st, 4);
-	p->reason = col_str(st, 5);
-	p->source = col_str(st, 6);
-	p->store_path = col_str(st, 7);
-	p->manifest = col_str(st, 8);
-	p->metrics = col_str(st, 9);
+	p->name = qtm_db_col_str(st, 1);
+	p->version = qtm_db_col_str(st, 2);
+	p->kind = qtm_db_col_str(st, 3);
+	p->build_id = qtm_db_col_str(st, 4);
+	p->reason = qtm_db_col_str(st, 5);
+	p->source = qtm_db_col_str(st, 6);
+	p->store_path = qtm_db_col_str(st, 7);
+	p->manifest = qtm_db_col_str(st, 8);
+	p->metrics = qtm_db_col_str(st, 9);
 	p->installed_at = sqlite3_column_int64(st, 10);
-	p->params = col_str(st, 11);
+	p->params = qtm_db_col_str(st, 11);
 }
 
 static int
@@ -185,7 +189,7 @@ select_packages(struct qtm_ctx *ctx, struct qtm_db *db, const char *name,
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = prepare(ctx, db, sql, &st)) < 0)
+	if ((rc = qtm_db_prepare(ctx, db, sql, &st)) < 0)
 		return rc;
 	if (name != NULL)
 		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -197,7 +201,7 @@ select_packages(struct qtm_ctx *ctx, struct qtm_db *db, const char *name,
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
 		qtm_installed_free_all(v, count);
-		return sql_error(ctx, db, _("cannot list packages"));
+		return qtm_db_sql_error(ctx, db, _("cannot list packages"));
 	}
 	for (size_t i = 0; i < count; i++)
 		if ((rc = load_requires(ctx, db, &v[i])) < 0) {
@@ -239,7 +243,7 @@ qtm_db_files(struct qtm_ctx *ctx, struct qtm_db *db, int64_t package_id, struct 
 	int rc;
 
 	memset(out, 0, sizeof *out);
-	if ((rc = prepare(ctx, db, "SELECT path, sha256, size, mode FROM files WHERE package_id = ? ORDER BY path", &st)) < 0)
+	if ((rc = qtm_db_prepare(ctx, db, "SELECT path, sha256, size, mode FROM files WHERE package_id = ? ORDER BY path", &st)) < 0)
 		return rc;
 	sqlite3_bind_int64(st, 1, package_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -247,7 +251,7 @@ qtm_db_files(struct qtm_ctx *ctx, struct qtm_db *db, int64_t package_id, struct 
 
 		out->v = xreallocarray(out->v, out->n + 1, sizeof *out->v);
 		f = &out->v[out->n++];
-		f->path = col_str(st, 0);
+		f->path = qtm_db_col_str(st, 0);
 		snprintf(f->sha256, sizeof f->sha256, "%s", (const char *)sqlite3_column_text(st, 1));
 		f->size = (uint64_t)sqlite3_column_int64(st, 2);
 		f->mode = (unsigned)sqlite3_column_int(st, 3);
@@ -255,18 +259,18 @@ qtm_db_files(struct qtm_ctx *ctx, struct qtm_db *db, int64_t package_id, struct 
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
 		qtm_filelist_free(out);
-		return sql_error(ctx, db, _("cannot list files"));
+		return qtm_db_sql_error(ctx, db, _("cannot list files"));
 	}
 	return 0;
 }
 
-static int
-step_done(struct qtm_ctx *ctx, struct qtm_db *db, sqlite3_stmt *st, const char *what)
+int
+qtm_db_step_done(struct qtm_ctx *ctx, struct qtm_db *db, sqlite3_stmt *st, const char *what)
 {
 	int rc = sqlite3_step(st);
 
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : sql_error(ctx, db, what);
+	return rc == SQLITE_DONE ? 0 : qtm_db_sql_error(ctx, db, what);
 }
 
 static int
@@ -277,21 +281,21 @@ put_children(struct qtm_ctx *ctx, struct qtm_db *db, struct qtm_installed *pkg,
 	int rc = 0;
 
 	for (size_t i = 0; rc == 0 && files != NULL && i < files->n; i++) {
-		if ((rc = prepare(ctx, db, "INSERT INTO files (package_id, path, sha256, size, mode) VALUES (?,?,?,?,?)", &st)) < 0)
+		if ((rc = qtm_db_prepare(ctx, db, "INSERT INTO files (package_id, path, sha256, size, mode) VALUES (?,?,?,?,?)", &st)) < 0)
 			return rc;
 		sqlite3_bind_int64(st, 1, pkg->id);
 		sqlite3_bind_text(st, 2, files->v[i].path, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 3, files->v[i].sha256, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 4, (sqlite3_int64)files->v[i].size);
 		sqlite3_bind_int(st, 5, (int)files->v[i].mode);
-		rc = step_done(ctx, db, st, _("cannot record a file"));
+		rc = qtm_db_step_done(ctx, db, st, _("cannot record a file"));
 	}
 	for (size_t i = 0; rc == 0 && pkg->requires != NULL && pkg->requires[i] != NULL; i++) {
-		if ((rc = prepare(ctx, db, "INSERT INTO requires (package_id, requirement) VALUES (?,?)", &st)) < 0)
+		if ((rc = qtm_db_prepare(ctx, db, "INSERT INTO requires (package_id, requirement) VALUES (?,?)", &st)) < 0)
 			return rc;
 		sqlite3_bind_int64(st, 1, pkg->id);
 		sqlite3_bind_text(st, 2, pkg->requires[i], -1, SQLITE_STATIC);
-		rc = step_done(ctx, db, st, _("cannot record a requirement"));
+		rc = qtm_db_step_done(ctx, db, st, _("cannot record a requirement"));
 	}
 	return rc;
 }
@@ -305,7 +309,7 @@ qtm_db_put(struct qtm_ctx *ctx, struct qtm_db *db, struct qtm_installed *pkg,
 
 	if ((rc = qtm_db_delete(ctx, db, pkg->name)) < 0)
 		return rc;
-	if ((rc = prepare(ctx, db, "INSERT INTO packages (name, version, kind, build_id, reason, source,"
+	if ((rc = qtm_db_prepare(ctx, db, "INSERT INTO packages (name, version, kind, build_id, reason, source,"
 	    " store_path, manifest, metrics, installed_at, params) VALUES (?,?,?,?,?,?,?,?,?,?,?)", &st)) < 0)
 		return rc;
 	sqlite3_bind_text(st, 1, pkg->name, -1, SQLITE_STATIC);
@@ -319,7 +323,7 @@ qtm_db_put(struct qtm_ctx *ctx, struct qtm_db *db, struct qtm_installed *pkg,
 	sqlite3_bind_text(st, 9, pkg->metrics, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 10, pkg->installed_at ? pkg->installed_at : (int64_t)time(NULL));
 	sqlite3_bind_text(st, 11, pkg->params, -1, SQLITE_STATIC);
-	if ((rc = step_done(ctx, db, st, _("cannot record a package"))) < 0)
+	if ((rc = qtm_db_step_done(ctx, db, st, _("cannot record a package"))) < 0)
 		return rc;
 	pkg->id = sqlite3_last_insert_rowid(db->sql);
 	return put_children(ctx, db, pkg, files);
@@ -331,10 +335,10 @@ qtm_db_delete(struct qtm_ctx *ctx, struct qtm_db *db, const char *name)
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = prepare(ctx, db, "DELETE FROM packages WHERE name = ?", &st)) < 0)
+	if ((rc = qtm_db_prepare(ctx, db, "DELETE FROM packages WHERE name = ?", &st)) < 0)
 		return rc;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	return step_done(ctx, db, st, _("cannot delete a package"));
+	return qtm_db_step_done(ctx, db, st, _("cannot delete a package"));
 }
 
 int
@@ -343,11 +347,11 @@ qtm_db_set_reason(struct qtm_ctx *ctx, struct qtm_db *db, const char *name, cons
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = prepare(ctx, db, "UPDATE packages SET reason = ? WHERE name = ?", &st)) < 0)
+	if ((rc = qtm_db_prepare(ctx, db, "UPDATE packages SET reason = ? WHERE name = ?", &st)) < 0)
 		return rc;
 	sqlite3_bind_text(st, 1, reason, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-	return step_done(ctx, db, st, _("cannot change the install reason"));
+	return qtm_db_step_done(ctx, db, st, _("cannot change the install reason"));
 }
 
 int
@@ -357,7 +361,7 @@ qtm_db_training_start(struct qtm_ctx *ctx, struct qtm_db *db, const char *name,
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = prepare(ctx, db, "INSERT INTO trainings (name, version, build_id, state, pid, started_at,"
+	if ((rc = qtm_db_prepare(ctx, db, "INSERT INTO trainings (name, version, build_id, state, pid, started_at,"
 	    " log_path) VALUES (?,?,?,'running',?,?,?)", &st)) < 0)
 		return rc;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -366,7 +370,7 @@ qtm_db_training_start(struct qtm_ctx *ctx, struct qtm_db *db, const char *name,
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)getpid());
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)time(NULL));
 	sqlite3_bind_text(st, 6, log_path, -1, SQLITE_STATIC);
-	if ((rc = step_done(ctx, db, st, _("cannot record a training"))) < 0)
+	if ((rc = qtm_db_step_done(ctx, db, st, _("cannot record a training"))) < 0)
 		return rc;
 	*id = sqlite3_last_insert_rowid(db->sql);
 	return 0;
@@ -379,7 +383,7 @@ qtm_db_training_finish(struct qtm_ctx *ctx, struct qtm_db *db, int64_t id, const
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = prepare(ctx, db, "UPDATE trainings SET state = ?, message = ?, limits = ?, wall_s = ?,"
+	if ((rc = qtm_db_prepare(ctx, db, "UPDATE trainings SET state = ?, message = ?, limits = ?, wall_s = ?,"
 	    " finished_at = ? WHERE id = ?", &st)) < 0)
 		return rc;
 	sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
@@ -388,7 +392,7 @@ qtm_db_training_finish(struct qtm_ctx *ctx, struct qtm_db *db, int64_t id, const
 	sqlite3_bind_double(st, 4, wall_s);
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)time(NULL));
 	sqlite3_bind_int64(st, 6, id);
-	return step_done(ctx, db, st, _("cannot record a training"));
+	return qtm_db_step_done(ctx, db, st, _("cannot record a training"));
 }
 
 int
@@ -400,7 +404,7 @@ qtm_db_trainings(struct qtm_ctx *ctx, struct qtm_db *db, int limit, struct qtm_t
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = prepare(ctx, db, "SELECT id, name, version, build_id, state, log_path, message, limits,"
+	if ((rc = qtm_db_prepare(ctx, db, "SELECT id, name, version, build_id, state, log_path, message, limits,"
 	    " pid, started_at, finished_at, wall_s FROM trainings ORDER BY id DESC LIMIT ?", &st)) < 0)
 		return rc;
 	sqlite3_bind_int(st, 1, limit);
@@ -410,13 +414,13 @@ qtm_db_trainings(struct qtm_ctx *ctx, struct qtm_db *db, int limit, struct qtm_t
 		v = xreallocarray(v, count + 1, sizeof *v);
 		t = &v[count++];
 		t->id = sqlite3_column_int64(st, 0);
-		t->name = col_str(st, 1);
-		t->version = col_str(st, 2);
-		t->build_id = col_str(st, 3);
-		t->state = col_str(st, 4);
-		t->log_path = col_str(st, 5);
-		t->message = col_str(st, 6);
-		t->limits = col_str(st, 7);
+		t->name = qtm_db_col_str(st, 1);
+		t->version = qtm_db_col_str(st, 2);
+		t->build_id = qtm_db_col_str(st, 3);
+		t->state = qtm_db_col_str(st, 4);
+		t->log_path = qtm_db_col_str(st, 5);
+		t->message = qtm_db_col_str(st, 6);
+		t->limits = qtm_db_col_str(st, 7);
 		t->pid = sqlite3_column_int64(st, 8);
 		t->started_at = sqlite3_column_int64(st, 9);
 		t->finished_at = sqlite3_column_int64(st, 10);
@@ -425,7 +429,7 @@ qtm_db_trainings(struct qtm_ctx *ctx, struct qtm_db *db, int limit, struct qtm_t
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
 		qtm_training_free_all(v, count);
-		return sql_error(ctx, db, _("cannot list trainings"));
+		return qtm_db_sql_error(ctx, db, _("cannot list trainings"));
 	}
 	*out = v;
 	*n = count;

@@ -1,10 +1,13 @@
 /* progress.c - progress bars on a terminal, sparse plain lines elsewhere. */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
 
 #include "ctx.h"
 #include "i18n.h"
@@ -135,5 +138,151 @@ qtm_progress_done(struct qtm_progress *p, bool ok)
 	else if (p->tty)
 		fprintf(stderr, "\n");
 	free(p->label);
+	free(p);
+}
+
+/* ---- download sets ---------------------------------------------------------------------------- */
+
+struct qtm_fetch_progress {
+	uint64_t total;
+	bool tty, drawn;
+	double started, last_draw;
+};
+
+struct qtm_fetch_progress *
+qtm_fetch_progress_new(const struct qtm_ctx *ctx, uint64_t total)
+{
+	struct qtm_fetch_progress *p;
+
+	if (ctx->verbosity < QTM_NORMAL || ctx->json)
+		return NULL;
+	p = xcalloc(1, sizeof *p);
+	p->total = total;
+	p->tty = ctx->is_tty;
+	p->started = now();
+	return p;
+}
+
+static void
+format_bytes(uint64_t v, char *buf, size_t len)
+{
+	if (v >= 1ULL << 30)
+		snprintf(buf, len, "%.1f GiB", (double)v / (1ULL << 30));
+	else if (v >= 1 << 20)
+		snprintf(buf, len, "%.1f MiB", (double)v / (1 << 20));
+	else if (v >= 1024)
+		snprintf(buf, len, "%.1f KiB", (double)v / 1024);
+	else
+		snprintf(buf, len, "%llu B", (unsigned long long)v);
+}
+
+static void
+format_eta(double s, char *buf, size_t len)
+{
+	unsigned long t = s < 0 ? 0 : s > 359999 ? 359999 : (unsigned long)(s + 0.5);
+
+	if (t >= 3600)
+		snprintf(buf, len, "%lu:%02lu:%02lu", t / 3600, t / 60 % 60, t % 60);
+	else
+		snprintf(buf, len, "%lu:%02lu", t / 60, t % 60);
+}
+
+static size_t
+term_width(void)
+{
+	struct winsize ws;
+
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
+		return ws.ws_col;
+	return 80;
+}
+
+/* Appends to line (of size len) at *n, never past its end. */
+static void
+append(char *line, size_t len, size_t *n, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void
+append(char *line, size_t len, size_t *n, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	if (*n >= len - 1)
+		return;
+	va_start(ap, fmt);
+	k = vsnprintf(line + *n, len - *n, fmt, ap);
+	va_end(ap);
+	if (k > 0)
+		*n = *n + (size_t)k < len - 1 ? *n + (size_t)k : len - 1;
+}
+
+void
+qtm_fetch_progress_update(struct qtm_fetch_progress *p, uint64_t done, uint64_t received,
+    const char *active)
+{
+	char line[1024], a[32], b[32];
+	size_t n = 0, width;
+	double t = now(), elapsed;
+
+	if (p == NULL || !p->tty || t - p->last_draw < 0.1)
+		return;
+	p->last_draw = t;
+	elapsed = t - p->started;
+	format_bytes(done, a, sizeof a);
+	append(line, sizeof line, &n, "%s", a);
+	if (p->total != 0) {
+		format_bytes(p->total, b, sizeof b);
+		append(line, sizeof line, &n, " / %s (%d%%)", b,
+		    (int)(done >= p->total ? 100 : 100 * done / p->total));
+	}
+	if (elapsed >= 0.5 && received > 0) {
+		double rate = (double)received / elapsed;
+
+		format_bytes((uint64_t)rate, a, sizeof a);
+		append(line, sizeof line, &n, "  %s/s", a);
+		if (p->total > done) {
+			format_eta((double)(p->total - done) / rate, b, sizeof b);
+			append(line, sizeof line, &n, _("  ETA %s"), b);
+		}
+	}
+	if (active != NULL && active[0] != '\0')
+		append(line, sizeof line, &n, "  %s", active);
+	/* One terminal line, or \r cannot redraw it; cut on a character boundary. */
+	width = term_width() - 1;
+	if (n > width) {
+		n = width;
+		while (n > 0 && ((unsigned char)line[n] & 0xc0) == 0x80)
+			n--;
+		line[n] = '\0';
+	}
+	fprintf(stderr, "\r\033[K%s", line);
+	fflush(stderr);
+	p->drawn = true;
+}
+
+void
+qtm_fetch_progress_file(struct qtm_fetch_progress *p, const char *label, uint64_t size, double seconds)
+{
+	char amount[32];
+
+	if (p == NULL)
+		return;
+	format_bytes(size, amount, sizeof amount);
+	if (p->tty && p->drawn)
+		fprintf(stderr, "\r\033[K");
+	fprintf(stderr, _("fetched %s (%s) in %.1f s\n"), label, amount, seconds);
+	fflush(stderr);
+	p->drawn = false;
+	p->last_draw = 0;   /* the status line comes back at once */
+}
+
+void
+qtm_fetch_progress_done(struct qtm_fetch_progress *p)
+{
+	if (p == NULL)
+		return;
+	if (p->tty && p->drawn) {
+		fprintf(stderr, "\r\033[K");
+		fflush(stderr);
+	}
 	free(p);
 }

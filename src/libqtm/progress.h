@@ -21,4 +21,21 @@ void qtm_progress_update_extra(struct qtm_progress *p, uint64_t done, const char
 void qtm_progress_update(struct qtm_progress *p, uint64_t done);
 void qtm_progress_done(struct qtm_progress *p, bool ok);
 
+/* A set of downloads (qtm_fetch_many).  On a terminal one redrawn status line: bytes so far and
+ * in all, rate, ETA and the names in flight; on a terminal and otherwise a line per finished
+ * file.  Nothing with -q or --json (then qtm_fetch_progress_new() returns NULL).
+ * total is the sum of the files' sizes, 0 when one is unknown. */
+struct qtm_fetch_progress;
+
+struct qtm_fetch_progress *qtm_fetch_progress_new(const struct qtm_ctx *ctx, uint64_t total);
+/* done: bytes of the set on disk so far (resumed ones included); received: bytes that came over
+ * the network (the rate); active: the names in flight, or NULL.  Redraws at most every 0.1 s. */
+void qtm_fetch_progress_update(struct qtm_fetch_progress *p, uint64_t done, uint64_t received,
+    const char *active);
+/* "fetched NAME (SIZE) in T s". */
+void qtm_fetch_progress_file(struct qtm_fetch_progress *p, const char *label, uint64_t size,
+    double seconds);
+/* Clears the status line and frees p. */
+void qtm_fetch_progress_done(struct qtm_fetch_progress *p);
+
 #endif

@@ -17,9 +17,19 @@
 #include "xalloc.h"
 
 char *
-qtm_store_dir(const struct qtm_ctx *ctx, const char *name, const char *version)
+qtm_store_dir(const struct qtm_ctx *ctx, const char *name, const char *version, const char *tag)
 {
-	return xasprintf("%s/store/%s/%s", ctx->state_dir, name, version);
+	if (tag == NULL)
+		return xasprintf("%s/store/%s/%s", ctx->state_dir, name, version);
+	return xasprintf("%s/store/%s/%s-%.12s", ctx->state_dir, name, version, tag);
+}
+
+static char *
+parent_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return xstrndup(path, slash != NULL ? (size_t)(slash - path) : 0);
 }
 
 int
@@ -43,11 +53,10 @@ qtm_store_staging(struct qtm_ctx *ctx, const char *name, char **out)
 }
 
 int
-qtm_store_commit(struct qtm_ctx *ctx, const char *staging, const char *name, const char *version)
+qtm_store_commit(struct qtm_ctx *ctx, const char *staging, const char *target)
 {
-	char *target = qtm_store_dir(ctx, name, version);
-	char *parent = xasprintf("%s/store/%s", ctx->state_dir, name);
-	char *trash = xasprintf("%s/store/.trash-%s-%ld", ctx->state_dir, name, (long)getpid());
+	char *parent = parent_of(target);
+	char *trash = xasprintf("%s/store/.trash-%ld", ctx->state_dir, (long)getpid());
 	int rc = qtm_mkdir_p(ctx, parent, 0755);
 
 	if (rc == 0 && access(target, F_OK) == 0 && rename(target, trash) < 0)
@@ -60,21 +69,18 @@ qtm_store_commit(struct qtm_ctx *ctx, const char *staging, const char *name, con
 		qtm_rm_rf(ctx, staging);
 	else
 		qtm_rm_rf(ctx, trash);
-	free(target);
 	free(parent);
 	free(trash);
 	return rc;
 }
 
 int
-qtm_store_remove(struct qtm_ctx *ctx, const char *name, const char *version)
+qtm_store_remove(struct qtm_ctx *ctx, const char *path)
 {
-	char *target = qtm_store_dir(ctx, name, version);
-	char *parent = xasprintf("%s/store/%s", ctx->state_dir, name);
-	int rc = qtm_rm_rf(ctx, target);
+	char *parent = parent_of(path);
+	int rc = qtm_rm_rf(ctx, path);
 
 	rmdir(parent);   /* only succeeds when no other version remains */
-	free(target);
 	free(parent);
 	return rc;
 }

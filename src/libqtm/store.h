@@ -1,6 +1,8 @@
-/* store.h - the store: state_dir/store/NAME/VERSION directories, filled in a staging directory
- * and renamed into place, so that a package directory is either complete or absent.  The
- * database commit comes after the rename; recovery removes what no database row claims.
+/* store.h - the store: state_dir/store/NAME/VERSION-TAG directories (TAG: the first 12 digits
+ * of a model's build id or of a dataset's file hashes), filled in a staging directory and
+ * renamed into place, so that a package directory is either complete or absent, and a rebuild
+ * never overwrites the directory a committed database row points to.  The database commit comes
+ * after the rename; recovery removes what no database row claims.
  *
  * Returned strings are owned by the caller. */
 #ifndef QTM_STORE_H
@@ -9,14 +11,15 @@
 struct qtm_ctx;
 struct qtm_db;
 
-char *qtm_store_dir(const struct qtm_ctx *ctx, const char *name, const char *version);
+/* tag may be NULL (then the directory is NAME/VERSION). */
+char *qtm_store_dir(const struct qtm_ctx *ctx, const char *name, const char *version, const char *tag);
 /* A fresh, empty staging directory under the store (same file system as the target). */
 int qtm_store_staging(struct qtm_ctx *ctx, const char *name, char **out);
-/* Renames staging to NAME/VERSION, moving any previous directory aside first; the old one (now
- * garbage) is removed.  On failure the staging directory is removed. */
-int qtm_store_commit(struct qtm_ctx *ctx, const char *staging, const char *name, const char *version);
-/* Removes a package directory (after its database row is gone). */
-int qtm_store_remove(struct qtm_ctx *ctx, const char *name, const char *version);
+/* Renames staging to target (from qtm_store_dir), moving a leftover directory of that name aside
+ * first and removing it.  On failure the staging directory is removed. */
+int qtm_store_commit(struct qtm_ctx *ctx, const char *staging, const char *target);
+/* Removes a package directory (after its database row is gone), and its NAME directory when empty. */
+int qtm_store_remove(struct qtm_ctx *ctx, const char *path);
 /* Removes leftovers of an interrupted run: staging and trash directories, and package
  * directories no database row claims.  Reports what it removed with -v. */
 int qtm_store_recover(struct qtm_ctx *ctx, struct qtm_db *db);

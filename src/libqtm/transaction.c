@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <solv/evr.h>
 #include <solv/pool.h>
 #include <solv/repo.h>
 
@@ -16,6 +17,7 @@
 #include "ctx.h"
 #include "db.h"
 #include "fetch.h"
+#include "history.h"
 #include "i18n.h"
 #include "model.h"
 #include "paths.h"
@@ -36,6 +38,7 @@ struct run {
 	struct qtm_source *sources;
 	size_t n_sources;
 	struct qtm_runtime *runtime;
+	int64_t history_id;
 };
 
 static const char *
@@ -67,9 +70,23 @@ fetch_cached(struct run *r, const char *url, const char *dest, const char *sha25
 	return qtm_fetch(r->ctx, &req);
 }
 
+/* What an install step does to what is installed, for the history. */
+static const char *
+install_action(const struct qtm_installed *old, const struct qtm_step *st, struct qtm_pool *pool)
+{
+	int cmp;
+
+	if (old == NULL)
+		return "install";
+	cmp = pool_evrcmp_str(pool->pool, st->version, old->version, EVRCMP_COMPARE);
+	return cmp > 0 ? "upgrade" : cmp < 0 ? "downgrade" : "reinstall";
+}
+
+/* Commits the package row, its files and its history item in one SQLite transaction, then
+ * drops the directory of whatever it replaced. */
 static int
 record(struct run *r, const struct qtm_step *st, const struct qtm_manifest *m,
-    const struct qtm_model_artifact *art, const struct qtm_filelist *files)
+    const struct qtm_model_artifact *art, const struct qtm_filelist *files, const char *path)
 {
 	char *metrics_text = art != NULL ? cJSON_PrintUnformatted(art->metrics) : NULL;
 	char *params_text = art != NULL ? cJSON_PrintUnformatted(art->params) : NULL;
@@ -78,30 +95,46 @@ record(struct run *r, const struct qtm_step *st, const struct qtm_manifest *m,
 		.build_id = art != NULL ? (char *)art->build_id : NULL, .params = params_text,
 		.reason = st->manual ? "manual" : "auto", .source = st->source,
 		.manifest = (char *)qtm_pool_manifest_json(r->pool, st->id), .metrics = metrics_text,
-		.requires = m->requires,
+		.requires = m->requires, .store_path = (char *)path,
 	};
+	struct qtm_installed *old = NULL;
+	struct qtm_history_item item = { 0 };
 	int rc;
 
-	struct qtm_installed *old = NULL;
-
-	pkg.store_path = qtm_store_dir(r->ctx, st->name, st->version);
-	if (qtm_db_get(r->ctx, r->db, st->name, &old) == 0 && old->reason != NULL && !st->manual)
-		pkg.reason = old->reason;   /* an upgrade pulled in as a dependency keeps "manual" */
+	if (qtm_db_get(r->ctx, r->db, st->name, &old) == 0 && !st->manual)
+		pkg.reason = old->reason;   /* a package pulled in again keeps a "manual" mark */
+	item = (struct qtm_history_item){ .action = (char *)install_action(old, st, r->pool),
+	    .name = st->name, .kind = st->kind, .new_version = st->version,
+	    .old_version = old != NULL ? old->version : NULL, .new_build_id = pkg.build_id,
+	    .old_build_id = old != NULL ? old->build_id : NULL, .reason = pkg.reason };
 	if ((rc = qtm_db_begin(r->ctx, r->db)) == 0) {
-		rc = qtm_db_put(r->ctx, r->db, &pkg, files);
-		if (rc == 0)
+		if ((rc = qtm_db_put(r->ctx, r->db, &pkg, files)) == 0 &&
+		    (rc = qtm_history_add(r->ctx, r->db, r->history_id, &item)) == 0)
 			rc = qtm_db_commit(r->ctx, r->db);
-		else
+		if (rc < 0)
 			qtm_db_rollback(r->db);
 	}
-	/* The version this one replaces is garbage once the new row is committed. */
-	if (rc == 0 && old != NULL && strcmp(old->version, st->version) != 0)
-		rc = qtm_store_remove(r->ctx, old->name, old->version);
+	/* What this one replaces is garbage once the new row is committed. */
+	if (rc == 0 && old != NULL && strcmp(old->store_path, path) != 0)
+		rc = qtm_store_remove(r->ctx, old->store_path);
 	qtm_installed_free(old);
-	free(pkg.store_path);
 	cJSON_free(metrics_text);
 	cJSON_free(params_text);
 	return rc;
+}
+
+/* A dataset's store tag: a hash over its files' hashes. */
+static void
+dataset_tag(const struct qtm_manifest *m, char tag[QTM_SHA256_HEX])
+{
+	struct qtm_sha256 h;
+
+	qtm_sha256_init(&h);
+	for (size_t i = 0; i < m->n_files; i++) {
+		qtm_sha256_update(&h, m->files[i].name, strlen(m->files[i].name) + 1);
+		qtm_sha256_update(&h, m->files[i].sha256, 64);
+	}
+	qtm_sha256_final(&h, tag);
 }
 
 static int
@@ -109,7 +142,7 @@ install_dataset(struct run *r, const struct qtm_step *st, const struct qtm_manif
 {
 	const char *base = source_url(r, st->source);
 	struct qtm_filelist files = { 0 };
-	char *staging = NULL;
+	char *staging = NULL, *target, tag[QTM_SHA256_HEX];
 	int rc = 0;
 
 	for (size_t i = 0; rc == 0 && i < m->n_files; i++) {
@@ -138,21 +171,24 @@ install_dataset(struct run *r, const struct qtm_step *st, const struct qtm_manif
 		free(from);
 		free(to);
 	}
+	dataset_tag(m, tag);
+	target = qtm_store_dir(r->ctx, m->name, m->version, tag);
 	if (rc == 0)
-		rc = qtm_store_commit(r->ctx, staging, m->name, m->version);
+		rc = qtm_store_commit(r->ctx, staging, target);
 	else
 		qtm_rm_rf(r->ctx, staging);
 	if (rc == 0)
-		rc = record(r, st, m, NULL, &files);
+		rc = record(r, st, m, NULL, &files, target);
 	qtm_filelist_free(&files);
 	free(staging);
+	free(target);
 	return rc;
 }
 
 static int
 install_model(struct run *r, const struct qtm_step *st, const struct qtm_manifest *m)
 {
-	char *url = qtm_url_join(source_url(r, st->source), m->source.path), *staging = NULL;
+	char *url = qtm_url_join(source_url(r, st->source), m->source.path), *staging = NULL, *target;
 	struct qtm_model_artifact art;
 	struct qtm_filelist files = { 0 };
 	const cJSON *overrides = cJSON_GetObjectItemCaseSensitive(r->opts->params, m->name);
@@ -163,10 +199,12 @@ install_model(struct run *r, const struct qtm_step *st, const struct qtm_manifes
 		goto out;
 	if ((rc = qtm_store_staging(r->ctx, m->name, &staging)) < 0)
 		goto out;
+	target = qtm_store_dir(r->ctx, m->name, m->version, art.build_id);
 	if ((rc = qtm_archive_unpack(r->ctx, art.path, staging, 0, &files)) < 0)
 		qtm_rm_rf(r->ctx, staging);
-	else if ((rc = qtm_store_commit(r->ctx, staging, m->name, m->version)) == 0)
-		rc = record(r, st, m, &art, &files);
+	else if ((rc = qtm_store_commit(r->ctx, staging, target)) == 0)
+		rc = record(r, st, m, &art, &files, target);
+	free(target);
 out:
 	qtm_filelist_free(&files);
 	qtm_model_artifact_clear(&art);
@@ -177,16 +215,28 @@ out:
 static int
 remove_step(struct run *r, const struct qtm_step *st)
 {
-	int rc = qtm_db_begin(r->ctx, r->db);
+	struct qtm_installed *old = NULL;
+	struct qtm_history_item item;
+	int rc = qtm_db_get(r->ctx, r->db, st->name, &old);
 
-	if (rc == 0 && (rc = qtm_db_delete(r->ctx, r->db, st->name)) == 0)
-		rc = qtm_db_commit(r->ctx, r->db);
-	else if (rc == 0)
-		qtm_db_rollback(r->db);
+	if (rc == -ENOENT)
+		return 0;   /* already gone (an earlier, interrupted run got this far) */
+	if (rc < 0)
+		return rc;
+	item = (struct qtm_history_item){ .action = "remove", .name = old->name, .kind = old->kind,
+	    .old_version = old->version, .old_build_id = old->build_id, .reason = old->reason };
+	if ((rc = qtm_db_begin(r->ctx, r->db)) == 0) {
+		if ((rc = qtm_db_delete(r->ctx, r->db, st->name)) == 0 &&
+		    (rc = qtm_history_add(r->ctx, r->db, r->history_id, &item)) == 0)
+			rc = qtm_db_commit(r->ctx, r->db);
+		if (rc < 0)
+			qtm_db_rollback(r->db);
+	}
 	/* The row is gone first: an interruption now leaves only an orphan directory, which
 	 * recovery removes. */
 	if (rc == 0)
-		rc = qtm_store_remove(r->ctx, st->name, st->version);
+		rc = qtm_store_remove(r->ctx, old->store_path);
+	qtm_installed_free(old);
 	return rc;
 }
 
@@ -211,10 +261,12 @@ qtm_transaction_run(struct qtm_ctx *ctx, struct qtm_pool *pool, struct qtm_db *d
 {
 	struct run r = { .ctx = ctx, .pool = pool, .db = db, .opts = opts };
 	int rc = qtm_sources_list(ctx, &r.sources, &r.n_sources);
-	size_t i;
+	size_t i = 0;
 
 	if (rc == 0)
 		rc = qtm_runtime_probe(ctx, &r.runtime);
+	if (rc == 0 && !opts->download_only)
+		rc = qtm_history_begin(ctx, db, ctx->command != NULL ? ctx->command : "qtm", &r.history_id);
 	for (i = 0; rc == 0 && i < plan->n; i++) {
 		const struct qtm_step *st = &plan->steps[i];
 
@@ -224,6 +276,8 @@ qtm_transaction_run(struct qtm_ctx *ctx, struct qtm_pool *pool, struct qtm_db *d
 			qtm_error_prefix(ctx, st->action == QTM_STEP_REMOVE ? _("removing %s") : _("installing %s"),
 			    st->name);
 	}
+	if (r.history_id != 0)
+		qtm_history_finish(ctx, db, r.history_id, rc == 0 ? "done" : "failed", rc == 0 ? NULL : qtm_strerror(ctx));
 	if (done != NULL)
 		*done = rc < 0 && i > 0 ? i - 1 : i;
 	qtm_sources_free(r.sources, r.n_sources);

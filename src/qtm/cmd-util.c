@@ -12,6 +12,7 @@
 #include "cmd.h"
 #include "ctx.h"
 #include "db.h"
+#include "history.h"
 #include "i18n.h"
 #include "lock.h"
 #include "solve.h"
@@ -25,7 +26,8 @@ cmd_open_writer(struct qtm_ctx *ctx, struct qtm_lock **lock, struct qtm_db **db)
 	*db = NULL;
 	if (rc < 0)
 		return rc;
-	if ((rc = qtm_db_open(ctx, true, db)) == 0 && (rc = qtm_store_recover(ctx, *db)) == 0)
+	if ((rc = qtm_db_open(ctx, true, db)) == 0 && (rc = qtm_store_recover(ctx, *db)) == 0 &&
+	    (rc = qtm_history_recover(ctx, *db)) == 0)
 		return 0;
 	cmd_close(*lock, *db);
 	*lock = NULL;

@@ -13,6 +13,7 @@
 #include "cmd.h"
 #include "ctx.h"
 #include "i18n.h"
+#include "xalloc.h"
 
 static const struct qtm_cmd_entry *const commands[] = {
 	&cmd_install_entry, &cmd_remove_entry, &cmd_list_entry, &cmd_info_entry,
@@ -91,6 +92,21 @@ find_command(const char *name)
 	return NULL;
 }
 
+/* "qtm install gis-lidar", for the history. */
+static char *
+join_args(int argc, char **argv)
+{
+	char *s = xstrdup("qtm");
+
+	for (int i = 1; i < argc; i++) {
+		char *t = xasprintf("%s %s", s, argv[i]);
+
+		free(s);
+		s = t;
+	}
+	return s;
+}
+
 /* Exit statuses, documented in qtm(1). */
 static int
 exit_status(int rc)
@@ -134,6 +150,7 @@ main(int argc, char **argv)
 	ctx->json = g.json;
 	ctx->verbosity = g.verbosity;
 	ctx->wait_s = g.wait_s;
+	ctx->command = join_args(argc, argv);
 	if (g.no_color)
 		ctx->color = false;
 	rc = qtm_ctx_load_config(ctx);

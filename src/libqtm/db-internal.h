@@ -1,0 +1,22 @@
+/* db-internal.h - private to the database files (db.c, history.c): the handle and small
+ * statement helpers.  Strings from qtm_db_col_str() are owned by the caller. */
+#ifndef QTM_DB_INTERNAL_H
+#define QTM_DB_INTERNAL_H
+
+#include <sqlite3.h>
+
+struct qtm_ctx;
+
+struct qtm_db {
+	sqlite3 *sql;
+	char *path;
+};
+
+/* Sets ctx's error from SQLite's message about `what`; returns the negative code. */
+int qtm_db_sql_error(struct qtm_ctx *ctx, struct qtm_db *db, const char *what);
+int qtm_db_prepare(struct qtm_ctx *ctx, struct qtm_db *db, const char *sql, sqlite3_stmt **st);
+/* Steps a statement that returns no rows and finalizes it. */
+int qtm_db_step_done(struct qtm_ctx *ctx, struct qtm_db *db, sqlite3_stmt *st, const char *what);
+char *qtm_db_col_str(sqlite3_stmt *st, int col);
+
+#endif
