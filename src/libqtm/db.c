@@ -158,7 +158,7 @@ load_requires(struct qtm_ctx *ctx, struct qtm_db *db, struct qtm_installed *pkg)
 	return rc == SQLITE_DONE ? 0 : qtm_db_sql_error(ctx, db, _("cannot read requirements"));
 }
 
-#define PACKAGE_COLUMNS "id, name, version, kind, build_id, reason, source, store_path, manifest, metrics, installed_at, params"
+#define PACKAGE_COLUMNS "id, name, version, kind, build_id, reason, source, store_path, manifest, metrics, installed_at, params, held"
 
 static void
 row_to_installed(sqlite3_stmt *st, struct qtm_installed *p)
@@ -175,6 +175,7 @@ row_to_installed(sqlite3_stmt *st, struct qtm_installed *p)
 	p->metrics = qtm_db_col_str(st, 9);
 	p->installed_at = sqlite3_column_int64(st, 10);
 	p->params = qtm_db_col_str(st, 11);
+	p->held = sqlite3_column_int(st, 12) != 0;
 }
 
 static int
@@ -310,7 +311,7 @@ qtm_db_put(struct qtm_ctx *ctx, struct qtm_db *db, struct qtm_installed *pkg,
 	if ((rc = qtm_db_delete(ctx, db, pkg->name)) < 0)
 		return rc;
 	if ((rc = qtm_db_prepare(ctx, db, "INSERT INTO packages (name, version, kind, build_id, reason, source,"
-	    " store_path, manifest, metrics, installed_at, params) VALUES (?,?,?,?,?,?,?,?,?,?,?)", &st)) < 0)
+	    " store_path, manifest, metrics, installed_at, params, held) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", &st)) < 0)
 		return rc;
 	sqlite3_bind_text(st, 1, pkg->name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, pkg->version, -1, SQLITE_STATIC);
@@ -323,6 +324,7 @@ qtm_db_put(struct qtm_ctx *ctx, struct qtm_db *db, struct qtm_installed *pkg,
 	sqlite3_bind_text(st, 9, pkg->metrics, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 10, pkg->installed_at ? pkg->installed_at : (int64_t)time(NULL));
 	sqlite3_bind_text(st, 11, pkg->params, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 12, pkg->held ? 1 : 0);
 	if ((rc = qtm_db_step_done(ctx, db, st, _("cannot record a package"))) < 0)
 		return rc;
 	pkg->id = sqlite3_last_insert_rowid(db->sql);
@@ -352,6 +354,19 @@ qtm_db_set_reason(struct qtm_ctx *ctx, struct qtm_db *db, const char *name, cons
 	sqlite3_bind_text(st, 1, reason, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
 	return qtm_db_step_done(ctx, db, st, _("cannot change the install reason"));
+}
+
+int
+qtm_db_set_held(struct qtm_ctx *ctx, struct qtm_db *db, const char *name, bool held)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = qtm_db_prepare(ctx, db, "UPDATE packages SET held = ? WHERE name = ?", &st)) < 0)
+		return rc;
+	sqlite3_bind_int(st, 1, held ? 1 : 0);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	return qtm_db_step_done(ctx, db, st, _("cannot change the hold"));
 }
 
 int

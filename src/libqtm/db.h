@@ -26,6 +26,7 @@ struct qtm_installed {
 	char *metrics;       /* JSON object text, or NULL */
 	char *params;        /* the train params used (models), JSON object text, or NULL */
 	int64_t installed_at;
+	bool held;           /* kept at this version: not upgraded, not removed */
 	char **requires;     /* NULL-terminated */
 };
 
@@ -55,6 +56,7 @@ int qtm_db_put(struct qtm_ctx *ctx, struct qtm_db *db, struct qtm_installed *pkg
     const struct qtm_filelist *files);
 int qtm_db_delete(struct qtm_ctx *ctx, struct qtm_db *db, const char *name);
 int qtm_db_set_reason(struct qtm_ctx *ctx, struct qtm_db *db, const char *name, const char *reason);
+int qtm_db_set_held(struct qtm_ctx *ctx, struct qtm_db *db, const char *name, bool held);
 
 int qtm_db_training_start(struct qtm_ctx *ctx, struct qtm_db *db, const char *name,
     const char *version, const char *build_id, const char *log_path, int64_t *id);

@@ -1,11 +1,12 @@
-/* fetch.c - verified downloads with libcurl. */
+/* fetch.c - verified downloads with the libcurl multi interface: several at once, resume of
+ * partial files, retries with backoff and mirror failover (the rules are in fetch.h). */
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -15,38 +16,64 @@
 #include "fetch.h"
 #include "hash.h"
 #include "i18n.h"
-#include "paths.h"
 #include "progress.h"
 #include "xalloc.h"
 
-struct sink {
-	struct qtm_ctx *ctx;
-	const struct qtm_fetch_req *req;
-	struct qtm_sha256 hash;
-	FILE *file;
-	uint64_t limit;
-	bool too_big;
-	int write_errno;     /* a local write failure (a full disk), reported as such */
-	struct qtm_progress *progress;
+#define FETCH_ATTEMPTS 3        /* tries of one URL for transient errors */
+#define FETCH_BACKOFF_MS 500    /* the pause before the second try, doubled before each next one */
+#define FETCH_TICK_MS 100       /* the longest the loop sleeps (progress redraws, pauses ending) */
+
+enum state { X_QUEUED, X_WAITING, X_RUNNING, X_DONE };
+
+/* What the outcome of one try calls for. */
+enum verdict {
+	V_OK,        /* verified: rename into place */
+	V_RETRY,     /* transient: the same URL after a pause, resuming */
+	V_RESTART,   /* the resumed bytes are no good: the same URL from zero, now */
+	V_NEXT,      /* this URL will not do: the next one, resuming */
+	V_BAD,       /* wrong bytes from zero: the next URL, from zero */
+	V_FATAL,     /* a local error: give up */
 };
 
-static size_t
-sink_write(char *data, size_t size, size_t nmemb, void *arg)
-{
-	struct sink *s = arg;
-	size_t len = size * nmemb;
+struct batch;
 
-	if (s->limit != 0 && s->hash.bytes + len > s->limit) {
-		s->too_big = true;
-		return 0;   /* makes curl stop with CURLE_WRITE_ERROR */
-	}
-	if (fwrite(data, 1, len, s->file) != len) {
-		s->write_errno = errno != 0 ? errno : EIO;
-		return 0;
-	}
-	qtm_sha256_update(&s->hash, data, len);
-	qtm_progress_update(s->progress, s->hash.bytes);
-	return len;
+struct xfer {
+	struct qtm_fetch_req *req;
+	struct batch *b;
+	const char *label;
+	enum state state;
+	char *part;
+	FILE *file;
+	struct qtm_sha256 hash;    /* over the whole file: the bytes resumed, then the new ones */
+	uint64_t limit;
+	bool resumable;            /* a sha256 is known: a .part may be continued */
+	bool resumed;              /* this try started after existing bytes */
+	bool too_big, transient;
+	int write_errno, err;
+	size_t url_i;              /* 0: req->url, i: req->mirrors[i - 1] */
+	int attempt;               /* failed tries of the current URL */
+	double wake, started;
+	CURL *easy;
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+struct batch {
+	struct qtm_ctx *ctx;
+	CURLM *multi;
+	struct xfer *x;
+	size_t n, finished;
+	int parallel, active, rc;
+	uint64_t received;         /* bytes off the network for the requests shown */
+	struct qtm_fetch_progress *progress;
+};
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 char *
@@ -61,96 +88,489 @@ qtm_url_join(const char *base, const char *path)
 	return xasprintf("%.*s/%s", (int)n, base, path);
 }
 
-static int
-transfer(struct qtm_ctx *ctx, const struct qtm_fetch_req *req, struct sink *s)
+static const char *
+url_of(const struct xfer *x)
 {
-	char curl_err[CURL_ERROR_SIZE] = "";
-	CURL *curl = curl_easy_init();
-	long status = 0;
-	CURLcode cc;
+	return x->url_i == 0 ? x->req->url : x->req->mirrors[x->url_i - 1];
+}
 
-	if (curl == NULL)
-		return qtm_error(ctx, -ENOMEM, _("cannot start libcurl"));
-	curl_easy_setopt(curl, CURLOPT_URL, req->url);
-	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, sink_write);
-	curl_easy_setopt(curl, CURLOPT_WRITEDATA, s);
-	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_err);
-	curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(curl, CURLOPT_MAXREDIRS, 5L);
-	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "file,http,https");
-	curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 15L);
-	/* A stalled server (under 1 byte/s for 30 s) is an error, not a hang. */
-	curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, 30L);
-	curl_easy_setopt(curl, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
-	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	/* An error page is not the file: fail on HTTP >= 400 before any body is written. */
-	curl_easy_setopt(curl, CURLOPT_FAILONERROR, 1L);
-	cc = curl_easy_perform(curl);
-	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_cleanup(curl);
-	if (s->write_errno != 0)
-		return qtm_error(ctx, -s->write_errno, _("%s: cannot write %s.part: %s"), req->label, req->dest,
-		    strerror(s->write_errno));
-	if (cc == CURLE_HTTP_RETURNED_ERROR)
-		return qtm_error(ctx, status == 404 || status == 410 ? -ENOENT : -EHOSTUNREACH,
-		    _("%s: cannot fetch %s: the server answered HTTP %ld"), req->label, req->url, status);
-	if (s->too_big)
-		return qtm_error(ctx, -EFBIG, _("%s: %s is larger than the %llu bytes expected"),
-		    req->label, req->url, (unsigned long long)s->limit);
-	if (cc != CURLE_OK)
-		return qtm_error(ctx, -EHOSTUNREACH, _("%s: cannot fetch %s: %s"), req->label, req->url,
-		    curl_err[0] != '\0' ? curl_err : curl_easy_strerror(cc));
-	if (status >= 400)
-		return qtm_error(ctx, -ENOENT, _("%s: cannot fetch %s: the server answered HTTP %ld"),
-		    req->label, req->url, status);
-	return 0;
+static bool
+has_next_url(const struct xfer *x)
+{
+	return x->req->mirrors != NULL && x->req->mirrors[x->url_i] != NULL;
+}
+
+static size_t
+sink_write(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct xfer *x = arg;
+	size_t len = size * nmemb;
+
+	if (x->limit != 0 && x->hash.bytes + len > x->limit) {
+		x->too_big = true;
+		return 0;   /* makes curl stop with CURLE_WRITE_ERROR */
+	}
+	if (fwrite(data, 1, len, x->file) != len) {
+		x->write_errno = errno != 0 ? errno : EIO;
+		return 0;
+	}
+	qtm_sha256_update(&x->hash, data, len);
+	if (!x->req->quiet)
+		x->b->received += len;
+	return len;
+}
+
+/* ---- dest.part ---------------------------------------------------------------------------- */
+
+/* Opens an existing dest.part worth continuing, hashes its bytes and leaves the file positioned
+ * after them; false when there is none (then nothing is open and the hash is empty). */
+static bool
+part_resume(struct xfer *x)
+{
+	char buf[1 << 16];
+	struct stat st;
+	size_t k;
+
+	if (!x->resumable || stat(x->part, &st) < 0 || st.st_size == 0)
+		return false;
+	if (x->req->size != 0 && (uint64_t)st.st_size > x->req->size) {
+		qtm_verbose(x->b->ctx, _("%s: %s is larger than the file: fetching it from the start"),
+		    x->label, x->part);
+		return false;
+	}
+	if ((x->file = fopen(x->part, "r+be")) == NULL)
+		return false;
+	while ((k = fread(buf, 1, sizeof buf, x->file)) > 0)
+		qtm_sha256_update(&x->hash, buf, k);
+	if (!ferror(x->file) && fseeko(x->file, (off_t)x->hash.bytes, SEEK_SET) == 0)
+		return true;
+	fclose(x->file);
+	x->file = NULL;
+	qtm_sha256_abort(&x->hash);
+	qtm_sha256_init(&x->hash);
+	return false;
 }
 
 static int
-verify(struct qtm_ctx *ctx, const struct qtm_fetch_req *req, struct sink *s, const char *hex)
+part_open(struct xfer *x)
 {
-	if (req->size != 0 && s->hash.bytes != req->size)
-		return qtm_error(ctx, -EBADMSG, _("%s: %s has %llu bytes, the index says %llu: the download is corrupt or the repository is inconsistent"),
-		    req->label, req->url, (unsigned long long)s->hash.bytes, (unsigned long long)req->size);
-	if (req->sha256 != NULL && strcmp(hex, req->sha256) != 0)
-		return qtm_error(ctx, -EBADMSG, _("%s: sha256 mismatch for %s: expected %s, got %s"),
-		    req->label, req->url, req->sha256, hex);
+	qtm_sha256_init(&x->hash);
+	if (part_resume(x))
+		return 0;
+	if ((x->file = fopen(x->part, "wbe")) == NULL)
+		return qtm_error(x->b->ctx, -errno, _("cannot create %s: %s"), x->part, strerror(errno));
 	return 0;
+}
+
+/* Empties dest.part for a start from zero. */
+static int
+part_reset(struct xfer *x)
+{
+	qtm_sha256_abort(&x->hash);
+	qtm_sha256_init(&x->hash);
+	if (fflush(x->file) != 0 || ftruncate(fileno(x->file), 0) < 0 || fseeko(x->file, 0, SEEK_SET) < 0)
+		return qtm_error(x->b->ctx, -errno, _("cannot write %s: %s"), x->part, strerror(errno));
+	return 0;
+}
+
+/* Closes dest.part, keeping it for a later resume only when asked and it can be resumed. */
+static void
+part_close(struct xfer *x, bool keep)
+{
+	if (x->file != NULL && fclose(x->file) != 0)
+		keep = false;
+	x->file = NULL;
+	qtm_sha256_abort(&x->hash);
+	if (!keep || !x->resumable || x->hash.bytes == 0)
+		unlink(x->part);
+}
+
+static int
+part_install(struct xfer *x)
+{
+	struct qtm_ctx *ctx = x->b->ctx;
+	int rc = 0;
+
+	if (fflush(x->file) != 0 || fsync(fileno(x->file)) != 0)
+		rc = qtm_error(ctx, -errno, _("cannot write %s: %s"), x->part, strerror(errno));
+	if (fclose(x->file) != 0 && rc == 0)
+		rc = qtm_error(ctx, -errno, _("cannot write %s: %s"), x->part, strerror(errno));
+	x->file = NULL;
+	if (rc == 0 && rename(x->part, x->req->dest) < 0)
+		rc = qtm_error(ctx, -errno, _("cannot rename %s: %s"), x->part, strerror(errno));
+	return rc;
+}
+
+/* ---- judging one try ---------------------------------------------------------------------- */
+
+static bool
+transient_curl(CURLcode cc)
+{
+	switch (cc) {
+	case CURLE_COULDNT_RESOLVE_HOST: case CURLE_COULDNT_CONNECT: case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_PARTIAL_FILE: case CURLE_RECV_ERROR: case CURLE_SEND_ERROR: case CURLE_GOT_NOTHING:
+	case CURLE_HTTP2: case CURLE_HTTP2_STREAM: case CURLE_SSL_CONNECT_ERROR:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The bytes are all there: size and sha256. */
+static enum verdict
+check(struct xfer *x)
+{
+	const struct qtm_fetch_req *req = x->req;
+	char hex[QTM_SHA256_HEX];
+
+	qtm_sha256_final(&x->hash, hex);
+	if (req->size != 0 && x->hash.bytes != req->size)
+		x->err = qtm_error(x->b->ctx, -EBADMSG, _("%s: %s has %llu bytes, the index says %llu: the download is corrupt or the repository is inconsistent"),
+		    x->label, url_of(x), (unsigned long long)x->hash.bytes, (unsigned long long)req->size);
+	else if (req->sha256 != NULL && strcmp(hex, req->sha256) != 0)
+		x->err = qtm_error(x->b->ctx, -EBADMSG, _("%s: sha256 mismatch for %s: expected %s, got %s"),
+		    x->label, url_of(x), req->sha256, hex);
+	else
+		return V_OK;
+	return x->resumed ? V_RESTART : V_BAD;
+}
+
+/* Sets the error message (and x->err) for a failed try and says what to do next. */
+static enum verdict
+classify(struct xfer *x, CURLcode cc, long status)
+{
+	struct qtm_ctx *ctx = x->b->ctx;
+	const char *url = url_of(x);
+
+	x->transient = false;
+	if (x->write_errno != 0) {
+		x->err = qtm_error(ctx, -x->write_errno, _("%s: cannot write %s.part: %s"), x->label,
+		    x->req->dest, strerror(x->write_errno));
+		return V_FATAL;
+	}
+	if (x->resumed && (cc == CURLE_RANGE_ERROR || status == 416)) {
+		x->err = qtm_error(ctx, -EHOSTUNREACH, _("%s: %s cannot be resumed at byte %llu"), x->label,
+		    url, (unsigned long long)x->hash.bytes);
+		return V_RESTART;
+	}
+	if (x->too_big) {
+		x->err = qtm_error(ctx, -EFBIG, _("%s: %s is larger than the %llu bytes expected"),
+		    x->label, url, (unsigned long long)x->limit);
+		return x->resumed ? V_RESTART : V_BAD;
+	}
+	if (cc == CURLE_HTTP_RETURNED_ERROR || (cc == CURLE_OK && status >= 400)) {
+		x->err = qtm_error(ctx, status == 404 || status == 410 ? -ENOENT : -EHOSTUNREACH,
+		    _("%s: cannot fetch %s: the server answered HTTP %ld"), x->label, url, status);
+		x->transient = status >= 500 || status == 408 || status == 429;
+		return x->transient ? V_RETRY : V_NEXT;
+	}
+	if (cc != CURLE_OK) {
+		x->err = qtm_error(ctx, -EHOSTUNREACH, _("%s: cannot fetch %s: %s"), x->label, url,
+		    x->errbuf[0] != '\0' ? x->errbuf : curl_easy_strerror(cc));
+		x->transient = transient_curl(cc);
+		return x->transient ? V_RETRY : V_NEXT;
+	}
+	return check(x);
+}
+
+/* ---- one transfer's life ------------------------------------------------------------------ */
+
+static void
+xfer_finish(struct xfer *x, int rc, bool keep_part)
+{
+	struct batch *b = x->b;
+
+	if (rc == 0)
+		qtm_fetch_progress_file(x->req->quiet ? NULL : b->progress, x->label, x->hash.bytes,
+		    now() - x->started);
+	else
+		part_close(x, keep_part);
+	x->req->result = rc;
+	x->state = X_DONE;
+	b->finished++;
+	b->active--;
+	if (rc < 0 && b->rc == 0)
+		b->rc = rc;
+}
+
+/* Another try after delay seconds (the message on ctx says why). */
+static void
+xfer_again(struct xfer *x, double delay, const char *what)
+{
+	qtm_fetch_progress_clear(x->b->progress);
+	qtm_verbose(x->b->ctx, "%s; %s", qtm_strerror(x->b->ctx), what);
+	x->state = X_WAITING;
+	x->wake = now() + delay;
+}
+
+static void
+xfer_end(struct xfer *x, CURLcode cc)
+{
+	struct batch *b = x->b;
+	long status = 0;
+	enum verdict v;
+	char *what;
+
+	if (x->easy != NULL) {
+		curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+		curl_multi_remove_handle(b->multi, x->easy);
+		curl_easy_cleanup(x->easy);
+		x->easy = NULL;
+	}
+	v = classify(x, cc, status);
+	if (v == V_RETRY && ++x->attempt >= FETCH_ATTEMPTS)
+		v = V_NEXT;
+	if ((v == V_NEXT || v == V_BAD) && !has_next_url(x))
+		v = V_FATAL;
+	if ((v == V_RESTART || v == V_BAD) && part_reset(x) < 0) {
+		xfer_finish(x, b->ctx->err, false);
+		return;
+	}
+	switch (v) {
+	case V_OK:
+		xfer_finish(x, part_install(x), false);
+		break;
+	case V_FATAL:
+		xfer_finish(x, x->err, x->transient);
+		break;
+	case V_RETRY: {
+		double delay = FETCH_BACKOFF_MS / 1000.0 * (double)(1 << (x->attempt - 1));
+
+		what = xasprintf(_("trying again in %.1f s"), delay);
+		xfer_again(x, delay, what);
+		free(what);
+		break;
+	}
+	case V_RESTART:
+		xfer_again(x, 0, _("fetching it again from the start"));
+		break;
+	case V_NEXT:
+	case V_BAD:
+		x->url_i++;
+		x->attempt = 0;
+		what = xasprintf(_("trying %s"), url_of(x));
+		xfer_again(x, 0, what);
+		free(what);
+		break;
+	}
+}
+
+static CURL *
+easy_new(struct xfer *x)
+{
+	CURL *c = curl_easy_init();
+
+	if (c == NULL)
+		return NULL;
+	curl_easy_setopt(c, CURLOPT_URL, url_of(x));
+	curl_easy_setopt(c, CURLOPT_PRIVATE, x);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink_write);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, x->errbuf);
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "file,http,https");
+	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 15L);
+	/* A stalled server (under 1 byte/s for 30 s) is a (transient) error, not a hang. */
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 30L);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	/* An error page is not the file: fail on HTTP >= 400 before any body is written. */
+	curl_easy_setopt(c, CURLOPT_FAILONERROR, 1L);
+	if (x->hash.bytes > 0)
+		curl_easy_setopt(c, CURLOPT_RESUME_FROM_LARGE, (curl_off_t)x->hash.bytes);
+	return c;
+}
+
+static void
+xfer_start(struct xfer *x)
+{
+	struct batch *b = x->b;
+	int rc = 0;
+
+	if (x->state == X_QUEUED) {
+		b->active++;
+		x->started = now();
+		rc = part_open(x);
+	} else if (!x->resumable && x->hash.bytes > 0) {
+		rc = part_reset(x);   /* nothing to verify a mixture against: from zero */
+	}
+	x->state = X_RUNNING;
+	if (rc < 0) {
+		xfer_finish(x, rc, false);
+		return;
+	}
+	x->resumed = x->hash.bytes > 0;
+	x->too_big = false;
+	x->write_errno = 0;
+	x->errbuf[0] = '\0';
+	if (x->req->size != 0 && x->hash.bytes == x->req->size) {
+		xfer_end(x, CURLE_OK);   /* all there already: only verify */
+		return;
+	}
+	if ((x->easy = easy_new(x)) == NULL) {
+		xfer_finish(x, qtm_error(b->ctx, -ENOMEM, _("cannot start libcurl")), true);
+		return;
+	}
+	curl_multi_add_handle(b->multi, x->easy);
+}
+
+/* ---- the set ------------------------------------------------------------------------------ */
+
+static void
+start_ready(struct batch *b)
+{
+	double t = now();
+
+	for (size_t i = 0; i < b->n && b->rc == 0; i++) {
+		struct xfer *x = &b->x[i];
+
+		if ((x->state == X_WAITING && x->wake <= t) ||
+		    (x->state == X_QUEUED && b->active < b->parallel))
+			xfer_start(x);
+	}
+}
+
+static void
+reap(struct batch *b)
+{
+	CURLMsg *msg;
+	int left;
+
+	while (b->rc == 0 && (msg = curl_multi_info_read(b->multi, &left)) != NULL) {
+		void *x = NULL;
+
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &x);
+		xfer_end(x, msg->data.result);
+	}
+}
+
+static int
+poll_ms(const struct batch *b)
+{
+	double t = now(), ms = FETCH_TICK_MS;
+
+	for (size_t i = 0; i < b->n; i++)
+		if (b->x[i].state == X_WAITING && (b->x[i].wake - t) * 1000 < ms)
+			ms = (b->x[i].wake - t) * 1000;
+	return ms > 0 ? (int)ms + 1 : 0;
+}
+
+static void
+tick(struct batch *b)
+{
+	uint64_t done = 0;
+	char *active = NULL, *more;
+
+	if (b->progress == NULL)
+		return;
+	for (size_t i = 0; i < b->n; i++) {
+		const struct xfer *x = &b->x[i];
+
+		if (x->req->quiet)
+			continue;
+		done += x->hash.bytes;
+		if (x->state != X_RUNNING)
+			continue;
+		more = active != NULL ? xasprintf("%s, %s", active, x->label) : xstrdup(x->label);
+		free(active);
+		active = more;
+	}
+	qtm_fetch_progress_update(b->progress, done, b->received, active);
+	free(active);
+}
+
+/* Stops whatever has not finished (after a failure), keeping resumable .part files. */
+static void
+stop_rest(struct batch *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		struct xfer *x = &b->x[i];
+
+		if (x->easy != NULL) {
+			curl_multi_remove_handle(b->multi, x->easy);
+			curl_easy_cleanup(x->easy);
+			x->easy = NULL;
+		}
+		if (x->state != X_DONE) {
+			part_close(x, true);
+			x->req->result = -ECANCELED;
+		}
+		free(x->part);
+	}
+}
+
+static void
+batch_init(struct batch *b, struct qtm_fetch_req *reqs)
+{
+	uint64_t total = 0;
+	bool shown = false, unknown = false;
+
+	b->x = xcalloc(b->n, sizeof *b->x);
+	for (size_t i = 0; i < b->n; i++) {
+		struct xfer *x = &b->x[i];
+
+		x->req = &reqs[i];
+		x->b = b;
+		x->label = reqs[i].label != NULL ? reqs[i].label : reqs[i].dest;
+		x->part = xasprintf("%s.part", reqs[i].dest);
+		x->limit = reqs[i].size != 0 ? reqs[i].size : reqs[i].max_size;
+		x->resumable = reqs[i].sha256 != NULL;
+		reqs[i].result = 0;
+		if (!reqs[i].quiet) {
+			shown = true;
+			unknown |= reqs[i].size == 0;
+			total += reqs[i].size;
+		}
+	}
+	if (shown)
+		b->progress = qtm_fetch_progress_new(b->ctx, unknown ? 0 : total);
+}
+
+int
+qtm_fetch_many(struct qtm_ctx *ctx, struct qtm_fetch_req *reqs, size_t n, int parallel)
+{
+	struct batch b = { .ctx = ctx, .n = n };
+	int still, old_err = ctx->err;
+	char *old_msg;
+
+	if (n == 0)
+		return 0;
+	if (parallel <= 0)
+		parallel = ctx->parallel_downloads;
+	b.parallel = parallel > 0 ? parallel : 1;
+	if ((b.multi = curl_multi_init()) == NULL)
+		return qtm_error(ctx, -ENOMEM, _("cannot start libcurl"));
+	old_msg = xstrdup(ctx->errmsg);
+	batch_init(&b, reqs);
+	while (b.rc == 0 && b.finished < b.n) {
+		start_ready(&b);
+		curl_multi_perform(b.multi, &still);
+		reap(&b);
+		tick(&b);
+		if (b.rc == 0 && b.finished < b.n)
+			curl_multi_poll(b.multi, NULL, 0, poll_ms(&b), NULL);
+	}
+	stop_rest(&b);
+	qtm_fetch_progress_done(b.progress);
+	curl_multi_cleanup(b.multi);
+	free(b.x);
+	if (b.rc == 0) {   /* the messages of tries that were retried are not the caller's error */
+		ctx->err = old_err;
+		snprintf(ctx->errmsg, sizeof ctx->errmsg, "%s", old_msg);
+	}
+	free(old_msg);
+	return b.rc;
 }
 
 int
 qtm_fetch(struct qtm_ctx *ctx, const struct qtm_fetch_req *req)
 {
-	char *part = xasprintf("%s.part", req->dest);
-	struct sink s = { .ctx = ctx, .req = req };
-	char hex[QTM_SHA256_HEX];
-	int rc;
+	struct qtm_fetch_req one = *req;
 
-	s.limit = req->size != 0 ? req->size : req->max_size;
-	s.file = fopen(part, "wbe");
-	if (s.file == NULL) {
-		rc = qtm_error(ctx, -errno, _("cannot create %s: %s"), part, strerror(errno));
-		free(part);
-		return rc;
-	}
-	qtm_sha256_init(&s.hash);
-	s.progress = req->quiet ? NULL : qtm_progress_new(ctx, req->label, req->size, false);
-	rc = transfer(ctx, req, &s);
-	qtm_progress_done(s.progress, rc == 0);
-	qtm_sha256_final(&s.hash, hex);
-	if (fflush(s.file) != 0 || fsync(fileno(s.file)) != 0) {
-		if (rc == 0)
-			rc = qtm_error(ctx, -errno, _("cannot write %s: %s"), part, strerror(errno));
-	}
-	fclose(s.file);
-	if (rc == 0)
-		rc = verify(ctx, req, &s, hex);
-	if (rc == 0 && rename(part, req->dest) < 0)
-		rc = qtm_error(ctx, -errno, _("cannot rename %s: %s"), part, strerror(errno));
-	if (rc < 0)
-		unlink(part);
-	free(part);
-	return rc;
+	return qtm_fetch_many(ctx, &one, 1, 1);
 }

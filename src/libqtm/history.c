@@ -209,3 +209,103 @@ qtm_history_free(struct qtm_history_tx *v, size_t n)
 	}
 	free(v);
 }
+
+/* The state a package had before the transactions being reverted: folded from the newest
+ * item to the oldest, so the oldest "before" wins. */
+struct target {
+	char *name, *version, *reason;   /* version NULL: it was not installed */
+};
+
+static struct target *
+target_of(struct target **v, size_t *n, const char *name)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp((*v)[i].name, name) == 0)
+			return &(*v)[i];
+	*v = xreallocarray(*v, *n + 1, sizeof **v);
+	memset(&(*v)[*n], 0, sizeof **v);
+	(*v)[*n].name = xstrdup(name);
+	return &(*v)[(*n)++];
+}
+
+static void
+fold(const struct qtm_history_tx *tx, struct target **v, size_t *n)
+{
+	for (size_t j = tx->n_items; j-- > 0;) {
+		const struct qtm_history_item *it = &tx->items[j];
+		struct target *t = target_of(v, n, it->name);
+		const char *old_reason = strcmp(it->action, "remove") == 0 ? it->reason : NULL;
+
+		free(t->version);
+		free(t->reason);
+		t->version = it->old_version != NULL ? xstrdup(it->old_version) : NULL;
+		t->reason = xstrdup(old_reason != NULL ? old_reason : it->reason != NULL ? it->reason : "auto");
+	}
+}
+
+static int
+targets_to_revert(struct qtm_ctx *ctx, struct qtm_db *db, struct target *v, size_t n,
+    struct qtm_history_revert *out)
+{
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		struct qtm_installed *pkg = NULL;
+		int got = qtm_db_get(ctx, db, v[i].name, &pkg);
+
+		if (got < 0 && got != -ENOENT) {
+			rc = got;
+		} else if (v[i].version == NULL && got == 0) {
+			out->removes = strv_push(out->removes, v[i].name);
+		} else if (v[i].version != NULL && (got != 0 || strcmp(pkg->version, v[i].version) != 0)) {
+			char *spec = xasprintf("%s=%s", v[i].name, v[i].version);
+
+			out->installs = strv_push(out->installs, spec);
+			out->reasons = strv_push(out->reasons, v[i].reason);
+			free(spec);
+		}
+		qtm_installed_free(got == 0 ? pkg : NULL);
+	}
+	return rc;
+}
+
+int
+qtm_history_revert(struct qtm_ctx *ctx, struct qtm_db *db, int64_t id, bool rollback,
+    struct qtm_history_revert *out)
+{
+	struct qtm_history_tx *all = NULL, *one = NULL;
+	struct target *v = NULL;
+	size_t n_all = 0, n = 0;
+	int rc = qtm_history_get(ctx, db, id, &one);
+
+	memset(out, 0, sizeof *out);
+	out->removes = xcalloc(1, sizeof *out->removes);
+	out->installs = xcalloc(1, sizeof *out->installs);
+	out->reasons = xcalloc(1, sizeof *out->reasons);
+	if (rc == 0 && rollback)
+		rc = qtm_history_list(ctx, db, &all, &n_all);
+	if (rc == 0 && !rollback)
+		fold(one, &v, &n);
+	for (size_t i = 0; rc == 0 && i < n_all && all[i].id > id; i++)   /* newest first */
+		fold(&all[i], &v, &n);
+	if (rc == 0)
+		rc = targets_to_revert(ctx, db, v, n, out);
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].version);
+		free(v[i].reason);
+	}
+	free(v);
+	qtm_history_free(one, one != NULL ? 1 : 0);
+	qtm_history_free(all, n_all);
+	return rc;
+}
+
+void
+qtm_history_revert_clear(struct qtm_history_revert *r)
+{
+	strv_free(r->removes);
+	strv_free(r->installs);
+	strv_free(r->reasons);
+	memset(r, 0, sizeof *r);
+}

@@ -7,6 +7,7 @@
 #ifndef QTM_HISTORY_H
 #define QTM_HISTORY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -46,5 +47,18 @@ int qtm_history_list(struct qtm_ctx *ctx, struct qtm_db *db, struct qtm_history_
 /* One transaction: 0, or -ENOENT with ctx's error set. */
 int qtm_history_get(struct qtm_ctx *ctx, struct qtm_db *db, int64_t id, struct qtm_history_tx **out);
 void qtm_history_free(struct qtm_history_tx *v, size_t n);
+
+/* What it takes to undo transaction id (rollback: every transaction after id, returning to the
+ * state right after it): the packages to remove, and the "NAME=VERSION" specs to install with
+ * the install reason each had.  All vectors NULL-terminated and owned by the caller (strv_free);
+ * reasons[i] belongs to installs[i]. */
+struct qtm_history_revert {
+	char **removes;
+	char **installs;
+	char **reasons;
+};
+int qtm_history_revert(struct qtm_ctx *ctx, struct qtm_db *db, int64_t id, bool rollback,
+    struct qtm_history_revert *out);
+void qtm_history_revert_clear(struct qtm_history_revert *r);
 
 #endif

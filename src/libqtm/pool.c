@@ -41,6 +41,7 @@ pool_new(struct qtm_ctx *ctx)
 	pool_setdisttype(p->pool, DISTTYPE_DEB);
 	pool_setarch(p->pool, "all");
 	p->key_manifest = pool_str2id(p->pool, "qtm:manifest", 1);
+	queue_init(&p->held);
 	return p;
 }
 
@@ -49,6 +50,7 @@ qtm_pool_free(struct qtm_pool *p)
 {
 	if (p == NULL)
 		return;
+	queue_free(&p->held);
 	pool_free(p->pool);
 	free(p);
 }
@@ -278,6 +280,7 @@ load_installed(struct qtm_pool *p, struct qtm_db *db)
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		struct qtm_manifest *m;
 		cJSON *json;
+		Id id;
 
 		if ((rc = qtm_json_parse(p->ctx, v[i].manifest, strlen(v[i].manifest), v[i].name, &json)) < 0)
 			break;
@@ -285,7 +288,9 @@ load_installed(struct qtm_pool *p, struct qtm_db *db)
 		cJSON_Delete(json);
 		if (rc < 0)
 			break;
-		add_package(p, p->system, data, m, v[i].manifest);
+		id = add_package(p, p->system, data, m, v[i].manifest);
+		if (v[i].held)
+			queue_push(&p->held, id);
 		qtm_manifest_free(m);
 	}
 	repodata_internalize(data);

@@ -26,6 +26,7 @@ struct qtm_pool {
 	Repo *system;        /* installed packages and qtm-runtime */
 	Id runtime;          /* the qtm-runtime solvable, or 0 when not probed */
 	Id key_manifest;     /* "qtm:manifest": the package's index entry, JSON text */
+	Queue held;          /* installed packages on hold */
 	double load_s;       /* time spent loading the source repos */
 	bool from_cache;     /* every source came from its .solv cache */
 };

@@ -260,23 +260,7 @@ qtm_fetch_progress_update(struct qtm_fetch_progress *p, uint64_t done, uint64_t 
 }
 
 void
-qtm_fetch_progress_file(struct qtm_fetch_progress *p, const char *label, uint64_t size, double seconds)
-{
-	char amount[32];
-
-	if (p == NULL)
-		return;
-	format_bytes(size, amount, sizeof amount);
-	if (p->tty && p->drawn)
-		fprintf(stderr, "\r\033[K");
-	fprintf(stderr, _("fetched %s (%s) in %.1f s\n"), label, amount, seconds);
-	fflush(stderr);
-	p->drawn = false;
-	p->last_draw = 0;   /* the status line comes back at once */
-}
-
-void
-qtm_fetch_progress_done(struct qtm_fetch_progress *p)
+qtm_fetch_progress_clear(struct qtm_fetch_progress *p)
 {
 	if (p == NULL)
 		return;
@@ -284,5 +268,26 @@ qtm_fetch_progress_done(struct qtm_fetch_progress *p)
 		fprintf(stderr, "\r\033[K");
 		fflush(stderr);
 	}
+	p->drawn = false;
+	p->last_draw = 0;
+}
+
+void
+qtm_fetch_progress_file(struct qtm_fetch_progress *p, const char *label, uint64_t size, double seconds)
+{
+	char amount[32];
+
+	if (p == NULL)
+		return;
+	format_bytes(size, amount, sizeof amount);
+	qtm_fetch_progress_clear(p);
+	fprintf(stderr, _("fetched %s (%s) in %.1f s\n"), label, amount, seconds);
+	fflush(stderr);
+}
+
+void
+qtm_fetch_progress_done(struct qtm_fetch_progress *p)
+{
+	qtm_fetch_progress_clear(p);
 	free(p);
 }

@@ -32,6 +32,8 @@ struct qtm_fetch_progress *qtm_fetch_progress_new(const struct qtm_ctx *ctx, uin
  * the network (the rate); active: the names in flight, or NULL.  Redraws at most every 0.1 s. */
 void qtm_fetch_progress_update(struct qtm_fetch_progress *p, uint64_t done, uint64_t received,
     const char *active);
+/* Clears the status line (before another message); it comes back at the next update. */
+void qtm_fetch_progress_clear(struct qtm_fetch_progress *p);
 /* "fetched NAME (SIZE) in T s". */
 void qtm_fetch_progress_file(struct qtm_fetch_progress *p, const char *label, uint64_t size,
     double seconds);

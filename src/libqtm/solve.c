@@ -186,7 +186,7 @@ requested(struct qtm_pool *p, char *const *specs, Id id)
 	const char *name = pool_id2str(p->pool, pool_id2solvable(p->pool, id)->name);
 	size_t n = strlen(name);
 
-	for (size_t i = 0; specs[i] != NULL; i++)
+	for (size_t i = 0; specs != NULL && specs[i] != NULL; i++)
 		if (strncmp(specs[i], name, n) == 0 && strchr(" <>=", specs[i][n]) != NULL)
 			return true;
 	return false;
@@ -212,10 +212,31 @@ transaction_to_plan(struct qtm_pool *p, Solver *solv, char *const *specs, struct
 	transaction_free(trans);
 }
 
+/* Adds the locks every job list carries (the runtime, held packages), solves, and turns the
+ * transaction into plan; specs (may be NULL) mark which installs were asked for by name. */
+static int
+solve(struct qtm_pool *p, Queue *job, char *const *specs, struct qtm_plan *plan)
+{
+	Solver *solv;
+	int rc = 0;
+
+	if (p->runtime != 0)
+		queue_push2(job, SOLVER_LOCK | SOLVER_SOLVABLE, p->runtime);
+	for (int i = 0; i < p->held.count; i++)
+		queue_push2(job, SOLVER_LOCK | SOLVER_SOLVABLE, p->held.elements[i]);
+	solv = solver_create(p->pool);
+	solver_set_flag(solv, SOLVER_FLAG_IGNORE_RECOMMENDED, 1);
+	if (solver_solve(solv, job) != 0)
+		rc = report_problems(p, solv);
+	else
+		transaction_to_plan(p, solv, specs, plan);
+	solver_free(solv);
+	return rc;
+}
+
 int
 qtm_solve_install(struct qtm_pool *p, char *const *specs, struct qtm_plan *plan)
 {
-	Solver *solv;
 	Queue job;
 	int rc = 0;
 
@@ -223,20 +244,37 @@ qtm_solve_install(struct qtm_pool *p, char *const *specs, struct qtm_plan *plan)
 	queue_init(&job);
 	for (size_t i = 0; rc == 0 && specs[i] != NULL; i++)
 		rc = add_install_job(p, specs[i], &job);
-	if (rc == 0 && p->runtime != 0)
-		queue_push2(&job, SOLVER_LOCK | SOLVER_SOLVABLE, p->runtime);
-	if (rc < 0) {
-		queue_free(&job);
-		return rc;
-	}
-	solv = solver_create(p->pool);
-	solver_set_flag(solv, SOLVER_FLAG_IGNORE_RECOMMENDED, 1);
-	if (solver_solve(solv, &job) != 0)
-		rc = report_problems(p, solv);
-	else
-		transaction_to_plan(p, solv, specs, plan);
-	solver_free(solv);
+	if (rc == 0)
+		rc = solve(p, &job, specs, plan);
 	queue_free(&job);
+	return rc;
+}
+
+int
+qtm_solve_upgrade(struct qtm_pool *p, char *const *names, struct qtm_plan *plan)
+{
+	Queue job, found;
+	int rc = 0;
+
+	memset(plan, 0, sizeof *plan);
+	queue_init(&job);
+	queue_init(&found);
+	if (names == NULL || names[0] == NULL)
+		queue_push2(&job, SOLVER_UPDATE | SOLVER_SOLVABLE_ALL, 0);
+	for (size_t i = 0; rc == 0 && names != NULL && names[i] != NULL; i++) {
+		bool installed = false;
+
+		qtm_pool_by_name(p, names[i], &found);
+		for (int j = 0; j < found.count; j++)
+			installed |= qtm_pool_is_installed(p, found.elements[j]);
+		if (!installed)
+			rc = qtm_error(p->ctx, -ENOENT, _("%s is not installed (see: qtm list --installed)"), names[i]);
+		queue_push2(&job, SOLVER_UPDATE | SOLVER_SOLVABLE_NAME, pool_str2id(p->pool, names[i], 1));
+	}
+	if (rc == 0)
+		rc = solve(p, &job, NULL, plan);
+	queue_free(&job);
+	queue_free(&found);
 	return rc;
 }
 
@@ -325,6 +363,10 @@ qtm_solve_remove(struct qtm_pool *p, char *const *names, struct qtm_plan *plan)
 				queue_pushunique(&removing, found.elements[j]);
 		if (removing.count == before && !name_in(p, &removing, names[i]))
 			rc = qtm_error(p->ctx, -ENOENT, _("%s is not installed (see: qtm list --installed)"), names[i]);
+		for (int j = before; rc == 0 && j < removing.count; j++)
+			if (queue_has(&p->held, removing.elements[j]))
+				rc = qtm_error(p->ctx, -EBUSY, _("%s is held (release it first with: qtm unhold %s)"),
+				    names[i], names[i]);
 	}
 	for (int i = 0; rc == 0 && i < removing.count; i++) {
 		Id dep = 0, by = installed_dependant(p, removing.elements[i], &removing, &dep);

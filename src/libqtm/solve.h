@@ -30,6 +30,9 @@ struct qtm_plan {
  * plan lists installs in dependency order (requirements first); packages already installed in
  * the wanted version do not appear.  On failure ctx's error explains every problem. */
 int qtm_solve_install(struct qtm_pool *p, char *const *specs, struct qtm_plan *plan);
+/* Upgrade of the named installed packages (NULL or empty: all) to the newest versions the
+ * sources offer, with what the new versions require; held packages stay. */
+int qtm_solve_upgrade(struct qtm_pool *p, char *const *names, struct qtm_plan *plan);
 /* Removal of installed packages by name; refuses while an installed package not named requires one. */
 int qtm_solve_remove(struct qtm_pool *p, char *const *names, struct qtm_plan *plan);
 /* Appends an install step for solvable id (e.g. a rebuild with other params). */

@@ -17,6 +17,8 @@
 #include "lock.h"
 #include "solve.h"
 #include "store.h"
+#include "transaction.h"
+#include "xalloc.h"
 
 int
 cmd_open_writer(struct qtm_ctx *ctx, struct qtm_lock **lock, struct qtm_db **db)
@@ -128,6 +130,37 @@ cmd_print_plan(struct qtm_ctx *ctx, const struct qtm_plan *plan, bool dry_run)
 		    st->action == QTM_STEP_INSTALL ? (st->manual ? _("[requested]") : _("[dependency]")) : "");
 	}
 	fflush(stdout);
+}
+
+int
+cmd_run_plan(struct qtm_ctx *ctx, struct qtm_pool *pool, struct qtm_db *db,
+    const struct qtm_plan *plan, bool dry_run, const char *question)
+{
+	struct qtm_transaction_opts opts = { 0 };
+
+	if (plan->n == 0) {
+		if (ctx->json)
+			cmd_print_plan(ctx, plan, dry_run);
+		else
+			qtm_info(ctx, _("Nothing to do."));
+		return 0;
+	}
+	cmd_print_plan(ctx, plan, dry_run);
+	if (dry_run)
+		return 0;
+	if (!cmd_confirm(ctx, question))
+		return ctx->err;
+	return qtm_transaction_run(ctx, pool, db, plan, &opts, NULL);
+}
+
+void
+cmd_plan_append(struct qtm_plan *dst, struct qtm_plan *src)
+{
+	dst->steps = xreallocarray(dst->steps, dst->n + src->n + 1, sizeof *dst->steps);
+	memcpy(dst->steps + dst->n, src->steps, src->n * sizeof *src->steps);
+	dst->n += src->n;
+	free(src->steps);
+	memset(src, 0, sizeof *src);
 }
 
 const char *

@@ -16,6 +16,7 @@ struct qtm_ctx;
 struct qtm_db;
 struct qtm_lock;
 struct qtm_plan;
+struct qtm_pool;
 
 #define QTM_CMD_USAGE 1000   /* returned after a usage message: exit status 2 */
 /* A command may return QTM_CMD_EXIT(status) to exit with a given status (1..255) and no message. */
@@ -31,7 +32,9 @@ struct qtm_cmd_entry {
 
 extern const struct qtm_cmd_entry cmd_install_entry, cmd_remove_entry, cmd_list_entry,
     cmd_info_entry, cmd_status_entry, cmd_check_deps_entry, cmd_update_entry, cmd_source_entry,
-    cmd_run_entry;
+    cmd_run_entry, cmd_history_entry, cmd_mark_entry, cmd_hold_entry, cmd_unhold_entry,
+    cmd_verify_entry, cmd_clean_entry, cmd_search_entry, cmd_depends_entry, cmd_rdepends_entry,
+    cmd_why_entry, cmd_upgrade_entry, cmd_autoremove_entry, cmd_reinstall_entry;
 
 /* For writers: takes the lock, opens the database read-write and removes leftovers of an
  * interrupted run.  Release with cmd_close(). */
@@ -44,6 +47,12 @@ int cmd_usage(const struct qtm_cmd_entry *e, const char *fmt, ...) __attribute__
 void cmd_print_json(cJSON *json);
 /* Asks "Continue? [Y/n]" unless -y; false (with the error set) when declined or not asked. */
 bool cmd_confirm(struct qtm_ctx *ctx, const char *question);
+/* Prints the plan, asks, and carries it out (nothing to do: says so).  Returns 0 or the
+ * failure's code. */
+int cmd_run_plan(struct qtm_ctx *ctx, struct qtm_pool *pool, struct qtm_db *db,
+    const struct qtm_plan *plan, bool dry_run, const char *question);
+/* Appends src's steps to dst (src is emptied). */
+void cmd_plan_append(struct qtm_plan *dst, struct qtm_plan *src);
 /* The plan as text (stdout) or JSON. */
 void cmd_print_plan(struct qtm_ctx *ctx, const struct qtm_plan *plan, bool dry_run);
 const char *cmd_time(long long t, char *buf, size_t len);

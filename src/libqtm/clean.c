@@ -1,0 +1,57 @@
+/* clean.c - removing cached downloads and build directories. */
+#include "config.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "clean.h"
+#include "ctx.h"
+#include "paths.h"
+#include "xalloc.h"
+
+static uint64_t
+tree_bytes(const char *path)
+{
+	struct stat st;
+	struct dirent *de;
+	uint64_t total = 0;
+	DIR *d;
+
+	if (lstat(path, &st) < 0)
+		return 0;
+	if (!S_ISDIR(st.st_mode))
+		return (uint64_t)st.st_size;
+	if ((d = opendir(path)) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		char *sub;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		sub = xasprintf("%s/%s", path, de->d_name);
+		total += tree_bytes(sub);
+		free(sub);
+	}
+	closedir(d);
+	return total;
+}
+
+int
+qtm_clean(struct qtm_ctx *ctx, bool all, uint64_t *freed_bytes)
+{
+	static const char *const dirs[] = { "datasets", "pool", "build", "run", "artifacts" };
+	size_t n = all ? 5 : 4;
+	int rc = 0;
+
+	*freed_bytes = 0;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		char *path = qtm_cache_path(ctx, dirs[i]);
+
+		*freed_bytes += tree_bytes(path);
+		rc = qtm_rm_rf(ctx, path);
+		free(path);
+	}
+	return rc;
+}

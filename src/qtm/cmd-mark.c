@@ -1,0 +1,75 @@
+/* cmd-mark.c - qtm mark auto|manual NAME..., qtm hold NAME..., qtm unhold NAME... */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "ctx.h"
+#include "db.h"
+#include "i18n.h"
+#include "lock.h"
+
+static int cmd_mark_exec(struct qtm_ctx *, int, char **);
+static int cmd_hold_exec(struct qtm_ctx *, int, char **);
+
+const struct qtm_cmd_entry cmd_mark_entry = {
+	"mark", NULL, N_("auto|manual NAME..."), N_("change why packages count as installed"), cmd_mark_exec,
+};
+const struct qtm_cmd_entry cmd_hold_entry = {
+	"hold", NULL, N_("NAME..."), N_("keep packages at their version (no upgrade, no removal)"), cmd_hold_exec,
+};
+const struct qtm_cmd_entry cmd_unhold_entry = {
+	"unhold", NULL, N_("NAME..."), N_("release a hold"), cmd_hold_exec,
+};
+
+/* Applies one change to each named installed package, all in one database transaction. */
+static int
+change_each(struct qtm_ctx *ctx, char **names, const char *reason, int held)
+{
+	struct qtm_lock *lock = NULL;
+	struct qtm_db *db = NULL;
+	int rc = cmd_open_writer(ctx, &lock, &db);
+
+	if (rc == 0)
+		rc = qtm_db_begin(ctx, db);
+	for (size_t i = 0; rc == 0 && names[i] != NULL; i++) {
+		struct qtm_installed *pkg;
+
+		if ((rc = qtm_db_get(ctx, db, names[i], &pkg)) == -ENOENT) {
+			rc = qtm_error(ctx, -ENOENT, _("%s is not installed (see: qtm list --installed)"), names[i]);
+			break;
+		}
+		qtm_installed_free(pkg);
+		rc = reason != NULL ? qtm_db_set_reason(ctx, db, names[i], reason)
+		    : qtm_db_set_held(ctx, db, names[i], held != 0);
+		if (rc == 0)
+			qtm_info(ctx, reason != NULL ? _("%s marked %s") : held ? _("%s held%s") : _("%s released%s"),
+			    names[i], reason != NULL ? reason : "");
+	}
+	if (rc == 0)
+		rc = qtm_db_commit(ctx, db);
+	else if (db != NULL)
+		qtm_db_rollback(db);
+	cmd_close(lock, db);
+	return rc;
+}
+
+static int
+cmd_mark_exec(struct qtm_ctx *ctx, int argc, char **argv)
+{
+	if (argc < 3 || (strcmp(argv[1], "auto") != 0 && strcmp(argv[1], "manual") != 0))
+		return cmd_usage(&cmd_mark_entry, _("expected auto or manual, then package names"));
+	return change_each(ctx, argv + 2, argv[1], 0);
+}
+
+static int
+cmd_hold_exec(struct qtm_ctx *ctx, int argc, char **argv)
+{
+	bool hold = strcmp(argv[0], "hold") == 0;
+
+	if (argc < 2)
+		return cmd_usage(hold ? &cmd_hold_entry : &cmd_unhold_entry, _("name at least one package"));
+	return change_each(ctx, argv + 1, NULL, hold);
+}

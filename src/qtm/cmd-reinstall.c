@@ -1,0 +1,84 @@
+/* cmd-reinstall.c - qtm reinstall [-s] NAME...: place installed packages again (from the
+ * artifact cache when its build is there, else by fetching and training again). */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <string.h>
+
+#include <solv/pool.h>
+#include <solv/repo.h>
+
+#include "cmd.h"
+#include "ctx.h"
+#include "db.h"
+#include "i18n.h"
+#include "pool.h"
+#include "solve.h"
+
+static int cmd_reinstall_exec(struct qtm_ctx *, int, char **);
+
+const struct qtm_cmd_entry cmd_reinstall_entry = {
+	"reinstall", NULL, N_("[-s] NAME..."), N_("install packages again in the same version"), cmd_reinstall_exec,
+};
+
+/* The available solvable with the installed version of name. */
+static int
+plan_reinstall(struct qtm_ctx *ctx, struct qtm_pool *p, struct qtm_db *db, const char *name,
+    struct qtm_plan *plan)
+{
+	struct qtm_installed *pkg;
+	Id found = 0;
+	Queue q;
+	int rc = qtm_db_get(ctx, db, name, &pkg);
+
+	if (rc == -ENOENT)
+		return qtm_error(ctx, -ENOENT, _("%s is not installed"), name);
+	if (rc < 0)
+		return rc;
+	queue_init(&q);
+	qtm_pool_by_name(p, name, &q);
+	for (int i = 0; i < q.count && found == 0; i++) {
+		Solvable *s = pool_id2solvable(p->pool, q.elements[i]);
+
+		if (s->repo != p->system && strcmp(pool_id2str(p->pool, s->evr), pkg->version) == 0)
+			found = q.elements[i];
+	}
+	if (found == 0)
+		rc = qtm_error(ctx, -ENOENT, _("%s %s is no longer offered by any source"), name, pkg->version);
+	else
+		qtm_plan_add_install(p, plan, found, strcmp(pkg->reason, "manual") == 0);
+	queue_free(&q);
+	qtm_installed_free(pkg);
+	return rc;
+}
+
+static int
+cmd_reinstall_exec(struct qtm_ctx *ctx, int argc, char **argv)
+{
+	struct qtm_lock *lock = NULL;
+	struct qtm_pool *pool = NULL;
+	struct qtm_plan plan = { 0 };
+	struct qtm_db *db = NULL;
+	bool dry_run = false;
+	int c, rc;
+
+	while ((c = getopt(argc, argv, "s")) != -1) {
+		if (c != 's')
+			return cmd_usage(&cmd_reinstall_entry, _("unknown option"));
+		dry_run = true;
+	}
+	if (optind >= argc)
+		return cmd_usage(&cmd_reinstall_entry, _("name at least one package"));
+	rc = dry_run ? cmd_open_reader(ctx, &db) : cmd_open_writer(ctx, &lock, &db);
+	if (rc == 0)
+		rc = qtm_pool_open(ctx, db, QTM_POOL_SOURCES | QTM_POOL_INSTALLED | QTM_POOL_RUNTIME, &pool);
+	for (int i = optind; rc == 0 && i < argc; i++)
+		rc = plan_reinstall(ctx, pool, db, argv[i], &plan);
+	if (rc == 0)
+		rc = cmd_run_plan(ctx, pool, db, &plan, dry_run, _("Reinstall these packages?"));
+	qtm_plan_free(&plan);
+	qtm_pool_free(pool);
+	cmd_close(lock, db);
+	return rc;
+}
