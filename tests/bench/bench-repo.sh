@@ -38,6 +38,10 @@ done
 S=$(mktemp -d "${TMPDIR:-/var/tmp}/qtm-bench-repo.XXXXXX")
 cleanup() { [ "${QTM_BENCH_KEEP:-0}" = 1 ] && echo "kept $S" || rm -rf "$S"; }
 trap cleanup EXIT
+# Private copies, so that a rebuild running meanwhile cannot pull the binaries from under us.
+mkdir "$S/bin"
+cp "$QTM" "$QTM_REPO" "$S/bin/"
+QTM=$S/bin/qtm QTM_REPO=$S/bin/qtm-repo
 R=$S/root
 CACHE=$R/var/cache/qtm/sources/bench
 
@@ -47,11 +51,11 @@ secs() { awk -v a="$_t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", b - a }';
 median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { printf "%.3f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf (b > 0 ? "%.1f" : "n/a"), (b > 0 ? a / b : 0) }'; }
 # timed NAME CMD...: runs CMD under /usr/bin/time (when there is one), output to $S/NAME.{out,err};
-# sets WALL, USER_S, SYS_S and RSS_MB.
+# sets WALL, USER_S, SYS_S, CPU (user + sys, children included) and RSS_MB.
 timed() {
 	name=$1
 	shift
-	USER_S=- SYS_S=- RSS_MB=-
+	USER_S=- SYS_S=- RSS_MB=- CPU=-
 	t0
 	if [ -x /usr/bin/time ]; then
 		/usr/bin/time -o "$S/$name.time" -f "%U %S %M" "$@" >"$S/$name.out" 2>"$S/$name.err"
@@ -62,13 +66,14 @@ timed() {
 	if [ -f "$S/$name.time" ]; then
 		read -r USER_S SYS_S rss <"$S/$name.time"
 		RSS_MB=$(awk -v k="$rss" 'BEGIN { printf "%.0f", k / 1024 }')
+		CPU=$(awk -v u="$USER_S" -v s="$SYS_S" 'BEGIN { printf "%.2f", u + s }')
 	fi
 }
 loaded() { sed -n 's/.*Loaded the sources in \([0-9.]*\) s.*/\1/p' "$1"; }
 resolved() { sed -n 's/.*Resolved in \([0-9.]*\) s.*/\1/p' "$1"; }
 mb() { awk -v b="$(stat -c %s "$1")" 'BEGIN { printf "%.1f", b / 1048576 }'; }
 
-echo "# qtm repository benchmark: N=$N, $(nproc) CPUs, kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# qtm repository benchmark: N=$N, $(nproc) CPUs, kernel $(uname -r), load at start $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# binaries: $top_builddir, scratch: $S"
 
 t0
@@ -107,23 +112,23 @@ run_install() {
 	want=$([ "$1" = cold ] && echo "from the JSON index" || echo "from the .solv cache")
 	grep -q "$want" "$f" || { echo "bench-repo.sh: $1 run did not load $want:" >&2; cat "$f" >&2; exit 1; }
 	L=$(loaded "$f") RES=$(resolved "$f")
-	echo "  $1 $2: loaded $L s, resolved $RES s, whole command $WALL s (max RSS $RSS_MB MB)"
+	echo "  $1 $2: loaded $L s, resolved $RES s, whole command $WALL s (cpu $CPU s, max RSS $RSS_MB MB)"
 }
 
 echo "qtm -v install -s $TARGET, cold (index.solv deleted before each run: loads the JSON index):"
-cold_l="" cold_r="" cold_w=""
+cold_l="" cold_r="" cold_w="" cold_c=""
 for i in $(seq "$COLD"); do
 	rm -f "$CACHE/index.solv"
 	sync
 	run_install cold "$i"
-	cold_l="$cold_l $L" cold_r="$cold_r $RES" cold_w="$cold_w $WALL" COLD_RSS=$RSS_MB
+	cold_l="$cold_l $L" cold_r="$cold_r $RES" cold_w="$cold_w $WALL" cold_c="$cold_c $CPU" COLD_RSS=$RSS_MB
 done
 PLAN=$(grep -c '^Inst ' "$S/install-cold-1.out" || true)
 echo "qtm -v install -s $TARGET, warm (from the .solv cache):"
-warm_l="" warm_r="" warm_w=""
+warm_l="" warm_r="" warm_w="" warm_c=""
 for i in $(seq "$WARM"); do
 	run_install warm "$i"
-	warm_l="$warm_l $L" warm_r="$warm_r $RES" warm_w="$warm_w $WALL" WARM_RSS=$RSS_MB
+	warm_l="$warm_l $L" warm_r="$warm_r $RES" warm_w="$warm_w $WALL" warm_c="$warm_c $CPU" WARM_RSS=$RSS_MB
 done
 [ "$PLAN" = "$(grep -c '^Inst ' "$S/install-warm-1.out")" ] || { echo "bench-repo.sh: cold and warm plans differ" >&2; exit 1; }
 
@@ -149,6 +154,7 @@ cat <<EOF
 
 ## Summary (N=$N; medians: cold of $COLD, warm of $WARM)
 
+Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg).
 Machine: $(nproc) CPUs ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)), kernel $(uname -r), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM
 Install target: \`$TARGET\` (plan: $PLAN packages). index.json.gz $(mb "$S/repo/index.json.gz") MB, index.solv $SOLV_MB MB.
 
@@ -158,10 +164,10 @@ $BUILD_ROW
 | \`qtm update\` (parse + validate + write .solv) | $UPDATE_WALL s | $UPDATE_DETAIL |
 | install -s cold: "Loaded the sources" (JSON index) | $CL s | runs:$cold_l |
 | install -s cold: "Resolved" | $CR s | runs:$cold_r |
-| install -s cold: whole command | $CW s | runs:$cold_w; max RSS $COLD_RSS MB |
+| install -s cold: whole command | $CW s | runs:$cold_w; cpu (user + sys) runs:$cold_c; max RSS $COLD_RSS MB |
 | install -s warm: "Loaded the sources" (.solv cache) | $WL s | runs:$warm_l |
 | install -s warm: "Resolved" | $WR s | runs:$warm_r |
-| install -s warm: whole command | $WW s | runs:$warm_w; max RSS $WARM_RSS MB |
+| install -s warm: whole command | $WW s | runs:$warm_w; cpu (user + sys) runs:$warm_c; max RSS $WARM_RSS MB |
 | runtime probe alone (python3 metadata read, part of every install) | $PROBE s | |
 
 - load + resolve from the .solv cache: $WLR s (target < 0.3 s); from the JSON index: $CLR s

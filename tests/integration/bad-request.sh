@@ -6,7 +6,7 @@ plan 27
 
 # The bundled repository: gis-lidar and its dataset.
 R=$TMP/root
-fails_with 4 'unknown module "gis-lidr".*did you mean: gis-lidar' \
+fails_with 4 'unknown module "gis-lidr".*did you mean: .*gis-lidar' \
 	"a misspelt module is unknown (exit 4) and the close name is suggested" -- qtm "$R" -y install gis-lidr
 fails_with 4 'unknown module "lidar".*gis-lidar' \
 	"a part of a name suggests the module containing it" -- qtm "$R" -y install lidar
