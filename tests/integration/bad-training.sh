@@ -24,6 +24,7 @@ echo "trainer blew up: bad gradient at step 3" >&2
 exit 1'
 trainer t-slow 'echo sleeping
 sleep 10
+echo slept through
 echo x >"$QTM_OUTPUT/model.txt"'
 sed -i 's/"time_limit_s":20/"time_limit_s":1/' "$M/t-slow/module.json"
 trainer t-noout 'echo x >"$QTM_OUTPUT/other.txt"'
@@ -81,11 +82,10 @@ grep -q "trainer blew up" "$log" && grep -q "^starting" "$log"; ok $? "the log h
 training_failed t-fail 'exit status 1: trainer blew up' "status shows the training failed, with the message"
 is "$(installed_names "$R")" "data-a" "the dataset installed earlier in the same run stays installed"
 
-start=$(date +%s)
 fails_with 7 'training t-slow exceeded its time limit of 1 s and was killed' \
 	"a trainer past resources.time_limit_s is killed (exit 7): time limit" -- qtm "$R" -y install t-slow
-[ $(($(date +%s) - start)) -lt 8 ]; ok $? "it was killed near the limit, not after it finished"
 log=$(log_of)
+! grep -q "slept through" "$log"; ok $? "it was killed at the limit, before it could finish"
 [ -n "$log" ] && [ -f "$log" ] && grep -q "timed out" "$log"; ok $? "the log exists and says it timed out"
 training_failed t-slow 'time limit' "status shows the training failed, with the message"
 wall=$(json_get "$TMP/status.json" "j['trainings'][0]['wall_s']")
