@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,21 +57,20 @@ int
 qtm_store_commit(struct qtm_ctx *ctx, const char *staging, const char *target)
 {
 	char *parent = parent_of(target);
-	char *trash = xasprintf("%s/store/.trash-%ld", ctx->state_dir, (long)getpid());
 	int rc = qtm_mkdir_p(ctx, parent, 0755);
 
-	if (rc == 0 && access(target, F_OK) == 0 && rename(target, trash) < 0)
-		rc = qtm_error(ctx, -errno, _("cannot move %s aside: %s"), target, strerror(errno));
-	if (rc == 0 && rename(staging, target) < 0)
-		rc = qtm_error(ctx, -errno, _("cannot rename %s to %s: %s"), staging, target, strerror(errno));
+	/* An existing target (a reinstall of the same build) is swapped atomically, so that a
+	 * committed row never points at a missing directory; the old contents end up in staging. */
+	if (rc == 0 && renameat2(AT_FDCWD, staging, AT_FDCWD, target, RENAME_EXCHANGE) < 0) {
+		if (errno != ENOENT)
+			rc = qtm_error(ctx, -errno, _("cannot swap %s into %s: %s"), staging, target, strerror(errno));
+		else if (rename(staging, target) < 0)
+			rc = qtm_error(ctx, -errno, _("cannot rename %s to %s: %s"), staging, target, strerror(errno));
+	}
 	if (rc == 0)
 		rc = qtm_fsync_dir(ctx, parent);
-	if (rc < 0)
-		qtm_rm_rf(ctx, staging);
-	else
-		qtm_rm_rf(ctx, trash);
+	qtm_rm_rf(ctx, staging);   /* on success: what the target held before, if anything */
 	free(parent);
-	free(trash);
 	return rc;
 }
 
@@ -142,7 +142,7 @@ qtm_store_recover(struct qtm_ctx *ctx, struct qtm_db *db)
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
 		path = xasprintf("%s/%s", store, de->d_name);
-		if (strncmp(de->d_name, ".staging-", 9) == 0 || strncmp(de->d_name, ".trash-", 7) == 0) {
+		if (strncmp(de->d_name, ".staging-", 9) == 0) {
 			qtm_verbose(ctx, _("removing %s, left by an interrupted run"), path);
 			rc = qtm_rm_rf(ctx, path);
 		} else {
