@@ -64,6 +64,75 @@ exec(struct qtm_ctx *ctx, struct qtm_db *db, const char *sql)
 	return 0;
 }
 
+/* A damaged database is never used nor silently replaced: the message says how to recover. */
+static int
+corrupt(struct qtm_ctx *ctx, struct qtm_db *db, const char *why)
+{
+	char *bak = xasprintf("%s.bak", db->path);
+	struct stat st;
+	int rc;
+
+	if (stat(bak, &st) == 0)
+		rc = qtm_error(ctx, -EIO, _("database %s is damaged (%s). Nothing was changed. Restore the copy "
+		    "saved after the last successful transaction: cp %s %s (then run qtm verify)"),
+		    db->path, why, bak, db->path);
+	else
+		rc = qtm_error(ctx, -EIO, _("database %s is damaged (%s). Nothing was changed. Move it aside "
+		    "(mv %s %s.broken) and reinstall what you need; the store is left as it is"),
+		    db->path, why, db->path, db->path);
+	free(bak);
+	return rc;
+}
+
+static int
+check_intact(struct qtm_ctx *ctx, struct qtm_db *db, bool writable)
+{
+	sqlite3_stmt *st = NULL;
+	const char *sql = writable ? "PRAGMA quick_check" : "SELECT count(*) FROM sqlite_master";
+	int rc = sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL);
+	char why[256];
+
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	snprintf(why, sizeof why, "%s", sqlite3_errmsg(db->sql));
+	if (rc == SQLITE_ROW && writable && strcmp((const char *)sqlite3_column_text(st, 0), "ok") != 0) {
+		snprintf(why, sizeof why, "%s", (const char *)sqlite3_column_text(st, 0));
+		rc = SQLITE_CORRUPT;
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		return 0;
+	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		return qtm_db_sql_error(ctx, db, _("cannot read"));
+	return corrupt(ctx, db, why);
+}
+
+int
+qtm_db_backup(struct qtm_ctx *ctx, struct qtm_db *db)
+{
+	char *tmp = xasprintf("%s.bak.tmp", db->path), *bak = xasprintf("%s.bak", db->path);
+	sqlite3 *dst = NULL;
+	sqlite3_backup *b;
+	int rc = 0;
+
+	unlink(tmp);
+	if (sqlite3_open(tmp, &dst) != SQLITE_OK || (b = sqlite3_backup_init(dst, "main", db->sql, "main")) == NULL) {
+		rc = qtm_error(ctx, -EIO, _("cannot back up the database to %s: %s"), bak, sqlite3_errmsg(dst));
+	} else {
+		sqlite3_backup_step(b, -1);
+		if (sqlite3_backup_finish(b) != SQLITE_OK)
+			rc = qtm_error(ctx, -EIO, _("cannot back up the database to %s: %s"), bak, sqlite3_errmsg(dst));
+	}
+	sqlite3_close(dst);
+	if (rc == 0 && rename(tmp, bak) < 0)
+		rc = qtm_error(ctx, -errno, _("cannot rename %s: %s"), tmp, strerror(errno));
+	if (rc < 0)
+		unlink(tmp);
+	free(tmp);
+	free(bak);
+	return rc;
+}
+
 int
 qtm_db_open(struct qtm_ctx *ctx, bool writable, struct qtm_db **out)
 {
@@ -86,7 +155,7 @@ qtm_db_open(struct qtm_ctx *ctx, bool writable, struct qtm_db **out)
 		goto fail;
 	}
 	sqlite3_busy_timeout(db->sql, 10000);
-	if ((rc = exec(ctx, db, "PRAGMA foreign_keys = ON;")) < 0)
+	if ((rc = check_intact(ctx, db, writable)) < 0 || (rc = exec(ctx, db, "PRAGMA foreign_keys = ON;")) < 0)
 		goto fail;
 	if (writable && ((rc = exec(ctx, db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")) < 0 ||
 	    (rc = exec(ctx, db, schema)) < 0))

@@ -41,6 +41,9 @@ struct qtm_training {
  * an empty one in memory, so queries on a fresh root answer "nothing installed". */
 int qtm_db_open(struct qtm_ctx *ctx, bool writable, struct qtm_db **out);
 void qtm_db_close(struct qtm_db *db);
+/* Copies the database to qtm.db.bak (after a successful transaction): what a damaged database's
+ * error message tells the user to restore. */
+int qtm_db_backup(struct qtm_ctx *ctx, struct qtm_db *db);
 
 int qtm_db_begin(struct qtm_ctx *ctx, struct qtm_db *db);
 int qtm_db_commit(struct qtm_ctx *ctx, struct qtm_db *db);

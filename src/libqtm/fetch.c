@@ -551,9 +551,10 @@ qtm_fetch_many(struct qtm_ctx *ctx, struct qtm_fetch_req *reqs, size_t n, int pa
 		start_ready(&b);
 		curl_multi_perform(b.multi, &still);
 		reap(&b);
-		tick(&b);
-		if (b.rc == 0 && b.finished < b.n)
+		if (b.rc == 0 && b.finished < b.n) {
+			tick(&b);
 			curl_multi_poll(b.multi, NULL, 0, poll_ms(&b), NULL);
+		}
 	}
 	stop_rest(&b);
 	qtm_fetch_progress_done(b.progress);

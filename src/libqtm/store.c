@@ -12,6 +12,7 @@
 
 #include "ctx.h"
 #include "db.h"
+#include "history.h"
 #include "i18n.h"
 #include "paths.h"
 #include "store.h"
@@ -120,12 +121,27 @@ recover_package_dir(struct qtm_ctx *ctx, const char *dir, const struct qtm_insta
 	return rc;
 }
 
+/* True when the database has recorded at least one transaction: a database without any history
+ * next to a populated store was replaced or recreated, and the store must not be judged by it. */
+static bool
+has_history(struct qtm_ctx *ctx, struct qtm_db *db)
+{
+	struct qtm_history_tx *v;
+	size_t n = 0;
+
+	if (qtm_history_list(ctx, db, &v, &n) < 0)
+		return false;
+	qtm_history_free(v, n);
+	return n > 0;
+}
+
 int
 qtm_store_recover(struct qtm_ctx *ctx, struct qtm_db *db)
 {
 	char *store = qtm_state_path(ctx, "store");
 	struct qtm_installed *v;
 	struct dirent *de;
+	bool judge = has_history(ctx, db);
 	size_t n;
 	DIR *d;
 	int rc = qtm_db_list(ctx, db, &v, &n);
@@ -145,8 +161,11 @@ qtm_store_recover(struct qtm_ctx *ctx, struct qtm_db *db)
 		if (strncmp(de->d_name, ".staging-", 9) == 0) {
 			qtm_verbose(ctx, _("removing %s, left by an interrupted run"), path);
 			rc = qtm_rm_rf(ctx, path);
-		} else {
+		} else if (judge) {
 			rc = recover_package_dir(ctx, path, v, n);
+		} else if (de->d_name[0] != '.') {
+			qtm_warn(ctx, _("%s is not in the database, which has no history: left in place "
+			    "(was the database replaced?)"), path);
 		}
 		free(path);
 	}

@@ -278,6 +278,8 @@ qtm_transaction_run(struct qtm_ctx *ctx, struct qtm_pool *pool, struct qtm_db *d
 	}
 	if (r.history_id != 0)
 		qtm_history_finish(ctx, db, r.history_id, rc == 0 ? "done" : "failed", rc == 0 ? NULL : qtm_strerror(ctx));
+	if (rc == 0 && r.history_id != 0 && qtm_db_backup(ctx, db) < 0)
+		qtm_warn(ctx, "%s", qtm_strerror(ctx));
 	if (done != NULL)
 		*done = rc < 0 && i > 0 ? i - 1 : i;
 	qtm_sources_free(r.sources, r.n_sources);
