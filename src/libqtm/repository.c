@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "archive.h"
 #include "ctx.h"
@@ -14,6 +15,7 @@
 #include "json.h"
 #include "paths.h"
 #include "repository.h"
+#include "sign.h"
 #include "xalloc.h"
 
 int
@@ -307,5 +309,34 @@ qtm_repo_build(struct qtm_ctx *ctx, char *const *srcs, const char *out_dir,
 		rc = write_release(ctx, out_dir, opts);
 	cJSON_Delete(index);
 	free(index_path);
+	return rc;
+}
+
+int
+qtm_repo_sign(struct qtm_ctx *ctx, const char *dir, char *const *key_files)
+{
+	char *rel = xasprintf("%s/release.json", dir), *sig = xasprintf("%s/release.json.sig", dir), *text = NULL;
+	cJSON *doc = NULL;
+	size_t len;
+	int rc = qtm_read_file(ctx, rel, &text, &len);
+
+	if (rc == 0 && access(sig, F_OK) == 0)
+		rc = qtm_json_load(ctx, sig, &doc);
+	if (doc == NULL)
+		doc = cJSON_CreateObject();
+	for (size_t i = 0; rc == 0 && key_files[i] != NULL; i++) {
+		struct qtm_key key;
+
+		if ((rc = qtm_key_load_private(ctx, key_files[i], &key)) == 0) {
+			rc = qtm_sign_add(ctx, &key, text, len, doc);
+			qtm_key_free(&key);
+		}
+	}
+	if (rc == 0)
+		rc = qtm_json_save(ctx, sig, doc, true);
+	free(text);
+	cJSON_Delete(doc);
+	free(rel);
+	free(sig);
 	return rc;
 }

@@ -45,4 +45,8 @@ struct qtm_repo_build_opts {
 int qtm_repo_build(struct qtm_ctx *ctx, char *const *srcs, const char *out_dir,
     const struct qtm_repo_build_opts *opts);
 
+/* Signs dir/release.json with each private key file (keeping other keys' signatures already in
+ * release.json.sig, replacing an older one by the same key). */
+int qtm_repo_sign(struct qtm_ctx *ctx, const char *dir, char *const *key_files);
+
 #endif

@@ -25,35 +25,43 @@ static int
 source_kv(struct qtm_ctx *ctx, void *arg, const char *key, const char *value, const char *origin,
     int line)
 {
-	char **url = arg;
+	struct qtm_source *s = arg;
+	char *end;
 
-	if (strcmp(key, "url") != 0)
+	if (strcmp(key, "url") == 0) {
+		free(s->url);
+		s->url = xstrdup(value);
+	} else if (strcmp(key, "mirror") == 0) {
+		s->mirrors = strv_push(s->mirrors, value);
+	} else if (strcmp(key, "threshold") == 0) {
+		s->threshold = (int)strtol(value, &end, 10);
+		if (*end != '\0' || s->threshold < 1 || s->threshold > 64)
+			return qtm_error(ctx, -EINVAL, _("%s:%d: threshold must be an integer from 1 to 64"), origin, line);
+	} else if (strcmp(key, "insecure") == 0) {
+		s->insecure = strcmp(value, "yes") == 0 || strcmp(value, "true") == 0;
+	} else {
 		return qtm_error(ctx, -EINVAL, _("%s:%d: unknown key \"%s\""), origin, line, key);
-	free(*url);
-	*url = xstrdup(value);
+	}
 	return 0;
 }
 
 static int
 read_source(struct qtm_ctx *ctx, const char *dir, const char *file, struct qtm_source *s)
 {
-	char *path = xasprintf("%s/%s", dir, file), *text, *url = NULL;
+	char *path = xasprintf("%s/%s", dir, file), *text;
 	int rc = qtm_read_file(ctx, path, &text, NULL);
 
+	s->mirrors = xcalloc(1, sizeof *s->mirrors);
+	s->threshold = 1;
 	if (rc == 0) {
-		rc = qtm_kv_parse(ctx, text, path, source_kv, &url);
+		rc = qtm_kv_parse(ctx, text, path, source_kv, s);
 		free(text);
 	}
-	if (rc == 0 && url == NULL)
+	if (rc == 0 && s->url == NULL)
 		rc = qtm_error(ctx, -EINVAL, _("%s: no \"url = ...\" line"), path);
 	free(path);
-	if (rc < 0) {
-		free(url);
-		return rc;
-	}
 	s->name = xstrndup(file, strlen(file) - strlen(".source"));
-	s->url = url;
-	return 0;
+	return rc;
 }
 
 static int
@@ -79,8 +87,7 @@ qtm_sources_list(struct qtm_ctx *ctx, struct qtm_source **out, size_t *n)
 			continue;
 		v = xreallocarray(v, count + 1, sizeof *v);
 		memset(&v[count], 0, sizeof *v);
-		if ((rc = read_source(ctx, dir, de->d_name, &v[count])) == 0)
-			count++;
+		rc = read_source(ctx, dir, de->d_name, &v[count++]);
 	}
 	if (d != NULL)
 		closedir(d);
@@ -93,6 +100,8 @@ qtm_sources_list(struct qtm_ctx *ctx, struct qtm_source **out, size_t *n)
 		v = xcalloc(1, sizeof *v);
 		v->name = xstrdup("bundled");
 		v->url = xasprintf("file://%s", ctx->bundled_repo);
+		v->mirrors = xcalloc(1, sizeof *v->mirrors);
+		v->threshold = 1;
 		v->bundled = true;
 		count = 1;
 	}
@@ -102,16 +111,60 @@ qtm_sources_list(struct qtm_ctx *ctx, struct qtm_source **out, size_t *n)
 	return 0;
 }
 
+static char *
+full_url(const char *url)
+{
+	return url[0] == '/' ? xasprintf("file://%s", url) : xstrdup(url);
+}
+
+static bool
+url_ok(const char *url)
+{
+	return url[0] == '/' || strncmp(url, "file://", 7) == 0 || strncmp(url, "http://", 7) == 0 ||
+	    strncmp(url, "https://", 8) == 0;
+}
+
+/* The text of a .source file. */
+static char *
+source_text(const char *url, const struct qtm_source_opts *opts)
+{
+	char *text = xasprintf("# qtm source, see qtm.conf(5)\nurl = %s\n", url), *more;
+
+	for (size_t i = 0; opts != NULL && opts->mirrors != NULL && opts->mirrors[i] != NULL; i++) {
+		char *m = full_url(opts->mirrors[i]);
+
+		more = xasprintf("%smirror = %s\n", text, m);
+		free(m);
+		free(text);
+		text = more;
+	}
+	if (opts != NULL && opts->threshold > 1) {
+		more = xasprintf("%sthreshold = %d\n", text, opts->threshold);
+		free(text);
+		text = more;
+	}
+	if (opts != NULL && opts->insecure) {
+		more = xasprintf("%sinsecure = yes\n", text);
+		free(text);
+		text = more;
+	}
+	return text;
+}
+
 int
-qtm_source_add(struct qtm_ctx *ctx, const char *name, const char *url)
+qtm_source_add(struct qtm_ctx *ctx, const char *name, const char *url,
+    const struct qtm_source_opts *opts)
 {
 	char *dir = qtm_conf_path(ctx, "sources.d"), *path, *text, *full;
-	int rc;
+	int rc = 0;
+
+	for (size_t i = 0; opts != NULL && opts->mirrors != NULL && opts->mirrors[i] != NULL; i++)
+		if (!url_ok(opts->mirrors[i]))
+			url = opts->mirrors[i];   /* reported below */
 
 	if (!qtm_name_valid(name) || strcmp(name, "bundled") == 0)
-		rc = qtm_error(ctx, -EINVAL, _("invalid source name \"%s\": use lowercase letters, digits and - . _ (\"bundled\" is reserved)"), name);
-	else if (url[0] != '/' && strncmp(url, "file://", 7) != 0 && strncmp(url, "http://", 7) != 0 &&
-	    strncmp(url, "https://", 8) != 0)
+		rc = qtm_error(ctx, -EINVAL, _("invalid source name \"%s\": use lowercase letters, digits and + - . _ (\"bundled\" is reserved)"), name);
+	else if (!url_ok(url))
 		rc = qtm_error(ctx, -EINVAL, _("unsupported URL \"%s\": use file://, http://, https:// or an absolute path"), url);
 	else
 		rc = qtm_mkdir_p(ctx, dir, 0755);
@@ -123,8 +176,8 @@ qtm_source_add(struct qtm_ctx *ctx, const char *name, const char *url)
 	if (access(path, F_OK) == 0) {
 		rc = qtm_error(ctx, -EEXIST, _("source \"%s\" already exists (remove it first with: qtm source remove %s)"), name, name);
 	} else {
-		full = url[0] == '/' ? xasprintf("file://%s", url) : xstrdup(url);
-		text = xasprintf("# qtm source, see qtm(1)\nurl = %s\n", full);
+		full = full_url(url);
+		text = source_text(full, opts);
 		rc = qtm_write_file_atomic(ctx, path, text, strlen(text));
 		free(text);
 		free(full);
@@ -157,6 +210,7 @@ qtm_sources_free(struct qtm_source *v, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		free(v[i].name);
 		free(v[i].url);
+		strv_free(v[i].mirrors);
 	}
 	free(v);
 }

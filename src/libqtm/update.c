@@ -13,6 +13,7 @@
 #include "pool.h"
 #include "repository.h"
 #include "source.h"
+#include "trust.h"
 #include "update.h"
 #include "xalloc.h"
 
@@ -42,11 +43,33 @@ paths_free(struct update_paths *p)
 	free(p->solv);
 }
 
+/* The release's signature document, or NULL (with rc 0) when the repository has none. */
+static int
+fetch_signature(struct qtm_ctx *ctx, const struct qtm_source *src, const struct update_paths *p,
+    char **sig_text)
+{
+	char *url = qtm_url_join(src->url, "release.json.sig"), *label = xasprintf(_("%s signature"), src->name);
+	char *dest = xasprintf("%s/release.json.sig.new", p->dir);
+	struct qtm_fetch_req req = { .url = url, .dest = dest, .max_size = 65536, .quiet = true, .label = label };
+	int rc = qtm_fetch(ctx, &req);
+
+	*sig_text = NULL;
+	if (rc == 0)
+		rc = qtm_read_file(ctx, dest, sig_text, NULL);
+	else if (rc == -ENOENT)
+		rc = 0;   /* judged by the trust check, which names the missing signature */
+	unlink(dest);
+	free(dest);
+	free(url);
+	free(label);
+	return rc;
+}
+
 static int
 fetch_release(struct qtm_ctx *ctx, const struct qtm_source *src, const struct update_paths *p,
     struct qtm_release *rel)
 {
-	char *url = qtm_url_join(src->url, "release.json"), *text = NULL, *label;
+	char *url = qtm_url_join(src->url, "release.json"), *text = NULL, *sig = NULL, *label;
 	struct qtm_fetch_req req = { .url = url, .dest = p->release_new,
 	    .max_size = QTM_RELEASE_MAX_BYTES, .quiet = true };
 	size_t len;
@@ -57,7 +80,12 @@ fetch_release(struct qtm_ctx *ctx, const struct qtm_source *src, const struct up
 	rc = qtm_fetch(ctx, &req);
 	if (rc == 0 && (rc = qtm_read_file(ctx, p->release_new, &text, &len)) == 0)
 		rc = qtm_release_parse(ctx, text, len, url, rel);
+	if (rc == 0 && !src->insecure)
+		rc = fetch_signature(ctx, src, p, &sig);
+	if (rc == 0)
+		rc = qtm_trust_check_release(ctx, src, text, len, sig, rel);
 	free(text);
+	free(sig);
 	free(url);
 	free(label);
 	return rc;
@@ -123,6 +151,8 @@ qtm_update_source(struct qtm_ctx *ctx, const struct qtm_source *src, struct qtm_
 	}
 	if (rc == 0 && rename(p.release_new, p.release) < 0)
 		rc = qtm_error(ctx, -errno, _("cannot rename %s: %s"), p.release_new, strerror(errno));
+	if (rc == 0)
+		rc = qtm_trust_record_seen(ctx, src, rel.version);
 	unlink(p.release_new);
 	if (result != NULL) {
 		result->source = xstrdup(src->name);

@@ -1,8 +1,9 @@
-/* qtm-repo.c - the repository tool: qtm-repo build SRC... -o DIR */
+/* qtm-repo.c - the repository tool: build, keygen, sign. */
 #include "config.h"
 
 #include <getopt.h>
 #include <locale.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,59 +11,107 @@
 #include "ctx.h"
 #include "i18n.h"
 #include "repository.h"
+#include "sign.h"
+#include "xalloc.h"
 
 static void
 usage(FILE *f)
 {
-	fprintf(f, _("usage: qtm-repo build [--name NAME] [--release N] [--valid-days DAYS] -o DIR SRC...\n"
+	fprintf(f, _("usage: qtm-repo build [--name NAME] [--release N] [--valid-days DAYS] [--key FILE]... -o DIR SRC...\n"
+	    "       qtm-repo keygen PREFIX          (writes PREFIX.key and PREFIX.pub)\n"
+	    "       qtm-repo sign --key FILE... DIR (signs DIR/release.json)\n"
 	    "  SRC is a module folder (holding module.json) or a folder of them.\n"
 	    "See qtm-repo(1).\n"));
 }
 
 static int
-build(int argc, char **argv)
+build(struct qtm_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "release", required_argument, NULL, 'r' },
 		{ "valid-days", required_argument, NULL, 'd' },
+		{ "key", required_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct qtm_repo_build_opts bo = { 0 };
+	char **keys = xcalloc(1, sizeof *keys);
 	const char *out = NULL;
-	struct qtm_ctx *ctx;
-	int c, rc;
+	int c, rc = 0;
 
-	while ((c = getopt_long(argc, argv, "o:n:r:d:", opts, NULL)) != -1) {
+	while (rc == 0 && (c = getopt_long(argc, argv, "o:n:r:d:k:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o': out = optarg; break;
 		case 'n': bo.name = optarg; break;
 		case 'r': bo.version = atoll(optarg); break;
 		case 'd': bo.valid_days = atoi(optarg); break;
-		default: usage(stderr); return 2;
+		case 'k': keys = strv_push(keys, optarg); break;
+		default: rc = 2;
 		}
 	}
-	if (out == NULL || optind >= argc) {
+	if (rc == 0 && (out == NULL || optind >= argc))
+		rc = 2;
+	if (rc == 2)
+		usage(stderr);
+	if (rc == 0 && (rc = qtm_repo_build(ctx, argv + optind, out, &bo)) == 0 && keys[0] != NULL)
+		rc = qtm_repo_sign(ctx, out, keys);
+	strv_free(keys);
+	return rc;
+}
+
+static int
+keygen(struct qtm_ctx *ctx, int argc, char **argv)
+{
+	char id[QTM_KEYID_LEN];
+	int rc;
+
+	if (argc != 2) {
 		usage(stderr);
 		return 2;
 	}
-	ctx = qtm_ctx_new(NULL, NULL);
-	rc = qtm_repo_build(ctx, argv + optind, out, &bo);
-	if (rc < 0)
-		fprintf(stderr, _("qtm-repo: error: %s\n"), qtm_strerror(ctx));
-	qtm_ctx_free(ctx);
-	return rc < 0 ? 1 : 0;
+	if ((rc = qtm_key_generate(ctx, argv[1], id)) == 0)
+		printf(_("key %s: %s.key (private: keep it off any repository) and %s.pub\n"), id, argv[1], argv[1]);
+	return rc;
+}
+
+static int
+sign(struct qtm_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = { { "key", required_argument, NULL, 'k' }, { NULL, 0, NULL, 0 } };
+	char **keys = xcalloc(1, sizeof *keys);
+	int c, rc = 0;
+
+	while ((c = getopt_long(argc, argv, "k:", opts, NULL)) != -1) {
+		if (c != 'k')
+			rc = 2;
+		else
+			keys = strv_push(keys, optarg);
+	}
+	if (rc == 0 && (keys[0] == NULL || optind != argc - 1))
+		rc = 2;
+	if (rc == 2)
+		usage(stderr);
+	else
+		rc = qtm_repo_sign(ctx, argv[optind], keys);
+	strv_free(keys);
+	return rc;
 }
 
 int
 main(int argc, char **argv)
 {
+	static const struct {
+		const char *name;
+		int (*fn)(struct qtm_ctx *, int, char **);
+	} verbs[] = { { "build", build }, { "keygen", keygen }, { "sign", sign } };
+	struct qtm_ctx *ctx;
+	bool known = false;
+	int rc = 2;
+
 	setlocale(LC_ALL, "");
 	bindtextdomain(PACKAGE, LOCALEDIR);
 	textdomain(PACKAGE);
-	if (argc >= 2 && strcmp(argv[1], "build") == 0)
-		return build(argc - 1, argv + 1);
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		usage(stdout);
 		return 0;
@@ -71,6 +120,16 @@ main(int argc, char **argv)
 		printf("qtm-repo %s\n", PACKAGE_VERSION);
 		return 0;
 	}
-	usage(stderr);
-	return 2;
+	ctx = qtm_ctx_new(NULL, NULL);
+	for (size_t i = 0; argc >= 2 && i < sizeof verbs / sizeof verbs[0]; i++)
+		if (strcmp(argv[1], verbs[i].name) == 0) {
+			known = true;
+			rc = verbs[i].fn(ctx, argc - 1, argv + 1);
+		}
+	if (!known)
+		usage(stderr);
+	if (rc < 0)
+		fprintf(stderr, _("qtm-repo: error: %s\n"), qtm_strerror(ctx));
+	qtm_ctx_free(ctx);
+	return rc < 0 ? 1 : rc;
 }

@@ -1,18 +1,26 @@
-/* cmd-source.c - qtm source add NAME URL | list | remove NAME */
+/* cmd-source.c - qtm source add NAME URL [--key FILE]... [--mirror URL]... [--threshold K]
+ * [--insecure] | list | remove NAME */
 #include "config.h"
 
+#include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
 #include "ctx.h"
 #include "i18n.h"
 #include "source.h"
+#include "trust.h"
+#include "xalloc.h"
 
 static int cmd_source_exec(struct qtm_ctx *, int, char **);
 
 const struct qtm_cmd_entry cmd_source_entry = {
-	"source", NULL, N_("add NAME URL | list | remove NAME"), N_("manage repository sources"), cmd_source_exec,
+	"source", NULL,
+	N_("add NAME URL [--key FILE]... [--mirror URL]... [--threshold K] [--insecure] | list | remove NAME"),
+	N_("manage repository sources"), cmd_source_exec,
 };
 
 static int
@@ -26,36 +34,96 @@ source_list(struct qtm_ctx *ctx)
 	if (rc < 0)
 		return rc;
 	json = cJSON_CreateArray();
-	for (size_t i = 0; i < n; i++) {
-		cJSON *o = cJSON_CreateObject();
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		cJSON *o = cJSON_CreateObject(), *mirrors = cJSON_CreateArray(), *keys = cJSON_CreateArray();
+		char **ids = NULL;
 
+		rc = qtm_trust_key_list(ctx, v[i].name, &ids);
+		for (size_t j = 0; v[i].mirrors[j] != NULL; j++)
+			cJSON_AddItemToArray(mirrors, cJSON_CreateString(v[i].mirrors[j]));
+		for (size_t j = 0; ids != NULL && ids[j] != NULL; j++)
+			cJSON_AddItemToArray(keys, cJSON_CreateString(ids[j]));
 		cJSON_AddStringToObject(o, "name", v[i].name);
 		cJSON_AddStringToObject(o, "url", v[i].url);
+		cJSON_AddItemToObject(o, "mirrors", mirrors);
+		cJSON_AddItemToObject(o, "keys", keys);
+		cJSON_AddNumberToObject(o, "threshold", v[i].threshold);
+		cJSON_AddBoolToObject(o, "insecure", v[i].insecure);
 		cJSON_AddBoolToObject(o, "bundled", v[i].bundled);
 		cJSON_AddItemToArray(json, o);
-		if (!ctx->json)
-			printf("%-16s %s%s\n", v[i].name, v[i].url, v[i].bundled ? _("  (bundled default)") : "");
+		if (!ctx->json) {
+			printf("%-16s %s%s%s\n", v[i].name, v[i].url, v[i].bundled ? _("  (bundled default)") : "",
+			    v[i].insecure ? _("  (INSECURE: signatures not checked)") : "");
+			for (size_t j = 0; v[i].mirrors[j] != NULL; j++)
+				printf("%-16s   %s %s\n", "", _("mirror"), v[i].mirrors[j]);
+			printf("%-16s   %s %d/%zu:", "", _("signatures needed"), v[i].threshold, strv_len(ids));
+			for (size_t j = 0; ids != NULL && ids[j] != NULL; j++)
+				printf(" %s", ids[j]);
+			printf("\n");
+		}
+		strv_free(ids);
 	}
-	if (ctx->json)
+	if (rc == 0 && ctx->json)
 		cmd_print_json(json);
 	else
 		cJSON_Delete(json);
 	qtm_sources_free(v, n);
-	return 0;
+	return rc;
+}
+
+static int
+source_add(struct qtm_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "key", required_argument, NULL, 'k' },
+		{ "mirror", required_argument, NULL, 'm' },
+		{ "threshold", required_argument, NULL, 't' },
+		{ "insecure", no_argument, NULL, 'i' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct qtm_source_opts so = { 0 };
+	char **keys = xcalloc(1, sizeof *keys), **mirrors = xcalloc(1, sizeof *mirrors);
+	char id[QTM_KEYID_LEN];
+	int c, rc = 0;
+
+	optind = 1;   /* argv[0] is "add" */
+	while (rc == 0 && (c = getopt_long(argc, argv, "k:m:t:", opts, NULL)) != -1) {
+		if (c == 'k')
+			keys = strv_push(keys, optarg);
+		else if (c == 'm')
+			mirrors = strv_push(mirrors, optarg);
+		else if (c == 't')
+			so.threshold = atoi(optarg);
+		else if (c == 'i')
+			so.insecure = true;
+		else
+			rc = cmd_usage(&cmd_source_entry, _("unknown option"));
+	}
+	if (rc == 0 && argc - optind != 2)
+		rc = cmd_usage(&cmd_source_entry, _("add takes a NAME and a URL"));
+	so.mirrors = mirrors;
+	if (rc == 0 && so.threshold > 1 && strv_len(keys) < (size_t)so.threshold)
+		rc = qtm_error(ctx, -EINVAL, _("a threshold of %d needs at least %d keys"), so.threshold, so.threshold);
+	for (size_t i = 0; rc == 0 && keys[i] != NULL; i++)
+		if ((rc = qtm_trust_key_add(ctx, argv[optind], keys[i], id)) == 0)
+			qtm_info(ctx, _("Trusting key %s for source %s"), id, argv[optind]);
+	if (rc == 0 && (rc = qtm_source_add(ctx, argv[optind], argv[optind + 1], &so)) == 0)
+		qtm_info(ctx, _("Added source %s; run qtm update to fetch it."), argv[optind]);
+	if (rc == 0 && keys[0] == NULL && !so.insecure)
+		qtm_warn(ctx, _("source %s has no trusted key yet: add the repository's public key with "
+		    "qtm key add %s FILE before qtm update"), argv[optind], argv[optind]);
+	strv_free(keys);
+	strv_free(mirrors);
+	return rc;
 }
 
 static int
 cmd_source_exec(struct qtm_ctx *ctx, int argc, char **argv)
 {
-	int rc;
-
 	if (argc == 2 && strcmp(argv[1], "list") == 0)
 		return source_list(ctx);
-	if (argc == 4 && strcmp(argv[1], "add") == 0) {
-		if ((rc = qtm_source_add(ctx, argv[2], argv[3])) == 0)
-			qtm_info(ctx, _("Added source %s; run qtm update to fetch it."), argv[2]);
-		return rc;
-	}
+	if (argc >= 2 && strcmp(argv[1], "add") == 0)
+		return source_add(ctx, argc - 1, argv + 1);
 	if (argc == 3 && strcmp(argv[1], "remove") == 0)
 		return qtm_source_remove(ctx, argv[2]);
 	return cmd_usage(&cmd_source_entry, _("expected add NAME URL, list, or remove NAME"));

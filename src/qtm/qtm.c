@@ -20,7 +20,7 @@ static const struct qtm_cmd_entry *const commands[] = {
 	&cmd_upgrade_entry, &cmd_update_entry, &cmd_list_entry, &cmd_search_entry, &cmd_info_entry,
 	&cmd_depends_entry, &cmd_rdepends_entry, &cmd_why_entry, &cmd_status_entry,
 	&cmd_check_deps_entry, &cmd_run_entry, &cmd_mark_entry, &cmd_hold_entry, &cmd_unhold_entry,
-	&cmd_history_entry, &cmd_verify_entry, &cmd_clean_entry, &cmd_source_entry,
+	&cmd_history_entry, &cmd_verify_entry, &cmd_clean_entry, &cmd_source_entry, &cmd_key_entry,
 	NULL,
 };
 
@@ -124,6 +124,7 @@ exit_status(int rc)
 	case -EBADMSG: case -EFBIG: return 6;
 	case -ECHILD: case -ETIMEDOUT: return 7;
 	case -ECANCELED: return 8;
+	case -EKEYREJECTED: return 9;
 	default: return 1;
 	}
 }

@@ -60,6 +60,7 @@ rel["index"]["size"] = len(data)
 rel["version"] += 1
 json.dump(rel, open(path, "w"))
 PY
+	resign "$TMP/repo"
 }
 
 # edit_index PYTHON: republishes the pristine index after running PYTHON over its JSON j.
@@ -100,6 +101,7 @@ rel["index"]["sha256"] = "0" * 64
 rel["version"] += 10
 json.dump(rel, open(sys.argv[1], "w"))
 PY
+resign "$TMP/repo"
 fails_with 6 "sha256 mismatch for file://$TMP/repo/index.json.gz" \
 	"an index whose sha256 differs from the release fails (exit 6), naming it" -- qtm "$R" update
 printf '{"format": 1, "packages": []}' | gzip -n >"$TMP/repo/index.json.gz"

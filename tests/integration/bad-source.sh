@@ -35,7 +35,7 @@ until curl -fsS -o /dev/null "http://127.0.0.1:$port/release.json" 2>/dev/null; 
 done
 
 R=$TMP/root
-run qtm "$R" source add web "http://127.0.0.1:$port/"
+run qtm "$R" source add --key "$(test_key).pub" web "http://127.0.0.1:$port/"
 ok $status "the loopback server is added as a source"
 run qtm "$R" update
 ok $status "update over HTTP succeeds"
@@ -48,7 +48,7 @@ ok $? "the dataset and the model source came from the server"
 
 # A path the server does not have.
 R2=$TMP/root-404
-run qtm "$R2" source add missing "http://127.0.0.1:$port/no/such/repo"
+run qtm "$R2" source add --key "$(test_key).pub" missing "http://127.0.0.1:$port/no/such/repo"
 fails_with 4 "missing release: cannot fetch http://127\.0\.0\.1:$port/no/such/repo/release\.json: the server answered HTTP 404" \
 	"a source path the server does not have fails (exit 4) with HTTP 404 and the URL" -- qtm "$R2" update
 # A file the index names that the server does not have.

@@ -105,19 +105,34 @@ done_testing() {
 
 # ---- helpers for the failure-path tests (bad-*.sh, lock.sh, remove.sh) ----------------------
 
-# build_repo OUT SRC...: qtm-repo build, or bail out (a broken fixture is not a test result).
+# test_key: the signing key of this test's repositories (made on first use); prints the prefix.
+test_key() {
+	[ -f "$TMP/test-key.key" ] || "$QTM_REPO_TOOL" keygen "$TMP/test-key" >/dev/null ||
+		{ echo "Bail out! qtm-repo keygen failed"; exit 1; }
+	echo "$TMP/test-key"
+}
+
+# resign DIR: signs DIR/release.json again (after a test rewrote it on purpose).
+resign() {
+	rm -f "$1/release.json.sig"
+	"$QTM_REPO_TOOL" sign --key "$(test_key).key" "$1" >/dev/null || { echo "Bail out! cannot sign $1"; exit 1; }
+}
+
+# build_repo OUT SRC...: qtm-repo build, signed with the test key, or bail out (a broken fixture
+# is not a test result).
 build_repo() {
 	_out=$1
 	shift
-	"$QTM_REPO_TOOL" build --name test -o "$_out" "$@" >"$TMP/build.log" 2>&1 || {
+	"$QTM_REPO_TOOL" build --name test --key "$(test_key).key" -o "$_out" "$@" >"$TMP/build.log" 2>&1 || {
 		echo "Bail out! qtm-repo build $*: $(cat "$TMP/build.log")"
 		exit 1
 	}
 }
 
-# use_source ROOT NAME URL: adds the source and runs qtm update, or bails out.
+# use_source ROOT NAME URL: adds the source (trusting the test key) and runs qtm update, or
+# bails out.
 use_source() {
-	"$QTM" --root "$1" source add "$2" "$3" >/dev/null 2>"$TMP/source.log" &&
+	"$QTM" --root "$1" source add --key "$(test_key).pub" "$2" "$3" >/dev/null 2>"$TMP/source.log" &&
 		"$QTM" --root "$1" update >/dev/null 2>>"$TMP/source.log" || {
 		echo "Bail out! source $2 $3: $(cat "$TMP/source.log")"
 		exit 1
@@ -143,4 +158,53 @@ not_installed() {
 # free_port: a TCP port on 127.0.0.1 that nothing listens on right now.
 free_port() {
 	/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# ---- helpers for verbs.sh, history.sh and crash.sh -------------------------------------------
+
+# merge_repo OUT OTHER...: adds to the repository OUT (made by build_repo) the packages of the
+# repositories OTHER that OUT lacks (by name and version), with their pool and dataset files,
+# and rewrites OUT's index and release (signed again).  qtm-repo build refuses a name defined twice, but an
+# index may offer several versions of a name (qtm-repository(5)): this is how a test gets one
+# repository offering foo 1.0.0 and foo 2.0.0.  Bails out on failure.
+merge_repo() {
+	_out=$1
+	shift
+	for _o in "$@"; do
+		for _d in pool datasets; do
+			if [ -d "$_o/$_d" ]; then cp -Rn "$_o/$_d" "$_out/" || { echo "Bail out! merge_repo: cp $_o/$_d"; exit 1; }; fi
+		done
+	done
+	/usr/bin/python3 - "$_out" "$@" <<'PY' || { echo "Bail out! merge_repo $_out $*"; exit 1; }
+import gzip, hashlib, json, os, sys
+out = sys.argv[1]
+index = json.load(gzip.open(os.path.join(out, "index.json.gz")))
+have = {(p["name"], p["version"]) for p in index["packages"]}
+for other in sys.argv[2:]:
+    for p in json.load(gzip.open(os.path.join(other, "index.json.gz")))["packages"]:
+        if (p["name"], p["version"]) not in have:
+            index["packages"].append(p)
+            have.add((p["name"], p["version"]))
+data = gzip.compress(json.dumps(index).encode(), mtime=0)
+with open(os.path.join(out, "index.json.gz"), "wb") as f:
+    f.write(data)
+with open(os.path.join(out, "release.json")) as f:
+    release = json.load(f)
+release["version"] += 1
+release["index"].update(sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+with open(os.path.join(out, "release.json"), "w") as f:
+    json.dump(release, f, indent=1)
+PY
+	resign "$_out"
+}
+
+# db_query ROOT SQL: the rows of a read-only query on ROOT's database, one line per row,
+# columns separated by "|" (the sqlite3 CLI may be missing: Python's sqlite3 module).
+db_query() {
+	/usr/bin/python3 -c '
+import sqlite3, sys
+db = sqlite3.connect("file:" + sys.argv[1] + "/var/lib/qtm/qtm.db?mode=ro", uri=True)
+for row in db.execute(sys.argv[2]):
+    print("|".join("" if c is None else str(c) for c in row))
+' "$1" "$2"
 }

@@ -11,7 +11,7 @@ plan 5
 
 # uid 65534 may not reach the build tree (a clone under /root): give it copies.
 U=$TMP/user
-mkdir -p "$U/bin" && cp "$QTM" "$U/bin/qtm" && cp -R "$QTM_BUNDLED_REPO" "$U/repo" &&
+mkdir -p "$U/bin" && cp "$QTM" "$U/bin/qtm" && cp -R "$QTM_BUNDLED_REPO" "$U/repo" && cp "$QTM_BUNDLED_REPO.pub" "$U/repo.pub" &&
 	chmod -R a+rX "$U" && chmod 777 "$U" || { echo "Bail out! cannot copy qtm to $U"; exit 1; }
 as_nobody() {
 	setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$U" QTM_BUNDLED_REPO="$U/repo" "$@"
