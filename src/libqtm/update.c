@@ -45,10 +45,10 @@ paths_free(struct update_paths *p)
 
 /* The release's signature document, or NULL (with rc 0) when the repository has none. */
 static int
-fetch_signature(struct qtm_ctx *ctx, const struct qtm_source *src, const struct update_paths *p,
-    char **sig_text)
+fetch_signature(struct qtm_ctx *ctx, const struct qtm_source *src, const char *base,
+    const struct update_paths *p, char **sig_text)
 {
-	char *url = qtm_url_join(src->url, "release.json.sig"), *label = xasprintf(_("%s signature"), src->name);
+	char *url = qtm_url_join(base, "release.json.sig"), *label = xasprintf(_("%s signature"), src->name);
 	char *dest = xasprintf("%s/release.json.sig.new", p->dir);
 	struct qtm_fetch_req req = { .url = url, .dest = dest, .max_size = 65536, .quiet = true, .label = label };
 	int rc = qtm_fetch(ctx, &req);
@@ -66,10 +66,10 @@ fetch_signature(struct qtm_ctx *ctx, const struct qtm_source *src, const struct 
 }
 
 static int
-fetch_release(struct qtm_ctx *ctx, const struct qtm_source *src, const struct update_paths *p,
-    struct qtm_release *rel)
+fetch_release(struct qtm_ctx *ctx, const struct qtm_source *src, const char *base,
+    const struct update_paths *p, struct qtm_release *rel)
 {
-	char *url = qtm_url_join(src->url, "release.json"), *text = NULL, *sig = NULL, *label;
+	char *url = qtm_url_join(base, "release.json"), *text = NULL, *sig = NULL, *label;
 	struct qtm_fetch_req req = { .url = url, .dest = p->release_new,
 	    .max_size = QTM_RELEASE_MAX_BYTES, .quiet = true };
 	size_t len;
@@ -81,7 +81,7 @@ fetch_release(struct qtm_ctx *ctx, const struct qtm_source *src, const struct up
 	if (rc == 0 && (rc = qtm_read_file(ctx, p->release_new, &text, &len)) == 0)
 		rc = qtm_release_parse(ctx, text, len, url, rel);
 	if (rc == 0 && !src->insecure)
-		rc = fetch_signature(ctx, src, p, &sig);
+		rc = fetch_signature(ctx, src, base, p, &sig);
 	if (rc == 0)
 		rc = qtm_trust_check_release(ctx, src, text, len, sig, rel);
 	free(text);
@@ -111,10 +111,10 @@ index_current(struct qtm_ctx *ctx, const struct update_paths *p, const struct qt
 }
 
 static int
-fetch_index(struct qtm_ctx *ctx, const struct qtm_source *src, const struct update_paths *p,
-    const struct qtm_release *rel)
+fetch_index(struct qtm_ctx *ctx, const struct qtm_source *src, const char *base,
+    const struct update_paths *p, const struct qtm_release *rel)
 {
-	char *url = qtm_url_join(src->url, rel->index_path), *label;
+	char *url = qtm_url_join(base, rel->index_path), *label;
 	struct qtm_fetch_req req = { .url = url, .dest = p->index_new, .sha256 = rel->index_sha256,
 	    .size = rel->index_size, .quiet = rel->index_size < (1 << 20) };
 	int rc;
@@ -133,33 +133,67 @@ fetch_index(struct qtm_ctx *ctx, const struct qtm_source *src, const struct upda
 	return rc;
 }
 
+/* One attempt against one base URL (the source's url or a mirror). */
+static int
+update_from(struct qtm_ctx *ctx, const struct qtm_source *src, const char *base,
+    const struct update_paths *p, struct qtm_release *rel, bool *changed)
+{
+	int rc = fetch_release(ctx, src, base, p, rel);
+
+	if (rc == 0 && !index_current(ctx, p, rel)) {
+		*changed = true;
+		rc = fetch_index(ctx, src, base, p, rel);
+	}
+	if (rc == 0 && rename(p->release_new, p->release) < 0)
+		rc = qtm_error(ctx, -errno, _("cannot rename %s: %s"), p->release_new, strerror(errno));
+	if (rc == 0)
+		rc = qtm_trust_record_seen(ctx, src, rel->version);
+	unlink(p->release_new);
+	return rc;
+}
+
+/* The source's url, then each mirror in order, until one serves good, trusted metadata; every
+ * one that failed is named, in the warning (when a later one worked) or in the error. */
 int
 qtm_update_source(struct qtm_ctx *ctx, const struct qtm_source *src, struct qtm_update_result *result)
 {
 	struct update_paths p;
 	struct qtm_release rel = { 0 };
+	size_t n_bases = 1 + strv_len(src->mirrors);
 	bool changed = false;
-	int rc;
+	char *failures = NULL;
+	int rc, first = 0;
 
 	paths_init(ctx, src->name, &p);
-	rc = qtm_mkdir_p(ctx, p.dir, 0755);
-	if (rc == 0)
-		rc = fetch_release(ctx, src, &p, &rel);
-	if (rc == 0 && !index_current(ctx, &p, &rel)) {
-		changed = true;
-		rc = fetch_index(ctx, src, &p, &rel);
+	if ((rc = qtm_mkdir_p(ctx, p.dir, 0755)) < 0)
+		n_bases = 0;
+	for (size_t i = 0; i < n_bases; i++) {
+		const char *base = i == 0 ? src->url : src->mirrors[i - 1];
+		char *more;
+
+		qtm_release_clear(&rel);
+		if ((rc = update_from(ctx, src, base, &p, &rel, &changed)) == 0)
+			break;
+		more = xasprintf("%s\n  %s: %s", failures != NULL ? failures : "", base, qtm_strerror(ctx));
+		free(failures);
+		failures = more;
+		first = first != 0 ? first : rc;
+		if (rc == -ENOSPC)
+			break;   /* a local failure: no mirror will help */
 	}
-	if (rc == 0 && rename(p.release_new, p.release) < 0)
-		rc = qtm_error(ctx, -errno, _("cannot rename %s: %s"), p.release_new, strerror(errno));
-	if (rc == 0)
-		rc = qtm_trust_record_seen(ctx, src, rel.version);
-	unlink(p.release_new);
+	if (rc == 0 && failures != NULL)
+		qtm_warn(ctx, _("source %s: used a mirror after these failed:%s"), src->name, failures);
+	else if (rc < 0 && failures != NULL && strv_len(src->mirrors) > 0)
+		rc = qtm_error(ctx, first, _("source %s: every location failed:%s"), src->name, failures);
+	else if (rc < 0 && first != 0)
+		rc = first;
 	if (result != NULL) {
 		result->source = xstrdup(src->name);
 		result->version = rc == 0 ? rel.version : 0;
 		result->changed = changed;
 		result->error = rc < 0 ? xstrdup(qtm_strerror(ctx)) : NULL;
 	}
+	free(failures);
 	qtm_release_clear(&rel);
 	paths_free(&p);
 	return rc;
