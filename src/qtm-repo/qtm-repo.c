@@ -3,14 +3,17 @@
 
 #include <getopt.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ctx.h"
 #include "i18n.h"
 #include "repository.h"
+#include "serve.h"
 #include "sign.h"
 #include "xalloc.h"
 
@@ -20,6 +23,7 @@ usage(FILE *f)
 	fprintf(f, _("usage: qtm-repo build [--name NAME] [--release N] [--valid-days DAYS] [--key FILE]... -o DIR SRC...\n"
 	    "       qtm-repo keygen PREFIX          (writes PREFIX.key and PREFIX.pub)\n"
 	    "       qtm-repo sign --key FILE... DIR (signs DIR/release.json)\n"
+	    "       qtm-repo serve [--listen ADDR:PORT] [--port-file FILE] [-v] DIR\n"
 	    "  SRC is a module folder (holding module.json) or a folder of them.\n"
 	    "See qtm-repo(1).\n"));
 }
@@ -98,13 +102,75 @@ sign(struct qtm_ctx *ctx, int argc, char **argv)
 	return rc;
 }
 
+static volatile sig_atomic_t stop_serving;
+
+static void
+on_signal(int sig)
+{
+	stop_serving = sig;
+}
+
+/* Serves DIR until SIGINT or SIGTERM; --port-file receives the bound port (for scripts that ask
+ * for port 0, any free port). */
+static int
+serve(struct qtm_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "listen", required_argument, NULL, 'l' },
+		{ "port-file", required_argument, NULL, 'p' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char addr[64] = "127.0.0.1", *colon;
+	const char *port_file = NULL;
+	struct qtm_server *srv;
+	long port = 8080;
+	uint16_t bound;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "l:p:v", opts, NULL)) != -1) {
+		if (c == 'l' && (colon = strrchr(optarg, ':')) != NULL) {
+			snprintf(addr, sizeof addr, "%.*s", (int)(colon - optarg), optarg);
+			port = strtol(colon + 1, NULL, 10);
+		} else if (c == 'p') {
+			port_file = optarg;
+		} else if (c == 'v') {
+			ctx->verbosity = QTM_VERBOSE;
+		} else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc - 1 || port < 0 || port > 65535) {
+		usage(stderr);
+		return 2;
+	}
+	if ((rc = qtm_serve_start(ctx, argv[optind], addr, (uint16_t)port, &srv, &bound)) < 0)
+		return rc;
+	if (port_file != NULL) {
+		FILE *f = fopen(port_file, "we");
+
+		if (f != NULL) {
+			fprintf(f, "%u\n", bound);
+			fclose(f);
+		}
+	}
+	fprintf(stderr, _("serving %s on http://%s:%u/ (Ctrl-C stops)\n"), argv[optind], addr, bound);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	while (!stop_serving)
+		pause();
+	qtm_serve_stop(srv);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	static const struct {
 		const char *name;
 		int (*fn)(struct qtm_ctx *, int, char **);
-	} verbs[] = { { "build", build }, { "keygen", keygen }, { "sign", sign } };
+	} verbs[] = { { "build", build }, { "keygen", keygen }, { "sign", sign }, { "serve", serve } };
 	struct qtm_ctx *ctx;
 	bool known = false;
 	int rc = 2;

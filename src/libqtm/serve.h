@@ -1,0 +1,19 @@
+/* serve.h - a static file server for repositories (qtm-repo serve): GET and HEAD, single
+ * Range requests (206/416), content types by extension, nothing outside the directory.
+ * libmicrohttpd does the HTTP.
+ *
+ * The returned server is owned by the caller: qtm_serve_stop(). */
+#ifndef QTM_SERVE_H
+#define QTM_SERVE_H
+
+#include <stdint.h>
+
+struct qtm_ctx;
+struct qtm_server;
+
+/* Starts serving dir on addr:port (port 0: any free port; the chosen one is in *bound). */
+int qtm_serve_start(struct qtm_ctx *ctx, const char *dir, const char *addr, uint16_t port,
+    struct qtm_server **out, uint16_t *bound);
+void qtm_serve_stop(struct qtm_server *srv);
+
+#endif
