@@ -248,7 +248,9 @@ classify(struct xfer *x, CURLcode cc, long status)
 		    x->req->dest, strerror(x->write_errno));
 		return V_FATAL;
 	}
-	if (x->resumed && (cc == CURLE_RANGE_ERROR || status == 416)) {
+	/* A server that ignores the range (200: curl stops before the body), refuses it (416), or a
+	 * file:// file now shorter than the .part. */
+	if (x->resumed && (cc == CURLE_RANGE_ERROR || cc == CURLE_BAD_DOWNLOAD_RESUME || status == 416)) {
 		x->err = qtm_error(ctx, -EHOSTUNREACH, _("%s: %s cannot be resumed at byte %llu"), x->label,
 		    url, (unsigned long long)x->hash.bytes);
 		return V_RESTART;

@@ -83,6 +83,8 @@ n_ds=$(ls "$S/mods" | grep -c '^dataset-' || true)
 echo "generated $N module folders ($n_ds datasets, $((N - n_ds)) models) in $GEN_S s"
 echo "install target: $TARGET (dependency closure: $CLOSURE packages)"
 
+# The repository's signing key (qtm refuses an unsigned release).
+"$QTM_REPO" keygen "$S/bench-key" >/dev/null
 if [ "$N" -le "$BUILD_MAX" ]; then
 	sync
 	timed build "$QTM_REPO" build --name bench -o "$S/repo" "$S/mods"
@@ -94,10 +96,12 @@ else
 	BUILD="skipped above QTM_BENCH_BUILD_MAX=$BUILD_MAX; index written by gen-index.py in $(secs) s"
 	BUILD_ROW="| \`qtm-repo build\` | skipped | N > QTM_BENCH_BUILD_MAX=$BUILD_MAX: index written by gen-index.py |"
 fi
-echo "qtm-repo build: $BUILD"
+t0
+"$QTM_REPO" sign --key "$S/bench-key.key" "$S/repo" >/dev/null
+echo "qtm-repo build: $BUILD; qtm-repo sign: $(secs) s"
 echo "index.json.gz: $(mb "$S/repo/index.json.gz") MB"
 
-"$QTM" --root "$R" source add bench "file://$S/repo" >/dev/null 2>&1
+"$QTM" --root "$R" source add --key "$S/bench-key.pub" bench "file://$S/repo" >/dev/null 2>&1
 sync
 timed update "$QTM" --root "$R" update
 UPDATE_WALL=$WALL UPDATE_DETAIL="user $USER_S s, sys $SYS_S s, max RSS $RSS_MB MB"
