@@ -36,6 +36,7 @@ static const char schema[] =
 	"  id INTEGER PRIMARY KEY, name TEXT NOT NULL, version TEXT NOT NULL, build_id TEXT NOT NULL,"
 	"  state TEXT NOT NULL, pid INTEGER, started_at INTEGER NOT NULL, finished_at INTEGER,"
 	"  log_path TEXT, message TEXT, limits TEXT, wall_s REAL);"
+	"CREATE TABLE IF NOT EXISTS store_pending (path TEXT PRIMARY KEY);"
 	"CREATE TABLE IF NOT EXISTS transactions ("
 	"  id INTEGER PRIMARY KEY, started_at INTEGER NOT NULL, finished_at INTEGER,"
 	"  command TEXT NOT NULL, pid INTEGER, state TEXT NOT NULL, message TEXT);"
@@ -423,6 +424,45 @@ qtm_db_set_reason(struct qtm_ctx *ctx, struct qtm_db *db, const char *name, cons
 	sqlite3_bind_text(st, 1, reason, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
 	return qtm_db_step_done(ctx, db, st, _("cannot change the install reason"));
+}
+
+static int
+pending_change(struct qtm_ctx *ctx, struct qtm_db *db, const char *sql, const char *path)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = qtm_db_prepare(ctx, db, sql, &st)) < 0)
+		return rc;
+	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+	return qtm_db_step_done(ctx, db, st, _("cannot record a store path"));
+}
+
+int
+qtm_db_pending_add(struct qtm_ctx *ctx, struct qtm_db *db, const char *path)
+{
+	return pending_change(ctx, db, "INSERT OR IGNORE INTO store_pending (path) VALUES (?)", path);
+}
+
+int
+qtm_db_pending_remove(struct qtm_ctx *ctx, struct qtm_db *db, const char *path)
+{
+	return pending_change(ctx, db, "DELETE FROM store_pending WHERE path = ?", path);
+}
+
+int
+qtm_db_pending_list(struct qtm_ctx *ctx, struct qtm_db *db, char ***paths)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*paths = xcalloc(1, sizeof **paths);
+	if ((rc = qtm_db_prepare(ctx, db, "SELECT path FROM store_pending ORDER BY path", &st)) < 0)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*paths = strv_push(*paths, (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : qtm_db_sql_error(ctx, db, _("cannot read the store paths"));
 }
 
 int

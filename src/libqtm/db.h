@@ -61,6 +61,14 @@ int qtm_db_delete(struct qtm_ctx *ctx, struct qtm_db *db, const char *name);
 int qtm_db_set_reason(struct qtm_ctx *ctx, struct qtm_db *db, const char *name, const char *reason);
 int qtm_db_set_held(struct qtm_ctx *ctx, struct qtm_db *db, const char *name, bool held);
 
+/* Store directories in flux: a path is recorded before a directory is renamed into place and
+ * when its row is deleted, and cleared once the row commits or the directory is gone, so that
+ * every store directory is always claimed by a package row or by this list (recovery removes
+ * the unclaimed ones).  Join the caller's SQL transaction when there is one. */
+int qtm_db_pending_add(struct qtm_ctx *ctx, struct qtm_db *db, const char *path);
+int qtm_db_pending_remove(struct qtm_ctx *ctx, struct qtm_db *db, const char *path);
+int qtm_db_pending_list(struct qtm_ctx *ctx, struct qtm_db *db, char ***paths);
+
 int qtm_db_training_start(struct qtm_ctx *ctx, struct qtm_db *db, const char *name,
     const char *version, const char *build_id, const char *log_path, int64_t *id);
 int qtm_db_training_finish(struct qtm_ctx *ctx, struct qtm_db *db, int64_t id, const char *state,

@@ -55,6 +55,24 @@ qtm_pool_free(struct qtm_pool *p)
 	free(p);
 }
 
+bool
+qtm_pool_version_ok(struct qtm_pool *p, const char *have, const struct qtm_dep *dep)
+{
+	int cmp;
+
+	if (dep->op == QTM_DEP_ANY)
+		return true;
+	cmp = pool_evrcmp_str(p->pool, have, dep->version, EVRCMP_COMPARE);
+	switch (dep->op) {
+	case QTM_DEP_LT: return cmp < 0;
+	case QTM_DEP_LE: return cmp <= 0;
+	case QTM_DEP_EQ: return cmp == 0;
+	case QTM_DEP_GE: return cmp >= 0;
+	case QTM_DEP_GT: return cmp > 0;
+	default: return true;
+	}
+}
+
 Id
 qtm_pool_dep(struct qtm_pool *p, const struct qtm_dep *dep)
 {

@@ -59,6 +59,8 @@ const char *qtm_pool_manifest_json(struct qtm_pool *p, Id id);
 /* Parses the entry of a solvable into a manifest owned by the caller. */
 int qtm_pool_manifest(struct qtm_pool *p, Id id, struct qtm_manifest **out);
 bool qtm_pool_is_installed(struct qtm_pool *p, Id id);
+/* Whether version `have` satisfies dep's constraint (Debian version order). */
+bool qtm_pool_version_ok(struct qtm_pool *p, const char *have, const struct qtm_dep *dep);
 /* Converts a parsed requirement into a libsolv dependency Id. */
 Id qtm_pool_dep(struct qtm_pool *p, const struct qtm_dep *dep);
 /* All solvables whose name is exactly name (any repo), newest first; queue owned by the caller. */

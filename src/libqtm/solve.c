@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <solv/evr.h>
 #include <solv/policy.h>
 #include <solv/problems.h>
 #include <solv/rules.h>
@@ -79,11 +80,46 @@ unknown_package(struct qtm_pool *p, const char *name)
 	    name);
 }
 
+/* The held installed package named name, or 0. */
+static Id
+held_of(struct qtm_pool *p, const char *name)
+{
+	for (int i = 0; i < p->held.count; i++)
+		if (strcmp(pool_id2str(p->pool, pool_id2solvable(p->pool, p->held.elements[i])->name), name) == 0)
+			return p->held.elements[i];
+	return 0;
+}
+
+/* Says which held packages an upgrade keeps back (a newer version exists). */
+static void
+warn_held(struct qtm_pool *p, char *const *names)
+{
+	Queue q;
+
+	queue_init(&q);
+	for (int i = 0; i < p->held.count; i++) {
+		Solvable *s = pool_id2solvable(p->pool, p->held.elements[i]);
+		const char *name = pool_id2str(p->pool, s->name);
+		bool named = names == NULL || names[0] == NULL;
+
+		for (size_t j = 0; !named && names[j] != NULL; j++)
+			named = strcmp(names[j], name) == 0;
+		qtm_pool_by_name(p, name, &q);
+		if (named && q.count > 0 && pool_evrcmp(p->pool, pool_id2solvable(p->pool, q.elements[0])->evr,
+		    s->evr, EVRCMP_COMPARE) > 0)
+			qtm_warn(p->ctx, _("%s is held at %s and kept back (%s is available; qtm unhold %s to allow it)"),
+			    name, pool_id2str(p->pool, s->evr), pool_id2str(p->pool, pool_id2solvable(p->pool, q.elements[0])->evr),
+			    name);
+	}
+	queue_free(&q);
+}
+
 static int
 add_install_job(struct qtm_pool *p, const char *spec, Queue *job)
 {
 	struct qtm_dep dep;
 	Queue found;
+	Id held;
 	int rc;
 
 	if ((rc = qtm_dep_parse(p->ctx, spec, &dep)) < 0)
@@ -92,6 +128,10 @@ add_install_job(struct qtm_pool *p, const char *spec, Queue *job)
 	qtm_pool_by_name(p, dep.name, &found);
 	if (found.count == 0 || strncmp(dep.name, "runtime(", 8) == 0) {
 		rc = unknown_package(p, dep.name);
+	} else if ((held = held_of(p, dep.name)) != 0 &&
+	    !qtm_pool_version_ok(p, pool_id2str(p->pool, pool_id2solvable(p->pool, held)->evr), &dep)) {
+		rc = qtm_error(p->ctx, -EBUSY, _("%s is held at %s (release it first with: qtm unhold %s)"), dep.name,
+		    pool_id2str(p->pool, pool_id2solvable(p->pool, held)->evr), dep.name);
 	} else {
 		/* By name: a package that merely provides the name must not stand in for it, and
 		 * a version constraint applies to the named package itself. */
@@ -273,6 +313,8 @@ qtm_solve_upgrade(struct qtm_pool *p, char *const *names, struct qtm_plan *plan)
 	}
 	if (rc == 0)
 		rc = solve(p, &job, NULL, plan);
+	if (rc == 0)
+		warn_held(p, names);
 	queue_free(&job);
 	queue_free(&found);
 	return rc;

@@ -55,10 +55,13 @@ qtm_store_staging(struct qtm_ctx *ctx, const char *name, char **out)
 }
 
 int
-qtm_store_commit(struct qtm_ctx *ctx, const char *staging, const char *target)
+qtm_store_commit(struct qtm_ctx *ctx, struct qtm_db *db, const char *staging, const char *target)
 {
 	char *parent = parent_of(target);
 	int rc = qtm_mkdir_p(ctx, parent, 0755);
+
+	if (rc == 0)
+		rc = qtm_db_pending_add(ctx, db, target);
 
 	/* An existing target (a reinstall of the same build) is swapped atomically, so that a
 	 * committed row never points at a missing directory; the old contents end up in staging. */
@@ -76,15 +79,16 @@ qtm_store_commit(struct qtm_ctx *ctx, const char *staging, const char *target)
 }
 
 int
-qtm_store_remove(struct qtm_ctx *ctx, const char *path)
+qtm_store_remove(struct qtm_ctx *ctx, struct qtm_db *db, const char *path)
 {
 	char *parent = parent_of(path);
 	int rc = qtm_rm_rf(ctx, path);
 
 	rmdir(parent);   /* only succeeds when no other version remains */
 	free(parent);
-	return rc;
+	return rc == 0 ? qtm_db_pending_remove(ctx, db, path) : rc;
 }
+
 
 static bool
 claimed(const struct qtm_installed *v, size_t n, const char *path)
@@ -121,6 +125,25 @@ recover_package_dir(struct qtm_ctx *ctx, const char *dir, const struct qtm_insta
 	return rc;
 }
 
+/* Pending paths no row claims are what an interrupted run left behind. */
+static int
+recover_pending(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_installed *v, size_t n)
+{
+	char **paths;
+	int rc = qtm_db_pending_list(ctx, db, &paths);
+
+	for (size_t i = 0; rc == 0 && paths[i] != NULL; i++) {
+		if (!claimed(v, n, paths[i])) {
+			qtm_verbose(ctx, _("removing %s, left by an interrupted run"), paths[i]);
+			rc = qtm_store_remove(ctx, db, paths[i]);
+		} else {
+			rc = qtm_db_pending_remove(ctx, db, paths[i]);
+		}
+	}
+	strv_free(paths);
+	return rc;
+}
+
 /* True when the database has recorded at least one transaction: a database without any history
  * next to a populated store was replaced or recreated, and the store must not be judged by it. */
 static bool
@@ -146,6 +169,8 @@ qtm_store_recover(struct qtm_ctx *ctx, struct qtm_db *db)
 	DIR *d;
 	int rc = qtm_db_list(ctx, db, &v, &n);
 
+	if (rc == 0)
+		rc = recover_pending(ctx, db, v, n);
 	if (rc < 0 || (d = opendir(store)) == NULL) {
 		free(store);
 		if (rc == 0)

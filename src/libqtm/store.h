@@ -15,12 +15,13 @@ struct qtm_db;
 char *qtm_store_dir(const struct qtm_ctx *ctx, const char *name, const char *version, const char *tag);
 /* A fresh, empty staging directory under the store (same file system as the target). */
 int qtm_store_staging(struct qtm_ctx *ctx, const char *name, char **out);
-/* Renames staging to target (from qtm_store_dir); an existing target is exchanged atomically
+/* Records target as pending, then renames staging to target (from qtm_store_dir); an existing target is exchanged atomically
  * (renameat2 RENAME_EXCHANGE) and its old contents removed.  The staging directory is gone
  * afterwards, on success or failure. */
-int qtm_store_commit(struct qtm_ctx *ctx, const char *staging, const char *target);
-/* Removes a package directory (after its database row is gone), and its NAME directory when empty. */
-int qtm_store_remove(struct qtm_ctx *ctx, const char *path);
+int qtm_store_commit(struct qtm_ctx *ctx, struct qtm_db *db, const char *staging, const char *target);
+/* Removes a package directory (after its database row is gone and the path was recorded as
+ * pending in the same SQL transaction), its NAME directory when empty, and the pending record. */
+int qtm_store_remove(struct qtm_ctx *ctx, struct qtm_db *db, const char *path);
 /* Removes leftovers of an interrupted run: staging and trash directories, and package
  * directories no database row claims.  Reports what it removed with -v. */
 int qtm_store_recover(struct qtm_ctx *ctx, struct qtm_db *db);

@@ -99,6 +99,7 @@ record(struct run *r, const struct qtm_step *st, const struct qtm_manifest *m,
 	};
 	struct qtm_installed *old = NULL;
 	struct qtm_history_item item = { 0 };
+	bool replaced;
 	int rc;
 
 	if (qtm_db_get(r->ctx, r->db, st->name, &old) == 0 && !st->manual)
@@ -107,16 +108,19 @@ record(struct run *r, const struct qtm_step *st, const struct qtm_manifest *m,
 	    .name = st->name, .kind = st->kind, .new_version = st->version,
 	    .old_version = old != NULL ? old->version : NULL, .new_build_id = pkg.build_id,
 	    .old_build_id = old != NULL ? old->build_id : NULL, .reason = pkg.reason };
+	replaced = old != NULL && strcmp(old->store_path, path) != 0;
 	if ((rc = qtm_db_begin(r->ctx, r->db)) == 0) {
 		if ((rc = qtm_db_put(r->ctx, r->db, &pkg, files)) == 0 &&
-		    (rc = qtm_history_add(r->ctx, r->db, r->history_id, &item)) == 0)
+		    (rc = qtm_history_add(r->ctx, r->db, r->history_id, &item)) == 0 &&
+		    (rc = qtm_db_pending_remove(r->ctx, r->db, path)) == 0 &&
+		    (!replaced || (rc = qtm_db_pending_add(r->ctx, r->db, old->store_path)) == 0))
 			rc = qtm_db_commit(r->ctx, r->db);
 		if (rc < 0)
 			qtm_db_rollback(r->db);
 	}
 	/* What this one replaces is garbage once the new row is committed. */
-	if (rc == 0 && old != NULL && strcmp(old->store_path, path) != 0)
-		rc = qtm_store_remove(r->ctx, old->store_path);
+	if (rc == 0 && replaced)
+		rc = qtm_store_remove(r->ctx, r->db, old->store_path);
 	qtm_installed_free(old);
 	cJSON_free(metrics_text);
 	cJSON_free(params_text);
@@ -174,7 +178,7 @@ install_dataset(struct run *r, const struct qtm_step *st, const struct qtm_manif
 	dataset_tag(m, tag);
 	target = qtm_store_dir(r->ctx, m->name, m->version, tag);
 	if (rc == 0)
-		rc = qtm_store_commit(r->ctx, staging, target);
+		rc = qtm_store_commit(r->ctx, r->db, staging, target);
 	else
 		qtm_rm_rf(r->ctx, staging);
 	if (rc == 0)
@@ -202,7 +206,7 @@ install_model(struct run *r, const struct qtm_step *st, const struct qtm_manifes
 	target = qtm_store_dir(r->ctx, m->name, m->version, art.build_id);
 	if ((rc = qtm_archive_unpack(r->ctx, art.path, staging, 0, &files)) < 0)
 		qtm_rm_rf(r->ctx, staging);
-	else if ((rc = qtm_store_commit(r->ctx, staging, target)) == 0)
+	else if ((rc = qtm_store_commit(r->ctx, r->db, staging, target)) == 0)
 		rc = record(r, st, m, &art, &files, target);
 	free(target);
 out:
@@ -227,15 +231,16 @@ remove_step(struct run *r, const struct qtm_step *st)
 	    .old_version = old->version, .old_build_id = old->build_id, .reason = old->reason };
 	if ((rc = qtm_db_begin(r->ctx, r->db)) == 0) {
 		if ((rc = qtm_db_delete(r->ctx, r->db, st->name)) == 0 &&
-		    (rc = qtm_history_add(r->ctx, r->db, r->history_id, &item)) == 0)
+		    (rc = qtm_history_add(r->ctx, r->db, r->history_id, &item)) == 0 &&
+		    (rc = qtm_db_pending_add(r->ctx, r->db, old->store_path)) == 0)
 			rc = qtm_db_commit(r->ctx, r->db);
 		if (rc < 0)
 			qtm_db_rollback(r->db);
 	}
-	/* The row is gone first: an interruption now leaves only an orphan directory, which
-	 * recovery removes. */
+	/* The row is gone first, the path recorded as pending with it: an interruption now
+	 * leaves a directory recovery knows to remove. */
 	if (rc == 0)
-		rc = qtm_store_remove(r->ctx, old->store_path);
+		rc = qtm_store_remove(r->ctx, r->db, old->store_path);
 	qtm_installed_free(old);
 	return rc;
 }

@@ -52,13 +52,8 @@ note_need(struct qtm_pool *p, cJSON *caps, const struct qtm_runtime *rt, const c
 	const char *have = qtm_runtime_version(rt, dep->name);
 	bool ok = have != NULL;
 	char *need = dep->op ? xasprintf("%s (%s %s)", module, qtm_dep_op_str(dep->op), dep->version) : xstrdup(module);
-	if (ok && dep->op != QTM_DEP_ANY) {
-		int cmp = pool_evrcmp_str(p->pool, have, dep->version, EVRCMP_COMPARE);
-
-		ok = (dep->op == QTM_DEP_LT && cmp < 0) || (dep->op == QTM_DEP_LE && cmp <= 0) ||
-		    (dep->op == QTM_DEP_EQ && cmp == 0) || (dep->op == QTM_DEP_GE && cmp >= 0) ||
-		    (dep->op == QTM_DEP_GT && cmp > 0);
-	}
+	if (ok)
+		ok = qtm_pool_version_ok(p, have, dep);
 	if (!ok)
 		cJSON_ReplaceItemInObject(o, "satisfied", cJSON_CreateFalse());
 	cJSON_AddItemToArray(cJSON_GetObjectItem(o, "needed_by"), cJSON_CreateString(need));

@@ -44,6 +44,24 @@ pick(struct qtm_pool *p, const char *name)
 	return id;
 }
 
+/* An available package that is also installed in the same version shows once, as installed. */
+static bool
+shadowed(struct qtm_pool *p, Id id)
+{
+	Solvable *s = pool_id2solvable(p->pool, id);
+	bool hit = false;
+	Queue q;
+
+	if (s->repo == p->system)
+		return false;
+	queue_init(&q);
+	qtm_pool_by_name(p, pool_id2str(p->pool, s->name), &q);
+	for (int i = 0; i < q.count && !hit; i++)
+		hit = qtm_pool_is_installed(p, q.elements[i]) && pool_id2solvable(p->pool, q.elements[i])->evr == s->evr;
+	queue_free(&q);
+	return hit;
+}
+
 static cJSON *
 solvable_json(struct qtm_pool *p, Id id)
 {
@@ -72,6 +90,8 @@ depends(struct qtm_ctx *ctx, struct qtm_pool *p, Id id, cJSON *out)
 		FOR_PROVIDES(prov, pp, req) {
 			Solvable *ps = pool_id2solvable(pool, prov);
 
+			if (shadowed(p, prov))
+				continue;
 			cJSON_AddItemToArray(by, solvable_json(p, prov));
 			if (!ctx->json)
 				printf("    %s %s%s\n", pool_id2str(pool, ps->name), pool_id2str(pool, ps->evr),
@@ -117,6 +137,8 @@ cmd_depends_exec(struct qtm_ctx *ctx, int argc, char **argv)
 			for (int i = 0; i < q.count; i++) {
 				Solvable *s = pool_id2solvable(p->pool, q.elements[i]);
 
+				if (shadowed(p, q.elements[i]))
+					continue;
 				cJSON_AddItemToArray(out, solvable_json(p, q.elements[i]));
 				if (!ctx->json)
 					printf("%s %s%s\n", pool_id2str(p->pool, s->name), pool_id2str(p->pool, s->evr),

@@ -126,6 +126,20 @@ history_info(struct qtm_ctx *ctx, struct qtm_db *db, long long id)
 	return 0;
 }
 
+/* Each package comes back with the install reason it had, recorded in the same step (so that
+ * neither a crash nor autoremove sees a wrong reason in between). */
+static void
+restore_reasons(struct qtm_plan *plan, const struct qtm_history_revert *rev)
+{
+	for (size_t i = 0; i < plan->n; i++)
+		for (size_t j = 0; rev->installs[j] != NULL; j++) {
+			size_t len = strcspn(rev->installs[j], "=");
+
+			if (strlen(plan->steps[i].name) == len && strncmp(plan->steps[i].name, rev->installs[j], len) == 0)
+				plan->steps[i].manual = strcmp(rev->reasons[j], "manual") == 0;
+		}
+}
+
 /* Undo / rollback: removals (dependants first) then installs of the earlier versions, in one
  * new transaction; the earlier install reasons are restored. */
 static int
@@ -144,16 +158,12 @@ history_revert(struct qtm_ctx *ctx, long long id, bool rollback, bool dry_run)
 		rc = qtm_pool_open(ctx, db, QTM_POOL_SOURCES | QTM_POOL_INSTALLED | QTM_POOL_RUNTIME, &pool);
 	if (rc == 0 && rev.removes[0] != NULL)
 		rc = qtm_solve_remove(pool, rev.removes, &plan);
-	if (rc == 0 && rev.installs[0] != NULL && (rc = qtm_solve_install(pool, rev.installs, &more)) == 0)
+	if (rc == 0 && rev.installs[0] != NULL && (rc = qtm_solve_install(pool, rev.installs, &more)) == 0) {
+		restore_reasons(&more, &rev);
 		cmd_plan_append(&plan, &more);
+	}
 	if (rc == 0)
 		rc = cmd_run_plan(ctx, pool, db, &plan, dry_run, rollback ? _("Roll back?") : _("Undo?"));
-	for (size_t i = 0; rc == 0 && !dry_run && rev.installs[i] != NULL; i++) {
-		char *name = xstrndup(rev.installs[i], strcspn(rev.installs[i], "="));
-
-		rc = qtm_db_set_reason(ctx, db, name, rev.reasons[i]);
-		free(name);
-	}
 	qtm_plan_free(&plan);
 	qtm_plan_free(&more);
 	qtm_pool_free(pool);

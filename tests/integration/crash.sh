@@ -4,8 +4,9 @@
 # session of its own, kills the whole session with SIGKILL after a random delay (0 to 1.5 s),
 # then checks that what is left is consistent: (a) the database passes PRAGMA integrity_check
 # and foreign_key_check, (b) qtm verify is clean (every row's files exist with their hashes),
-# (c) every directory under store/NAME/ is claimed by a row's store_path (only .staging-*
-# directories may be left, for the next writer to remove); then runs the next writer and checks
+# (c) every directory under store/NAME/ is claimed by a row's store_path or by the store_pending
+# list (paths in flux, which the next writer settles; .staging-* directories may be left too);
+# then runs the next writer and checks
 # (d) no .staging-* and no orphan is left, verify is clean, and the killed run's transaction, if
 # it had started one and not finished it, shows as "interrupted".
 #
@@ -198,7 +199,7 @@ root, phase, pid, last = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.arg
 was = sys.argv[5] if len(sys.argv) > 5 else ""
 state = root + "/var/lib/qtm"
 store = state + "/store"
-problems, claimed, tx = [], set(), "none"
+problems, claimed, pending, tx = [], set(), set(), "none"
 if os.path.exists(state + "/qtm.db"):
     db = sqlite3.connect("file:%s/qtm.db?mode=ro" % state, uri=True)
     check = db.execute("PRAGMA integrity_check").fetchall()
@@ -208,6 +209,9 @@ if os.path.exists(state + "/qtm.db"):
     if fk:
         problems.append("foreign_key_check: %r" % fk)
     claimed = {r[0] for r in db.execute("SELECT store_path FROM packages")}
+    pending = {r[0] for r in db.execute("SELECT path FROM store_pending")}
+    if phase == "after" and pending:
+        problems.append("pending store paths left after the next writer: %r" % sorted(pending))
     rows = db.execute("SELECT id, state, COALESCE(message, '') FROM transactions WHERE pid = ? AND id > ?"
                       " ORDER BY id", (pid, last)).fetchall()
     if len(rows) > 1:
@@ -230,8 +234,8 @@ for e in sorted(os.listdir(store)) if os.path.isdir(store) else []:
         problems.append("not a directory: %s" % p)
     else:
         for v in sorted(os.listdir(p)):
-            if p + "/" + v not in claimed:
-                problems.append("orphan (no row claims it): %s" % (p + "/" + v))
+            if p + "/" + v not in claimed and p + "/" + v not in pending:
+                problems.append("orphan (no row nor pending record claims it): %s" % (p + "/" + v))
 for c in sorted(claimed):
     if not os.path.isdir(c):
         problems.append("a row claims %s, which is missing" % c)
