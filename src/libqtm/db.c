@@ -24,7 +24,7 @@ static const char schema[] =
 	"  id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, version TEXT NOT NULL,"
 	"  kind TEXT NOT NULL, build_id TEXT, reason TEXT NOT NULL CHECK (reason IN ('manual','auto')),"
 	"  source TEXT, store_path TEXT NOT NULL, manifest TEXT NOT NULL, metrics TEXT, params TEXT,"
-	"  installed_at INTEGER NOT NULL, held INTEGER NOT NULL DEFAULT 0);"
+	"  installed_at INTEGER NOT NULL, held INTEGER NOT NULL DEFAULT 0, origin TEXT);"
 	"CREATE TABLE IF NOT EXISTS files ("
 	"  package_id INTEGER NOT NULL REFERENCES packages(id) ON DELETE CASCADE,"
 	"  path TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL, mode INTEGER NOT NULL,"
@@ -63,6 +63,50 @@ exec(struct qtm_ctx *ctx, struct qtm_db *db, const char *sql)
 		return -EIO;
 	}
 	return 0;
+}
+
+/* Columns added after the first release of the schema: databases made by an older qtm get them
+ * on the next writable open (additive changes only, so older rows stay valid). */
+static const struct {
+	const char *table, *column, *decl;
+} added_columns[] = {
+	{ "packages", "params", "TEXT" },
+	{ "packages", "held", "INTEGER NOT NULL DEFAULT 0" },
+	{ "packages", "origin", "TEXT" },
+};
+
+static bool
+has_column(struct qtm_db *db, const char *table, const char *column)
+{
+	char *sql = sqlite3_mprintf("PRAGMA table_info(%q)", table);
+	sqlite3_stmt *st;
+	bool found = false;
+
+	if (sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL) == SQLITE_OK) {
+		while (!found && sqlite3_step(st) == SQLITE_ROW)
+			found = strcmp((const char *)sqlite3_column_text(st, 1), column) == 0;
+		sqlite3_finalize(st);
+	}
+	sqlite3_free(sql);
+	return found;
+}
+
+static int
+migrate(struct qtm_ctx *ctx, struct qtm_db *db)
+{
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < sizeof added_columns / sizeof added_columns[0]; i++) {
+		char *sql;
+
+		if (has_column(db, added_columns[i].table, added_columns[i].column))
+			continue;
+		sql = sqlite3_mprintf("ALTER TABLE %q ADD COLUMN %q %s", added_columns[i].table,
+		    added_columns[i].column, added_columns[i].decl);
+		rc = exec(ctx, db, sql);
+		sqlite3_free(sql);
+	}
+	return rc;
 }
 
 /* A damaged database is never used nor silently replaced: the message says how to recover. */
@@ -159,7 +203,7 @@ qtm_db_open(struct qtm_ctx *ctx, bool writable, struct qtm_db **out)
 	if ((rc = check_intact(ctx, db, writable)) < 0 || (rc = exec(ctx, db, "PRAGMA foreign_keys = ON;")) < 0)
 		goto fail;
 	if (writable && ((rc = exec(ctx, db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")) < 0 ||
-	    (rc = exec(ctx, db, schema)) < 0))
+	    (rc = exec(ctx, db, schema)) < 0 || (rc = migrate(ctx, db)) < 0))
 		goto fail;
 	*out = db;
 	return 0;
@@ -228,7 +272,7 @@ load_requires(struct qtm_ctx *ctx, struct qtm_db *db, struct qtm_installed *pkg)
 	return rc == SQLITE_DONE ? 0 : qtm_db_sql_error(ctx, db, _("cannot read requirements"));
 }
 
-#define PACKAGE_COLUMNS "id, name, version, kind, build_id, reason, source, store_path, manifest, metrics, installed_at, params, held"
+#define PACKAGE_COLUMNS "id, name, version, kind, build_id, reason, source, store_path, manifest, metrics, installed_at, params, held, origin"
 
 static void
 row_to_installed(sqlite3_stmt *st, struct qtm_installed *p)
@@ -246,6 +290,7 @@ row_to_installed(sqlite3_stmt *st, struct qtm_installed *p)
 	p->installed_at = sqlite3_column_int64(st, 10);
 	p->params = qtm_db_col_str(st, 11);
 	p->held = sqlite3_column_int(st, 12) != 0;
+	p->origin = qtm_db_col_str(st, 13);
 }
 
 static int
@@ -381,7 +426,7 @@ qtm_db_put(struct qtm_ctx *ctx, struct qtm_db *db, struct qtm_installed *pkg,
 	if ((rc = qtm_db_delete(ctx, db, pkg->name)) < 0)
 		return rc;
 	if ((rc = qtm_db_prepare(ctx, db, "INSERT INTO packages (name, version, kind, build_id, reason, source,"
-	    " store_path, manifest, metrics, installed_at, params, held) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", &st)) < 0)
+	    " store_path, manifest, metrics, installed_at, params, held, origin) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", &st)) < 0)
 		return rc;
 	sqlite3_bind_text(st, 1, pkg->name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, pkg->version, -1, SQLITE_STATIC);
@@ -395,6 +440,7 @@ qtm_db_put(struct qtm_ctx *ctx, struct qtm_db *db, struct qtm_installed *pkg,
 	sqlite3_bind_int64(st, 10, pkg->installed_at ? pkg->installed_at : (int64_t)time(NULL));
 	sqlite3_bind_text(st, 11, pkg->params, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 12, pkg->held ? 1 : 0);
+	sqlite3_bind_text(st, 13, pkg->origin, -1, SQLITE_STATIC);
 	if ((rc = qtm_db_step_done(ctx, db, st, _("cannot record a package"))) < 0)
 		return rc;
 	pkg->id = sqlite3_last_insert_rowid(db->sql);
@@ -582,6 +628,7 @@ qtm_installed_free_all(struct qtm_installed *v, size_t n)
 		free(p->manifest);
 		free(p->metrics);
 		free(p->params);
+		free(p->origin);
 		strv_free(p->requires);
 	}
 	free(v);

@@ -25,6 +25,7 @@ struct qtm_installed {
 	char *manifest;      /* the index entry, JSON text */
 	char *metrics;       /* JSON object text, or NULL */
 	char *params;        /* the train params used (models), JSON object text, or NULL */
+	char *origin;        /* models: "trained", "cache" or "repository" (pre-trained); else NULL */
 	int64_t installed_at;
 	bool held;           /* kept at this version: not upgraded, not removed */
 	char **requires;     /* NULL-terminated */

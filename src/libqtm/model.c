@@ -186,37 +186,85 @@ train_and_pack(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifest
 	return rc;
 }
 
+/* The repository's pre-trained artifact for this build id, fetched and verified against the
+ * signed index, with its metrics; 1 when the index offers none. */
+static int
+substitute(struct qtm_ctx *ctx, const struct qtm_manifest *m, const struct qtm_model_build_opts *o,
+    struct qtm_model_artifact *out, const char *metrics_path)
+{
+	const cJSON *arts = cJSON_GetObjectItemCaseSensitive(m->json, "artifacts"), *a;
+	struct qtm_fetch_req req = { .dest = out->path, .label = m->name };
+	const cJSON *path, *sha, *size, *metrics;
+	int rc;
+
+	cJSON_ArrayForEach(a, arts) {
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(a, "build_id");
+
+		if (cJSON_IsString(id) && strcmp(id->valuestring, out->build_id) == 0)
+			break;
+	}
+	if (a == NULL)
+		return 1;
+	path = cJSON_GetObjectItemCaseSensitive(a, "path");
+	sha = cJSON_GetObjectItemCaseSensitive(a, "sha256");
+	size = cJSON_GetObjectItemCaseSensitive(a, "size");
+	metrics = cJSON_GetObjectItemCaseSensitive(a, "metrics");
+	if (!cJSON_IsString(path) || !cJSON_IsString(sha) || !qtm_sha256_valid(sha->valuestring) ||
+	    !cJSON_IsNumber(size) || strstr(path->valuestring, "..") != NULL)
+		return qtm_error(ctx, -EINVAL, _("%s: the index's artifact entry for build %.12s is malformed"),
+		    m->name, out->build_id);
+	req.url = qtm_url_join(o->base_url, path->valuestring);
+	req.sha256 = sha->valuestring;
+	req.size = (uint64_t)size->valuedouble;
+	rc = qtm_fetch(ctx, &req);
+	free((char *)req.url);
+	if (rc == 0 && cJSON_IsObject(metrics)) {
+		rc = qtm_json_save(ctx, metrics_path, metrics, true);
+	} else if (rc == 0) {
+		cJSON *none = cJSON_CreateObject();
+
+		rc = qtm_json_save(ctx, metrics_path, none, true);
+		cJSON_Delete(none);
+	}
+	if (rc == 0)
+		qtm_info(ctx, _("Using the repository's pre-trained artifact of build %.12s for %s"), out->build_id, m->name);
+	return rc;
+}
+
 int
 qtm_model_build(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifest *m,
-    const char *source_url, const cJSON *overrides, const struct qtm_runtime *rt, bool fetch_only,
-    struct qtm_model_artifact *out)
+    const struct qtm_model_build_opts *o, struct qtm_model_artifact *out)
 {
 	char *source = NULL, *dir = qtm_cache_path(ctx, "artifacts"), *metrics_path = NULL;
-	char sha[QTM_SHA256_HEX];
-	struct qtm_model_inputs in;
+	char *source_url = qtm_url_join(o->base_url, m->source.path);
+	struct qtm_model_inputs in = { 0 };
 	int rc;
 
 	memset(out, 0, sizeof *out);
-	if ((rc = qtm_params_merge(ctx, m, overrides, &out->params)) < 0 ||
-	    (rc = fetch_source(ctx, m, source_url, &source)) < 0 || fetch_only)
+	if ((rc = qtm_params_merge(ctx, m, o->overrides, &out->params)) < 0 ||
+	    (rc = fetch_source(ctx, m, source_url, &source)) < 0 || o->fetch_only)
 		goto done;
-	if ((rc = qtm_model_inputs_gather(ctx, db, m, rt, &in)) == 0) {
+	if ((rc = qtm_model_inputs_gather(ctx, db, m, o->rt, &in)) == 0) {
 		qtm_build_id(m, out->params, in.hashes, in.runtime, out->build_id);
 		out->path = xasprintf("%s/%s.tar.zst", dir, out->build_id);
 		metrics_path = xasprintf("%s/%s.metrics.json", dir, out->build_id);
 		rc = qtm_mkdir_p(ctx, dir, 0755);
 	}
-	if (rc == 0 && access(out->path, F_OK) == 0 && access(metrics_path, F_OK) == 0 &&
-	    qtm_sha256_file(ctx, out->path, sha, NULL) == 0) {
-		out->reused = true;
+	/* A local artifact is checked member by member (MANIFEST.sha256) when it is unpacked. */
+	if (rc == 0 && access(out->path, F_OK) == 0 && access(metrics_path, F_OK) == 0) {
+		out->origin = "cache";
 		qtm_info(ctx, _("Reusing the artifact of build %.12s for %s"), out->build_id, m->name);
-	} else if (rc == 0) {
+	} else if (rc == 0 && !o->train && (rc = substitute(ctx, m, o, out, metrics_path)) == 0) {
+		out->origin = "repository";
+	} else if (rc >= 0) {
+		out->origin = "trained";
 		rc = train_and_pack(ctx, db, m, source, &in, out, metrics_path);
 	}
 	if (rc == 0)
 		out->metrics = load_metrics(ctx, metrics_path);
-	qtm_model_inputs_clear(&in);
 done:
+	qtm_model_inputs_clear(&in);
+	free(source_url);
 	free(source);
 	free(dir);
 	free(metrics_path);

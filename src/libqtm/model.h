@@ -39,14 +39,21 @@ struct qtm_model_artifact {
 	char *path;          /* the artifact tar.zst */
 	cJSON *metrics;      /* reported metrics, or an empty object */
 	cJSON *params;       /* the params it was trained with (declared + overrides) */
-	bool reused;         /* found in the cache: no training ran */
+	const char *origin;  /* static: "trained", "cache" (local artifact cache) or "repository"
+	                      * (a pre-trained artifact the signed index pins under this build id) */
 };
 
-/* source_url: the module source archive's URL; overrides: validated --param values (or NULL).
- * With fetch_only, only the source is fetched. */
+struct qtm_model_build_opts {
+	const char *base_url;        /* the source repository's base URL (source and artifacts) */
+	char *const *mirrors;        /* its mirrors (NULL-terminated, may be NULL) */
+	const cJSON *overrides;      /* validated --param values, or NULL */
+	const struct qtm_runtime *rt;
+	bool fetch_only;             /* only fetch the module source */
+	bool train;                  /* train even when the repository has an artifact */
+};
+
 int qtm_model_build(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifest *m,
-    const char *source_url, const cJSON *overrides, const struct qtm_runtime *rt, bool fetch_only,
-    struct qtm_model_artifact *out);
+    const struct qtm_model_build_opts *opts, struct qtm_model_artifact *out);
 void qtm_model_artifact_clear(struct qtm_model_artifact *a);
 
 #endif

@@ -305,10 +305,108 @@ qtm_repo_build(struct qtm_ctx *ctx, char *const *srcs, const char *out_dir,
 		rc = add_source_dir(ctx, srcs[i], out_dir, packages);
 	if (rc == 0)
 		rc = qtm_json_save(ctx, index_path, index, false);
-	if (rc == 0)
+	if (rc == 0) {
+		char *sig = xasprintf("%s/release.json.sig", out_dir);
+
 		rc = write_release(ctx, out_dir, opts);
+		unlink(sig);   /* signatures of the previous release: no longer valid */
+		free(sig);
+	}
 	cJSON_Delete(index);
 	free(index_path);
+	return rc;
+}
+
+static cJSON *
+find_entry(cJSON *packages, const char *name, const char *version)
+{
+	cJSON *it;
+
+	cJSON_ArrayForEach(it, packages) {
+		const cJSON *n = cJSON_GetObjectItemCaseSensitive(it, "name");
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(it, "version");
+
+		if (cJSON_IsString(n) && cJSON_IsString(v) && strcmp(n->valuestring, name) == 0 &&
+		    strcmp(v->valuestring, version) == 0)
+			return it;
+	}
+	return NULL;
+}
+
+/* The artifact entry: replaces one with the same build id. */
+static void
+set_artifact(cJSON *entry, const char *build_id, const char *rel, const char *sha, uint64_t size, cJSON *metrics)
+{
+	cJSON *arts = cJSON_GetObjectItemCaseSensitive(entry, "artifacts"), *a, *it;
+	int i = 0;
+
+	if (!cJSON_IsArray(arts)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(entry, "artifacts");
+		arts = cJSON_AddArrayToObject(entry, "artifacts");
+	}
+	cJSON_ArrayForEach(it, arts) {
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(it, "build_id");
+
+		if (cJSON_IsString(id) && strcmp(id->valuestring, build_id) == 0) {
+			cJSON_DeleteItemFromArray(arts, i);
+			break;
+		}
+		i++;
+	}
+	a = cJSON_CreateObject();
+	cJSON_AddStringToObject(a, "build_id", build_id);
+	cJSON_AddStringToObject(a, "path", rel);
+	cJSON_AddStringToObject(a, "sha256", sha);
+	cJSON_AddNumberToObject(a, "size", (double)size);
+	cJSON_AddItemToObject(a, "metrics", metrics != NULL ? metrics : cJSON_CreateObject());
+	cJSON_AddItemToArray(arts, a);
+}
+
+int
+qtm_repo_add_artifact(struct qtm_ctx *ctx, const char *dir, const char *name, const char *version,
+    const char *build_id, const char *artifact, const char *metrics_path)
+{
+	char *index_path = xasprintf("%s/index.json.gz", dir), *rel = xasprintf("artifacts/%s.tar.zst", build_id);
+	char *dest = xasprintf("%s/%s", dir, rel), *adir = xasprintf("%s/artifacts", dir), *text = NULL;
+	char sha[QTM_SHA256_HEX], *rel_path = xasprintf("%s/release.json", dir);
+	struct qtm_release old = { 0 };
+	cJSON *index = NULL, *metrics = NULL, *entry = NULL;
+	const cJSON *packages;
+	uint64_t size;
+	size_t len;
+	int rc = qtm_sha256_valid(build_id) ? 0 : qtm_error(ctx, -EINVAL, _("\"%s\" is not a build id (64 hex digits)"), build_id);
+
+	if (rc == 0 && (rc = qtm_json_load(ctx, index_path, &index)) == 0 &&
+	    (rc = qtm_index_packages(ctx, index, index_path, &packages)) == 0 &&
+	    (entry = find_entry((cJSON *)packages, name, version)) == NULL)
+		rc = qtm_error(ctx, -ENOENT, _("%s: no package %s %s"), index_path, name, version);
+	if (rc == 0 && metrics_path != NULL)
+		rc = qtm_json_load(ctx, metrics_path, &metrics);
+	if (rc == 0 && (rc = qtm_sha256_file(ctx, artifact, sha, &size)) == 0 && (rc = qtm_mkdir_p(ctx, adir, 0755)) == 0)
+		rc = qtm_copy_file(ctx, artifact, dest);
+	if (rc == 0) {
+		set_artifact(entry, build_id, rel, sha, size, metrics);
+		metrics = NULL;
+		rc = qtm_json_save(ctx, index_path, index, false);
+	}
+	if (rc == 0 && (rc = qtm_read_file(ctx, rel_path, &text, &len)) == 0 &&
+	    (rc = qtm_release_parse(ctx, text, len, rel_path, &old)) == 0) {
+		struct qtm_repo_build_opts bo = { .name = old.name, .version = old.version + 1 };
+		char *sig = xasprintf("%s/release.json.sig", dir);
+
+		rc = write_release(ctx, dir, &bo);
+		unlink(sig);   /* signatures of the previous release: no longer valid */
+		free(sig);
+	}
+	qtm_release_clear(&old);
+	cJSON_Delete(metrics);
+	cJSON_Delete(index);
+	free(text);
+	free(index_path);
+	free(rel);
+	free(dest);
+	free(adir);
+	free(rel_path);
 	return rc;
 }
 

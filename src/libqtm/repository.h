@@ -45,6 +45,11 @@ struct qtm_repo_build_opts {
 int qtm_repo_build(struct qtm_ctx *ctx, char *const *srcs, const char *out_dir,
     const struct qtm_repo_build_opts *opts);
 
+/* Publishes a trained artifact (from a qtm artifact cache: BUILD_ID.tar.zst and, optionally,
+ * BUILD_ID.metrics.json) for package name/version under its build id: copies it to
+ * artifacts/, records it in the index and writes the next release (to be signed again). */
+int qtm_repo_add_artifact(struct qtm_ctx *ctx, const char *dir, const char *name, const char *version,
+    const char *build_id, const char *artifact, const char *metrics_path);
 /* Signs dir/release.json with each private key file (keeping other keys' signatures already in
  * release.json.sig, replacing an older one by the same key). */
 int qtm_repo_sign(struct qtm_ctx *ctx, const char *dir, char *const *key_files);

@@ -41,13 +41,21 @@ struct run {
 	int64_t history_id;
 };
 
-static const char *
-source_url(struct run *r, const char *name)
+static const struct qtm_source *
+source_of(struct run *r, const char *name)
 {
 	for (size_t i = 0; i < r->n_sources; i++)
 		if (strcmp(r->sources[i].name, name) == 0)
-			return r->sources[i].url;
+			return &r->sources[i];
 	return NULL;
+}
+
+static const char *
+source_url(struct run *r, const char *name)
+{
+	const struct qtm_source *src = source_of(r, name);
+
+	return src != NULL ? src->url : NULL;
 }
 
 /* Downloads url into the cache unless a verified copy is there already. */
@@ -93,6 +101,7 @@ record(struct run *r, const struct qtm_step *st, const struct qtm_manifest *m,
 	struct qtm_installed pkg = {
 		.name = st->name, .version = st->version, .kind = st->kind,
 		.build_id = art != NULL ? (char *)art->build_id : NULL, .params = params_text,
+		.origin = art != NULL ? (char *)art->origin : NULL,
 		.reason = st->manual ? "manual" : "auto", .source = st->source,
 		.manifest = (char *)qtm_pool_manifest_json(r->pool, st->id), .metrics = metrics_text,
 		.requires = m->requires, .store_path = (char *)path,
@@ -192,13 +201,20 @@ install_dataset(struct run *r, const struct qtm_step *st, const struct qtm_manif
 static int
 install_model(struct run *r, const struct qtm_step *st, const struct qtm_manifest *m)
 {
-	char *url = qtm_url_join(source_url(r, st->source), m->source.path), *staging = NULL, *target;
+	const struct qtm_source *src = source_of(r, st->source);
+	struct qtm_model_build_opts bo = {
+		.base_url = src != NULL ? src->url : NULL, .mirrors = src != NULL ? src->mirrors : NULL,
+		.overrides = cJSON_GetObjectItemCaseSensitive(r->opts->params, m->name), .rt = r->runtime,
+		.fetch_only = r->opts->download_only, .train = r->opts->train,
+	};
+	char *staging = NULL, *target;
 	struct qtm_model_artifact art;
 	struct qtm_filelist files = { 0 };
-	const cJSON *overrides = cJSON_GetObjectItemCaseSensitive(r->opts->params, m->name);
-	int rc = qtm_model_build(r->ctx, r->db, m, url, overrides, r->runtime, r->opts->download_only, &art);
+	int rc;
 
-	free(url);
+	if (bo.base_url == NULL)
+		return qtm_error(r->ctx, -ENOENT, _("%s: its source %s is no longer configured"), m->name, st->source);
+	rc = qtm_model_build(r->ctx, r->db, m, &bo, &art);
 	if (rc < 0 || r->opts->download_only)
 		goto out;
 	if ((rc = qtm_store_staging(r->ctx, m->name, &staging)) < 0)

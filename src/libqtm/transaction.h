@@ -19,6 +19,7 @@ struct qtm_pool;
 
 struct qtm_transaction_opts {
 	bool download_only;
+	bool train;              /* train locally even when a repository offers the artifact */
 	const cJSON *params;     /* { package: { key: value } } overrides, or NULL */
 };
 

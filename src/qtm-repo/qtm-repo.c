@@ -24,6 +24,8 @@ usage(FILE *f)
 	    "       qtm-repo keygen PREFIX          (writes PREFIX.key and PREFIX.pub)\n"
 	    "       qtm-repo sign --key FILE... DIR (signs DIR/release.json)\n"
 	    "       qtm-repo serve [--listen ADDR:PORT] [--port-file FILE] [-v] DIR\n"
+	    "       qtm-repo add-artifact [--key FILE]... DIR NAME VERSION ARTIFACT [METRICS]\n"
+	    "         (ARTIFACT: a qtm artifact cache file BUILD_ID.tar.zst)\n"
 	    "  SRC is a module folder (holding module.json) or a folder of them.\n"
 	    "See qtm-repo(1).\n"));
 }
@@ -102,6 +104,40 @@ sign(struct qtm_ctx *ctx, int argc, char **argv)
 	return rc;
 }
 
+static int
+add_artifact(struct qtm_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = { { "key", required_argument, NULL, 'k' }, { NULL, 0, NULL, 0 } };
+	char **keys = xcalloc(1, sizeof *keys), *build_id;
+	const char *base, *dot;
+	int c, rc = 0;
+
+	while ((c = getopt_long(argc, argv, "k:", opts, NULL)) != -1) {
+		if (c != 'k')
+			rc = 2;
+		else
+			keys = strv_push(keys, optarg);
+	}
+	if (rc == 0 && argc - optind != 4 && argc - optind != 5)
+		rc = 2;
+	if (rc == 2) {
+		usage(stderr);
+		strv_free(keys);
+		return 2;
+	}
+	/* The build id is the artifact's file name, as qtm's artifact cache names it. */
+	base = strrchr(argv[optind + 3], '/') != NULL ? strrchr(argv[optind + 3], '/') + 1 : argv[optind + 3];
+	dot = strchr(base, '.');
+	build_id = xstrndup(base, dot != NULL ? (size_t)(dot - base) : strlen(base));
+	rc = qtm_repo_add_artifact(ctx, argv[optind], argv[optind + 1], argv[optind + 2], build_id,
+	    argv[optind + 3], argc - optind == 5 ? argv[optind + 4] : NULL);
+	if (rc == 0 && keys[0] != NULL)
+		rc = qtm_repo_sign(ctx, argv[optind], keys);
+	free(build_id);
+	strv_free(keys);
+	return rc;
+}
+
 static volatile sig_atomic_t stop_serving;
 
 static void
@@ -170,7 +206,8 @@ main(int argc, char **argv)
 	static const struct {
 		const char *name;
 		int (*fn)(struct qtm_ctx *, int, char **);
-	} verbs[] = { { "build", build }, { "keygen", keygen }, { "sign", sign }, { "serve", serve } };
+	} verbs[] = { { "build", build }, { "keygen", keygen }, { "sign", sign }, { "serve", serve },
+		{ "add-artifact", add_artifact } };
 	struct qtm_ctx *ctx;
 	bool known = false;
 	int rc = 2;

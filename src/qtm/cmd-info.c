@@ -37,6 +37,8 @@ installed_json(const struct qtm_installed *pkg)
 	cJSON_AddItemToObject(o, "metrics", pkg->metrics != NULL ? cJSON_Parse(pkg->metrics) : cJSON_CreateObject());
 	if (pkg->params != NULL)
 		cJSON_AddItemToObject(o, "params", cJSON_Parse(pkg->params));
+	if (pkg->origin != NULL)
+		cJSON_AddStringToObject(o, "origin", pkg->origin);
 	return o;
 }
 
@@ -98,6 +100,10 @@ print_text(struct qtm_ctx *ctx, const cJSON *info)
 	printf("%-13s %s\n", _("path"), cJSON_GetObjectItem(inst, "path")->valuestring);
 	if (cJSON_GetObjectItem(inst, "build_id") != NULL)
 		printf("%-13s %s\n", _("build id"), cJSON_GetObjectItem(inst, "build_id")->valuestring);
+	if (cJSON_GetObjectItem(inst, "origin") != NULL)
+		printf("%-13s %s\n", _("origin"), strcmp(cJSON_GetObjectItem(inst, "origin")->valuestring, "trained") == 0
+		    ? _("trained on this machine") : strcmp(cJSON_GetObjectItem(inst, "origin")->valuestring, "cache") == 0
+		    ? _("reused from the local artifact cache") : _("pre-trained artifact from the repository"));
 	printf("%-13s %s\n", _("metrics"), metrics);
 	cJSON_free(metrics);
 	if (cJSON_GetObjectItem(inst, "params") != NULL) {

@@ -26,7 +26,7 @@
 static int cmd_install_exec(struct qtm_ctx *, int, char **);
 
 const struct qtm_cmd_entry cmd_install_entry = {
-	"install", NULL, N_("[-s] [--download-only] NAME[=VERSION]..."),
+	"install", NULL, N_("[-s] [--download-only] [--train] [--param K=V]... NAME[=VERSION]..."),
 	N_("resolve, fetch, train and install modules"), cmd_install_exec,
 };
 
@@ -151,10 +151,10 @@ apply_params(struct qtm_ctx *ctx, struct qtm_pool *pool, struct qtm_db *db, char
 }
 
 static int
-install(struct qtm_ctx *ctx, char **specs, bool dry_run, bool download_only, const cJSON *overrides)
+install(struct qtm_ctx *ctx, char **specs, bool dry_run, struct qtm_transaction_opts opts,
+    const cJSON *overrides)
 {
 	cJSON *per_package = cJSON_CreateObject();
-	struct qtm_transaction_opts opts = { .download_only = download_only, .params = per_package };
 	struct qtm_lock *lock = NULL;
 	struct qtm_db *db = NULL;
 	struct qtm_pool *pool = NULL;
@@ -172,6 +172,7 @@ install(struct qtm_ctx *ctx, char **specs, bool dry_run, bool download_only, con
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		qtm_verbose(ctx, _("Resolved in %.3f s"), (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	}
+	opts.params = per_package;
 	if (rc == 0)
 		rc = apply_params(ctx, pool, db, specs, overrides, &plan, per_package);
 	if (rc == 0 && !dry_run)
@@ -191,7 +192,7 @@ install(struct qtm_ctx *ctx, char **specs, bool dry_run, bool download_only, con
 		rc = ctx->err;
 		goto out;
 	}
-	if ((rc = qtm_transaction_run(ctx, pool, db, &plan, &opts, NULL)) == 0 && !download_only)
+	if ((rc = qtm_transaction_run(ctx, pool, db, &plan, &opts, NULL)) == 0 && !opts.download_only)
 		print_result(ctx, db, &plan);
 out:
 	qtm_plan_free(&plan);
@@ -209,9 +210,11 @@ cmd_install_exec(struct qtm_ctx *ctx, int argc, char **argv)
 		{ "simulate", no_argument, NULL, 's' },
 		{ "download-only", no_argument, NULL, 'd' },
 		{ "param", required_argument, NULL, 'p' },
+		{ "train", no_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool dry_run = false, download_only = false;
+	struct qtm_transaction_opts topts = { 0 };
+	bool dry_run = false;
 	cJSON *overrides = cJSON_CreateObject();
 	int c, rc = 0;
 
@@ -220,7 +223,9 @@ cmd_install_exec(struct qtm_ctx *ctx, int argc, char **argv)
 		if (c == 's')
 			dry_run = true;
 		else if (c == 'd')
-			download_only = true;
+			topts.download_only = true;
+		else if (c == 't')
+			topts.train = true;
 		else if (c == 'p')
 			rc = qtm_param_parse(ctx, optarg, overrides);
 		else
@@ -229,7 +234,7 @@ cmd_install_exec(struct qtm_ctx *ctx, int argc, char **argv)
 	if (rc == 0 && optind >= argc)
 		rc = cmd_usage(&cmd_install_entry, _("name at least one module"));
 	if (rc == 0)
-		rc = install(ctx, argv + optind, dry_run, download_only, overrides);
+		rc = install(ctx, argv + optind, dry_run, topts, overrides);
 	cJSON_Delete(overrides);
 	return rc;
 }
