@@ -249,6 +249,7 @@ load_source(struct qtm_pool *p, const struct qtm_source *src)
 		rc = qtm_release_parse(ctx, text, len, rel_path, &rel);
 	if (rc == 0) {
 		repo = repo_create(p->pool, src->name);
+		repo->priority = src->priority;
 		if (load_solv(p, repo, solv, rel.index_sha256) != 0) {
 			p->from_cache = false;
 			rc = qtm_pool_cache_index(ctx, src->name, index, index, rel.index_sha256, solv);

@@ -37,6 +37,10 @@ source_kv(struct qtm_ctx *ctx, void *arg, const char *key, const char *value, co
 		s->threshold = (int)strtol(value, &end, 10);
 		if (*end != '\0' || s->threshold < 1 || s->threshold > 64)
 			return qtm_error(ctx, -EINVAL, _("%s:%d: threshold must be an integer from 1 to 64"), origin, line);
+	} else if (strcmp(key, "priority") == 0) {
+		s->priority = (int)strtol(value, &end, 10);
+		if (*end != '\0' || s->priority < 1 || s->priority > 10000)
+			return qtm_error(ctx, -EINVAL, _("%s:%d: priority must be an integer from 1 to 10000"), origin, line);
 	} else if (strcmp(key, "insecure") == 0) {
 		s->insecure = strcmp(value, "yes") == 0 || strcmp(value, "true") == 0;
 	} else {
@@ -53,6 +57,7 @@ read_source(struct qtm_ctx *ctx, const char *dir, const char *file, struct qtm_s
 
 	s->mirrors = xcalloc(1, sizeof *s->mirrors);
 	s->threshold = 1;
+	s->priority = QTM_SOURCE_PRIORITY_DEFAULT;
 	if (rc == 0) {
 		rc = qtm_kv_parse(ctx, text, path, source_kv, s);
 		free(text);
@@ -102,6 +107,7 @@ qtm_sources_list(struct qtm_ctx *ctx, struct qtm_source **out, size_t *n)
 		v->url = xasprintf("file://%s", ctx->bundled_repo);
 		v->mirrors = xcalloc(1, sizeof *v->mirrors);
 		v->threshold = 1;
+		v->priority = QTM_SOURCE_PRIORITY_DEFAULT;
 		v->bundled = true;
 		count = 1;
 	}
@@ -140,6 +146,11 @@ source_text(const char *url, const struct qtm_source_opts *opts)
 	}
 	if (opts != NULL && opts->threshold > 1) {
 		more = xasprintf("%sthreshold = %d\n", text, opts->threshold);
+		free(text);
+		text = more;
+	}
+	if (opts != NULL && opts->priority > 0) {
+		more = xasprintf("%spriority = %d\n", text, opts->priority);
 		free(text);
 		text = more;
 	}

@@ -19,7 +19,7 @@ static int cmd_source_exec(struct qtm_ctx *, int, char **);
 
 const struct qtm_cmd_entry cmd_source_entry = {
 	"source", NULL,
-	N_("add NAME URL [--key FILE]... [--mirror URL]... [--threshold K] [--insecure] | list | remove NAME"),
+	N_("add NAME URL [--key FILE]... [--mirror URL]... [--threshold K] [--priority N] [--insecure] | list | remove NAME"),
 	N_("manage repository sources"), cmd_source_exec,
 };
 
@@ -48,12 +48,14 @@ source_list(struct qtm_ctx *ctx)
 		cJSON_AddItemToObject(o, "mirrors", mirrors);
 		cJSON_AddItemToObject(o, "keys", keys);
 		cJSON_AddNumberToObject(o, "threshold", v[i].threshold);
+		cJSON_AddNumberToObject(o, "priority", v[i].priority);
 		cJSON_AddBoolToObject(o, "insecure", v[i].insecure);
 		cJSON_AddBoolToObject(o, "bundled", v[i].bundled);
 		cJSON_AddItemToArray(json, o);
 		if (!ctx->json) {
 			printf("%-16s %s%s%s\n", v[i].name, v[i].url, v[i].bundled ? _("  (bundled default)") : "",
 			    v[i].insecure ? _("  (INSECURE: signatures not checked)") : "");
+			printf("%-16s   %s %d\n", "", _("priority"), v[i].priority);
 			for (size_t j = 0; v[i].mirrors[j] != NULL; j++)
 				printf("%-16s   %s %s\n", "", _("mirror"), v[i].mirrors[j]);
 			printf("%-16s   %s %d/%zu:", "", _("signatures needed"), v[i].threshold, strv_len(ids));
@@ -79,6 +81,7 @@ source_add(struct qtm_ctx *ctx, int argc, char **argv)
 		{ "mirror", required_argument, NULL, 'm' },
 		{ "threshold", required_argument, NULL, 't' },
 		{ "insecure", no_argument, NULL, 'i' },
+		{ "priority", required_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct qtm_source_opts so = { 0 };
@@ -87,7 +90,7 @@ source_add(struct qtm_ctx *ctx, int argc, char **argv)
 	int c, rc = 0;
 
 	optind = 1;   /* argv[0] is "add" */
-	while (rc == 0 && (c = getopt_long(argc, argv, "k:m:t:", opts, NULL)) != -1) {
+	while (rc == 0 && (c = getopt_long(argc, argv, "k:m:t:p:", opts, NULL)) != -1) {
 		if (c == 'k')
 			keys = strv_push(keys, optarg);
 		else if (c == 'm')
@@ -96,6 +99,8 @@ source_add(struct qtm_ctx *ctx, int argc, char **argv)
 			so.threshold = atoi(optarg);
 		else if (c == 'i')
 			so.insecure = true;
+		else if (c == 'p')
+			so.priority = atoi(optarg);
 		else
 			rc = cmd_usage(&cmd_source_entry, _("unknown option"));
 	}
