@@ -26,8 +26,20 @@ struct line_state {
 	FILE *log;
 	struct qtm_progress *progress;
 	cJSON *metrics;
+	const char *module;
+	unsigned long lineno;
+	unsigned malformed;   /* malformed @qtm lines seen (the first few are warned about) */
 	char last_err[512];
 };
+
+/* A trainer bug worth telling its author about, but no reason to fail a good training. */
+static void
+malformed(struct line_state *st, const char *kind, const char *line)
+{
+	if (st->malformed++ < 3)
+		qtm_warn(st->ctx, _("%s: line %lu of the trainer's output is a malformed @qtm %s line, ignored: %.120s"),
+		    st->module, st->lineno, kind, line);
+}
 
 static void
 on_progress(struct line_state *st, const char *text)
@@ -37,12 +49,14 @@ on_progress(struct line_state *st, const char *text)
 	const cJSON *loss = cJSON_GetObjectItem(j, "loss");
 	char extra[64] = "";
 
-	if (cJSON_IsNumber(step)) {
-		if (cJSON_IsNumber(steps))
+	if (cJSON_IsNumber(step) && step->valuedouble >= 0 && (steps == NULL || cJSON_IsNumber(steps))) {
+		if (cJSON_IsNumber(steps) && steps->valuedouble >= 0)
 			qtm_progress_set_total(st->progress, (uint64_t)steps->valuedouble);
 		if (cJSON_IsNumber(loss))
 			snprintf(extra, sizeof extra, "loss %.4g", loss->valuedouble);
 		qtm_progress_update_extra(st->progress, (uint64_t)step->valuedouble, extra);
+	} else {
+		malformed(st, "progress", text);
 	}
 	cJSON_Delete(j);
 }
@@ -53,11 +67,11 @@ on_metric(struct line_state *st, const char *text)
 	cJSON *j = cJSON_Parse(text);
 	const cJSON *name = cJSON_GetObjectItem(j, "name"), *value = cJSON_GetObjectItem(j, "value");
 
-	if (cJSON_IsString(name) && value != NULL) {
+	if (cJSON_IsString(name) && name->valuestring[0] != '\0' && (cJSON_IsNumber(value) || cJSON_IsString(value))) {
 		cJSON_DeleteItemFromObjectCaseSensitive(st->metrics, name->valuestring);
 		cJSON_AddItemToObject(st->metrics, name->valuestring, cJSON_Duplicate(value, 1));
 	} else {
-		qtm_verbose(st->ctx, _("ignoring a malformed metric line: %s"), text);
+		malformed(st, "metric", text);
 	}
 	cJSON_Delete(j);
 }
@@ -67,6 +81,7 @@ on_line(void *arg, enum qtm_sandbox_stream stream, const char *line)
 {
 	struct line_state *st = arg;
 
+	st->lineno++;
 	fprintf(st->log, "%s%s\n", stream == QTM_SANDBOX_STDERR ? "! " : "", line);
 	if (stream == QTM_SANDBOX_STDERR) {
 		snprintf(st->last_err, sizeof st->last_err, "%s", line);
@@ -167,6 +182,29 @@ qtm_contract_input_binds(const struct qtm_train_input *inputs, size_t n_inputs,
 		    (*strings)[strv_len(*strings) - n_inputs + i], false };
 }
 
+/* A declared metrics.json must be a JSON object: what info and the model card report. */
+static int
+check_metrics_file(struct qtm_ctx *ctx, const struct qtm_train_job *job, const char *out)
+{
+	char *path = xasprintf("%s/metrics.json", out);
+	cJSON *json = NULL;
+	int rc = 0;
+
+	for (size_t i = 0; job->m->outputs[i] != NULL; i++)
+		if (strcmp(job->m->outputs[i], "metrics.json") == 0) {
+			if ((rc = qtm_json_load(ctx, path, &json)) == 0 && !cJSON_IsObject(json))
+				rc = qtm_error(ctx, -EINVAL, _("%s: metrics.json is not a JSON object"), path);
+			if (rc < 0)
+				rc = qtm_error_prefix(ctx, _("training %s wrote a malformed metrics file (log: %s)"),
+				    job->m->name, job->log_path);
+			if (rc < 0)
+				rc = -ECHILD;
+		}
+	cJSON_Delete(json);
+	free(path);
+	return rc;
+}
+
 static int
 check_outcome(struct qtm_ctx *ctx, const struct qtm_train_job *job, const struct qtm_sandbox_result *r,
     const struct line_state *st, const char *out)
@@ -193,7 +231,7 @@ check_outcome(struct qtm_ctx *ctx, const struct qtm_train_job *job, const struct
 			return qtm_error(ctx, -ECHILD, _("training %s finished but did not write its declared output %s (log: %s)"),
 			    name, job->m->outputs[i], job->log_path);
 	}
-	return 0;
+	return check_metrics_file(ctx, job, out);
 }
 
 static struct qtm_sandbox_bind *
@@ -239,7 +277,7 @@ run(struct qtm_ctx *ctx, const struct qtm_train_job *job, struct line_state *st,
 int
 qtm_train(struct qtm_ctx *ctx, const struct qtm_train_job *job, struct qtm_train_result *res)
 {
-	struct line_state st = { .ctx = ctx };
+	struct line_state st = { .ctx = ctx, .module = job->m->name };
 	struct qtm_sandbox_result r = { 0 };
 	char *src = NULL, *out = NULL, *params = NULL, *label;
 	int rc;
