@@ -49,6 +49,12 @@ static const char schema[] =
 int
 qtm_db_sql_error(struct qtm_ctx *ctx, struct qtm_db *db, const char *what)
 {
+	int sys = sqlite3_system_errno(db->sql);
+
+	/* SQLite says "disk I/O error" for a full disk too: name the system's cause as well. */
+	if (sys != 0)
+		return qtm_error(ctx, -sys, _("database %s: %s: %s (%s)"), db->path, what, sqlite3_errmsg(db->sql),
+		    strerror(sys));
 	return qtm_error(ctx, -EIO, _("database %s: %s: %s"), db->path, what, sqlite3_errmsg(db->sql));
 }
 
@@ -147,9 +153,10 @@ check_intact(struct qtm_ctx *ctx, struct qtm_db *db, bool writable)
 	sqlite3_finalize(st);
 	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
 		return 0;
-	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-		return qtm_db_sql_error(ctx, db, _("cannot read"));
-	return corrupt(ctx, db, why);
+	/* Only damage is called damage: a full disk or an I/O error is reported as what it is. */
+	if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB)
+		return corrupt(ctx, db, why);
+	return qtm_db_sql_error(ctx, db, _("cannot read it"));
 }
 
 int

@@ -240,13 +240,42 @@ qtm_read_file(struct qtm_ctx *ctx, const char *path, char **data, size_t *len)
 int
 qtm_copy_file(struct qtm_ctx *ctx, const char *from, const char *to)
 {
-	char *data;
-	size_t len;
-	int rc = qtm_read_file(ctx, from, &data, &len);
+	char *tmp = xasprintf("%s.tmp.%ld", to, (long)getpid()), buf[65536];
+	int in = open(from, O_RDONLY | O_CLOEXEC), out = -1, rc = 0;
+	ssize_t n;
 
+	if (in < 0) {
+		rc = qtm_error(ctx, -errno, _("cannot open %s: %s"), from, strerror(errno));
+		goto done;
+	}
+	if ((out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
+		rc = qtm_error(ctx, -errno, _("cannot create %s: %s"), tmp, strerror(errno));
+		goto done;
+	}
+	while (rc == 0 && (n = read(in, buf, sizeof buf)) > 0)
+		if ((rc = write_all(out, buf, (size_t)n)) < 0)
+			qtm_error(ctx, rc, _("cannot write %s: %s"), to, strerror(-rc));
+	if (rc == 0 && n < 0)
+		rc = qtm_error(ctx, -errno, _("cannot read %s: %s"), from, strerror(errno));
+	if (rc == 0 && fsync(out) < 0)
+		rc = qtm_error(ctx, -errno, _("cannot write %s: %s"), to, strerror(errno));
+	if (rc == 0 && rename(tmp, to) < 0)
+		rc = qtm_error(ctx, -errno, _("cannot rename %s: %s"), tmp, strerror(errno));
+done:
+	if (out >= 0)
+		close(out);
+	if (in >= 0)
+		close(in);
 	if (rc < 0)
-		return rc;
-	rc = qtm_write_file_atomic(ctx, to, data, len);
-	free(data);
+		unlink(tmp);
+	free(tmp);
 	return rc;
+}
+
+int
+qtm_link_or_copy(struct qtm_ctx *ctx, const char *from, const char *to)
+{
+	if (link(from, to) == 0)
+		return 0;
+	return qtm_copy_file(ctx, from, to);
 }

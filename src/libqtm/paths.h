@@ -18,8 +18,11 @@ int qtm_rm_rf(struct qtm_ctx *ctx, const char *path);
 int qtm_write_file_atomic(struct qtm_ctx *ctx, const char *path, const void *data, size_t len);
 /* Reads a whole file into a NUL-terminated buffer owned by the caller; len may be NULL. */
 int qtm_read_file(struct qtm_ctx *ctx, const char *path, char **data, size_t *len);
-/* Copies a regular file (to a temporary name, then rename). */
+/* Copies a regular file, streaming (to a temporary name, fsync, then rename). */
 int qtm_copy_file(struct qtm_ctx *ctx, const char *from, const char *to);
+/* Hard-links from to `to` when both are on one file system (the cache into the store: no
+ * second copy of a large dataset), else copies. */
+int qtm_link_or_copy(struct qtm_ctx *ctx, const char *from, const char *to);
 /* fsyncs a directory so that a rename in it is durable. */
 int qtm_fsync_dir(struct qtm_ctx *ctx, const char *dir);
 

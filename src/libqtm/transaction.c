@@ -50,32 +50,55 @@ source_of(struct run *r, const char *name)
 	return NULL;
 }
 
-static const char *
-source_url(struct run *r, const char *name)
+/* Downloads url into the cache unless a verified copy is there already. */
+/* path's URLs: the source's, then each mirror's (NULL-terminated, owned by the caller). */
+static char **
+mirror_urls(const struct qtm_source *src, const char *path)
 {
-	const struct qtm_source *src = source_of(r, name);
+	char **v = xcalloc(1, sizeof *v);
 
-	return src != NULL ? src->url : NULL;
+	for (size_t i = 0; src->mirrors != NULL && src->mirrors[i] != NULL; i++) {
+		char *u = qtm_url_join(src->mirrors[i], path);
+
+		v = strv_push(v, u);
+		free(u);
+	}
+	return v;
 }
 
-/* Downloads url into the cache unless a verified copy is there already. */
+/* Downloads the dataset's files that the cache lacks (or holds corrupt), all at once. */
 static int
-fetch_cached(struct run *r, const char *url, const char *dest, const char *sha256, uint64_t size,
-    const char *label)
+fetch_dataset(struct run *r, const struct qtm_source *src, const struct qtm_manifest *m)
 {
-	struct qtm_fetch_req req = { .url = url, .dest = dest, .sha256 = sha256, .size = size, .label = label };
+	struct qtm_fetch_req *reqs = xcalloc(m->n_files + 1, sizeof *reqs);
+	char *dir = xasprintf("%s/datasets/%s/%s", r->ctx->cache_dir, m->name, m->version);
 	char hex[QTM_SHA256_HEX];
-	char *dir = xstrdup(dest);
-	int rc;
+	size_t n = 0;
+	int rc = qtm_mkdir_p(r->ctx, dir, 0755);
 
-	*strrchr(dir, '/') = '\0';
-	rc = qtm_mkdir_p(r->ctx, dir, 0755);
+	for (size_t i = 0; rc == 0 && i < m->n_files; i++) {
+		const struct qtm_dataset_file *f = &m->files[i];
+		char *dest = xasprintf("%s/%s", dir, f->name);
+
+		if (access(dest, F_OK) == 0 && qtm_sha256_file(r->ctx, dest, hex, NULL) == 0 && strcmp(hex, f->sha256) == 0) {
+			free(dest);
+			continue;
+		}
+		reqs[n++] = (struct qtm_fetch_req){ .url = qtm_url_join(src->url, f->url), .dest = dest,
+		    .sha256 = f->sha256, .size = f->size, .label = xasprintf("%s/%s", m->name, f->name),
+		    .mirrors = (const char *const *)mirror_urls(src, f->url) };
+	}
+	if (rc == 0 && n > 0)
+		rc = qtm_fetch_many(r->ctx, reqs, n, 0);
+	for (size_t i = 0; i < n; i++) {
+		free((char *)reqs[i].url);
+		free((char *)reqs[i].dest);
+		free((char *)reqs[i].label);
+		strv_free((char **)reqs[i].mirrors);
+	}
+	free(reqs);
 	free(dir);
-	if (rc < 0)
-		return rc;
-	if (access(dest, F_OK) == 0 && qtm_sha256_file(r->ctx, dest, hex, NULL) == 0 && strcmp(hex, sha256) == 0)
-		return 0;
-	return qtm_fetch(r->ctx, &req);
+	return rc;
 }
 
 /* What an install step does to what is installed, for the history. */
@@ -153,21 +176,14 @@ dataset_tag(const struct qtm_manifest *m, char tag[QTM_SHA256_HEX])
 static int
 install_dataset(struct run *r, const struct qtm_step *st, const struct qtm_manifest *m)
 {
-	const char *base = source_url(r, st->source);
+	const struct qtm_source *src = source_of(r, st->source);
 	struct qtm_filelist files = { 0 };
 	char *staging = NULL, *target, tag[QTM_SHA256_HEX];
-	int rc = 0;
+	int rc;
 
-	for (size_t i = 0; rc == 0 && i < m->n_files; i++) {
-		const struct qtm_dataset_file *f = &m->files[i];
-		char *url = qtm_url_join(base, f->url), *label = xasprintf("%s/%s", m->name, f->name);
-		char *dest = xasprintf("%s/datasets/%s/%s/%s", r->ctx->cache_dir, m->name, m->version, f->name);
-
-		rc = fetch_cached(r, url, dest, f->sha256, f->size, label);
-		free(url);
-		free(label);
-		free(dest);
-	}
+	if (src == NULL)
+		return qtm_error(r->ctx, -ENOENT, _("%s: its source %s is no longer configured"), m->name, st->source);
+	rc = fetch_dataset(r, src, m);
 	if (rc < 0 || r->opts->download_only)
 		return rc;
 	if ((rc = qtm_store_staging(r->ctx, m->name, &staging)) < 0)
@@ -177,7 +193,7 @@ install_dataset(struct run *r, const struct qtm_step *st, const struct qtm_manif
 		char *from = xasprintf("%s/datasets/%s/%s/%s", r->ctx->cache_dir, m->name, m->version, m->files[i].name);
 		char *to = xasprintf("%s/%s", staging, m->files[i].name);
 
-		rc = qtm_copy_file(r->ctx, from, to);
+		rc = qtm_link_or_copy(r->ctx, from, to);
 		files.v[files.n++] = (struct qtm_file_entry){ .path = xstrdup(m->files[i].name),
 		    .size = m->files[i].size, .mode = 0644 };
 		memcpy(files.v[files.n - 1].sha256, m->files[i].sha256, QTM_SHA256_HEX);
