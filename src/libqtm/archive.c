@@ -380,7 +380,7 @@ pack_to(struct qtm_ctx *ctx, const char *dir, const struct qtm_filelist *l, cons
 	}
 	qtm_sha256_init(&sink.h);
 	rc = pack_stream(ctx, &sink, dir, l, out);
-	if (rc == 0 && fsync(sink.fd) < 0)
+	if (rc == 0 && qtm_sync_fd(ctx, sink.fd) < 0)
 		rc = qtm_error(ctx, -errno, _("cannot write %s: %s"), tmp, strerror(errno));
 	close(sink.fd);
 	if (rc == 0 && rename(tmp, out) < 0)

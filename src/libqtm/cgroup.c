@@ -1,7 +1,9 @@
 /* cgroup.c - resource limits for the sandbox: cgroup v2, else cgroup v1, else rlimits. */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
@@ -309,10 +311,47 @@ use_rlimits(const struct qtm_sandbox_spec *spec, struct qtm_limits *lim)
 		set_affinity(lim, spec->cpus);
 }
 
+/* Removes the empty qtm-PID-N groups of processes that are gone (a qtm killed with SIGKILL
+ * cannot clean up after itself); a group that still holds tasks is left alone. */
+static void
+sweep_stale(const char *base, const char *controller)
+{
+	char *own = own_cgroup(controller), *dir;
+	struct dirent *de;
+	DIR *d;
+
+	if (own == NULL)
+		return;
+	dir = xasprintf("%s%s", base, own);
+	free(own);
+	if ((d = opendir(dir)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			long pid;
+			char *path;
+
+			if (sscanf(de->d_name, "qtm-%ld-", &pid) != 1 || pid <= 0 || pid == (long)getpid() ||
+			    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+				continue;
+			path = xasprintf("%s/%s", dir, de->d_name);
+			rmdir(path);
+			free(path);
+		}
+		closedir(d);
+	}
+	free(dir);
+}
+
 void
 qtm_limits_prepare(const struct qtm_sandbox_spec *spec, struct qtm_limits *lim)
 {
 	unsigned int n = __atomic_add_fetch(&group_counter, 1, __ATOMIC_RELAXED);
+
+	if (geteuid() == 0) {
+		sweep_stale(CGROUP_ROOT, NULL);
+		sweep_stale(CGROUP_ROOT "/cpu", "cpu");
+		sweep_stale(CGROUP_ROOT "/memory", "memory");
+		sweep_stale(CGROUP_ROOT "/pids", "pids");
+	}
 
 	lim->kind = "none";
 	if (spec->cpus <= 0 && spec->memory_mb <= 0 && spec->pids_max <= 0)

@@ -28,6 +28,7 @@ struct qtm_ctx {
 	bool is_tty;         /* stderr is a terminal: draw progress bars */
 	int verbosity;
 	int wait_s;          /* lock wait: 0 = fail at once, -1 = forever */
+	bool defer_sync;     /* skip per-file fsync (qtm-repo build syncs the file system once at the end) */
 
 	char *command;       /* the command line, for the history (owned, may be NULL) */
 

@@ -191,11 +191,16 @@ qtm_db_open(struct qtm_ctx *ctx, bool writable, struct qtm_db **out)
 	struct qtm_db *db = xcalloc(1, sizeof *db);
 	struct stat st;
 	int flags = writable ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
+	bool writer = writable;   /* the caller's intent: only writers pay for a full check */
 	int rc;
 
 	db->path = qtm_state_path(ctx, "qtm.db");
 	if (writable && (rc = qtm_mkdir_p(ctx, ctx->state_dir, 0755)) < 0)
 		goto fail;
+	/* A reader that may write brings an older database's schema up to date first (additive:
+	 * new tables and columns); one that may not reads it as it is. */
+	if (!writable && access(db->path, W_OK) == 0)
+		writable = true, flags = SQLITE_OPEN_READWRITE;
 	if (!writable && stat(db->path, &st) < 0) {
 		free(db->path);
 		db->path = xstrdup(":memory:");
@@ -207,7 +212,7 @@ qtm_db_open(struct qtm_ctx *ctx, bool writable, struct qtm_db **out)
 		goto fail;
 	}
 	sqlite3_busy_timeout(db->sql, 10000);
-	if ((rc = check_intact(ctx, db, writable)) < 0 || (rc = exec(ctx, db, "PRAGMA foreign_keys = ON;")) < 0)
+	if ((rc = check_intact(ctx, db, writer)) < 0 || (rc = exec(ctx, db, "PRAGMA foreign_keys = ON;")) < 0)
 		goto fail;
 	if (writable && ((rc = exec(ctx, db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")) < 0 ||
 	    (rc = exec(ctx, db, schema)) < 0 || (rc = migrate(ctx, db)) < 0))

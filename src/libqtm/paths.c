@@ -152,13 +152,19 @@ write_all(int fd, const void *data, size_t len)
 }
 
 int
+qtm_sync_fd(const struct qtm_ctx *ctx, int fd)
+{
+	return ctx->defer_sync ? 0 : fsync(fd);
+}
+
+int
 qtm_fsync_dir(struct qtm_ctx *ctx, const char *dir)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	if (fd < 0)
 		return qtm_error(ctx, -errno, _("cannot open directory %s: %s"), dir, strerror(errno));
-	fsync(fd);
+	qtm_sync_fd(ctx, fd);
 	close(fd);
 	return 0;
 }
@@ -189,7 +195,7 @@ qtm_write_file_atomic(struct qtm_ctx *ctx, const char *path, const void *data, s
 		return rc;
 	}
 	rc = write_all(fd, data, len);
-	if (rc == 0 && fsync(fd) < 0)
+	if (rc == 0 && qtm_sync_fd(ctx, fd) < 0)
 		rc = -errno;
 	close(fd);
 	if (rc == 0 && rename(tmp, path) < 0)
@@ -257,7 +263,7 @@ qtm_copy_file(struct qtm_ctx *ctx, const char *from, const char *to)
 			qtm_error(ctx, rc, _("cannot write %s: %s"), to, strerror(-rc));
 	if (rc == 0 && n < 0)
 		rc = qtm_error(ctx, -errno, _("cannot read %s: %s"), from, strerror(errno));
-	if (rc == 0 && fsync(out) < 0)
+	if (rc == 0 && qtm_sync_fd(ctx, out) < 0)
 		rc = qtm_error(ctx, -errno, _("cannot write %s: %s"), to, strerror(errno));
 	if (rc == 0 && rename(tmp, to) < 0)
 		rc = qtm_error(ctx, -errno, _("cannot rename %s: %s"), tmp, strerror(errno));

@@ -23,6 +23,8 @@ int qtm_copy_file(struct qtm_ctx *ctx, const char *from, const char *to);
 /* Hard-links from to `to` when both are on one file system (the cache into the store: no
  * second copy of a large dataset), else copies. */
 int qtm_link_or_copy(struct qtm_ctx *ctx, const char *from, const char *to);
+/* fsync(fd), unless ctx->defer_sync: then the caller syncs the whole file system once. */
+int qtm_sync_fd(const struct qtm_ctx *ctx, int fd);
 /* fsyncs a directory so that a rename in it is durable. */
 int qtm_fsync_dir(struct qtm_ctx *ctx, const char *dir);
 

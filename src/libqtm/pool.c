@@ -170,9 +170,20 @@ qtm_pool_add_json(struct qtm_pool *p, const char *repo_name, const cJSON *packag
 	return add_packages(p, repo, packages, repo_name, !installed);
 }
 
+/* The manifests are most of a cache's bytes and few of them are ever read: stored "vertical"
+ * (paged), libsolv reads them from the file on demand instead of at every start. */
+static int
+manifest_paged(Repo *repo, Repokey *key, void *data)
+{
+	Id manifest = *(Id *)data;
+
+	return key->name == manifest ? KEY_STORAGE_VERTICAL_OFFSET : repo_write_stdkeyfilter(repo, key, NULL);
+}
+
 static int
 write_solv(struct qtm_ctx *ctx, Repo *repo, const char *cookie, const char *solv_path)
 {
+	Id manifest = pool_str2id(repo->pool, "qtm:manifest", 1);
 	char *tmp = xasprintf("%s.tmp.%ld", solv_path, (long)getpid());
 	FILE *f = fopen(tmp, "we");
 	int rc = 0;
@@ -182,7 +193,7 @@ write_solv(struct qtm_ctx *ctx, Repo *repo, const char *cookie, const char *solv
 		free(tmp);
 		return rc;
 	}
-	if (repo_write(repo, f) != 0 || fputs(cookie, f) < 0 || fputs(COOKIE_MAGIC, f) < 0 ||
+	if (repo_write_filtered(repo, f, manifest_paged, &manifest, NULL) != 0 || fputs(cookie, f) < 0 || fputs(COOKIE_MAGIC, f) < 0 ||
 	    fflush(f) != 0 || fsync(fileno(f)) != 0)
 		rc = qtm_error(ctx, -EIO, _("cannot write the cache %s"), solv_path);
 	fclose(f);

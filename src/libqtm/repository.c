@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -157,25 +158,72 @@ add_model(struct qtm_ctx *ctx, const char *src, struct qtm_manifest *m, const ch
 	return rc;
 }
 
+/* The names already in the index: an open-addressing hash set, so that checking a repository
+ * of 100,000 modules for duplicates stays linear. */
+struct name_set {
+	char **slots;
+	size_t cap, n;
+};
+
+static size_t
+name_hash(const char *s)
+{
+	size_t h = 14695981039346656037ULL;
+
+	while (*s != '\0')
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
+/* Adds name; false when it was there already. */
+static bool
+name_set_add(struct name_set *set, const char *name)
+{
+	size_t i;
+
+	if (2 * (set->n + 1) > set->cap) {
+		struct name_set bigger = { xcalloc(set->cap ? set->cap * 2 : 1024, sizeof (char *)), set->cap ? set->cap * 2 : 1024, 0 };
+
+		for (size_t j = 0; j < set->cap; j++)
+			if (set->slots[j] != NULL) {
+				name_set_add(&bigger, set->slots[j]);
+				free(set->slots[j]);
+			}
+		free(set->slots);
+		*set = bigger;
+	}
+	for (i = name_hash(name) & (set->cap - 1); set->slots[i] != NULL; i = (i + 1) & (set->cap - 1))
+		if (strcmp(set->slots[i], name) == 0)
+			return false;
+	set->slots[i] = xstrdup(name);
+	set->n++;
+	return true;
+}
+
+static void
+name_set_free(struct name_set *set)
+{
+	for (size_t i = 0; i < set->cap; i++)
+		free(set->slots[i]);
+	free(set->slots);
+}
+
 static int
-add_module(struct qtm_ctx *ctx, const char *src, const char *out_dir, cJSON *packages)
+add_module(struct qtm_ctx *ctx, const char *src, const char *out_dir, cJSON *packages,
+    struct name_set *names)
 {
 	char *path = xasprintf("%s/module.json", src);
 	struct qtm_manifest *m;
-	cJSON *entry, *it;
+	cJSON *entry;
 	int rc = qtm_manifest_load(ctx, path, &m);
 
 	free(path);
 	if (rc < 0)
 		return rc;
-	cJSON_ArrayForEach(it, packages) {
-		const cJSON *name = cJSON_GetObjectItemCaseSensitive(it, "name");
-
-		if (strcmp(name->valuestring, m->name) == 0) {
-			rc = qtm_error(ctx, -EEXIST, _("%s: package %s is defined twice"), src, m->name);
-			qtm_manifest_free(m);
-			return rc;
-		}
+	if (!name_set_add(names, m->name)) {
+		rc = qtm_error(ctx, -EEXIST, _("%s: package %s is defined twice"), src, m->name);
+		qtm_manifest_free(m);
+		return rc;
 	}
 	entry = cJSON_Duplicate(m->json, true);
 	rc = m->is_dataset ? add_dataset(ctx, src, m, out_dir, entry) : add_model(ctx, src, m, out_dir, entry);
@@ -195,7 +243,8 @@ cmp_str(const void *a, const void *b)
 
 /* A folder with module.json is a module; otherwise each sub-folder with one is (sorted). */
 static int
-add_source_dir(struct qtm_ctx *ctx, const char *src, const char *out_dir, cJSON *packages)
+add_source_dir(struct qtm_ctx *ctx, const char *src, const char *out_dir, cJSON *packages,
+    struct name_set *names)
 {
 	char *probe = xasprintf("%s/module.json", src), **subs = NULL;
 	struct dirent *de;
@@ -205,7 +254,7 @@ add_source_dir(struct qtm_ctx *ctx, const char *src, const char *out_dir, cJSON 
 
 	if (stat(probe, &st) == 0) {
 		free(probe);
-		return add_module(ctx, src, out_dir, packages);
+		return add_module(ctx, src, out_dir, packages, names);
 	}
 	free(probe);
 	if ((d = opendir(src)) == NULL)
@@ -227,7 +276,7 @@ add_source_dir(struct qtm_ctx *ctx, const char *src, const char *out_dir, cJSON 
 	for (size_t i = 0; rc == 0 && subs[i] != NULL; i++) {
 		char *sub = xasprintf("%s/%s", src, subs[i]);
 
-		rc = add_module(ctx, sub, out_dir, packages);
+		rc = add_module(ctx, sub, out_dir, packages, names);
 		free(sub);
 	}
 	strv_free(subs);
@@ -291,18 +340,38 @@ write_release(struct qtm_ctx *ctx, const char *out_dir, const struct qtm_repo_bu
 	return rc;
 }
 
+static int
+sync_tree(struct qtm_ctx *ctx, const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
+
+	if (fd < 0 || syncfs(fd) < 0)
+		rc = qtm_error(ctx, -errno, _("cannot sync %s: %s"), dir, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
 int
 qtm_repo_build(struct qtm_ctx *ctx, char *const *srcs, const char *out_dir,
     const struct qtm_repo_build_opts *opts)
 {
 	cJSON *index = cJSON_CreateObject(), *packages = cJSON_CreateArray();
 	char *index_path = xasprintf("%s/index.json.gz", out_dir);
+	struct name_set names = { 0 };
+	bool defer = ctx->defer_sync;
 	int rc = qtm_mkdir_p(ctx, out_dir, 0755);
 
+	/* One sync of the whole file system at the end instead of two per module. */
+	ctx->defer_sync = true;
 	cJSON_AddNumberToObject(index, "format", 1);
 	cJSON_AddItemToObject(index, "packages", packages);
 	for (size_t i = 0; rc == 0 && srcs[i] != NULL; i++)
-		rc = add_source_dir(ctx, srcs[i], out_dir, packages);
+		rc = add_source_dir(ctx, srcs[i], out_dir, packages, &names);
+	ctx->defer_sync = defer;
+	if (rc == 0)
+		rc = sync_tree(ctx, out_dir);
+	name_set_free(&names);
 	if (rc == 0)
 		rc = qtm_json_save(ctx, index_path, index, false);
 	if (rc == 0) {

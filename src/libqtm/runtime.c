@@ -7,11 +7,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "ctx.h"
 #include "i18n.h"
+#include "json.h"
+#include "paths.h"
 #include "runtime.h"
 #include "xalloc.h"
 
@@ -99,8 +102,86 @@ run_probe(struct qtm_ctx *ctx, FILE **out, pid_t *pid)
 	return 0;
 }
 
+static int probe(struct qtm_ctx *ctx, struct qtm_runtime **out, const char *cache, const char *key);
+
+/* What the probe's answer depends on: the interpreter, and the package state (any apt or pip
+ * change touches one of these).  Equal keys let a cached answer stand. */
+static char *
+probe_key(const struct qtm_ctx *ctx)
+{
+	static const char *const watched[] = {
+		"/var/lib/dpkg/status", "/usr/lib/python3/dist-packages", "/usr/local/lib",
+	};
+	char *key = xstrdup(ctx->python), *more;
+	struct stat st;
+
+	if (stat(ctx->python, &st) == 0) {
+		more = xasprintf("%s:%lld:%lld", key, (long long)st.st_mtime, (long long)st.st_size);
+		free(key);
+		key = more;
+	}
+	for (size_t i = 0; i < sizeof watched / sizeof watched[0]; i++) {
+		struct timespec t = { 0 };
+
+		if (stat(watched[i], &st) == 0)
+			t = st.st_mtim;
+		more = xasprintf("%s|%lld.%09ld", key, (long long)t.tv_sec, t.tv_nsec);
+		free(key);
+		key = more;
+	}
+	return key;
+}
+
+static bool
+load_cached(struct qtm_ctx *ctx, const char *path, const char *key, struct qtm_runtime *rt)
+{
+	cJSON *json = NULL;
+	const cJSON *k, *caps;
+	bool ok = false;
+
+	if (access(path, F_OK) == 0 && qtm_json_load(ctx, path, &json) == 0 &&
+	    cJSON_IsString(k = cJSON_GetObjectItem(json, "key")) && strcmp(k->valuestring, key) == 0 &&
+	    cJSON_IsObject(caps = cJSON_GetObjectItem(json, "caps"))) {
+		for (size_t i = 0; i < rt->n; i++) {
+			const cJSON *v = cJSON_GetObjectItemCaseSensitive(caps, rt->caps[i].cap);
+
+			if (cJSON_IsString(v))
+				rt->caps[i].version = xstrdup(v->valuestring);
+		}
+		ok = true;
+	}
+	cJSON_Delete(json);
+	return ok;
+}
+
+static void
+save_cache(struct qtm_ctx *ctx, const char *path, const char *key, const struct qtm_runtime *rt)
+{
+	cJSON *json = cJSON_CreateObject(), *caps = cJSON_AddObjectToObject(json, "caps");
+
+	cJSON_AddStringToObject(json, "key", key);
+	for (size_t i = 0; i < rt->n; i++)
+		if (rt->caps[i].version != NULL)
+			cJSON_AddStringToObject(caps, rt->caps[i].cap, rt->caps[i].version);
+	/* A cache that cannot be written only costs the next run a probe. */
+	if (qtm_mkdir_p(ctx, ctx->cache_dir, 0755) < 0 || qtm_json_save(ctx, path, json, false) < 0)
+		qtm_verbose(ctx, "%s", qtm_strerror(ctx));
+	cJSON_Delete(json);
+}
+
 int
 qtm_runtime_probe(struct qtm_ctx *ctx, struct qtm_runtime **out)
+{
+	char *cache = qtm_cache_path(ctx, "runtime.json"), *key = probe_key(ctx);
+	int rc = probe(ctx, out, cache, key);
+
+	free(cache);
+	free(key);
+	return rc;
+}
+
+static int
+probe(struct qtm_ctx *ctx, struct qtm_runtime **out, const char *cache, const char *key)
 {
 	struct qtm_runtime *rt = xcalloc(1, sizeof *rt);
 	char line[512], dist[128], version[128];
@@ -115,6 +196,8 @@ qtm_runtime_probe(struct qtm_ctx *ctx, struct qtm_runtime **out)
 		rt->caps[i].debian = known[i].debian;
 	}
 	*out = rt;
+	if (load_cached(ctx, cache, key, rt))
+		return 0;
 	if (access(ctx->python, X_OK) < 0)
 		return 0;   /* no Python at all: every capability is simply absent */
 	if ((rc = run_probe(ctx, &f, &pid)) < 0)
@@ -124,6 +207,8 @@ qtm_runtime_probe(struct qtm_ctx *ctx, struct qtm_runtime **out)
 			record(rt, dist, version);
 	fclose(f);
 	waitpid(pid, &status, 0);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		save_cache(ctx, cache, key, rt);
 	return 0;
 }
 
