@@ -51,6 +51,8 @@ struct xfer {
 	bool too_big, transient;
 	int write_errno, err;
 	size_t url_i;              /* 0: req->url, i: req->mirrors[i - 1] */
+	int first_err;             /* the primary URL's failure, reported even when mirrors fail too */
+	char *first_msg;
 	int attempt;               /* failed tries of the current URL */
 	double wake, started;
 	CURL *easy;
@@ -333,6 +335,15 @@ xfer_end(struct xfer *x, CURLcode cc)
 		xfer_finish(x, part_install(x), false);
 		break;
 	case V_FATAL:
+		/* The primary's failure is the one that matters (a checksum mismatch there is an
+		 * attack, a 404 on a mirror is not): report it, naming the last mirror's too. */
+		if (x->first_err != 0 && x->url_i > 0) {
+			char *last = xstrdup(qtm_strerror(b->ctx));
+
+			qtm_error(b->ctx, x->first_err, _("%s (every mirror failed too; the last: %s)"), x->first_msg, last);
+			free(last);
+			x->err = x->first_err;
+		}
 		xfer_finish(x, x->err, x->transient);
 		break;
 	case V_RETRY: {
@@ -348,6 +359,10 @@ xfer_end(struct xfer *x, CURLcode cc)
 		break;
 	case V_NEXT:
 	case V_BAD:
+		if (x->first_err == 0) {
+			x->first_err = x->err != 0 ? x->err : -EIO;
+			x->first_msg = xstrdup(qtm_strerror(b->ctx));
+		}
 		x->url_i++;
 		x->attempt = 0;
 		what = xasprintf(_("trying %s"), url_of(x));
@@ -503,6 +518,7 @@ stop_rest(struct batch *b)
 			x->req->result = -ECANCELED;
 		}
 		free(x->part);
+		free(x->first_msg);
 	}
 }
 
