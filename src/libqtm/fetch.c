@@ -269,7 +269,9 @@ classify(struct xfer *x, CURLcode cc, long status)
 		return x->transient ? V_RETRY : V_NEXT;
 	}
 	if (cc != CURLE_OK) {
-		x->err = qtm_error(ctx, -EHOSTUNREACH, _("%s: cannot fetch %s: %s"), x->label, url,
+		/* A missing local file is "not found", like HTTP 404, not an unreachable host. */
+		x->err = qtm_error(ctx, cc == CURLE_FILE_COULDNT_READ_FILE ? -ENOENT : -EHOSTUNREACH,
+		    _("%s: cannot fetch %s: %s"), x->label, url,
 		    x->errbuf[0] != '\0' ? x->errbuf : curl_easy_strerror(cc));
 		x->transient = transient_curl(cc);
 		return x->transient ? V_RETRY : V_NEXT;

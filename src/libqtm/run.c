@@ -87,12 +87,31 @@ run_sandboxed(struct qtm_ctx *ctx, const struct qtm_installed *pkg, const struct
     const char *src, const struct qtm_model_inputs *in, char *const *args, int *exit_code)
 {
 	char cwd[PATH_MAX], **argv = qtm_contract_argv(ctx, m->predict_command, src), **strings = NULL;
-	char **env = qtm_contract_env(m, m->params);
-	struct qtm_sandbox_bind *binds = xcalloc(3, sizeof *binds);
+	cJSON *params = pkg->params != NULL ? cJSON_Parse(pkg->params) : NULL;
+	char **env = qtm_contract_env(m, params != NULL ? params : m->params);
+	char *params_path = xasprintf("%s/../params.json", src);
+	struct qtm_sandbox_bind *binds = xcalloc(4, sizeof *binds);
 	struct qtm_sandbox_result r = { 0 };
-	size_t n = 3;
+	size_t n = 4;
 	int rc;
 
+	/* The params it was trained with; the predict command has no output directory of its own
+	 * (it writes where the user asked, under /qtm/work). */
+	if (params == NULL)
+		params = m->params != NULL ? cJSON_Duplicate(m->params, 1) : cJSON_CreateObject();
+	if ((rc = qtm_json_save(ctx, params_path, params, true)) < 0) {
+		cJSON_Delete(params);
+		free(params_path);
+		strv_free(argv);
+		strv_free(env);
+		free(binds);
+		return rc;
+	}
+	for (size_t i = 0; env[i] != NULL; i++)
+		if (strncmp(env[i], "QTM_OUTPUT=", 11) == 0) {
+			free(env[i]);
+			env[i] = xstrdup("QTM_OUTPUT=" QTM_SANDBOX_WORK);
+		}
 	if (getcwd(cwd, sizeof cwd) == NULL)
 		snprintf(cwd, sizeof cwd, "/tmp");
 	for (size_t i = 0; args[i] != NULL; i++)
@@ -102,6 +121,7 @@ run_sandboxed(struct qtm_ctx *ctx, const struct qtm_installed *pkg, const struct
 	binds[0] = (struct qtm_sandbox_bind){ src, QTM_SANDBOX_SRC, false };
 	binds[1] = (struct qtm_sandbox_bind){ pkg->store_path, QTM_SANDBOX_MODEL, false };
 	binds[2] = (struct qtm_sandbox_bind){ cwd, QTM_SANDBOX_WORK, true };
+	binds[3] = (struct qtm_sandbox_bind){ params_path, QTM_SANDBOX_PARAMS, false };
 	qtm_contract_input_binds(in->v, in->n, &binds, &n, &strings);
 	struct qtm_sandbox_spec spec = {
 		.argv = argv, .envp = env, .cwd = QTM_SANDBOX_WORK, .binds = binds, .n_binds = n,
@@ -119,6 +139,8 @@ run_sandboxed(struct qtm_ctx *ctx, const struct qtm_installed *pkg, const struct
 	strv_free(env);
 	strv_free(strings);
 	free(binds);
+	free(params_path);
+	cJSON_Delete(params);
 	return rc;
 }
 

@@ -207,9 +207,19 @@ qtm_source_remove(struct qtm_ctx *ctx, const char *name)
 	if (!qtm_name_valid(name) || unlink(path) < 0) {
 		rc = qtm_error(ctx, -ENOENT, _("no source named \"%s\" (see: qtm source list)"), name);
 	} else {
+		/* Forgotten entirely: its cache, its trusted keys and the highest release seen. */
+		char *keys = xasprintf("%s/trusted.d/%s", ctx->conf_dir, name);
+		char *seen = xasprintf("%s/sources/%s.seen", ctx->state_dir, name);
+
 		cache = qtm_source_cache_dir(ctx, name);
 		rc = qtm_rm_rf(ctx, cache);
+		if (rc == 0)
+			rc = qtm_rm_rf(ctx, keys);
+		if (rc == 0)
+			rc = qtm_rm_rf(ctx, seen);
 		free(cache);
+		free(keys);
+		free(seen);
 	}
 	free(path);
 	return rc;

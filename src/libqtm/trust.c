@@ -101,8 +101,8 @@ check_signatures(struct qtm_ctx *ctx, const struct qtm_source *src, const char *
 		rc = qtm_error(ctx, -EKEYREJECTED, _("source %s: the release is not signed (release.json.sig "
 		    "missing): refusing unsigned metadata, which anyone on the path could have written"), src->name);
 	else if (qtm_json_parse(ctx, sig_text, strlen(sig_text), "release.json.sig", &sigs) < 0)
-		rc = qtm_error(ctx, -EKEYREJECTED, _("source %s: the release signature is malformed: %s"),
-		    src->name, qtm_strerror(ctx));
+		rc = qtm_error(ctx, -EKEYREJECTED, _("source %s: the release signature (release.json.sig) is "
+		    "malformed: refusing the release"), src->name);
 	else if ((valid = qtm_sign_count_valid(sigs, keys, n, text, len)) < src->threshold)
 		rc = qtm_error(ctx, -EKEYREJECTED, _("source %s: the release has %d valid signature(s) from "
 		    "trusted keys, %d required: a bad or forged signature, refusing it"), src->name, valid,

@@ -49,8 +49,17 @@ cmd_autoremove_exec(struct qtm_ctx *ctx, int argc, char **argv)
 		rc = qtm_deps_manual(pool, db, &manual);
 	if (rc == 0) {
 		qtm_deps_unneeded(pool, &manual, &unneeded);
-		for (int i = 0; i < unneeded.count; i++)
-			names = strv_push(names, pool_id2str(pool->pool, pool_id2solvable(pool->pool, unneeded.elements[i])->name));
+		for (int i = 0; i < unneeded.count; i++) {
+			const char *name = pool_id2str(pool->pool, pool_id2solvable(pool->pool, unneeded.elements[i])->name);
+			bool held = false;
+
+			for (int j = 0; j < pool->held.count; j++)
+				held |= pool->held.elements[j] == unneeded.elements[i];
+			if (held)
+				qtm_info(ctx, _("%s is no longer needed but held: kept"), name);
+			else
+				names = strv_push(names, name);
+		}
 		if (names[0] != NULL)
 			rc = qtm_solve_remove(pool, names, &plan);
 	}

@@ -175,9 +175,9 @@ install(struct qtm_ctx *ctx, char **specs, bool dry_run, struct qtm_transaction_
 	opts.params = per_package;
 	if (rc == 0)
 		rc = apply_params(ctx, pool, db, specs, overrides, &plan, per_package);
-	if (rc == 0 && !dry_run)
-		rc = mark_requested(ctx, db, specs);
 	if (rc == 0 && plan.n == 0) {
+		if (!dry_run)
+			rc = mark_requested(ctx, db, specs);
 		if (ctx->json)
 			cmd_print_plan(ctx, &plan, dry_run);
 		else
@@ -192,6 +192,9 @@ install(struct qtm_ctx *ctx, char **specs, bool dry_run, struct qtm_transaction_
 		rc = ctx->err;
 		goto out;
 	}
+	/* Only once the user agreed: requested packages already installed become manual. */
+	if ((rc = mark_requested(ctx, db, specs)) < 0)
+		goto out;
 	if ((rc = qtm_transaction_run(ctx, pool, db, &plan, &opts, NULL)) == 0 && !opts.download_only)
 		print_result(ctx, db, &plan);
 out:

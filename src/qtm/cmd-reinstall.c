@@ -15,6 +15,7 @@
 #include "i18n.h"
 #include "pool.h"
 #include "solve.h"
+#include "transaction.h"
 
 static int cmd_reinstall_exec(struct qtm_ctx *, int, char **);
 
@@ -22,10 +23,11 @@ const struct qtm_cmd_entry cmd_reinstall_entry = {
 	"reinstall", NULL, N_("[-s] NAME..."), N_("install packages again in the same version"), cmd_reinstall_exec,
 };
 
-/* The available solvable with the installed version of name. */
+/* The available solvable with the installed version of name; the params it was built with go
+ * into params[name], so that the same build comes back. */
 static int
 plan_reinstall(struct qtm_ctx *ctx, struct qtm_pool *p, struct qtm_db *db, const char *name,
-    struct qtm_plan *plan)
+    struct qtm_plan *plan, cJSON *params)
 {
 	struct qtm_installed *pkg;
 	Id found = 0;
@@ -48,6 +50,8 @@ plan_reinstall(struct qtm_ctx *ctx, struct qtm_pool *p, struct qtm_db *db, const
 		rc = qtm_error(ctx, -ENOENT, _("%s %s is no longer offered by any source"), name, pkg->version);
 	else
 		qtm_plan_add_install(p, plan, found, strcmp(pkg->reason, "manual") == 0);
+	if (found != 0 && pkg->params != NULL)
+		cJSON_AddItemToObject(params, name, cJSON_Parse(pkg->params));
 	queue_free(&q);
 	qtm_installed_free(pkg);
 	return rc;
@@ -60,25 +64,32 @@ cmd_reinstall_exec(struct qtm_ctx *ctx, int argc, char **argv)
 	struct qtm_pool *pool = NULL;
 	struct qtm_plan plan = { 0 };
 	struct qtm_db *db = NULL;
+	cJSON *params = cJSON_CreateObject();
+	struct qtm_transaction_opts opts = { .params = params };
 	bool dry_run = false;
 	int c, rc;
 
 	while ((c = getopt(argc, argv, "s")) != -1) {
-		if (c != 's')
+		if (c != 's') {
+			cJSON_Delete(params);
 			return cmd_usage(&cmd_reinstall_entry, _("unknown option"));
+		}
 		dry_run = true;
 	}
-	if (optind >= argc)
+	if (optind >= argc) {
+		cJSON_Delete(params);
 		return cmd_usage(&cmd_reinstall_entry, _("name at least one package"));
+	}
 	rc = dry_run ? cmd_open_reader(ctx, &db) : cmd_open_writer(ctx, &lock, &db);
 	if (rc == 0)
 		rc = qtm_pool_open(ctx, db, QTM_POOL_SOURCES | QTM_POOL_INSTALLED | QTM_POOL_RUNTIME, &pool);
 	for (int i = optind; rc == 0 && i < argc; i++)
-		rc = plan_reinstall(ctx, pool, db, argv[i], &plan);
+		rc = plan_reinstall(ctx, pool, db, argv[i], &plan, params);
 	if (rc == 0)
-		rc = cmd_run_plan(ctx, pool, db, &plan, dry_run, _("Reinstall these packages?"));
+		rc = cmd_run_plan_opts(ctx, pool, db, &plan, dry_run, _("Reinstall these packages?"), &opts);
 	qtm_plan_free(&plan);
 	qtm_pool_free(pool);
 	cmd_close(lock, db);
+	cJSON_Delete(params);
 	return rc;
 }

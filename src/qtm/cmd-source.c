@@ -89,7 +89,7 @@ source_add(struct qtm_ctx *ctx, int argc, char **argv)
 	char id[QTM_KEYID_LEN];
 	int c, rc = 0;
 
-	optind = 1;   /* argv[0] is "add" */
+	optind = 0;   /* a full restart: options may follow NAME URL */
 	while (rc == 0 && (c = getopt_long(argc, argv, "k:m:t:p:", opts, NULL)) != -1) {
 		if (c == 'k')
 			keys = strv_push(keys, optarg);
@@ -107,13 +107,25 @@ source_add(struct qtm_ctx *ctx, int argc, char **argv)
 	if (rc == 0 && argc - optind != 2)
 		rc = cmd_usage(&cmd_source_entry, _("add takes a NAME and a URL"));
 	so.mirrors = mirrors;
+	if (rc == 0 && (so.threshold < 0 || so.threshold > 64))
+		rc = qtm_error(ctx, -EINVAL, _("--threshold must be an integer from 1 to 64"));
+	if (rc == 0 && (so.priority < 0 || so.priority > 10000))
+		rc = qtm_error(ctx, -EINVAL, _("--priority must be an integer from 1 to 10000"));
 	if (rc == 0 && so.threshold > 1 && strv_len(keys) < (size_t)so.threshold)
 		rc = qtm_error(ctx, -EINVAL, _("a threshold of %d needs at least %d keys"), so.threshold, so.threshold);
+	/* The source first: keys are trusted only for a source that now exists. */
+	if (rc == 0 && (rc = qtm_source_add(ctx, argv[optind], argv[optind + 1], &so)) == 0)
+		qtm_info(ctx, _("Added source %s; run qtm update to fetch it."), argv[optind]);
 	for (size_t i = 0; rc == 0 && keys[i] != NULL; i++)
 		if ((rc = qtm_trust_key_add(ctx, argv[optind], keys[i], id)) == 0)
 			qtm_info(ctx, _("Trusting key %s for source %s"), id, argv[optind]);
-	if (rc == 0 && (rc = qtm_source_add(ctx, argv[optind], argv[optind + 1], &so)) == 0)
-		qtm_info(ctx, _("Added source %s; run qtm update to fetch it."), argv[optind]);
+	if (rc < 0 && rc != QTM_CMD_USAGE && argc - optind == 2) {
+		char msg[sizeof ctx->errmsg];
+
+		memcpy(msg, ctx->errmsg, sizeof msg);
+		qtm_source_remove(ctx, argv[optind]);   /* no half-added source */
+		qtm_error(ctx, rc, "%s", msg);
+	}
 	if (rc == 0 && keys[0] == NULL && !so.insecure)
 		qtm_warn(ctx, _("source %s has no trusted key yet: add the repository's public key with "
 		    "qtm key add %s FILE before qtm update"), argv[optind], argv[optind]);

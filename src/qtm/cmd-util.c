@@ -138,6 +138,13 @@ cmd_run_plan(struct qtm_ctx *ctx, struct qtm_pool *pool, struct qtm_db *db,
 {
 	struct qtm_transaction_opts opts = { 0 };
 
+	return cmd_run_plan_opts(ctx, pool, db, plan, dry_run, question, &opts);
+}
+
+int
+cmd_run_plan_opts(struct qtm_ctx *ctx, struct qtm_pool *pool, struct qtm_db *db,
+    const struct qtm_plan *plan, bool dry_run, const char *question, const struct qtm_transaction_opts *opts)
+{
 	if (plan->n == 0) {
 		if (ctx->json)
 			cmd_print_plan(ctx, plan, dry_run);
@@ -150,7 +157,7 @@ cmd_run_plan(struct qtm_ctx *ctx, struct qtm_pool *pool, struct qtm_db *db,
 		return 0;
 	if (!cmd_confirm(ctx, question))
 		return ctx->err;
-	return qtm_transaction_run(ctx, pool, db, plan, &opts, NULL);
+	return qtm_transaction_run(ctx, pool, db, plan, opts, NULL);
 }
 
 void
@@ -176,14 +183,15 @@ cmd_time(long long t, char *buf, size_t len)
 	return buf;
 }
 
+/* Results go to stdout: bold only when that is a terminal too. */
 const char *
 cmd_bold(const struct qtm_ctx *ctx)
 {
-	return ctx->color ? "\033[1m" : "";
+	return ctx->color && isatty(STDOUT_FILENO) ? "\033[1m" : "";
 }
 
 const char *
 cmd_reset(const struct qtm_ctx *ctx)
 {
-	return ctx->color ? "\033[0m" : "";
+	return ctx->color && isatty(STDOUT_FILENO) ? "\033[0m" : "";
 }

@@ -51,6 +51,10 @@ bool cmd_confirm(struct qtm_ctx *ctx, const char *question);
  * failure's code. */
 int cmd_run_plan(struct qtm_ctx *ctx, struct qtm_pool *pool, struct qtm_db *db,
     const struct qtm_plan *plan, bool dry_run, const char *question);
+/* The same with transaction options (per-package params, --train...). */
+struct qtm_transaction_opts;
+int cmd_run_plan_opts(struct qtm_ctx *ctx, struct qtm_pool *pool, struct qtm_db *db,
+    const struct qtm_plan *plan, bool dry_run, const char *question, const struct qtm_transaction_opts *opts);
 /* Appends src's steps to dst (src is emptied). */
 void cmd_plan_append(struct qtm_plan *dst, struct qtm_plan *src);
 /* The plan as text (stdout) or JSON. */
