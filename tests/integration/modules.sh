@@ -13,7 +13,7 @@ if [ "${QTM_TEST_MODULES:-0}" != 1 ]; then
 	exit 0
 fi
 MODULES="image-to-3d enhanced-3d gis-lidar geophysics-magnetic gis-buildings geophysics-resistivity text-to-3d geophysics-seismic"
-plan 29
+plan 28
 
 A=$TMP/a
 run qtm "$A" -y install $MODULES
