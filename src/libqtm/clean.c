@@ -2,6 +2,8 @@
 #include "config.h"
 
 #include <dirent.h>
+#include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -38,11 +40,38 @@ tree_bytes(const char *path)
 	return total;
 }
 
+/* run/NAME-PID directories of a qtm run still going are left alone (run takes no lock). */
+static int
+clean_runs(struct qtm_ctx *ctx, uint64_t *freed)
+{
+	char *dir = qtm_cache_path(ctx, "run");
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	int rc = 0;
+
+	while (d != NULL && rc == 0 && (de = readdir(d)) != NULL) {
+		const char *dash = strrchr(de->d_name, '-');
+		long pid = dash != NULL ? strtol(dash + 1, NULL, 10) : 0;
+		char *path;
+
+		if (de->d_name[0] == '.' || (pid > 0 && (kill((pid_t)pid, 0) == 0 || errno != ESRCH)))
+			continue;
+		path = xasprintf("%s/%s", dir, de->d_name);
+		*freed += tree_bytes(path);
+		rc = qtm_rm_rf(ctx, path);
+		free(path);
+	}
+	if (d != NULL)
+		closedir(d);
+	free(dir);
+	return rc;
+}
+
 int
 qtm_clean(struct qtm_ctx *ctx, bool all, uint64_t *freed_bytes)
 {
-	static const char *const dirs[] = { "datasets", "pool", "build", "run", "artifacts" };
-	size_t n = all ? 5 : 4;
+	static const char *const dirs[] = { "datasets", "pool", "build", "artifacts" };
+	size_t n = all ? 4 : 3;
 	int rc = 0;
 
 	*freed_bytes = 0;
@@ -53,5 +82,5 @@ qtm_clean(struct qtm_ctx *ctx, bool all, uint64_t *freed_bytes)
 		rc = qtm_rm_rf(ctx, path);
 		free(path);
 	}
-	return rc;
+	return rc == 0 ? clean_runs(ctx, freed_bytes) : rc;
 }

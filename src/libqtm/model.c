@@ -121,13 +121,30 @@ qtm_model_inputs_gather(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm
 	return rc;
 }
 
+/* rel's URLs on the source's mirrors (NULL-terminated, owned by the caller). */
+static char **
+on_mirrors(const struct qtm_model_build_opts *o, const char *rel)
+{
+	char **v = xcalloc(1, sizeof *v);
+
+	for (size_t i = 0; o->mirrors != NULL && o->mirrors[i] != NULL; i++) {
+		char *u = qtm_url_join(o->mirrors[i], rel);
+
+		v = strv_push(v, u);
+		free(u);
+	}
+	return v;
+}
+
 static int
-fetch_source(struct qtm_ctx *ctx, const struct qtm_manifest *m, const char *url, char **path)
+fetch_source(struct qtm_ctx *ctx, const struct qtm_manifest *m, const struct qtm_model_build_opts *o,
+    char **path)
 {
 	const char *base = strrchr(m->source.path, '/');
-	char *dir = qtm_cache_path(ctx, "pool"), hex[QTM_SHA256_HEX];
+	char *dir = qtm_cache_path(ctx, "pool"), hex[QTM_SHA256_HEX], **mirrors = on_mirrors(o, m->source.path);
+	char *url = qtm_url_join(o->base_url, m->source.path);
 	struct qtm_fetch_req req = { .url = url, .sha256 = m->source.sha256, .size = m->source.size,
-	    .label = m->name };
+	    .label = m->name, .mirrors = (const char *const *)mirrors };
 	int rc = qtm_mkdir_p(ctx, dir, 0755);
 
 	*path = xasprintf("%s/%s", dir, base != NULL ? base + 1 : m->source.path);
@@ -136,6 +153,8 @@ fetch_source(struct qtm_ctx *ctx, const struct qtm_manifest *m, const char *url,
 	if (rc == 0 && (access(*path, F_OK) < 0 || qtm_sha256_file(ctx, *path, hex, NULL) < 0 ||
 	    strcmp(hex, m->source.sha256) != 0))
 		rc = qtm_fetch(ctx, &req);
+	strv_free(mirrors);
+	free(url);
 	return rc;
 }
 
@@ -195,6 +214,7 @@ substitute(struct qtm_ctx *ctx, const struct qtm_manifest *m, const struct qtm_m
 	const cJSON *arts = cJSON_GetObjectItemCaseSensitive(m->json, "artifacts"), *a;
 	struct qtm_fetch_req req = { .dest = out->path, .label = m->name };
 	const cJSON *path, *sha, *size, *metrics;
+	char **mirrors;
 	int rc;
 
 	cJSON_ArrayForEach(a, arts) {
@@ -216,7 +236,10 @@ substitute(struct qtm_ctx *ctx, const struct qtm_manifest *m, const struct qtm_m
 	req.url = qtm_url_join(o->base_url, path->valuestring);
 	req.sha256 = sha->valuestring;
 	req.size = (uint64_t)size->valuedouble;
+	mirrors = on_mirrors(o, path->valuestring);
+	req.mirrors = (const char *const *)mirrors;
 	rc = qtm_fetch(ctx, &req);
+	strv_free(mirrors);
 	free((char *)req.url);
 	if (rc == 0 && cJSON_IsObject(metrics)) {
 		rc = qtm_json_save(ctx, metrics_path, metrics, true);
@@ -236,13 +259,12 @@ qtm_model_build(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifes
     const struct qtm_model_build_opts *o, struct qtm_model_artifact *out)
 {
 	char *source = NULL, *dir = qtm_cache_path(ctx, "artifacts"), *metrics_path = NULL;
-	char *source_url = qtm_url_join(o->base_url, m->source.path);
 	struct qtm_model_inputs in = { 0 };
 	int rc;
 
 	memset(out, 0, sizeof *out);
 	if ((rc = qtm_params_merge(ctx, m, o->overrides, &out->params)) < 0 ||
-	    (rc = fetch_source(ctx, m, source_url, &source)) < 0 || o->fetch_only)
+	    (rc = fetch_source(ctx, m, o, &source)) < 0 || o->fetch_only)
 		goto done;
 	if ((rc = qtm_model_inputs_gather(ctx, db, m, o->rt, &in)) == 0) {
 		qtm_build_id(m, out->params, in.hashes, in.runtime, out->build_id);
@@ -264,7 +286,6 @@ qtm_model_build(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifes
 		out->metrics = load_metrics(ctx, metrics_path);
 done:
 	qtm_model_inputs_clear(&in);
-	free(source_url);
 	free(source);
 	free(dir);
 	free(metrics_path);

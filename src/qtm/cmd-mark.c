@@ -44,14 +44,15 @@ change_each(struct qtm_ctx *ctx, char **names, const char *reason, int held)
 		qtm_installed_free(pkg);
 		rc = reason != NULL ? qtm_db_set_reason(ctx, db, names[i], reason)
 		    : qtm_db_set_held(ctx, db, names[i], held != 0);
-		if (rc == 0)
-			qtm_info(ctx, reason != NULL ? _("%s marked %s") : held ? _("%s held%s") : _("%s released%s"),
-			    names[i], reason != NULL ? reason : "");
 	}
 	if (rc == 0)
 		rc = qtm_db_commit(ctx, db);
 	else if (db != NULL)
 		qtm_db_rollback(db);
+	/* Said once the whole change is committed, not before. */
+	for (size_t i = 0; rc == 0 && names[i] != NULL; i++)
+		qtm_info(ctx, reason != NULL ? _("%s marked %s") : held ? _("%s held%s") : _("%s released%s"),
+		    names[i], reason != NULL ? reason : "");
 	cmd_close(lock, db);
 	return rc;
 }
