@@ -18,5 +18,8 @@ int qtm_db_prepare(struct qtm_ctx *ctx, struct qtm_db *db, const char *sql, sqli
 /* Steps a statement that returns no rows and finalizes it. */
 int qtm_db_step_done(struct qtm_ctx *ctx, struct qtm_db *db, sqlite3_stmt *st, const char *what);
 char *qtm_db_col_str(sqlite3_stmt *st, int col);
+int qtm_db_exec(struct qtm_ctx *ctx, struct qtm_db *db, const char *sql);
+/* Creates the tables and brings an older database up to date (db-schema.c). */
+int qtm_db_schema_apply(struct qtm_ctx *ctx, struct qtm_db *db);
 
 #endif

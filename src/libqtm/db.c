@@ -19,47 +19,8 @@
 #include "xalloc.h"
 
 
-static const char schema[] =
-	"CREATE TABLE IF NOT EXISTS packages ("
-	"  id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, version TEXT NOT NULL,"
-	"  kind TEXT NOT NULL, build_id TEXT, reason TEXT NOT NULL CHECK (reason IN ('manual','auto')),"
-	"  source TEXT, store_path TEXT NOT NULL, manifest TEXT NOT NULL, metrics TEXT, params TEXT,"
-	"  installed_at INTEGER NOT NULL, held INTEGER NOT NULL DEFAULT 0, origin TEXT);"
-	"CREATE TABLE IF NOT EXISTS files ("
-	"  package_id INTEGER NOT NULL REFERENCES packages(id) ON DELETE CASCADE,"
-	"  path TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL, mode INTEGER NOT NULL,"
-	"  PRIMARY KEY (package_id, path));"
-	"CREATE TABLE IF NOT EXISTS requires ("
-	"  package_id INTEGER NOT NULL REFERENCES packages(id) ON DELETE CASCADE,"
-	"  requirement TEXT NOT NULL);"
-	"CREATE TABLE IF NOT EXISTS trainings ("
-	"  id INTEGER PRIMARY KEY, name TEXT NOT NULL, version TEXT NOT NULL, build_id TEXT NOT NULL,"
-	"  state TEXT NOT NULL, pid INTEGER, started_at INTEGER NOT NULL, finished_at INTEGER,"
-	"  log_path TEXT, message TEXT, limits TEXT, wall_s REAL);"
-	"CREATE TABLE IF NOT EXISTS store_pending (path TEXT PRIMARY KEY);"
-	"CREATE TABLE IF NOT EXISTS transactions ("
-	"  id INTEGER PRIMARY KEY, started_at INTEGER NOT NULL, finished_at INTEGER,"
-	"  command TEXT NOT NULL, pid INTEGER, state TEXT NOT NULL, message TEXT);"
-	"CREATE TABLE IF NOT EXISTS transaction_items ("
-	"  transaction_id INTEGER NOT NULL REFERENCES transactions(id), seq INTEGER NOT NULL,"
-	"  action TEXT NOT NULL, name TEXT NOT NULL, kind TEXT, old_version TEXT, new_version TEXT,"
-	"  old_build_id TEXT, new_build_id TEXT, reason TEXT, PRIMARY KEY (transaction_id, seq));"
-	"PRAGMA user_version = 1;";
-
 int
-qtm_db_sql_error(struct qtm_ctx *ctx, struct qtm_db *db, const char *what)
-{
-	int sys = sqlite3_system_errno(db->sql);
-
-	/* SQLite says "disk I/O error" for a full disk too: name the system's cause as well. */
-	if (sys != 0)
-		return qtm_error(ctx, -sys, _("database %s: %s: %s (%s)"), db->path, what, sqlite3_errmsg(db->sql),
-		    strerror(sys));
-	return qtm_error(ctx, -EIO, _("database %s: %s: %s"), db->path, what, sqlite3_errmsg(db->sql));
-}
-
-static int
-exec(struct qtm_ctx *ctx, struct qtm_db *db, const char *sql)
+qtm_db_exec(struct qtm_ctx *ctx, struct qtm_db *db, const char *sql)
 {
 	char *msg = NULL;
 
@@ -69,50 +30,6 @@ exec(struct qtm_ctx *ctx, struct qtm_db *db, const char *sql)
 		return -EIO;
 	}
 	return 0;
-}
-
-/* Columns added after the first release of the schema: databases made by an older qtm get them
- * on the next writable open (additive changes only, so older rows stay valid). */
-static const struct {
-	const char *table, *column, *decl;
-} added_columns[] = {
-	{ "packages", "params", "TEXT" },
-	{ "packages", "held", "INTEGER NOT NULL DEFAULT 0" },
-	{ "packages", "origin", "TEXT" },
-};
-
-static bool
-has_column(struct qtm_db *db, const char *table, const char *column)
-{
-	char *sql = sqlite3_mprintf("PRAGMA table_info(%q)", table);
-	sqlite3_stmt *st;
-	bool found = false;
-
-	if (sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL) == SQLITE_OK) {
-		while (!found && sqlite3_step(st) == SQLITE_ROW)
-			found = strcmp((const char *)sqlite3_column_text(st, 1), column) == 0;
-		sqlite3_finalize(st);
-	}
-	sqlite3_free(sql);
-	return found;
-}
-
-static int
-migrate(struct qtm_ctx *ctx, struct qtm_db *db)
-{
-	int rc = 0;
-
-	for (size_t i = 0; rc == 0 && i < sizeof added_columns / sizeof added_columns[0]; i++) {
-		char *sql;
-
-		if (has_column(db, added_columns[i].table, added_columns[i].column))
-			continue;
-		sql = sqlite3_mprintf("ALTER TABLE %q ADD COLUMN %q %s", added_columns[i].table,
-		    added_columns[i].column, added_columns[i].decl);
-		rc = exec(ctx, db, sql);
-		sqlite3_free(sql);
-	}
-	return rc;
 }
 
 /* A damaged database is never used nor silently replaced: the message says how to recover. */
@@ -212,10 +129,10 @@ qtm_db_open(struct qtm_ctx *ctx, bool writable, struct qtm_db **out)
 		goto fail;
 	}
 	sqlite3_busy_timeout(db->sql, 10000);
-	if ((rc = check_intact(ctx, db, writer)) < 0 || (rc = exec(ctx, db, "PRAGMA foreign_keys = ON;")) < 0)
+	if ((rc = check_intact(ctx, db, writer)) < 0 || (rc = qtm_db_exec(ctx, db, "PRAGMA foreign_keys = ON;")) < 0)
 		goto fail;
-	if (writable && ((rc = exec(ctx, db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")) < 0 ||
-	    (rc = exec(ctx, db, schema)) < 0 || (rc = migrate(ctx, db)) < 0))
+	if (writable && ((rc = qtm_db_exec(ctx, db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")) < 0 ||
+	    (rc = qtm_db_schema_apply(ctx, db)) < 0))
 		goto fail;
 	*out = db;
 	return 0;
@@ -237,13 +154,13 @@ qtm_db_close(struct qtm_db *db)
 int
 qtm_db_begin(struct qtm_ctx *ctx, struct qtm_db *db)
 {
-	return exec(ctx, db, "BEGIN IMMEDIATE;");
+	return qtm_db_exec(ctx, db, "BEGIN IMMEDIATE;");
 }
 
 int
 qtm_db_commit(struct qtm_ctx *ctx, struct qtm_db *db)
 {
-	return exec(ctx, db, "COMMIT;");
+	return qtm_db_exec(ctx, db, "COMMIT;");
 }
 
 void
@@ -284,7 +201,7 @@ load_requires(struct qtm_ctx *ctx, struct qtm_db *db, struct qtm_installed *pkg)
 	return rc == SQLITE_DONE ? 0 : qtm_db_sql_error(ctx, db, _("cannot read requirements"));
 }
 
-#define PACKAGE_COLUMNS "id, name, version, kind, build_id, reason, source, store_path, manifest, metrics, installed_at, params, held, origin"
+#define PACKAGE_COLUMNS "id, name, version, kind, build_id, reason, source, store_path, manifest, metrics, installed_at, params, held, origin, is_default"
 
 static void
 row_to_installed(sqlite3_stmt *st, struct qtm_installed *p)
@@ -303,15 +220,17 @@ row_to_installed(sqlite3_stmt *st, struct qtm_installed *p)
 	p->params = qtm_db_col_str(st, 11);
 	p->held = sqlite3_column_int(st, 12) != 0;
 	p->origin = qtm_db_col_str(st, 13);
+	p->is_default = sqlite3_column_int(st, 14) != 0;
 }
 
 static int
 select_packages(struct qtm_ctx *ctx, struct qtm_db *db, const char *name,
     struct qtm_installed **out, size_t *n)
 {
+	/* For one name: its default version first (qtm_db_get takes the first). */
 	const char *sql = name != NULL
-	    ? "SELECT " PACKAGE_COLUMNS " FROM packages WHERE name = ?"
-	    : "SELECT " PACKAGE_COLUMNS " FROM packages ORDER BY name";
+	    ? "SELECT " PACKAGE_COLUMNS " FROM packages WHERE name = ? ORDER BY is_default DESC, installed_at DESC, id DESC"
+	    : "SELECT " PACKAGE_COLUMNS " FROM packages ORDER BY name, version";
 	struct qtm_installed *v = NULL;
 	size_t count = 0;
 	sqlite3_stmt *st;
@@ -360,6 +279,34 @@ qtm_db_get(struct qtm_ctx *ctx, struct qtm_db *db, const char *name, struct qtm_
 		free(v);
 		return -ENOENT;
 	}
+	for (size_t i = 1; i < n; i++)   /* only the default version is returned */
+		qtm_installed_clear(&v[i]);
+	*out = v;
+	return 0;
+}
+
+int
+qtm_db_get_version(struct qtm_ctx *ctx, struct qtm_db *db, const char *name, const char *version,
+    struct qtm_installed **out)
+{
+	struct qtm_installed *v;
+	size_t n, found = SIZE_MAX;
+	int rc = select_packages(ctx, db, name, &v, &n);
+
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		if (found == SIZE_MAX && strcmp(v[i].version, version) == 0)
+			found = i;
+		else
+			qtm_installed_clear(&v[i]);
+	}
+	if (found == SIZE_MAX) {
+		free(v);
+		return -ENOENT;
+	}
+	if (found != 0)
+		v[0] = v[found];
 	*out = v;
 	return 0;
 }
@@ -430,15 +377,21 @@ put_children(struct qtm_ctx *ctx, struct qtm_db *db, struct qtm_installed *pkg,
 
 int
 qtm_db_put(struct qtm_ctx *ctx, struct qtm_db *db, struct qtm_installed *pkg,
-    const struct qtm_filelist *files)
+    const struct qtm_filelist *files, bool keep)
 {
+	struct qtm_installed *other = NULL;
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = qtm_db_delete(ctx, db, pkg->name)) < 0)
+	/* Side by side (keep): only the same version is replaced, and the new one becomes the
+	 * default only when it is the first; otherwise it replaces every version of the name. */
+	if ((rc = keep ? qtm_db_delete_version(ctx, db, pkg->name, pkg->version) : qtm_db_delete(ctx, db, pkg->name)) < 0)
 		return rc;
+	pkg->is_default = !keep || qtm_db_get(ctx, db, pkg->name, &other) == -ENOENT;
+	qtm_installed_free(other);
 	if ((rc = qtm_db_prepare(ctx, db, "INSERT INTO packages (name, version, kind, build_id, reason, source,"
-	    " store_path, manifest, metrics, installed_at, params, held, origin) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", &st)) < 0)
+	    " store_path, manifest, metrics, installed_at, params, held, origin, is_default)"
+	    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &st)) < 0)
 		return rc;
 	sqlite3_bind_text(st, 1, pkg->name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, pkg->version, -1, SQLITE_STATIC);
@@ -453,6 +406,7 @@ qtm_db_put(struct qtm_ctx *ctx, struct qtm_db *db, struct qtm_installed *pkg,
 	sqlite3_bind_text(st, 11, pkg->params, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 12, pkg->held ? 1 : 0);
 	sqlite3_bind_text(st, 13, pkg->origin, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 14, pkg->is_default ? 1 : 0);
 	if ((rc = qtm_db_step_done(ctx, db, st, _("cannot record a package"))) < 0)
 		return rc;
 	pkg->id = sqlite3_last_insert_rowid(db->sql);
@@ -469,6 +423,49 @@ qtm_db_delete(struct qtm_ctx *ctx, struct qtm_db *db, const char *name)
 		return rc;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	return qtm_db_step_done(ctx, db, st, _("cannot delete a package"));
+}
+
+/* After a version is removed, the newest that remains becomes the default if none is. */
+static int
+ensure_default(struct qtm_ctx *ctx, struct qtm_db *db, const char *name)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = qtm_db_prepare(ctx, db, "UPDATE packages SET is_default = 1 WHERE id = (SELECT id FROM packages"
+	    " WHERE name = ?1 ORDER BY installed_at DESC, id DESC LIMIT 1) AND NOT EXISTS (SELECT 1 FROM packages"
+	    " WHERE name = ?1 AND is_default = 1)", &st)) < 0)
+		return rc;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	return qtm_db_step_done(ctx, db, st, _("cannot choose a default version"));
+}
+
+int
+qtm_db_delete_version(struct qtm_ctx *ctx, struct qtm_db *db, const char *name, const char *version)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = qtm_db_prepare(ctx, db, "DELETE FROM packages WHERE name = ? AND version = ?", &st)) < 0)
+		return rc;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, version, -1, SQLITE_STATIC);
+	if ((rc = qtm_db_step_done(ctx, db, st, _("cannot delete a package"))) < 0)
+		return rc;
+	return ensure_default(ctx, db, name);
+}
+
+int
+qtm_db_set_default(struct qtm_ctx *ctx, struct qtm_db *db, const char *name, const char *version)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = qtm_db_prepare(ctx, db, "UPDATE packages SET is_default = (version = ?) WHERE name = ?", &st)) < 0)
+		return rc;
+	sqlite3_bind_text(st, 1, version, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	return qtm_db_step_done(ctx, db, st, _("cannot change the default version"));
 }
 
 int
@@ -627,23 +624,27 @@ qtm_installed_free(struct qtm_installed *p)
 void
 qtm_installed_free_all(struct qtm_installed *v, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		struct qtm_installed *p = &v[i];
-
-		free(p->name);
-		free(p->version);
-		free(p->kind);
-		free(p->build_id);
-		free(p->reason);
-		free(p->source);
-		free(p->store_path);
-		free(p->manifest);
-		free(p->metrics);
-		free(p->params);
-		free(p->origin);
-		strv_free(p->requires);
-	}
+	for (size_t i = 0; i < n; i++)
+		qtm_installed_clear(&v[i]);
 	free(v);
+}
+
+void
+qtm_installed_clear(struct qtm_installed *p)
+{
+	free(p->name);
+	free(p->version);
+	free(p->kind);
+	free(p->build_id);
+	free(p->reason);
+	free(p->source);
+	free(p->store_path);
+	free(p->manifest);
+	free(p->metrics);
+	free(p->params);
+	free(p->origin);
+	strv_free(p->requires);
+	memset(p, 0, sizeof *p);
 }
 
 void

@@ -28,6 +28,7 @@ struct qtm_installed {
 	char *origin;        /* models: "trained", "cache" or "repository" (pre-trained); else NULL */
 	int64_t installed_at;
 	bool held;           /* kept at this version: not upgraded, not removed */
+	bool is_default;     /* the version used when the name alone is given (several may be installed) */
 	char **requires;     /* NULL-terminated */
 };
 
@@ -52,13 +53,21 @@ void qtm_db_rollback(struct qtm_db *db);
 
 /* All installed packages sorted by name. */
 int qtm_db_list(struct qtm_ctx *ctx, struct qtm_db *db, struct qtm_installed **out, size_t *n);
-/* One package: 0 and *out set, or -ENOENT (without setting an error) when not installed. */
+/* One package, its default version: 0 and *out set, or -ENOENT (without setting an error). */
 int qtm_db_get(struct qtm_ctx *ctx, struct qtm_db *db, const char *name, struct qtm_installed **out);
+/* One installed version of a package: 0 and *out set, or -ENOENT (without setting an error). */
+int qtm_db_get_version(struct qtm_ctx *ctx, struct qtm_db *db, const char *name, const char *version,
+    struct qtm_installed **out);
 int qtm_db_files(struct qtm_ctx *ctx, struct qtm_db *db, int64_t package_id, struct qtm_filelist *out);
-/* Inserts (or replaces, same name) a package with its files and requirements; sets pkg->id. */
+/* Inserts a package with its files and requirements, replacing every installed version of the
+ * name, or with keep only the same version (side by side; the first version is the default);
+ * sets pkg->id and pkg->is_default. */
 int qtm_db_put(struct qtm_ctx *ctx, struct qtm_db *db, struct qtm_installed *pkg,
-    const struct qtm_filelist *files);
+    const struct qtm_filelist *files, bool keep);
+/* Deletes every version of a name / one version (then the newest remaining is the default). */
 int qtm_db_delete(struct qtm_ctx *ctx, struct qtm_db *db, const char *name);
+int qtm_db_delete_version(struct qtm_ctx *ctx, struct qtm_db *db, const char *name, const char *version);
+int qtm_db_set_default(struct qtm_ctx *ctx, struct qtm_db *db, const char *name, const char *version);
 int qtm_db_set_reason(struct qtm_ctx *ctx, struct qtm_db *db, const char *name, const char *reason);
 int qtm_db_set_held(struct qtm_ctx *ctx, struct qtm_db *db, const char *name, bool held);
 
@@ -79,6 +88,7 @@ int qtm_db_trainings(struct qtm_ctx *ctx, struct qtm_db *db, int limit, struct q
     size_t *n);
 
 void qtm_installed_free(struct qtm_installed *pkg);
+void qtm_installed_clear(struct qtm_installed *pkg);   /* frees the strings, not pkg */
 void qtm_installed_free_all(struct qtm_installed *v, size_t n);
 void qtm_training_free_all(struct qtm_training *v, size_t n);
 

@@ -27,6 +27,7 @@ struct qtm_pool {
 	Id runtime;          /* the qtm-runtime solvable, or 0 when not probed */
 	Id key_manifest;     /* "qtm:manifest": the package's index entry, JSON text */
 	Queue held;          /* installed packages on hold */
+	bool keep;           /* installs go beside installed versions (install --keep) */
 	double load_s;       /* time spent loading the source repos */
 	bool from_cache;     /* every source came from its .solv cache */
 };

@@ -252,6 +252,35 @@ transaction_to_plan(struct qtm_pool *p, Solver *solv, char *const *specs, struct
 	transaction_free(trans);
 }
 
+/* Names installed in several versions (or asked for with --keep) may stay so. */
+static void
+add_multiversion(struct qtm_pool *p, Queue *job, char *const *specs)
+{
+	Pool *pool = p->pool;
+	Queue names;
+	Solvable *s;
+	Id id;
+
+	queue_init(&names);
+	FOR_REPO_SOLVABLES(p->system, id, s) {
+		Id other;
+		Solvable *o;
+
+		FOR_REPO_SOLVABLES(p->system, other, o)
+			if (other != id && o->name == s->name && !queue_has(&names, s->name))
+				queue_push(&names, s->name);
+	}
+	for (size_t i = 0; p->keep && specs != NULL && specs[i] != NULL; i++) {
+		char *name = xstrndup(specs[i], strcspn(specs[i], " <>="));
+
+		queue_pushunique(&names, pool_str2id(pool, name, 1));
+		free(name);
+	}
+	for (int i = 0; i < names.count; i++)
+		queue_push2(job, SOLVER_MULTIVERSION | SOLVER_SOLVABLE_NAME, names.elements[i]);
+	queue_free(&names);
+}
+
 /* Adds the locks every job list carries (the runtime, held packages), solves, and turns the
  * transaction into plan; specs (may be NULL) mark which installs were asked for by name. */
 static int
@@ -264,6 +293,7 @@ solve(struct qtm_pool *p, Queue *job, char *const *specs, struct qtm_plan *plan)
 		queue_push2(job, SOLVER_LOCK | SOLVER_SOLVABLE, p->runtime);
 	for (int i = 0; i < p->held.count; i++)
 		queue_push2(job, SOLVER_LOCK | SOLVER_SOLVABLE, p->held.elements[i]);
+	add_multiversion(p, job, specs);
 	solv = solver_create(p->pool);
 	solver_set_flag(solv, SOLVER_FLAG_IGNORE_RECOMMENDED, 1);
 	if (solver_solve(solv, job) != 0)
@@ -398,12 +428,20 @@ qtm_solve_remove(struct qtm_pool *p, char *const *names, struct qtm_plan *plan)
 	queue_init(&found);
 	for (size_t i = 0; rc == 0 && names[i] != NULL; i++) {
 		int before = removing.count;
+		struct qtm_dep dep;
+		bool again;
 
-		qtm_pool_by_name(p, names[i], &found);
+		/* NAME removes every installed version, NAME=VERSION just that one. */
+		if ((rc = qtm_dep_parse(p->ctx, names[i], &dep)) < 0)
+			break;
+		qtm_pool_by_name(p, dep.name, &found);
 		for (int j = 0; j < found.count; j++)
-			if (qtm_pool_is_installed(p, found.elements[j]) && found.elements[j] != p->runtime)
+			if (qtm_pool_is_installed(p, found.elements[j]) && found.elements[j] != p->runtime &&
+			    qtm_pool_version_ok(p, pool_id2str(p->pool, pool_id2solvable(p->pool, found.elements[j])->evr), &dep))
 				queue_pushunique(&removing, found.elements[j]);
-		if (removing.count == before && !name_in(p, &removing, names[i]))
+		again = name_in(p, &removing, dep.name);
+		qtm_dep_clear(&dep);
+		if (removing.count == before && !again)
 			rc = qtm_error(p->ctx, -ENOENT, _("%s is not installed (see: qtm list --installed)"), names[i]);
 		for (int j = before; rc == 0 && j < removing.count; j++)
 			if (queue_has(&p->held, removing.elements[j]))

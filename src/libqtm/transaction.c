@@ -113,6 +113,25 @@ install_action(const struct qtm_installed *old, const struct qtm_step *st, struc
 	return cmp > 0 ? "upgrade" : cmp < 0 ? "downgrade" : "reinstall";
 }
 
+/* The store directories a new row for name replaces: every installed version's, or with keep
+ * only version's (side by side), other than the new path. */
+static char **
+replaced_paths(struct run *r, const char *name, const char *version, const char *path)
+{
+	struct qtm_installed *v;
+	char **gone = xcalloc(1, sizeof *gone);
+	size_t n;
+
+	if (qtm_db_list(r->ctx, r->db, &v, &n) < 0)
+		return gone;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i].name, name) == 0 && (version == NULL || strcmp(v[i].version, version) == 0) &&
+		    strcmp(v[i].store_path, path) != 0)
+			gone = strv_push(gone, v[i].store_path);
+	qtm_installed_free_all(v, n);
+	return gone;
+}
+
 /* Commits the package row, its files and its history item in one SQLite transaction, then
  * drops the directory of whatever it replaced. */
 static int
@@ -131,28 +150,33 @@ record(struct run *r, const struct qtm_step *st, const struct qtm_manifest *m,
 	};
 	struct qtm_installed *old = NULL;
 	struct qtm_history_item item = { 0 };
-	bool replaced;
 	int rc;
+	bool keep = r->opts->keep && st->manual;
+	int got = keep ? qtm_db_get_version(r->ctx, r->db, st->name, st->version, &old)
+	    : qtm_db_get(r->ctx, r->db, st->name, &old);
 
-	if (qtm_db_get(r->ctx, r->db, st->name, &old) == 0 && !st->manual)
+	if (got == 0 && !st->manual)
 		pkg.reason = old->reason;   /* a package pulled in again keeps a "manual" mark */
 	item = (struct qtm_history_item){ .action = (char *)install_action(old, st, r->pool),
 	    .name = st->name, .kind = st->kind, .new_version = st->version,
 	    .old_version = old != NULL ? old->version : NULL, .new_build_id = pkg.build_id,
 	    .old_build_id = old != NULL ? old->build_id : NULL, .reason = pkg.reason };
-	replaced = old != NULL && strcmp(old->store_path, path) != 0;
 	if ((rc = qtm_db_begin(r->ctx, r->db)) == 0) {
-		if ((rc = qtm_db_put(r->ctx, r->db, &pkg, files)) == 0 &&
+		char **gone = replaced_paths(r, st->name, keep ? st->version : NULL, path);
+
+		for (size_t i = 0; rc == 0 && gone[i] != NULL; i++)
+			rc = qtm_db_pending_add(r->ctx, r->db, gone[i]);
+		if (rc == 0 && (rc = qtm_db_put(r->ctx, r->db, &pkg, files, keep)) == 0 &&
 		    (rc = qtm_history_add(r->ctx, r->db, r->history_id, &item)) == 0 &&
-		    (rc = qtm_db_pending_remove(r->ctx, r->db, path)) == 0 &&
-		    (!replaced || (rc = qtm_db_pending_add(r->ctx, r->db, old->store_path)) == 0))
+		    (rc = qtm_db_pending_remove(r->ctx, r->db, path)) == 0)
 			rc = qtm_db_commit(r->ctx, r->db);
 		if (rc < 0)
 			qtm_db_rollback(r->db);
+		/* What this one replaces is garbage once the new row is committed. */
+		for (size_t i = 0; rc == 0 && gone[i] != NULL; i++)
+			rc = qtm_store_remove(r->ctx, r->db, gone[i]);
+		strv_free(gone);
 	}
-	/* What this one replaces is garbage once the new row is committed. */
-	if (rc == 0 && replaced)
-		rc = qtm_store_remove(r->ctx, r->db, old->store_path);
 	qtm_installed_free(old);
 	cJSON_free(metrics_text);
 	cJSON_free(params_text);
@@ -253,7 +277,7 @@ remove_step(struct run *r, const struct qtm_step *st)
 {
 	struct qtm_installed *old = NULL;
 	struct qtm_history_item item;
-	int rc = qtm_db_get(r->ctx, r->db, st->name, &old);
+	int rc = qtm_db_get_version(r->ctx, r->db, st->name, st->version, &old);
 
 	if (rc == -ENOENT)
 		return 0;   /* already gone (an earlier, interrupted run got this far) */
@@ -262,7 +286,7 @@ remove_step(struct run *r, const struct qtm_step *st)
 	item = (struct qtm_history_item){ .action = "remove", .name = old->name, .kind = old->kind,
 	    .old_version = old->version, .old_build_id = old->build_id, .reason = old->reason };
 	if ((rc = qtm_db_begin(r->ctx, r->db)) == 0) {
-		if ((rc = qtm_db_delete(r->ctx, r->db, st->name)) == 0 &&
+		if ((rc = qtm_db_delete_version(r->ctx, r->db, st->name, st->version)) == 0 &&
 		    (rc = qtm_history_add(r->ctx, r->db, r->history_id, &item)) == 0 &&
 		    (rc = qtm_db_pending_add(r->ctx, r->db, old->store_path)) == 0)
 			rc = qtm_db_commit(r->ctx, r->db);

@@ -20,6 +20,7 @@ struct qtm_pool;
 struct qtm_transaction_opts {
 	bool download_only;
 	bool train;              /* train locally even when a repository offers the artifact */
+	bool keep;               /* requested versions go beside those installed (side by side) */
 	const cJSON *params;     /* { package: { key: value } } overrides, or NULL */
 };
 

@@ -42,6 +42,29 @@ installed_json(const struct qtm_installed *pkg)
 	return o;
 }
 
+/* Every installed version (side by side installs), the default first. */
+static int
+add_installed_versions(struct qtm_ctx *ctx, struct qtm_db *db, const char *name, cJSON *info)
+{
+	cJSON *arr = cJSON_AddArrayToObject(info, "installed_versions");
+	struct qtm_installed *v;
+	size_t n;
+	int rc = qtm_db_list(ctx, db, &v, &n);
+
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		if (strcmp(v[i].name, name) == 0) {
+			cJSON *o = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(o, "version", v[i].version);
+			cJSON_AddBoolToObject(o, "default", v[i].is_default);
+			cJSON_AddStringToObject(o, "path", v[i].store_path);
+			cJSON_AddItemToArray(arr, o);
+		}
+	if (rc == 0)
+		qtm_installed_free_all(v, n);
+	return rc;
+}
+
 static void
 print_strv(const char *label, const cJSON *arr)
 {
@@ -97,6 +120,15 @@ print_text(struct qtm_ctx *ctx, const cJSON *info)
 	char *metrics = cJSON_PrintUnformatted(cJSON_GetObjectItem(inst, "metrics"));
 	printf("%-13s %s (%s)\n", _("installed"), cJSON_GetObjectItem(inst, "version")->valuestring,
 	    cJSON_GetObjectItem(inst, "reason")->valuestring);
+	if (cJSON_GetArraySize(cJSON_GetObjectItem(info, "installed_versions")) > 1) {
+		const cJSON *iv;
+
+		printf("%-13s", _("side by side"));
+		cJSON_ArrayForEach(iv, cJSON_GetObjectItem(info, "installed_versions"))
+			printf(" %s%s", cJSON_GetObjectItem(iv, "version")->valuestring,
+			    cJSON_IsTrue(cJSON_GetObjectItem(iv, "default")) ? _(" (default)") : "");
+		printf("\n");
+	}
 	printf("%-13s %s\n", _("path"), cJSON_GetObjectItem(inst, "path")->valuestring);
 	if (cJSON_GetObjectItem(inst, "build_id") != NULL)
 		printf("%-13s %s\n", _("build id"), cJSON_GetObjectItem(inst, "build_id")->valuestring);
@@ -145,6 +177,7 @@ cmd_info_exec(struct qtm_ctx *ctx, int argc, char **argv)
 	if (rc == 0) {
 		cJSON_AddItemToObject(info, "installed", installed_json(pkg));
 		cJSON_AddItemToObject(info, "installed_manifest", cJSON_Parse(pkg->manifest));
+		rc = add_installed_versions(ctx, db, argv[1], info);
 	}
 	if (rc == -ENOENT && ids.count == 0)
 		rc = qtm_error(ctx, -ENOENT, _("unknown package \"%s\" (see: qtm list)"), argv[1]);

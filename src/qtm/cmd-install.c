@@ -26,7 +26,7 @@
 static int cmd_install_exec(struct qtm_ctx *, int, char **);
 
 const struct qtm_cmd_entry cmd_install_entry = {
-	"install", NULL, N_("[-s] [--download-only] [--train] [--param K=V]... NAME[=VERSION]..."),
+	"install", NULL, N_("[-s] [--download-only] [--train] [--keep] [--param K=V]... NAME[=VERSION]..."),
 	N_("resolve, fetch, train and install modules"), cmd_install_exec,
 };
 
@@ -165,6 +165,7 @@ install(struct qtm_ctx *ctx, char **specs, bool dry_run, struct qtm_transaction_
 	if (rc == 0)
 		rc = qtm_pool_open(ctx, db, QTM_POOL_SOURCES | QTM_POOL_INSTALLED | QTM_POOL_RUNTIME, &pool);
 	if (rc == 0) {
+		pool->keep = opts.keep;
 		qtm_verbose(ctx, _("Loaded the sources in %.3f s (%s)"), pool->load_s,
 		    pool->from_cache ? _("from the .solv cache") : _("from the JSON index"));
 		clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -214,6 +215,7 @@ cmd_install_exec(struct qtm_ctx *ctx, int argc, char **argv)
 		{ "download-only", no_argument, NULL, 'd' },
 		{ "param", required_argument, NULL, 'p' },
 		{ "train", no_argument, NULL, 't' },
+		{ "keep", no_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct qtm_transaction_opts topts = { 0 };
@@ -229,6 +231,8 @@ cmd_install_exec(struct qtm_ctx *ctx, int argc, char **argv)
 			topts.download_only = true;
 		else if (c == 't')
 			topts.train = true;
+		else if (c == 'k')
+			topts.keep = true;
 		else if (c == 'p')
 			rc = qtm_param_parse(ctx, optarg, overrides);
 		else

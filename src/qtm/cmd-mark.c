@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -15,7 +16,8 @@ static int cmd_mark_exec(struct qtm_ctx *, int, char **);
 static int cmd_hold_exec(struct qtm_ctx *, int, char **);
 
 const struct qtm_cmd_entry cmd_mark_entry = {
-	"mark", NULL, N_("auto|manual NAME..."), N_("change why packages count as installed"), cmd_mark_exec,
+	"mark", NULL, N_("auto|manual NAME... | default NAME=VERSION"),
+	N_("change why packages count as installed, or which installed version is the default"), cmd_mark_exec,
 };
 const struct qtm_cmd_entry cmd_hold_entry = {
 	"hold", NULL, N_("NAME..."), N_("keep packages at their version (no upgrade, no removal)"), cmd_hold_exec,
@@ -57,9 +59,33 @@ change_each(struct qtm_ctx *ctx, char **names, const char *reason, int held)
 	return rc;
 }
 
+/* Of several versions installed side by side, the one used when only the name is given. */
+static int
+mark_default(struct qtm_ctx *ctx, const char *spec)
+{
+	struct qtm_lock *lock = NULL;
+	struct qtm_installed *pkg = NULL;
+	struct qtm_db *db = NULL;
+	char *name = strndup(spec, strcspn(spec, "="));
+	const char *version = strchr(spec, '=');
+	int rc = version == NULL ? cmd_usage(&cmd_mark_entry, _("default takes NAME=VERSION")) : 0;
+
+	if (rc == 0 && (rc = cmd_open_writer(ctx, &lock, &db)) == 0 &&
+	    (rc = qtm_db_get_version(ctx, db, name, version + 1, &pkg)) == -ENOENT)
+		rc = qtm_error(ctx, -ENOENT, _("%s %s is not installed (see: qtm info %s)"), name, version + 1, name);
+	if (rc == 0 && (rc = qtm_db_set_default(ctx, db, name, version + 1)) == 0)
+		qtm_info(ctx, _("%s %s is now the default version"), name, version + 1);
+	qtm_installed_free(pkg);
+	cmd_close(lock, db);
+	free(name);
+	return rc;
+}
+
 static int
 cmd_mark_exec(struct qtm_ctx *ctx, int argc, char **argv)
 {
+	if (argc == 3 && strcmp(argv[1], "default") == 0)
+		return mark_default(ctx, argv[2]);
 	if (argc < 3 || (strcmp(argv[1], "auto") != 0 && strcmp(argv[1], "manual") != 0))
 		return cmd_usage(&cmd_mark_entry, _("expected auto or manual, then package names"));
 	return change_each(ctx, argv + 2, argv[1], 0);
