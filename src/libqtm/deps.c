@@ -14,15 +14,6 @@
 #include "pool.h"
 #include "xalloc.h"
 
-static bool
-has(const Queue *q, Id id)
-{
-	for (int i = 0; i < q->count; i++)
-		if (q->elements[i] == id)
-			return true;
-	return false;
-}
-
 void
 qtm_deps_installed_providers(struct qtm_pool *p, Id dep, Queue *out)
 {
@@ -82,7 +73,7 @@ walk(struct qtm_pool *p, const Queue *manual, Queue *seen, Queue *parent, Queue 
 		for (reqp = s->repo->idarraydata + s->requires; (req = *reqp) != 0; reqp++) {
 			qtm_deps_installed_providers(p, req, &provs);
 			for (int j = 0; j < provs.count; j++)
-				if (!has(seen, provs.elements[j])) {
+				if (!qtm_queue_has(seen, provs.elements[j])) {
 					queue_push(seen, provs.elements[j]);
 					queue_push(parent, seen->elements[i]);
 					queue_push(via, req);
@@ -143,7 +134,7 @@ qtm_deps_unneeded(struct qtm_pool *p, const Queue *manual, Queue *out)
 	walk(p, manual, &seen, &parent, &via);
 	queue_empty(out);
 	FOR_REPO_SOLVABLES(p->system, id, s)
-		if (id != p->runtime && !has(&seen, id))
+		if (id != p->runtime && !qtm_queue_has(&seen, id))
 			queue_push(out, id);
 	queue_free(&seen);
 	queue_free(&parent);

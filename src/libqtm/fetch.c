@@ -78,6 +78,20 @@ now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+char **
+qtm_url_join_all(char *const *bases, const char *path)
+{
+	char **v = xcalloc(1, sizeof *v);
+
+	for (size_t i = 0; bases != NULL && bases[i] != NULL; i++) {
+		char *u = qtm_url_join(bases[i], path);
+
+		v = strv_push(v, u);
+		free(u);
+	}
+	return v;
+}
+
 char *
 qtm_url_join(const char *base, const char *path)
 {

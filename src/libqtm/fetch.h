@@ -52,5 +52,8 @@ int qtm_fetch(struct qtm_ctx *ctx, const struct qtm_fetch_req *req);
 /* Joins a repository base URL and a path from its index (absolute URLs are returned as they are).
  * The result is owned by the caller. */
 char *qtm_url_join(const char *base, const char *path);
+/* path joined to each of bases (NULL-terminated, may be NULL): a NULL-terminated vector owned by
+ * the caller (strv_free), e.g. a file's URLs on a source's mirrors. */
+char **qtm_url_join_all(char *const *bases, const char *path);
 
 #endif

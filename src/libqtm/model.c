@@ -121,27 +121,12 @@ qtm_model_inputs_gather(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm
 	return rc;
 }
 
-/* rel's URLs on the source's mirrors (NULL-terminated, owned by the caller). */
-static char **
-on_mirrors(const struct qtm_model_build_opts *o, const char *rel)
-{
-	char **v = xcalloc(1, sizeof *v);
-
-	for (size_t i = 0; o->mirrors != NULL && o->mirrors[i] != NULL; i++) {
-		char *u = qtm_url_join(o->mirrors[i], rel);
-
-		v = strv_push(v, u);
-		free(u);
-	}
-	return v;
-}
-
 static int
 fetch_source(struct qtm_ctx *ctx, const struct qtm_manifest *m, const struct qtm_model_build_opts *o,
     char **path)
 {
 	const char *base = strrchr(m->source.path, '/');
-	char *dir = qtm_cache_path(ctx, "pool"), hex[QTM_SHA256_HEX], **mirrors = on_mirrors(o, m->source.path);
+	char *dir = qtm_cache_path(ctx, "pool"), hex[QTM_SHA256_HEX], **mirrors = qtm_url_join_all(o->mirrors, m->source.path);
 	char *url = qtm_url_join(o->base_url, m->source.path);
 	struct qtm_fetch_req req = { .url = url, .sha256 = m->source.sha256, .size = m->source.size,
 	    .label = m->name, .mirrors = (const char *const *)mirrors };
@@ -236,7 +221,7 @@ substitute(struct qtm_ctx *ctx, const struct qtm_manifest *m, const struct qtm_m
 	req.url = qtm_url_join(o->base_url, path->valuestring);
 	req.sha256 = sha->valuestring;
 	req.size = (uint64_t)size->valuedouble;
-	mirrors = on_mirrors(o, path->valuestring);
+	mirrors = qtm_url_join_all(o->mirrors, path->valuestring);
 	req.mirrors = (const char *const *)mirrors;
 	rc = qtm_fetch(ctx, &req);
 	strv_free(mirrors);

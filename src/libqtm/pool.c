@@ -431,6 +431,15 @@ qtm_pool_is_installed(struct qtm_pool *p, Id id)
 	return pool_id2solvable(p->pool, id)->repo == p->system;
 }
 
+bool
+qtm_queue_has(const Queue *q, Id id)
+{
+	for (int i = 0; i < q->count; i++)
+		if (q->elements[i] == id)
+			return true;
+	return false;
+}
+
 void
 qtm_pool_by_name(struct qtm_pool *p, const char *name, Queue *out)
 {

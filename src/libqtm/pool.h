@@ -64,6 +64,8 @@ bool qtm_pool_is_installed(struct qtm_pool *p, Id id);
 bool qtm_pool_version_ok(struct qtm_pool *p, const char *have, const struct qtm_dep *dep);
 /* Converts a parsed requirement into a libsolv dependency Id. */
 Id qtm_pool_dep(struct qtm_pool *p, const struct qtm_dep *dep);
+/* Whether q holds id. */
+bool qtm_queue_has(const Queue *q, Id id);
 /* All solvables whose name is exactly name (any repo), newest first; queue owned by the caller. */
 void qtm_pool_by_name(struct qtm_pool *p, const char *name, Queue *out);
 

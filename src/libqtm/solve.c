@@ -21,15 +21,6 @@
 #include "solve.h"
 #include "xalloc.h"
 
-static bool
-queue_has(const Queue *q, Id id)
-{
-	for (int i = 0; i < q->count; i++)
-		if (q->elements[i] == id)
-			return true;
-	return false;
-}
-
 /* Appends to a growing message buffer owned by the caller. */
 static void
 msg_add(char **msg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -63,7 +54,7 @@ unknown_package(struct qtm_pool *p, const char *name)
 		Id nameid = pool_id2solvable(pool, id)->name;
 		const char *other = pool_id2str(pool, nameid);
 
-		if (id == p->runtime || strncmp(other, "dataset-", 8) == 0 || queue_has(&seen, nameid))
+		if (id == p->runtime || strncmp(other, "dataset-", 8) == 0 || qtm_queue_has(&seen, nameid))
 			continue;
 		if (strstr(other, name) != NULL || strncmp(other, name, 3) == 0) {
 			queue_push(&seen, nameid);
@@ -267,7 +258,7 @@ add_multiversion(struct qtm_pool *p, Queue *job, char *const *specs)
 		Solvable *o;
 
 		FOR_REPO_SOLVABLES(p->system, other, o)
-			if (other != id && o->name == s->name && !queue_has(&names, s->name))
+			if (other != id && o->name == s->name && !qtm_queue_has(&names, s->name))
 				queue_push(&names, s->name);
 	}
 	for (size_t i = 0; p->keep && specs != NULL && specs[i] != NULL; i++) {
@@ -361,7 +352,7 @@ installed_dependant(struct qtm_pool *p, Id id, const Queue *removing, Id *dep_ou
 	FOR_REPO_SOLVABLES(p->system, other, s) {
 		Id *reqp, req;
 
-		if (other == p->runtime || queue_has(removing, other) || s->requires == 0)
+		if (other == p->runtime || qtm_queue_has(removing, other) || s->requires == 0)
 			continue;
 		for (reqp = s->repo->idarraydata + s->requires; (req = *reqp) != 0; reqp++) {
 			Id prov, pp, still = 0, needs = 0;
@@ -371,7 +362,7 @@ installed_dependant(struct qtm_pool *p, Id id, const Queue *removing, Id *dep_ou
 					continue;
 				if (prov == id)
 					needs = 1;
-				else if (!queue_has(removing, prov))
+				else if (!qtm_queue_has(removing, prov))
 					still = 1;
 			}
 			if (needs && !still) {
@@ -444,7 +435,7 @@ qtm_solve_remove(struct qtm_pool *p, char *const *names, struct qtm_plan *plan)
 		if (removing.count == before && !again)
 			rc = qtm_error(p->ctx, -ENOENT, _("%s is not installed (see: qtm list --installed)"), names[i]);
 		for (int j = before; rc == 0 && j < removing.count; j++)
-			if (queue_has(&p->held, removing.elements[j]))
+			if (qtm_queue_has(&p->held, removing.elements[j]))
 				rc = qtm_error(p->ctx, -EBUSY, _("%s is held (release it first with: qtm unhold %s)"),
 				    names[i], names[i]);
 	}

@@ -51,21 +51,6 @@ source_of(struct run *r, const char *name)
 }
 
 /* Downloads url into the cache unless a verified copy is there already. */
-/* path's URLs: the source's, then each mirror's (NULL-terminated, owned by the caller). */
-static char **
-mirror_urls(const struct qtm_source *src, const char *path)
-{
-	char **v = xcalloc(1, sizeof *v);
-
-	for (size_t i = 0; src->mirrors != NULL && src->mirrors[i] != NULL; i++) {
-		char *u = qtm_url_join(src->mirrors[i], path);
-
-		v = strv_push(v, u);
-		free(u);
-	}
-	return v;
-}
-
 /* Downloads the dataset's files that the cache lacks (or holds corrupt), all at once. */
 static int
 fetch_dataset(struct run *r, const struct qtm_source *src, const struct qtm_manifest *m)
@@ -86,7 +71,7 @@ fetch_dataset(struct run *r, const struct qtm_source *src, const struct qtm_mani
 		}
 		reqs[n++] = (struct qtm_fetch_req){ .url = qtm_url_join(src->url, f->url), .dest = dest,
 		    .sha256 = f->sha256, .size = f->size, .label = xasprintf("%s/%s", m->name, f->name),
-		    .mirrors = (const char *const *)mirror_urls(src, f->url) };
+		    .mirrors = (const char *const *)qtm_url_join_all(src->mirrors, f->url) };
 	}
 	if (rc == 0 && n > 0)
 		rc = qtm_fetch_many(r->ctx, reqs, n, 0);
