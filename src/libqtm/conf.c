@@ -67,6 +67,13 @@ conf_kv(struct qtm_ctx *ctx, void *arg, const char *key, const char *value, cons
 			return qtm_error(ctx, -EINVAL, _("%s:%d: parallel_downloads must be an integer from 1 to 64"),
 			    origin, line);
 		ctx->parallel_downloads = (int)n;
+	} else if (strcmp(key, "stall_timeout") == 0) {
+		long n = strtol(value, &end, 10);
+
+		if (*end != '\0' || n < 1 || n > 3600)
+			return qtm_error(ctx, -EINVAL, _("%s:%d: stall_timeout must be a number of seconds from 1 to 3600"),
+			    origin, line);
+		ctx->stall_timeout_s = (int)n;
 	} else if (strcmp(key, "python") == 0) {
 		if (value[0] != '/')
 			return qtm_error(ctx, -EINVAL, _("%s:%d: python must be an absolute path"), origin, line);

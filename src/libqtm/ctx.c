@@ -28,6 +28,7 @@ qtm_ctx_new(const char *root, const char *config)
 	ctx->is_tty = isatty(STDERR_FILENO);
 	ctx->color = ctx->is_tty && getenv("NO_COLOR") == NULL;
 	ctx->parallel_downloads = 4;
+	ctx->stall_timeout_s = 30;
 	ctx->python = xstrdup(QTM_PYTHON);   /* Debian's interpreter, found by configure */
 	return ctx;
 }

@@ -34,6 +34,7 @@ struct qtm_ctx {
 
 	/* Settings from qtm.conf (owned). */
 	int parallel_downloads;
+	int stall_timeout_s; /* a transfer under 1 byte/s for this long has stalled */
 	char *python;        /* interpreter used by train commands whose argv[0] is "python3" */
 
 	/* The last error. */

@@ -407,7 +407,7 @@ easy_new(struct xfer *x)
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 15L);
 	/* A stalled server (under 1 byte/s for 30 s) is a (transient) error, not a hang. */
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 30L);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (long)x->b->ctx->stall_timeout_s);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	/* An error page is not the file: fail on HTTP >= 400 before any body is written. */

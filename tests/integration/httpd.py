@@ -14,6 +14,7 @@ request; the first object whose "match" (a substring, default "") is in the requ
                   file offset reaches N (requests starting at or past N are served in full)
   "slow": BPS     send at about BPS bytes per second
   "norange": true ignore Range headers (always 200 and the whole file)
+  "stall": S      send the headers, then nothing for S seconds (a stalled server)
 """
 import argparse
 import json
@@ -109,6 +110,9 @@ class Handler(BaseHTTPRequestHandler):
         return status, self.body(data, first, last + 1, rule)
 
     def body(self, data, pos, end, rule):
+        if rule.get("stall"):
+            self.wfile.flush()
+            time.sleep(rule["stall"])
         drop = rule.get("drop_at")
         stop = min(end, drop) if drop is not None and pos < drop else end
         bps = rule.get("slow")
