@@ -23,7 +23,9 @@ absolute(const char *path)
 
 	if (path[0] == '/' || getcwd(cwd, sizeof cwd) == NULL)
 		return xstrdup(path);
-	return xasprintf("%s/%s", cwd, path);
+	while (path[0] == '.' && path[1] == '/')   /* "./demo-root": no "/./" in the paths shown */
+		path += 2;
+	return xasprintf("%s/%s", cwd, strcmp(path, ".") == 0 ? "" : path);
 }
 
 static char *
