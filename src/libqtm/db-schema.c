@@ -34,6 +34,7 @@ static const char schema[] =
 	"  state TEXT NOT NULL, pid INTEGER, started_at INTEGER NOT NULL, finished_at INTEGER,"
 	"  log_path TEXT, message TEXT, limits TEXT, wall_s REAL);"
 	"CREATE TABLE IF NOT EXISTS store_pending (path TEXT PRIMARY KEY);"
+	"CREATE INDEX IF NOT EXISTS requires_package ON requires (package_id);"
 	"CREATE TABLE IF NOT EXISTS transactions ("
 	"  id INTEGER PRIMARY KEY, started_at INTEGER NOT NULL, finished_at INTEGER,"
 	"  command TEXT NOT NULL, pid INTEGER, state TEXT NOT NULL, message TEXT);"

@@ -160,6 +160,18 @@ qtm_sync_fd(const struct qtm_ctx *ctx, int fd)
 }
 
 int
+qtm_sync_tree(struct qtm_ctx *ctx, const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
+
+	if (fd < 0 || syncfs(fd) < 0)
+		rc = qtm_error(ctx, -errno, _("cannot sync %s: %s"), dir, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+int
 qtm_fsync_dir(struct qtm_ctx *ctx, const char *dir)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -25,6 +25,8 @@ int qtm_copy_file(struct qtm_ctx *ctx, const char *from, const char *to);
 int qtm_link_or_copy(struct qtm_ctx *ctx, const char *from, const char *to);
 /* fsync(fd), unless ctx->defer_sync: then the caller syncs the whole file system once. */
 int qtm_sync_fd(const struct qtm_ctx *ctx, int fd);
+/* syncfs() of the file system holding dir (many files made durable at once). */
+int qtm_sync_tree(struct qtm_ctx *ctx, const char *dir);
 /* fsyncs a directory so that a rename in it is durable. */
 int qtm_fsync_dir(struct qtm_ctx *ctx, const char *dir);
 

@@ -340,18 +340,6 @@ write_release(struct qtm_ctx *ctx, const char *out_dir, const struct qtm_repo_bu
 	return rc;
 }
 
-static int
-sync_tree(struct qtm_ctx *ctx, const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
-
-	if (fd < 0 || syncfs(fd) < 0)
-		rc = qtm_error(ctx, -errno, _("cannot sync %s: %s"), dir, strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	return rc;
-}
-
 int
 qtm_repo_build(struct qtm_ctx *ctx, char *const *srcs, const char *out_dir,
     const struct qtm_repo_build_opts *opts)
@@ -370,7 +358,7 @@ qtm_repo_build(struct qtm_ctx *ctx, char *const *srcs, const char *out_dir,
 		rc = add_source_dir(ctx, srcs[i], out_dir, packages, &names);
 	ctx->defer_sync = defer;
 	if (rc == 0)
-		rc = sync_tree(ctx, out_dir);
+		rc = qtm_sync_tree(ctx, out_dir);
 	name_set_free(&names);
 	if (rc == 0)
 		rc = qtm_json_save(ctx, index_path, index, false);

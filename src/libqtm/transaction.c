@@ -209,6 +209,9 @@ install_dataset(struct run *r, const struct qtm_step *st, const struct qtm_manif
 		free(from);
 		free(to);
 	}
+	/* The files are links to the downloads, which were not synced one by one: once, now. */
+	if (rc == 0)
+		rc = qtm_sync_tree(r->ctx, staging);
 	dataset_tag(m, tag);
 	target = qtm_store_dir(r->ctx, m->name, m->version, tag);
 	if (rc == 0)

@@ -7,8 +7,10 @@
 # Environment:
 #   top_builddir         where the built qtm and qtm-repo are (default: build/dev of this tree)
 #   QTM_BENCH_BUILD_MAX  above this many modules qtm-repo build is skipped and the index is
-#                        written by tests/bench/gen-index.py instead (default 30000: qtm-repo build
-#                        grows quadratically, see BENCHMARKS.md)
+#                        written by tests/bench/gen-index.py instead (default 30000, to keep the
+#                        default run short and its disk use low; qtm-repo build is linear now and
+#                        takes about a minute at 100,000: QTM_BENCH_BUILD_MAX=100000 measures it,
+#                        see BENCHMARKS.md)
 #   QTM_BENCH_WARM       warm runs (default 5), QTM_BENCH_COLD cold runs (default 3)
 #   QTM_BENCH_KEEP=1     keep the scratch directory
 #   TMPDIR               where the scratch directory goes (needs about 1 GB per 100,000 modules)

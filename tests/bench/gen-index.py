@@ -2,9 +2,9 @@
 """gen-index.py MODDIR OUTDIR [NAME] - writes OUTDIR/index.json.gz and OUTDIR/release.json for the
 module folders in MODDIR, in the layout qtm-repo build writes, without packing or copying anything.
 
-tests/bench/bench-repo.sh uses it above QTM_BENCH_BUILD_MAX modules, where qtm-repo build takes
-too long (see BENCHMARKS.md), so that the client side (qtm update, qtm install) can still be
-measured at 100,000 modules.  The index is what qtm-repo build would write, entry for entry and
+tests/bench/bench-repo.sh uses it above QTM_BENCH_BUILD_MAX modules (to keep its default run short
+and small on disk; see BENCHMARKS.md), and tests/bench/bench-trust.sh always, so that the client
+side (qtm update, qtm install) can be measured at 100,000 modules without a full build.  The index is what qtm-repo build would write, entry for entry and
 key for key (module.json as written, datasets' files with url, sha256 and size appended, models
 with a "source" object appended), except that a model's source sha256 and size describe its
 module.json instead of a pool/NAME_VERSION.tar.zst that is never made: qtm install -s never
