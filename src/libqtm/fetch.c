@@ -584,10 +584,14 @@ qtm_fetch_many(struct qtm_ctx *ctx, struct qtm_fetch_req *reqs, size_t n, int pa
 	old_msg = xstrdup(ctx->errmsg);
 	batch_init(&b, reqs);
 	while (b.rc == 0 && b.finished < b.n) {
+		size_t before;
+
 		start_ready(&b);
 		curl_multi_perform(b.multi, &still);
+		before = b.finished;
 		reap(&b);
-		if (b.rc == 0 && b.finished < b.n) {
+		/* A transfer just ended: start the next at once rather than after a poll's wait. */
+		if (b.rc == 0 && b.finished < b.n && b.finished == before) {
 			tick(&b);
 			curl_multi_poll(b.multi, NULL, 0, poll_ms(&b), NULL);
 		}
