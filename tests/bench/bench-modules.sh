@@ -102,6 +102,7 @@ direct() {
 		done <"$S/spec-$m.inputs"
 		cp "$S/spec-$m.params.json" "$W/params.json"
 		mapfile -t cmd <"$S/spec-$m.cmd"
+		# shellcheck disable=SC2046  # spec-NAME.env holds two words, QTM_SEED=N QTM_THREADS=N
 		(cd "$W/src" && env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$D/home" LANG=C.UTF-8 \
 			PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PYTHONHASHSEED=0 \
 			OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 \

@@ -5,7 +5,9 @@
 #       one already verified, so no index is fetched): hyperfine -N --warmup 3, from a file://
 #       source and from `qtm-repo serve` on 127.0.0.1.  What it does: fetch release.json and
 #       release.json.sig, verify the Ed25519 signature and the release (expiry, rollback), see
-#       that the cached index is the one the release names.
+#       that the cached index is the one the release names.  In the same hyperfine run: the
+#       floor under any qtm command (qtm --version, and empty programs linked with qtm's shared
+#       libraries), and `strace -f -w -c` of one update.
 #   (b) `qtm update` of a changed release whose index.json.gz is about 50 MB (file:// source;
 #       the cached index.solv is deleted before each run, so the index is fetched, verified and
 #       parsed again).  `strace -f --seccomp-bpf -ttt -T` (tracing only execve, openat, fsync,
@@ -13,10 +15,11 @@
 #         release + signature   from exec to the creation of index.new.json.gz.part (start-up,
 #                               release.json and its signature fetched and verified)
 #         index fetch + sha256  from there to the rename of the .part (libcurl copies the file,
-#                               sha256 and size checked as the bytes stream in, then fsync)
+#                               sha256 and size checked as the bytes stream in, and an fsync
+#                               of the .part when qtm does one: traced separately)
 #         parse + cache         from there to exit (gunzip, JSON parse, validation, index.solv)
-#       and compares the index phase with `sha256sum` of the same file (and with `curl -o` of
-#       the file:// URL followed by sha256sum).  Each run also times the command without strace
+#       and compares the index phase with `sha256sum` and `openssl dgst -sha256` of the same
+#       file (and with `curl -o` of the file:// URL followed by sha256sum).  Each run also times the command without strace
 #       (wall, user + sys).
 #   The 50 MB index is the N-module index with each entry's "description" padded with
 #   incompressible text (base64 of random bytes) until the gzip file reaches
@@ -27,7 +30,7 @@
 #
 # Environment: top_builddir (default: build/dev of this tree), QTM_BENCH_N (default 100000),
 # QTM_BENCH_INDEX_MB (default 50), QTM_BENCH_KEEP=1, TMPDIR (default /var/tmp; about 1.5 GB).
-# Needs hyperfine and strace.  Timings only: nothing here fails on a time.
+# Needs hyperfine, strace, curl, openssl (and cc for the floor).  Timings only: nothing here fails on a time.
 set -eu
 export LC_ALL=C NO_COLOR=1
 unset QTM_ROOT
@@ -114,35 +117,36 @@ source_root "$S/root-http" bench "$URL"
 source_root "$S/root-50" bench "file://$S/repo50"
 
 # ---- (a) unchanged release -------------------------------------------------------------------
+# With the updates, in the same hyperfine run (one after another, so that they meet the same
+# machine load), the floor under every qtm command: process start-up with qtm's shared
+# libraries.  Empty programs (main returns 0) linked with nothing, with -lcurl, with -larchive and
+# with all of qtm's libraries (-Wl,--no-as-needed, so that all are loaded), and qtm --version.
 echo "(a) qtm update, release unchanged:"
+floor=()
+if command -v cc >/dev/null 2>&1; then
+	echo 'int main(void) { return 0; }' >"$S/empty.c"
+	libs=$(sed -n 's/^\(SOLV\|CURL\|CRYPTO\|ARCHIVE\|CJSON\|SQLITE\|SECCOMP\)_LIBS = //p' "$top_builddir/Makefile" | tr '\n' ' ' | tr -s ' ')
+	if cc -o "$S/empty" "$S/empty.c" &&
+		cc -o "$S/empty-curl" "$S/empty.c" -Wl,--no-as-needed -lcurl &&
+		cc -o "$S/empty-archive" "$S/empty.c" -Wl,--no-as-needed -larchive &&
+		cc -o "$S/empty-qtmlibs" "$S/empty.c" -Wl,--no-as-needed $libs; then
+		floor=(-n "floor: empty program" "$S/empty"
+			-n "floor: empty program + libcurl ($(ldd "$S/empty-curl" | wc -l) objects mapped)" "$S/empty-curl"
+			-n "floor: empty program + libarchive ($(ldd "$S/empty-archive" | wc -l) objects)" "$S/empty-archive"
+			-n "floor: empty program + ${libs}($(ldd "$S/empty-qtmlibs" | wc -l) objects)" "$S/empty-qtmlibs")
+	fi
+fi
 hyperfine -N --warmup 3 --min-runs 30 --export-json "$S/a.json" \
 	-n "qtm update (file://, $N modules)" "$QTM --root $S/root-file update" \
 	-n "qtm update (http://127.0.0.1, $N modules)" "$QTM --root $S/root-http update" \
 	-n "qtm update (file://, padded $(mb "$S/repo50/index.json.gz") MB index)" "$QTM --root $S/root-50 update" \
-	>"$S/a.out" 2>&1
+	-n "floor: qtm --version ($(ldd "$QTM" | wc -l) objects)" "$QTM --version" \
+	"${floor[@]}" >"$S/a.out" 2>&1
 cat "$S/a.out"
-# Where the time of one unchanged update goes: the syscalls that wait ...
+# Where the time of one unchanged update goes: the syscalls that wait.
 strace -f -w -c -o "$S/a.strace" "$QTM" --root "$S/root-file" update >/dev/null 2>&1
 echo "  strace -f -w -c of one unchanged file:// update (top 5 by time):"
 sed -n '3,7p' "$S/a.strace" | sed 's/^/    /'
-# ... and the floor under every qtm command: loading its shared libraries.  Empty programs
-# (main returns 0) linked with nothing, with -lcurl, with -larchive, and with all of qtm's
-# libraries (as ldd lists them for the qtm binary's direct needs), against qtm --version.
-A_FLOOR=
-if command -v cc >/dev/null 2>&1; then
-	echo 'int main(void) { return 0; }' >"$S/empty.c"
-	libs=$(sed -n 's/^\(SOLV\|CURL\|CRYPTO\|ARCHIVE\|CJSON\|SQLITE\|SECCOMP\)_LIBS = //p' "$top_builddir/Makefile" | tr '\n' ' ' | tr -s ' ')
-	cc -o "$S/empty" "$S/empty.c" &&
-		cc -o "$S/empty-curl" "$S/empty.c" -Wl,--no-as-needed -lcurl &&
-		cc -o "$S/empty-archive" "$S/empty.c" -Wl,--no-as-needed -larchive &&
-		cc -o "$S/empty-qtmlibs" "$S/empty.c" -Wl,--no-as-needed $libs &&
-		hyperfine -N --warmup 5 --min-runs 50 --export-json "$S/floor.json" \
-			-n "empty program" "$S/empty" \
-			-n "empty program + libcurl ($(ldd "$S/empty-curl" | wc -l) objects mapped)" "$S/empty-curl" \
-			-n "empty program + libarchive ($(ldd "$S/empty-archive" | wc -l) objects)" "$S/empty-archive" \
-			-n "empty program + qtm's libraries: $libs($(ldd "$S/empty-qtmlibs" | wc -l) objects)" "$S/empty-qtmlibs" \
-			-n "qtm --version ($(ldd "$QTM" | wc -l) objects)" "$QTM --version" >/dev/null 2>&1 && A_FLOOR=$S/floor.json
-fi
 
 # ---- (b) changed release, 50 MB index --------------------------------------------------------
 echo "(b) qtm update, changed release, $(mb "$S/repo50/index.json.gz") MB index:"
@@ -212,23 +216,15 @@ cat <<EOF
 EOF
 "$PY" - "$S/a.json" <<'PY'
 import json, sys
+rs = json.load(open(sys.argv[1]))["results"]
 print("\n| command | mean ± sd | median | min | user + sys (mean) | runs |\n|---|---|---|---|---|---|")
-for r in json.load(open(sys.argv[1]))["results"]:
+for r in rs:
     print("| %s | %.1f ± %.1f ms | %.1f ms | %.1f ms | %.1f ms | %d |" % (r["command"], r["mean"] * 1e3,
           r["stddev"] * 1e3, r["median"] * 1e3, r["min"] * 1e3, (r["user"] + r["system"]) * 1e3, len(r["times"])))
-print("\n- target: under 20 ms")
+ver = [r for r in rs if r["command"].startswith("floor: qtm --version")][0]
+print("\n- target: under 20 ms.  qtm update (file://) minus qtm --version: %.1f ms (median)"
+      % ((rs[0]["median"] - ver["median"]) * 1e3))
 PY
-if [ -n "$A_FLOOR" ]; then
-	echo
-	echo "The floor: process start-up with qtm's shared libraries (hyperfine -N --warmup 5)"
-	"$PY" - "$A_FLOOR" <<'PY'
-import json, sys
-print("\n| program | mean ± sd | median | user + sys (mean) |\n|---|---|---|---|")
-for r in json.load(open(sys.argv[1]))["results"]:
-    print("| %s | %.1f ± %.1f ms | %.1f ms | %.1f ms |" % (r["command"], r["mean"] * 1e3, r["stddev"] * 1e3,
-          r["median"] * 1e3, (r["user"] + r["system"]) * 1e3))
-PY
-fi
 cat <<EOF
 
 (b) \`qtm update\`, changed release, $(mb "$IDX") MB index.json.gz ($N packages), file:// (medians of $RUNS)
@@ -236,7 +232,7 @@ cat <<EOF
 | phase (strace -ttt, traced run) | wall |
 |---|---|
 | start-up + release.json + signature fetched and verified | $R s |
-| index: libcurl file:// copy into .part + sha256 and size check + fsync | $X s |
+| index: libcurl file:// copy into .part + sha256 and size check (+ fsync, if qtm does one) | $X s |
 | ... of which fsync of the .part | $F s |
 | gunzip + JSON parse + validation + index.solv | $P s |
 | whole \`qtm update\`, untraced | $W s (cpu $C s) |
