@@ -20,6 +20,7 @@
 #include "i18n.h"
 #include "json.h"
 #include "paths.h"
+#include "pin.h"
 #include "pool.h"
 #include "repository.h"
 #include "runtime.h"
@@ -51,6 +52,8 @@ qtm_pool_free(struct qtm_pool *p)
 	if (p == NULL)
 		return;
 	queue_free(&p->held);
+	qtm_pool_pins_release(p);
+	qtm_pins_free(p->pins, p->n_pins);
 	pool_free(p->pool);
 	free(p);
 }
@@ -387,7 +390,7 @@ qtm_pool_open(struct qtm_ctx *ctx, struct qtm_db *db, unsigned flags, struct qtm
 
 	p->system = repo_create(p->pool, "@System");
 	pool_set_installed(p->pool, p->system);
-	if ((flags & QTM_POOL_SOURCES) != 0)
+	if ((flags & QTM_POOL_SOURCES) != 0 && (rc = qtm_pins_load(ctx, &p->pins, &p->n_pins)) == 0)
 		rc = load_sources(p);
 	if (rc == 0 && (flags & QTM_POOL_INSTALLED) != 0 && db != NULL)
 		rc = load_installed(p, db);

@@ -18,6 +18,7 @@
 
 struct qtm_ctx;
 struct qtm_db;
+struct qtm_pin;
 struct qtm_runtime;
 
 struct qtm_pool {
@@ -27,13 +28,15 @@ struct qtm_pool {
 	Id runtime;          /* the qtm-runtime solvable, or 0 when not probed */
 	Id key_manifest;     /* "qtm:manifest": the package's index entry, JSON text */
 	Queue held;          /* installed packages on hold */
+	struct qtm_pin *pins;/* pins.d (see pin.h), owned */
+	size_t n_pins;
 	bool keep;           /* installs go beside installed versions (install --keep) */
 	double load_s;       /* time spent loading the source repos */
 	bool from_cache;     /* every source came from its .solv cache */
 };
 
 enum {
-	QTM_POOL_SOURCES = 1 << 0,   /* load the configured sources (updating never-fetched ones) */
+	QTM_POOL_SOURCES = 1 << 0,   /* load the configured sources (updating never-fetched ones) and pins */
 	QTM_POOL_INSTALLED = 1 << 1, /* load the installed packages from db */
 	QTM_POOL_RUNTIME = 1 << 2,   /* probe the runtime and add its capabilities */
 };

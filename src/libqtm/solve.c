@@ -16,6 +16,7 @@
 #include "ctx.h"
 #include "i18n.h"
 #include "manifest.h"
+#include "pin.h"
 #include "pool.h"
 #include "runtime.h"
 #include "solve.h"
@@ -105,6 +106,77 @@ warn_held(struct qtm_pool *p, char *const *names)
 	queue_free(&q);
 }
 
+/* Fails, naming the pin, when dep's package is pinned and the pin excludes every available
+ * version the request accepts (found: the solvables of that name). */
+static int
+check_pin(struct qtm_pool *p, const char *spec, const struct qtm_dep *dep, const Queue *found)
+{
+	const struct qtm_pin *pin = qtm_pool_pin_of(p, dep->name);
+	bool allowed = false;
+	char *avail = NULL, *what;
+	int rc;
+
+	for (int i = 0; pin != NULL && i < found->count; i++) {
+		Solvable *s = pool_id2solvable(p->pool, found->elements[i]);
+		const char *evr = pool_id2str(p->pool, s->evr);
+
+		if (s->repo == p->system || !qtm_pool_version_ok(p, evr, dep))
+			continue;
+		allowed |= qtm_pool_pinned_out(p, found->elements[i]) == NULL;
+		msg_add(&avail, "%s%s (%s)", avail != NULL ? ", " : "", evr, s->repo->name);
+	}
+	if (allowed || avail == NULL) {   /* no pin, an allowed version, or libsolv explains */
+		free(avail);
+		return 0;
+	}
+	what = qtm_pin_describe(pin);
+	if (dep->op == QTM_DEP_ANY)
+		rc = qtm_error(p->ctx, -ENOEXEC, _("cannot install %s: the pin at %s:%d (%s) matches no available version (available: %s)"),
+		    dep->name, pin->origin, pin->line, what, avail);
+	else
+		rc = qtm_error(p->ctx, -ENOEXEC, _("cannot install %s: the pin at %s:%d (%s) excludes every version that matches it (available: %s)"),
+		    spec, pin->origin, pin->line, what, avail);
+	free(what);
+	free(avail);
+	return rc;
+}
+
+/* Says which installed packages named in an upgrade (all: names NULL or empty) a pin keeps from
+ * a newer version the sources offer. */
+static void
+warn_pinned(struct qtm_pool *p, char *const *names)
+{
+	Pool *pool = p->pool;   /* FOR_REPO_SOLVABLES expects a variable named pool */
+	Solvable *s;
+	Queue q;
+	Id id;
+
+	queue_init(&q);
+	FOR_REPO_SOLVABLES(p->system, id, s) {
+		const char *name = pool_id2str(pool, s->name);
+		const struct qtm_pin *pin = qtm_pool_pin_of(p, name);
+		bool named = names == NULL || names[0] == NULL;
+		int newest = 0;
+
+		for (size_t j = 0; pin != NULL && !named && names[j] != NULL; j++)
+			named = strcmp(names[j], name) == 0;
+		if (pin == NULL || !named)
+			continue;
+		qtm_pool_by_name(p, name, &q);
+		while (newest < q.count && qtm_pool_is_installed(p, q.elements[newest]))
+			newest++;
+		if (newest < q.count && qtm_pool_pinned_out(p, q.elements[newest]) != NULL &&
+		    pool_evrcmp(pool, pool_id2solvable(pool, q.elements[newest])->evr, s->evr, EVRCMP_COMPARE) > 0) {
+			char *what = qtm_pin_describe(pin);
+
+			qtm_warn(p->ctx, _("%s %s is available but the pin at %s:%d (%s) keeps it out"), name,
+			    pool_id2str(pool, pool_id2solvable(pool, q.elements[newest])->evr), pin->origin, pin->line, what);
+			free(what);
+		}
+	}
+	queue_free(&q);
+}
+
 static int
 add_install_job(struct qtm_pool *p, const char *spec, Queue *job)
 {
@@ -123,7 +195,7 @@ add_install_job(struct qtm_pool *p, const char *spec, Queue *job)
 	    !qtm_pool_version_ok(p, pool_id2str(p->pool, pool_id2solvable(p->pool, held)->evr), &dep)) {
 		rc = qtm_error(p->ctx, -EBUSY, _("%s is held at %s (release it first with: qtm unhold %s)"), dep.name,
 		    pool_id2str(p->pool, pool_id2solvable(p->pool, held)->evr), dep.name);
-	} else {
+	} else if ((rc = check_pin(p, spec, &dep, &found)) == 0) {
 		/* By name: a package that merely provides the name must not stand in for it, and
 		 * a version constraint applies to the named package itself. */
 		queue_push2(job, SOLVER_INSTALL | SOLVER_SOLVABLE_NAME, qtm_pool_dep(p, &dep));
@@ -142,6 +214,8 @@ describe_problem(struct qtm_pool *p, Solver *solv, Id problem, char **msg)
 	SolverRuleinfo type = solver_ruleinfo(solv, rid, &source, &target, &dep);
 	const char *depstr = dep ? pool_dep2str(pool, dep) : "";
 
+	if (type == SOLVER_RULE_PKG_NOT_INSTALLABLE && source > 0 && qtm_pool_pinned_out(p, source) != NULL)
+		return;   /* describe_pins() names the pin */
 	if (type == SOLVER_RULE_PKG_NOTHING_PROVIDES_DEP && strncmp(depstr, "runtime(", 8) == 0) {
 		char cap[160];
 		const char *deb;
@@ -160,6 +234,34 @@ describe_problem(struct qtm_pool *p, Solver *solv, Id problem, char **msg)
 		return;
 	}
 	msg_add(msg, "\n  - %s", solver_problem2str(solv, problem));
+}
+
+/* Names the pins behind a problem: the versions it involves that a pin keeps out. */
+static void
+describe_pins(struct qtm_pool *p, Solver *solv, Id problem, char **msg)
+{
+	Queue rules, seen;
+
+	queue_init(&rules);
+	queue_init(&seen);
+	solver_findallproblemrules(solv, problem, &rules);
+	for (int i = 0; i < rules.count; i++) {
+		Id source, target, dep;
+		const struct qtm_pin *pin;
+		char *what;
+
+		if (solver_ruleinfo(solv, rules.elements[i], &source, &target, &dep) != SOLVER_RULE_PKG_NOT_INSTALLABLE ||
+		    source <= 0 || qtm_queue_has(&seen, source) || (pin = qtm_pool_pinned_out(p, source)) == NULL)
+			continue;
+		queue_push(&seen, source);
+		what = qtm_pin_describe(pin);
+		msg_add(msg, _("\n  - %s %s from %s is excluded by the pin at %s:%d (%s)"), pin->name,
+		    pool_id2str(p->pool, pool_id2solvable(p->pool, source)->evr), pool_id2solvable(p->pool, source)->repo->name,
+		    pin->origin, pin->line, what);
+		free(what);
+	}
+	queue_free(&seen);
+	queue_free(&rules);
 }
 
 static void
@@ -184,6 +286,7 @@ report_problems(struct qtm_pool *p, Solver *solv)
 
 	for (Id problem = 1; problem <= count; problem++) {
 		describe_problem(p, solv, problem, &msg);
+		describe_pins(p, solv, problem, &msg);
 		describe_solutions(solv, problem, &msg);
 	}
 	qtm_error(p->ctx, -ENOEXEC, ngettext("cannot satisfy the request (%d problem):%s",
@@ -272,8 +375,9 @@ add_multiversion(struct qtm_pool *p, Queue *job, char *const *specs)
 	queue_free(&names);
 }
 
-/* Adds the locks every job list carries (the runtime, held packages), solves, and turns the
- * transaction into plan; specs (may be NULL) mark which installs were asked for by name. */
+/* Adds the locks every job list carries (the runtime, held packages), keeps pinned-out versions
+ * out, solves, and turns the transaction into plan; specs (may be NULL) mark which installs were
+ * asked for by name. */
 static int
 solve(struct qtm_pool *p, Queue *job, char *const *specs, struct qtm_plan *plan)
 {
@@ -285,6 +389,7 @@ solve(struct qtm_pool *p, Queue *job, char *const *specs, struct qtm_plan *plan)
 	for (int i = 0; i < p->held.count; i++)
 		queue_push2(job, SOLVER_LOCK | SOLVER_SOLVABLE, p->held.elements[i]);
 	add_multiversion(p, job, specs);
+	qtm_pool_pins_apply(p);
 	solv = solver_create(p->pool);
 	solver_set_flag(solv, SOLVER_FLAG_IGNORE_RECOMMENDED, 1);
 	if (solver_solve(solv, job) != 0)
@@ -292,6 +397,7 @@ solve(struct qtm_pool *p, Queue *job, char *const *specs, struct qtm_plan *plan)
 	else
 		transaction_to_plan(p, solv, specs, plan);
 	solver_free(solv);
+	qtm_pool_pins_release(p);
 	return rc;
 }
 
@@ -336,6 +442,8 @@ qtm_solve_upgrade(struct qtm_pool *p, char *const *names, struct qtm_plan *plan)
 		rc = solve(p, &job, NULL, plan);
 	if (rc == 0)
 		warn_held(p, names);
+	if (rc == 0)
+		warn_pinned(p, names);
 	queue_free(&job);
 	queue_free(&found);
 	return rc;

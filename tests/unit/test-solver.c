@@ -8,8 +8,12 @@
  *   pkg NAME VERSION KIND [requires=A>=1.0,B] [provides=X,Y] [conflicts=Z]
  *                              KIND is model or dataset; lists are comma-separated, no blanks
  *   runtime CAP VERSION        e.g. "runtime runtime(python3-numpy) 1.24.2"
+ *   pin NAME [version=GLOB] [source=REPO]
+ *                              as a "package = NAME" stanza of pins.d (see pin.h); errors name
+ *                              the case file and the pin line
  *   job install SPEC...        specs as on the command line: "a", "a=1.0", "a>=2"
  *   job remove NAME...
+ *   job upgrade [NAME...]      installed packages ("repo @installed"); none named: all
  *   expect install NAME VERSION [KIND] [manual|auto] [anyorder]
  *   expect remove NAME VERSION [KIND] [anyorder]
  *                              the plan's steps, in order; a run of consecutive steps marked
@@ -19,7 +23,7 @@
  *   expect error REGEX         the solve fails and qtm_strerror() matches the POSIX extended
  *                              regular expression (the rest of the line)
  *
- * All repo/pkg/runtime lines come before the first job; a file may hold several jobs, each
+ * All repo/pkg/runtime/pin lines come before the first job; a file may hold several jobs, each
  * followed by its expectations, solved one after the other against the same pool.
  *
  * With QTM_TEST_VERBOSE set in the environment every job's plan or error is printed.
@@ -44,6 +48,7 @@
 #include <cjson/cJSON.h>
 
 #include "ctx.h"
+#include "pin.h"
 #include "pool.h"
 #include "solve.h"
 #include "xalloc.h"
@@ -61,7 +66,7 @@ struct expect {
 };
 
 struct job {
-	bool remove;
+	const char *verb;              /* "install", "remove" or "upgrade" (static) */
 	char **args;                   /* NULL-terminated */
 	struct expect *ex;
 	size_t n_ex;
@@ -78,6 +83,8 @@ struct scase {
 	struct repo *repos;
 	size_t n_repos;
 	cJSON *runtime;
+	struct qtm_pin *pins;
+	size_t n_pins;
 	struct job *jobs;
 	size_t n_jobs;
 };
@@ -91,6 +98,7 @@ scase_free(struct scase *c)
 	}
 	free(c->repos);
 	cJSON_Delete(c->runtime);
+	qtm_pins_free(c->pins, c->n_pins);
 	for (size_t i = 0; i < c->n_jobs; i++) {
 		struct job *j = &c->jobs[i];
 
@@ -221,6 +229,37 @@ parse_pkg(char **w, cJSON **out, char **err)
 	return 0;
 }
 
+/* "pin NAME [version=GLOB] [source=REPO]" -> c->pins. */
+static int
+parse_pin(struct scase *c, char **w, int lineno, char **err)
+{
+	struct qtm_pin *pin;
+
+	if (strv_len(w) < 3) {
+		addf(err, "expected: pin NAME [version=GLOB] [source=REPO]");
+		return -1;
+	}
+	c->pins = xreallocarray(c->pins, c->n_pins + 1, sizeof *c->pins);
+	pin = &c->pins[c->n_pins++];
+	memset(pin, 0, sizeof *pin);
+	pin->name = xstrdup(w[1]);
+	pin->origin = xstrdup(c->path);
+	pin->line = lineno;
+	for (size_t i = 2; w[i] != NULL; i++) {
+		if (strncmp(w[i], "version=", 8) == 0) {
+			free(pin->version);
+			pin->version = xstrdup(w[i] + 8);
+		} else if (strncmp(w[i], "source=", 7) == 0) {
+			free(pin->source);
+			pin->source = xstrdup(w[i] + 7);
+		} else {
+			addf(err, "unknown pin attribute \"%s\"", w[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int
 parse_expect(char *line, char **w, struct expect *ex, char **err)
 {
@@ -305,7 +344,8 @@ parse_case(const char *path, struct scase *c, char **err)
 			continue;
 		copy = xstrdup(line);
 		w = split_words(copy);
-		if (strcmp(w[0], "repo") == 0 || strcmp(w[0], "pkg") == 0 || strcmp(w[0], "runtime") == 0) {
+		if (strcmp(w[0], "repo") == 0 || strcmp(w[0], "pkg") == 0 || strcmp(w[0], "runtime") == 0 ||
+		    strcmp(w[0], "pin") == 0) {
 			if (c->n_jobs > 0) {
 				addf(err, "%s must come before the first job", w[0]);
 				rc = -1;
@@ -335,9 +375,13 @@ parse_case(const char *path, struct scase *c, char **err)
 					c->runtime = cJSON_CreateObject();
 				cJSON_AddStringToObject(c->runtime, w[1], w[2]);
 			}
+		} else if (strcmp(w[0], "pin") == 0) {
+			rc = parse_pin(c, w, lineno, err);
 		} else if (strcmp(w[0], "job") == 0) {
-			if (strv_len(w) < 3 || (strcmp(w[1], "install") != 0 && strcmp(w[1], "remove") != 0)) {
-				addf(err, "expected: job install|remove ARG...");
+			bool upgrade = strv_len(w) >= 2 && strcmp(w[1], "upgrade") == 0;
+
+			if (!upgrade && (strv_len(w) < 3 || (strcmp(w[1], "install") != 0 && strcmp(w[1], "remove") != 0))) {
+				addf(err, "expected: job install|remove ARG..., or job upgrade [NAME...]");
 				rc = -1;
 			} else if (c->n_jobs > 0 && c->jobs[c->n_jobs - 1].n_ex == 0) {
 				addf(err, "the previous job has no expectations");
@@ -348,7 +392,7 @@ parse_case(const char *path, struct scase *c, char **err)
 				c->jobs = xreallocarray(c->jobs, c->n_jobs + 1, sizeof *c->jobs);
 				j = &c->jobs[c->n_jobs++];
 				memset(j, 0, sizeof *j);
-				j->remove = strcmp(w[1], "remove") == 0;
+				j->verb = upgrade ? "upgrade" : strcmp(w[1], "remove") == 0 ? "remove" : "install";
 				j->line = lineno;
 				j->args = xcalloc(1, sizeof *j->args);
 				for (size_t i = 2; w[i] != NULL; i++)
@@ -482,10 +526,15 @@ run_job(struct qtm_ctx *ctx, struct qtm_pool *p, const struct scase *c, const st
 		addf(&cmd, " %s", j->args[i]);
 	ctx->errmsg[0] = '\0';
 	ctx->err = 0;
-	rc = j->remove ? qtm_solve_remove(p, j->args, &plan) : qtm_solve_install(p, j->args, &plan);
+	if (strcmp(j->verb, "upgrade") == 0)
+		rc = qtm_solve_upgrade(p, j->args, &plan);
+	else if (strcmp(j->verb, "remove") == 0)
+		rc = qtm_solve_remove(p, j->args, &plan);
+	else
+		rc = qtm_solve_install(p, j->args, &plan);
 	if (getenv("QTM_TEST_VERBOSE") != NULL) {
 		got = rc < 0 ? NULL : plan_str(&plan);
-		fprintf(stderr, "# %s:%d: %s%s ->%s%s\n", c->path, j->line, j->remove ? "remove" : "install", cmd,
+		fprintf(stderr, "# %s:%d: %s%s ->%s%s\n", c->path, j->line, j->verb, cmd,
 		    rc < 0 ? " error: " : "", rc < 0 ? qtm_strerror(ctx) : got);
 		free(got);
 		got = NULL;
@@ -510,7 +559,7 @@ run_job(struct qtm_ctx *ctx, struct qtm_pool *p, const struct scase *c, const st
 		if (!ok) {
 			want = expect_str(j);
 			addf(err, "%s:%d: job %s%s\n  expected:%s\n  got error %d:\n    %s", c->path, j->line,
-			    j->remove ? "remove" : "install", cmd, want, rc, qtm_strerror(ctx));
+			    j->verb, cmd, want, rc, qtm_strerror(ctx));
 		}
 		free(want);
 		free(cmd);
@@ -521,7 +570,7 @@ run_job(struct qtm_ctx *ctx, struct qtm_pool *p, const struct scase *c, const st
 		got = plan_str(&plan);
 		want = expect_str(j);
 		addf(err, "%s:%d: job %s%s\n  expected:%s\n  got plan:%s", c->path, j->line,
-		    j->remove ? "remove" : "install", cmd, want, got);
+		    j->verb, cmd, want, got);
 	}
 	qtm_plan_free(&plan);
 	free(got);
@@ -558,6 +607,9 @@ run_case(const char *path)
 	}
 	if (c.runtime != NULL)
 		qtm_pool_set_runtime(p, c.runtime);
+	qtm_pool_set_pins(p, c.pins, c.n_pins);   /* the pool owns them now */
+	c.pins = NULL;
+	c.n_pins = 0;
 	qtm_pool_finish(p);
 	for (size_t i = 0; i < c.n_jobs; i++) {
 		char *one = NULL;
