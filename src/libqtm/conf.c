@@ -79,8 +79,12 @@ conf_kv(struct qtm_ctx *ctx, void *arg, const char *key, const char *value, cons
 			return qtm_error(ctx, -EINVAL, _("%s:%d: python must be an absolute path"), origin, line);
 		free(ctx->python);
 		ctx->python = xstrdup(value);
-	} else if (strcmp(key, "hive") == 0) {
-		/* Read by the hive client; accepted here so that one file serves both. */
+	} else if (strcmp(key, "hive") == 0 || strcmp(key, "hive_token") == 0) {
+		/* Resolved against QTM_HIVE / --hive by the hive client (hive-client.h). */
+		char **slot = key[4] == '\0' ? &ctx->hive : &ctx->hive_token;
+
+		free(*slot);
+		*slot = xstrdup(value);
 	} else {
 		return qtm_error(ctx, -EINVAL, _("%s:%d: unknown setting \"%s\""), origin, line, key);
 	}

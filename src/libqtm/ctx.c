@@ -45,6 +45,8 @@ qtm_ctx_free(struct qtm_ctx *ctx)
 	free(ctx->cache_dir);
 	free(ctx->bundled_repo);
 	free(ctx->python);
+	free(ctx->hive);
+	free(ctx->hive_token);
 	free(ctx->command);
 	free(ctx);
 }

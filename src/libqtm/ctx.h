@@ -36,6 +36,8 @@ struct qtm_ctx {
 	int parallel_downloads;
 	int stall_timeout_s; /* a transfer under 1 byte/s for this long has stalled */
 	char *python;        /* interpreter used by train commands whose argv[0] is "python3" */
+	char *hive;          /* qtm.conf `hive = URL`, or NULL (hive-client.h resolves the rest) */
+	char *hive_token;    /* qtm.conf `hive_token = PATH`, or NULL */
 
 	/* The last error. */
 	int err;

@@ -13,6 +13,7 @@
 #include "ctx.h"
 #include "db.h"
 #include "fetch.h"
+#include "hive-handoff.h"
 #include "i18n.h"
 #include "json.h"
 #include "manifest.h"
@@ -31,6 +32,7 @@ qtm_model_inputs_clear(struct qtm_model_inputs *in)
 	cJSON_Delete(in->runtime);
 	strv_free(in->dirs);
 	strv_free(in->names);
+	strv_free(in->packages);
 	memset(in, 0, sizeof *in);
 }
 
@@ -78,6 +80,7 @@ add_input(struct qtm_ctx *ctx, struct qtm_db *db, const char *name, struct qtm_m
 	/* Seen under the name it was required by, so that a trainer finds what it asked for. */
 	in->dirs = strv_push(in->dirs, pkg->store_path);
 	in->names = strv_push(in->names, name);
+	in->packages = strv_push(in->packages, pkg->name);
 	if (pkg->build_id != NULL) {
 		cJSON_AddStringToObject(in->hashes, name, pkg->build_id);
 	} else if ((rc = qtm_db_files(ctx, db, pkg->id, &files)) == 0) {
@@ -121,8 +124,8 @@ qtm_model_inputs_gather(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm
 	return rc;
 }
 
-static int
-fetch_source(struct qtm_ctx *ctx, const struct qtm_manifest *m, const struct qtm_model_build_opts *o,
+int
+qtm_model_fetch_source(struct qtm_ctx *ctx, const struct qtm_manifest *m, const struct qtm_model_build_opts *o,
     char **path)
 {
 	const char *base = strrchr(m->source.path, '/');
@@ -249,7 +252,7 @@ qtm_model_build(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifes
 
 	memset(out, 0, sizeof *out);
 	if ((rc = qtm_params_merge(ctx, m, o->overrides, &out->params)) < 0 ||
-	    (rc = fetch_source(ctx, m, o, &source)) < 0 || o->fetch_only)
+	    (rc = qtm_model_fetch_source(ctx, m, o, &source)) < 0 || o->fetch_only)
 		goto done;
 	if ((rc = qtm_model_inputs_gather(ctx, db, m, o->rt, &in)) == 0) {
 		qtm_build_id(m, out->params, in.hashes, in.runtime, out->build_id);
@@ -263,7 +266,9 @@ qtm_model_build(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifes
 		qtm_info(ctx, _("Reusing the artifact of build %.12s for %s"), out->build_id, m->name);
 	} else if (rc == 0 && !o->train && (rc = substitute(ctx, m, o, out, metrics_path)) == 0) {
 		out->origin = "repository";
-	} else if (rc >= 0) {
+	} else if (rc >= 0 && (rc = qtm_hive_handoff(ctx, db, m, o, &in, out, metrics_path)) == 0) {
+		out->origin = "hive";
+	} else if (rc > 0) {
 		out->origin = "trained";
 		rc = train_and_pack(ctx, db, m, source, &in, out, metrics_path);
 	}
@@ -281,6 +286,7 @@ void
 qtm_model_artifact_clear(struct qtm_model_artifact *a)
 {
 	free(a->path);
+	free(a->trained_by);
 	cJSON_Delete(a->metrics);
 	cJSON_Delete(a->params);
 	memset(a, 0, sizeof *a);

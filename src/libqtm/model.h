@@ -28,11 +28,19 @@ struct qtm_model_inputs {
 	cJSON *hashes;       /* { package: build id | { file: sha256 } } */
 	cJSON *runtime;      /* { capability: version } */
 	char **dirs, **names;
+	char **packages;     /* the installed package behind each name (it may provide the name) */
 };
 
 int qtm_model_inputs_gather(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifest *m,
     const struct qtm_runtime *rt, struct qtm_model_inputs *in);
 void qtm_model_inputs_clear(struct qtm_model_inputs *in);
+
+/* Where trainings run when a hive is configured (qtm_hive_resolve) and healthy. */
+enum qtm_hive_mode {
+	QTM_HIVE_AUTO = 0,   /* the hive; an unreachable one falls back to local with a warning */
+	QTM_HIVE_LOCAL,      /* always here (--local) */
+	QTM_HIVE_ONLY,       /* the hive or fail (--hive-only) */
+};
 
 struct qtm_model_artifact {
 	char build_id[QTM_SHA256_HEX];
@@ -40,7 +48,9 @@ struct qtm_model_artifact {
 	cJSON *metrics;      /* reported metrics, or an empty object */
 	cJSON *params;       /* the params it was trained with (declared + overrides) */
 	const char *origin;  /* static: "trained", "cache" (local artifact cache) or "repository"
-	                      * (a pre-trained artifact the signed index pins under this build id) */
+	                      * (a pre-trained artifact the signed index pins under this build id)
+	                      * or "hive" */
+	char *trained_by;    /* hive trainings: "hive:RUNNER (job ID at URL)" (owned), else NULL */
 };
 
 struct qtm_model_build_opts {
@@ -50,7 +60,14 @@ struct qtm_model_build_opts {
 	const struct qtm_runtime *rt;
 	bool fetch_only;             /* only fetch the module source */
 	bool train;                  /* train even when the repository has an artifact */
+	const char *hive_url;        /* --hive, or NULL: QTM_HIVE / qtm.conf */
+	int hive_mode;               /* enum qtm_hive_mode */
 };
+
+/* Fetches m's source archive into the cache (verified; a verified copy is reused) from
+ * o->base_url or o->mirrors; *path is owned by the caller. */
+int qtm_model_fetch_source(struct qtm_ctx *ctx, const struct qtm_manifest *m,
+    const struct qtm_model_build_opts *o, char **path);
 
 int qtm_model_build(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifest *m,
     const struct qtm_model_build_opts *opts, struct qtm_model_artifact *out);

@@ -15,6 +15,7 @@
 #include "archive.h"
 #include "buildid.h"
 #include "ctx.h"
+#include "dataset.h"
 #include "db.h"
 #include "fetch.h"
 #include "history.h"
@@ -48,42 +49,6 @@ source_of(struct run *r, const char *name)
 		if (strcmp(r->sources[i].name, name) == 0)
 			return &r->sources[i];
 	return NULL;
-}
-
-/* Downloads url into the cache unless a verified copy is there already. */
-/* Downloads the dataset's files that the cache lacks (or holds corrupt), all at once. */
-static int
-fetch_dataset(struct run *r, const struct qtm_source *src, const struct qtm_manifest *m)
-{
-	struct qtm_fetch_req *reqs = xcalloc(m->n_files + 1, sizeof *reqs);
-	char *dir = xasprintf("%s/datasets/%s/%s", r->ctx->cache_dir, m->name, m->version);
-	char hex[QTM_SHA256_HEX];
-	size_t n = 0;
-	int rc = qtm_mkdir_p(r->ctx, dir, 0755);
-
-	for (size_t i = 0; rc == 0 && i < m->n_files; i++) {
-		const struct qtm_dataset_file *f = &m->files[i];
-		char *dest = xasprintf("%s/%s", dir, f->name);
-
-		if (access(dest, F_OK) == 0 && qtm_sha256_file(r->ctx, dest, hex, NULL) == 0 && strcmp(hex, f->sha256) == 0) {
-			free(dest);
-			continue;
-		}
-		reqs[n++] = (struct qtm_fetch_req){ .url = qtm_url_join(src->url, f->url), .dest = dest,
-		    .sha256 = f->sha256, .size = f->size, .label = xasprintf("%s/%s", m->name, f->name),
-		    .mirrors = (const char *const *)qtm_url_join_all(src->mirrors, f->url) };
-	}
-	if (rc == 0 && n > 0)
-		rc = qtm_fetch_many(r->ctx, reqs, n, 0);
-	for (size_t i = 0; i < n; i++) {
-		free((char *)reqs[i].url);
-		free((char *)reqs[i].dest);
-		free((char *)reqs[i].label);
-		strv_free((char **)reqs[i].mirrors);
-	}
-	free(reqs);
-	free(dir);
-	return rc;
 }
 
 /* What an install step does to what is installed, for the history. */
@@ -128,7 +93,7 @@ record(struct run *r, const struct qtm_step *st, const struct qtm_manifest *m,
 	struct qtm_installed pkg = {
 		.name = st->name, .version = st->version, .kind = st->kind,
 		.build_id = art != NULL ? (char *)art->build_id : NULL, .params = params_text,
-		.origin = art != NULL ? (char *)art->origin : NULL,
+		.origin = art == NULL ? NULL : art->trained_by != NULL ? art->trained_by : (char *)art->origin,
 		.reason = st->manual ? "manual" : "auto", .source = st->source,
 		.manifest = (char *)qtm_pool_manifest_json(r->pool, st->id), .metrics = metrics_text,
 		.requires = m->requires, .store_path = (char *)path,
@@ -192,7 +157,7 @@ install_dataset(struct run *r, const struct qtm_step *st, const struct qtm_manif
 
 	if (src == NULL)
 		return qtm_error(r->ctx, -ENOENT, _("%s: its source %s is no longer configured"), m->name, st->source);
-	rc = fetch_dataset(r, src, m);
+	rc = qtm_dataset_fetch(r->ctx, m, src->url, src->mirrors, NULL);
 	if (rc < 0 || r->opts->download_only)
 		return rc;
 	if ((rc = qtm_store_staging(r->ctx, m->name, &staging)) < 0)
@@ -234,6 +199,7 @@ install_model(struct run *r, const struct qtm_step *st, const struct qtm_manifes
 		.base_url = src != NULL ? src->url : NULL, .mirrors = src != NULL ? src->mirrors : NULL,
 		.overrides = cJSON_GetObjectItemCaseSensitive(r->opts->params, m->name), .rt = r->runtime,
 		.fetch_only = r->opts->download_only, .train = r->opts->train,
+		.hive_url = r->opts->hive_url, .hive_mode = r->opts->hive_mode,
 	};
 	char *staging = NULL, *target;
 	struct qtm_model_artifact art;

@@ -22,6 +22,8 @@ struct qtm_transaction_opts {
 	bool train;              /* train locally even when a repository offers the artifact */
 	bool keep;               /* requested versions go beside those installed (side by side) */
 	const cJSON *params;     /* { package: { key: value } } overrides, or NULL */
+	const char *hive_url;    /* --hive URL, or NULL (QTM_HIVE, qtm.conf) */
+	int hive_mode;           /* enum qtm_hive_mode (model.h) */
 };
 
 /* Returns 0, or the first failure's code with ctx's error naming the package and the cause;

@@ -81,6 +81,19 @@ print_strv(const char *label, const cJSON *arr)
 	printf("\n");
 }
 
+
+/* How the installed artifact came to be: "trained", "cache", "repository" or
+ * "hive:RUNNER (job ID at URL)". */
+static void
+print_origin(const char *origin)
+{
+	if (strncmp(origin, "hive:", 5) == 0)
+		printf("%-13s %s %s\n", _("origin"), _("trained by the hive, runner"), origin + 5);
+	else
+		printf("%-13s %s\n", _("origin"), strcmp(origin, "trained") == 0 ? _("trained on this machine")
+		    : strcmp(origin, "cache") == 0 ? _("reused from the local artifact cache")
+		    : _("pre-trained artifact from the repository"));
+}
 static void
 print_text(struct qtm_ctx *ctx, const cJSON *info)
 {
@@ -133,9 +146,7 @@ print_text(struct qtm_ctx *ctx, const cJSON *info)
 	if (cJSON_GetObjectItem(inst, "build_id") != NULL)
 		printf("%-13s %s\n", _("build id"), cJSON_GetObjectItem(inst, "build_id")->valuestring);
 	if (cJSON_GetObjectItem(inst, "origin") != NULL)
-		printf("%-13s %s\n", _("origin"), strcmp(cJSON_GetObjectItem(inst, "origin")->valuestring, "trained") == 0
-		    ? _("trained on this machine") : strcmp(cJSON_GetObjectItem(inst, "origin")->valuestring, "cache") == 0
-		    ? _("reused from the local artifact cache") : _("pre-trained artifact from the repository"));
+		print_origin(cJSON_GetObjectItem(inst, "origin")->valuestring);
 	printf("%-13s %s\n", _("metrics"), metrics);
 	cJSON_free(metrics);
 	if (cJSON_GetObjectItem(inst, "params") != NULL) {

@@ -18,6 +18,7 @@
 #include "buildid.h"
 #include "lock.h"
 #include "manifest.h"
+#include "model.h"
 #include "params.h"
 #include "pool.h"
 #include "solve.h"
@@ -26,7 +27,7 @@
 static int cmd_install_exec(struct qtm_ctx *, int, char **);
 
 const struct qtm_cmd_entry cmd_install_entry = {
-	"install", NULL, N_("[-s] [--download-only] [--train] [--keep] [--param K=V]... NAME[=VERSION]..."),
+	"install", NULL, N_("[-s] [--download-only] [--train] [--keep] [--param K=V]... [--hive URL | --local | --hive-only] NAME[=VERSION]..."),
 	N_("resolve, fetch, train and install modules"), cmd_install_exec,
 };
 
@@ -216,6 +217,9 @@ cmd_install_exec(struct qtm_ctx *ctx, int argc, char **argv)
 		{ "param", required_argument, NULL, 'p' },
 		{ "train", no_argument, NULL, 't' },
 		{ "keep", no_argument, NULL, 'k' },
+		{ "hive", required_argument, NULL, 'H' },
+		{ "local", no_argument, NULL, 'L' },
+		{ "hive-only", no_argument, NULL, 'O' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct qtm_transaction_opts topts = { 0 };
@@ -233,6 +237,12 @@ cmd_install_exec(struct qtm_ctx *ctx, int argc, char **argv)
 			topts.train = true;
 		else if (c == 'k')
 			topts.keep = true;
+		else if (c == 'H')
+			topts.hive_url = optarg;
+		else if (c == 'L')
+			topts.hive_mode = QTM_HIVE_LOCAL;
+		else if (c == 'O')
+			topts.hive_mode = QTM_HIVE_ONLY;
 		else if (c == 'p')
 			rc = qtm_param_parse(ctx, optarg, overrides);
 		else

@@ -1,0 +1,373 @@
+/* hc-query.c - hive-control status, runners, jobs, logs, monitor, web: reading the hive. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ctx.h"
+#include "hc.h"
+#include "hive-client.h"
+#include "i18n.h"
+#include "xalloc.h"
+
+#define GREEN "\033[32m"
+
+static double
+num(const cJSON *o, const char *a, const char *b)
+{
+	const cJSON *v = cJSON_GetObjectItem(o, a);
+
+	if (b != NULL)
+		v = cJSON_GetObjectItem(v, b);
+	return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+static const char *
+str(const cJSON *o, const char *field, const char *dflt)
+{
+	const char *s = cJSON_GetStringValue(cJSON_GetObjectItem(o, field));
+
+	return s != NULL ? s : dflt;
+}
+
+/* GET path as JSON; the client's URL in *url when asked (owned by the caller). */
+static int
+get(struct hc *h, const char *path, cJSON **out, char **url)
+{
+	struct qtm_hive_client *c;
+	int rc;
+
+	if ((rc = hc_client(h, &c)) < 0)
+		return rc;
+	rc = qtm_hive_call(h->ctx, c, "GET", path, NULL, out);
+	if (rc >= 0 && url != NULL)
+		*url = xstrdup(qtm_hive_client_url(c));
+	qtm_hive_client_free(c);
+	return rc < 0 ? rc : 0;
+}
+
+static int
+no_args(struct hc *h, int argc, char **argv, const char *cmd)
+{
+	while (hc_getopt(h, argc, argv, "", NULL) != -1)
+		return hc_usage_error(h, cmd, "");
+	return optind < argc ? hc_usage_error(h, cmd, "") : 0;
+}
+
+/* ---- status -------------------------------------------------------------------------------- */
+
+static void
+print_status(struct hc *h, const cJSON *st, const char *url)
+{
+	const char *b = hc_bold(h), *r = hc_reset(h);
+
+	printf(_("%sHive Status:%s\n\n"), b, r);
+	printf(_("%sOrchestrator:%s %s%s%s (%s, version %s, up %.0f s, executor %s)\n\n"), b, r,
+	    hc_color(h, GREEN), strcmp(str(st, "orchestrator", ""), "running") == 0 ? _("Running") : str(st, "orchestrator", "?"),
+	    r, url, str(st, "version", "?"), num(st, "uptime_s", NULL), str(st, "executor", "?"));
+	printf(_("%sSystem:%s\n  CPU: %.1f%%\n  Memory: %.1f%%\n  Disk: %.1f%%\n\n"), b, r,
+	    num(st, "system", "cpu_percent"), num(st, "system", "memory_percent"), num(st, "system", "disk_percent"));
+	printf(_("%sRunners:%s\n  Active: %.0f\n  Available: %.0f\n  Max: %.0f\n\n"), b, r,
+	    num(st, "runners", "active"), num(st, "runners", "available"), num(st, "runners", "max"));
+	printf(_("%sQueue:%s\n  Pending: %.0f\n  Running: %.0f\n  Completed: %.0f\n  Failed: %.0f\n"), b, r,
+	    num(st, "queue", "pending"), num(st, "queue", "running"), num(st, "queue", "completed"),
+	    num(st, "queue", "failed"));
+}
+
+int
+hc_status(struct hc *h, int argc, char **argv)
+{
+	cJSON *st = NULL;
+	char *url = NULL;
+	int rc;
+
+	if ((rc = no_args(h, argc, argv, "status")) != 0 || (rc = get(h, "/status", &st, &url)) < 0)
+		return rc;
+	if (h->ctx->json) {
+		cJSON_AddStringToObject(st, "url", url);
+		hc_print_json(st);
+	} else {
+		print_status(h, st, url);
+		cJSON_Delete(st);
+	}
+	free(url);
+	return 0;
+}
+
+/* ---- runners and jobs ---------------------------------------------------------------------- */
+
+int
+hc_runners(struct hc *h, int argc, char **argv)
+{
+	const cJSON *rn;
+	cJSON *doc = NULL;
+	int rc;
+
+	if ((rc = no_args(h, argc, argv, "runners")) != 0 || (rc = get(h, "/runners", &doc, NULL)) < 0)
+		return rc;
+	if (h->ctx->json) {
+		hc_print_json(doc);
+		return 0;
+	}
+	printf(_("%s%-16s %-9s %-8s %-16s %5s %9s %4s %6s%s\n"), hc_bold(h), _("ID"), _("STATE"), _("EXECUTOR"),
+	    _("HOST"), _("CORES"), _("MEM(MiB)"), _("GPUS"), _("JOB"), hc_reset(h));
+	cJSON_ArrayForEach(rn, cJSON_GetObjectItem(doc, "runners")) {
+		const cJSON *job = cJSON_GetObjectItem(rn, "job");
+		char jb[32] = "-";
+
+		if (cJSON_IsNumber(job))
+			snprintf(jb, sizeof jb, "%.0f", job->valuedouble);
+		printf("%-16s %-9s %-8s %-16.16s %5.0f %9.0f %4.0f %6s\n", str(rn, "id", "?"), str(rn, "state", "?"),
+		    str(rn, "executor", "?"), str(rn, "host", "?"), num(rn, "capability", "cores"),
+		    num(rn, "capability", "memory_mb"), num(rn, "capability", "gpus"), jb);
+	}
+	if (cJSON_GetArraySize(cJSON_GetObjectItem(doc, "runners")) == 0)
+		printf(_("  no runners\n"));
+	cJSON_Delete(doc);
+	return 0;
+}
+
+static void
+print_job(const cJSON *j)
+{
+	const cJSON *p = cJSON_GetObjectItem(j, "progress");
+	char prog[16] = "-";
+
+	if (cJSON_IsNumber(p))
+		snprintf(prog, sizeof prog, "%.0f%%", p->valuedouble * 100);
+	printf("%6.0f %-10s %-7s %-24s %-10s %-14s %5s %4.0f/%-4.0f\n", num(j, "id", NULL), str(j, "state", "?"),
+	    str(j, "priority", "?"), str(j, "module", "?"), str(j, "version", "?"),
+	    cJSON_IsString(cJSON_GetObjectItem(j, "runner")) ? str(j, "runner", "-") : "-", prog,
+	    num(j, "attempts", NULL), num(j, "max_attempts", NULL));
+	if (cJSON_IsString(cJSON_GetObjectItem(j, "error")))
+		printf("       %s\n", str(j, "error", ""));
+}
+
+int
+hc_jobs(struct hc *h, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "state", required_argument, NULL, 's' }, { "limit", required_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *state = NULL, *limit = NULL;
+	const cJSON *j;
+	cJSON *doc = NULL;
+	char *path;
+	int c, rc;
+
+	while ((c = hc_getopt(h, argc, argv, "", opts)) != -1) {
+		if (c == 's')
+			state = optarg;
+		else if (c == 'n' && hc_number(h, "jobs", "--limit", optarg) >= 0)
+			limit = optarg;
+		else
+			return hc_usage_error(h, "jobs", "[--state S] [--limit N]");
+	}
+	if (optind < argc)
+		return hc_usage_error(h, "jobs", "[--state S] [--limit N]");
+	path = xasprintf("/jobs%s%s%s%s%s", state != NULL || limit != NULL ? "?" : "",
+	    state != NULL ? "state=" : "", state != NULL ? state : "",
+	    state != NULL && limit != NULL ? "&limit=" : limit != NULL ? "limit=" : "", limit != NULL ? limit : "");
+	rc = get(h, path, &doc, NULL);
+	free(path);
+	if (rc < 0)
+		return rc;
+	if (h->ctx->json) {
+		hc_print_json(doc);
+		return 0;
+	}
+	printf(_("%s%6s %-10s %-7s %-24s %-10s %-14s %5s %9s%s\n"), hc_bold(h), _("ID"), _("STATE"), _("PRIO"),
+	    _("MODULE"), _("VERSION"), _("RUNNER"), _("DONE"), _("ATTEMPTS"), hc_reset(h));
+	cJSON_ArrayForEach(j, cJSON_GetObjectItem(doc, "jobs"))
+		print_job(j);
+	if (cJSON_GetArraySize(cJSON_GetObjectItem(doc, "jobs")) == 0)
+		printf(_("  no jobs\n"));
+	cJSON_Delete(doc);
+	return 0;
+}
+
+/* ---- logs ---------------------------------------------------------------------------------- */
+
+static bool
+final_state(const char *s)
+{
+	return strcmp(s, "completed") == 0 || strcmp(s, "failed") == 0 || strcmp(s, "cancelled") == 0;
+}
+
+static int
+follow_logs(struct hc *h, struct qtm_hive_client *c, long long id, int attempt, bool follow)
+{
+	struct qtm_hive_log_chunk ch;
+	long long off = 0;
+	int rc;
+
+	for (;;) {
+		if ((rc = qtm_hive_log_get(h->ctx, c, id, attempt, off, &ch)) < 0)
+			return rc;
+		fwrite(ch.text, 1, ch.len, stdout);
+		fflush(stdout);
+		free(ch.text);
+		off = ch.next_offset;
+		if (!follow || (ch.len == 0 && (ch.state[0] == '\0' || final_state(ch.state))))
+			return 0;
+		if (ch.len == 0) {
+			struct timespec ts = { 0, 500000000L };
+
+			nanosleep(&ts, NULL);
+		}
+	}
+}
+
+int
+hc_logs(struct hc *h, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "follow", no_argument, NULL, 'f' }, { "attempt", required_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct qtm_hive_client *cl;
+	long long id, attempt = 0;
+	bool follow = false;
+	int c, rc;
+
+	while ((c = hc_getopt(h, argc, argv, "f", opts)) != -1) {
+		if (c == 'f')
+			follow = true;
+		else if (c != 'a' || (attempt = hc_number(h, "logs", "--attempt", optarg)) < 0)
+			return hc_usage_error(h, "logs", "ID [-f] [--attempt N]");
+	}
+	if (optind + 1 != argc || (id = hc_number(h, "logs", _("the job id"), argv[optind])) < 0)
+		return hc_usage_error(h, "logs", "ID [-f] [--attempt N]");
+	if ((rc = hc_client(h, &cl)) < 0)
+		return rc;
+	if (h->ctx->json) {
+		struct qtm_hive_log_chunk ch;
+
+		if ((rc = qtm_hive_log_get(h->ctx, cl, id, (int)attempt, 0, &ch)) == 0) {
+			cJSON *o = cJSON_CreateObject();
+
+			cJSON_AddNumberToObject(o, "job", (double)id);
+			cJSON_AddStringToObject(o, "state", ch.state);
+			cJSON_AddNumberToObject(o, "next_offset", (double)ch.next_offset);
+			cJSON_AddStringToObject(o, "log", ch.text);
+			hc_print_json(o);
+			free(ch.text);
+		}
+	} else {
+		rc = follow_logs(h, cl, id, (int)attempt, follow);
+	}
+	qtm_hive_client_free(cl);
+	return rc;
+}
+
+/* ---- monitor and web ----------------------------------------------------------------------- */
+
+static void
+monitor_line(struct hc *h, cJSON *st)
+{
+	char when[16];
+	time_t t = time(NULL);
+
+	if (h->ctx->json) {
+		char *text = cJSON_PrintUnformatted(st);
+
+		printf("%s\n", text);
+		free(text);
+	} else {
+		strftime(when, sizeof when, "%H:%M:%S", localtime(&t));
+		printf(_("%s  runners %.0f active / %.0f available / %.0f max  queue %.0f pending, %.0f running, %.0f completed, %.0f failed  cpu %.0f%% mem %.0f%%\n"),
+		    when, num(st, "runners", "active"), num(st, "runners", "available"), num(st, "runners", "max"),
+		    num(st, "queue", "pending"), num(st, "queue", "running"), num(st, "queue", "completed"),
+		    num(st, "queue", "failed"), num(st, "system", "cpu_percent"), num(st, "system", "memory_percent"));
+	}
+	fflush(stdout);
+}
+
+int
+hc_monitor(struct hc *h, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "interval", required_argument, NULL, 'i' }, { "count", required_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 },
+	};
+	long long interval = 2, count = 0;
+	struct qtm_hive_client *cl;
+	int c, rc;
+
+	while ((c = hc_getopt(h, argc, argv, "", opts)) != -1) {
+		if (c == 'i' && (interval = hc_number(h, "monitor", "--interval", optarg)) > 0)
+			continue;
+		if (c != 'n' || (count = hc_number(h, "monitor", "--count", optarg)) < 0)
+			return hc_usage_error(h, "monitor", "[--interval S] [--count N]");
+	}
+	if (optind < argc)
+		return hc_usage_error(h, "monitor", "[--interval S] [--count N]");
+	if ((rc = hc_client(h, &cl)) < 0)
+		return rc;
+	for (long long i = 0; count == 0 || i < count; i++) {
+		cJSON *st = NULL;
+
+		if (i > 0)
+			sleep((unsigned)interval);
+		if ((rc = qtm_hive_call(h->ctx, cl, "GET", "/status", NULL, &st)) < 0)
+			break;
+		monitor_line(h, st);
+		cJSON_Delete(st);
+		rc = 0;
+	}
+	qtm_hive_client_free(cl);
+	return rc;
+}
+
+/* xdg-open, detached, only on a terminal and only when it is installed. */
+static void
+open_browser(const char *url)
+{
+	pid_t pid;
+
+	if (!isatty(STDOUT_FILENO) || access("/usr/bin/xdg-open", X_OK) < 0)
+		return;
+	if ((pid = fork()) == 0) {
+		setsid();
+		freopen("/dev/null", "w", stdout);
+		freopen("/dev/null", "w", stderr);
+		execl("/usr/bin/xdg-open", "xdg-open", url, (char *)NULL);
+		_exit(127);
+	}
+}
+
+int
+hc_web(struct hc *h, int argc, char **argv)
+{
+	struct qtm_hive_client *cl;
+	char *url;
+	int rc;
+
+	if ((rc = no_args(h, argc, argv, "web")) != 0 || (rc = hc_client(h, &cl)) < 0)
+		return rc;
+	url = xasprintf("%s/", qtm_hive_client_url(cl));
+	if (h->ctx->json) {
+		cJSON *o = cJSON_CreateObject();
+		char *docs = xasprintf("%sdocs", url);
+
+		cJSON_AddStringToObject(o, "dashboard", url);
+		cJSON_AddStringToObject(o, "docs", docs);
+		hc_print_json(o);
+		free(docs);
+	} else {
+		printf("%s\n", url);
+		fflush(stdout);
+		open_browser(url);
+	}
+	free(url);
+	qtm_hive_client_free(cl);
+	return 0;
+}

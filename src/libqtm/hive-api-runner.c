@@ -1,0 +1,254 @@
+/* hive-api-runner.c - the runners' routes (/v1/...): enroll, claim, heartbeat, log, complete,
+ * fail, and artifacts, uploaded by streaming to a temporary file while hashing. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "ctx.h"
+#include "hive-conf.h"
+#include "hive-db.h"
+#include "hive-sched.h"
+#include "hive-server-internal.h"
+#include "i18n.h"
+#include "paths.h"
+#include "xalloc.h"
+
+static enum MHD_Result
+reply_ok(struct MHD_Connection *c)
+{
+	return qtm_hive_reply(c, MHD_HTTP_OK, "application/json", "{\"ok\":true}", 11);
+}
+
+static enum MHD_Result
+enroll(struct qtm_hive_server *srv, struct MHD_Connection *c, struct hive_req *rq)
+{
+	static const char *const fields[] = { "name", "host", "executor", "capability", NULL };
+	char secret[65], hash[QTM_SHA256_HEX], *id = NULL;
+	unsigned char raw[32];
+	cJSON *body, *j;
+	int rc;
+
+	if (!qtm_hive_token_eq(qtm_hive_bearer(c), srv->runner_token))
+		return hive_unauthorized(c, "POST /v1/runners/enroll (the enrollment token)");
+	if ((rc = qtm_hive_parse_json(srv->ctx, &rq->body, fields, "POST /v1/runners/enroll", &body)) < 0)
+		return qtm_hive_reply_ctx(c, srv->ctx, rc);
+	if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw)
+		abort();   /* cannot happen once the kernel's pool is ready */
+	for (size_t i = 0; i < sizeof raw; i++)
+		snprintf(secret + 2 * i, 3, "%02x", raw[i]);
+	qtm_sha256_buf(secret, strlen(secret), hash);
+	rc = qtm_hive_db_enroll(srv->ctx, srv->db, body, hash, hive_now(), &id);
+	cJSON_Delete(body);
+	if (rc < 0)
+		return qtm_hive_reply_ctx(c, srv->ctx, rc);
+	j = cJSON_CreateObject();
+	cJSON_AddStringToObject(j, "runner_id", id);
+	cJSON_AddStringToObject(j, "secret", secret);
+	cJSON_AddNumberToObject(j, "lease_ttl_s", srv->conf->lease_ttl_s);
+	cJSON_AddNumberToObject(j, "heartbeat_s", srv->conf->lease_ttl_s / 3 > 0 ? srv->conf->lease_ttl_s / 3 : 1);
+	free(id);
+	return qtm_hive_reply_json(c, MHD_HTTP_OK, j);
+}
+
+static enum MHD_Result
+claim(struct qtm_hive_server *srv, struct MHD_Connection *c, struct hive_req *rq, const char *runner)
+{
+	static const char *const fields[] = { "runner_id", NULL };
+	struct qtm_hive_sched_policy pol = { .now = hive_now(), .gpu_grace_s = srv->conf->gpu_grace_s,
+		.allow_hosts = srv->conf->allow_hosts, .deny_hosts = srv->conf->deny_hosts };
+	const char *id;
+	cJSON *body, *out = NULL;
+	int rc;
+
+	if ((rc = qtm_hive_parse_json(srv->ctx, &rq->body, fields, "POST /v1/job/claim", &body)) < 0)
+		return qtm_hive_reply_ctx(c, srv->ctx, rc);
+	id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "runner_id"));
+	if (id == NULL || strcmp(id, runner) != 0) {
+		cJSON_Delete(body);
+		return qtm_hive_reply_error(c, MHD_HTTP_UNAUTHORIZED, _("POST /v1/job/claim: runner_id is not the "
+		    "runner this secret was issued to"));
+	}
+	rc = qtm_hive_db_claim(srv->ctx, srv->db, runner, &pol, srv->conf->lease_ttl_s, &out);
+	cJSON_Delete(body);
+	if (rc < 0)
+		return qtm_hive_reply_ctx(c, srv->ctx, rc);
+	if (out == NULL)
+		return qtm_hive_reply(c, MHD_HTTP_NO_CONTENT, "application/json", "", 0);
+	return qtm_hive_reply_json(c, MHD_HTTP_OK, out);
+}
+
+static double
+opt_num(const cJSON *body, const char *field)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, field);
+
+	return cJSON_IsNumber(v) && v->valuedouble >= 0 ? v->valuedouble : -1;
+}
+
+static enum MHD_Result
+heartbeat(struct qtm_hive_server *srv, struct MHD_Connection *c, struct hive_req *rq, int64_t id)
+{
+	static const char *const fields[] = { "lease", "progress", "eta_s", "loss", NULL };
+	cJSON *body, *j;
+	bool cancel = false;
+	int rc;
+
+	if ((rc = qtm_hive_parse_json(srv->ctx, &rq->body, fields, "POST /v1/job/heartbeat", &body)) < 0)
+		return qtm_hive_reply_ctx(c, srv->ctx, rc);
+	rc = qtm_hive_db_heartbeat(srv->ctx, srv->db, id,
+	    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "lease")), opt_num(body, "progress"),
+	    opt_num(body, "eta_s"), cJSON_GetObjectItemCaseSensitive(body, "loss"), hive_now(),
+	    srv->conf->lease_ttl_s, &cancel);
+	cJSON_Delete(body);
+	if (rc < 0)
+		return qtm_hive_reply_ctx(c, srv->ctx, rc);
+	j = cJSON_CreateObject();
+	cJSON_AddBoolToObject(j, "cancel", cancel);
+	cJSON_AddNumberToObject(j, "lease_ttl_s", srv->conf->lease_ttl_s);
+	return qtm_hive_reply_json(c, MHD_HTTP_OK, j);
+}
+
+/* POST /v1/job/{id}/log?lease=L: appended to the current attempt's log (no fsync: a log
+ * is for people; losing its tail in a power cut is acceptable). */
+static enum MHD_Result
+append_log(struct qtm_hive_server *srv, struct MHD_Connection *c, struct hive_req *rq, int64_t id)
+{
+	char *dir, *path;
+	int seq, rc, fd;
+
+	if (rq->body.too_large)
+		return qtm_hive_reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE, _("log: the body is larger than max_body_kib"));
+	if ((rc = qtm_hive_db_check_lease(srv->ctx, srv->db, id, qtm_hive_query(c, "lease"), &seq)) < 0)
+		return qtm_hive_reply_ctx(c, srv->ctx, rc);
+	dir = xasprintf("%s/%lld", srv->logs_dir, (long long)id);
+	path = xasprintf("%s/%d.log", dir, seq);
+	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644)) < 0 && errno == ENOENT &&
+	    qtm_mkdir_p(srv->ctx, dir, 0755) == 0)
+		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	rc = fd >= 0 && (rq->body.len == 0 || write(fd, rq->body.data, rq->body.len) == (ssize_t)rq->body.len) ? 0 :
+	    qtm_error(srv->ctx, -EIO, _("cannot append to %s: %s"), path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	free(dir);
+	free(path);
+	return rc < 0 ? qtm_hive_reply_ctx(c, srv->ctx, rc) : reply_ok(c);
+}
+
+/* With "claim": true the runner's next job comes in the same answer ("next", as a claim's
+ * body, or null): one request less per job for a busy runner. */
+static enum MHD_Result
+completed_and_next(struct qtm_hive_server *srv, struct MHD_Connection *c, const char *runner)
+{
+	struct qtm_hive_sched_policy pol = { .now = hive_now(), .gpu_grace_s = srv->conf->gpu_grace_s,
+		.allow_hosts = srv->conf->allow_hosts, .deny_hosts = srv->conf->deny_hosts };
+	cJSON *next = NULL, *j;
+	int rc = qtm_hive_db_claim(srv->ctx, srv->db, runner, &pol, srv->conf->lease_ttl_s, &next);
+
+	if (rc < 0)
+		return qtm_hive_reply_ctx(c, srv->ctx, rc);
+	j = cJSON_CreateObject();
+	cJSON_AddBoolToObject(j, "ok", true);
+	cJSON_AddItemToObject(j, "next", next != NULL ? next : cJSON_CreateNull());
+	return qtm_hive_reply_json(c, MHD_HTTP_OK, j);
+}
+
+static enum MHD_Result
+complete(struct qtm_hive_server *srv, struct MHD_Connection *c, struct hive_req *rq, int64_t id, const char *runner)
+{
+	static const char *const fields[] = { "lease", "sha256", "size", "metrics", "wall_s", "claim", NULL };
+	const char *sha;
+	bool claim_next;
+	double size;
+	cJSON *body;
+	int rc;
+
+	if ((rc = qtm_hive_parse_json(srv->ctx, &rq->body, fields, "POST /v1/job/complete", &body)) < 0)
+		return qtm_hive_reply_ctx(c, srv->ctx, rc);
+	sha = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "sha256"));
+	size = opt_num(body, "size");
+	if (sha == NULL || !qtm_sha256_valid(sha) || size < 0)
+		rc = qtm_error(srv->ctx, -EINVAL, _("complete of job %lld: \"sha256\" (64 hex digits) and \"size\" are "
+		    "required"), (long long)id);
+	else
+		rc = qtm_hive_db_complete(srv->ctx, srv->db, id,
+		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "lease")), sha, (uint64_t)size,
+		    cJSON_GetObjectItemCaseSensitive(body, "metrics"), hive_now());
+	claim_next = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(body, "claim"));
+	cJSON_Delete(body);
+	if (rc < 0)
+		return qtm_hive_reply_ctx(c, srv->ctx, rc);
+	return claim_next ? completed_and_next(srv, c, runner) : reply_ok(c);
+}
+
+static enum MHD_Result
+fail(struct qtm_hive_server *srv, struct MHD_Connection *c, struct hive_req *rq, int64_t id)
+{
+	static const char *const fields[] = { "lease", "error", "permanent", NULL };
+	const char *err;
+	cJSON *body, *job = NULL;
+	int rc;
+
+	if ((rc = qtm_hive_parse_json(srv->ctx, &rq->body, fields, "POST /v1/job/fail", &body)) < 0)
+		return qtm_hive_reply_ctx(c, srv->ctx, rc);
+	err = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "error"));
+	rc = qtm_hive_db_fail(srv->ctx, srv->db, id, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "lease")),
+	    err != NULL ? err : _("the runner gave no reason"),
+	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(body, "permanent")), hive_now(), &job);
+	cJSON_Delete(body);
+	return rc < 0 ? qtm_hive_reply_ctx(c, srv->ctx, rc) : qtm_hive_reply_json(c, MHD_HTTP_OK, job);
+}
+
+static enum MHD_Result
+job_call(struct qtm_hive_server *srv, struct MHD_Connection *c, const struct hive_path *p, struct hive_req *rq,
+    const char *runner)
+{
+	int64_t id = hive_job_id(p->seg[2]);
+	const char *op = p->seg[3];
+
+	if (id == 0)
+		return qtm_hive_reply_error(c, MHD_HTTP_NOT_FOUND, _("no such job"));
+	if (strcmp(op, "heartbeat") == 0)
+		return heartbeat(srv, c, rq, id);
+	if (strcmp(op, "log") == 0)
+		return append_log(srv, c, rq, id);
+	if (strcmp(op, "complete") == 0)
+		return complete(srv, c, rq, id, runner);
+	if (strcmp(op, "fail") == 0)
+		return fail(srv, c, rq, id);
+	return qtm_hive_reply_error(c, MHD_HTTP_NOT_FOUND, _("no such runner call"));
+}
+
+enum MHD_Result
+hive_api_runner(struct qtm_hive_server *srv, struct MHD_Connection *c, const char *method,
+    const struct hive_path *p, struct hive_req *rq, bool *handled)
+{
+	char *runner;
+	enum MHD_Result r;
+
+	*handled = p->n >= 1 && strcmp(p->seg[0], "v1") == 0;
+	if (!*handled)
+		return MHD_YES;
+	if (p->n == 3 && strcmp(p->seg[1], "artifact") == 0 && (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0))
+		return hive_artifact_get(srv, c, p->seg[2]);
+	if (strcmp(method, "POST") != 0)
+		return qtm_hive_reply_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, _("runner calls are POST requests"));
+	if (p->n == 3 && strcmp(p->seg[1], "runners") == 0 && strcmp(p->seg[2], "enroll") == 0)
+		return enroll(srv, c, rq);
+	if ((runner = hive_runner_auth(srv, c)) == NULL)
+		return hive_unauthorized(c, _("runner call (the secret returned by enroll)"));
+	if (p->n == 3 && strcmp(p->seg[1], "job") == 0 && strcmp(p->seg[2], "claim") == 0)
+		r = claim(srv, c, rq, runner);
+	else if (p->n == 4 && strcmp(p->seg[1], "job") == 0)
+		r = job_call(srv, c, p, rq, runner);
+	else
+		r = qtm_hive_reply_error(c, MHD_HTTP_NOT_FOUND, _("no such runner call"));
+	free(runner);
+	return r;
+}

@@ -1,0 +1,32 @@
+/* hive-conf.h - qtm-hived's settings: STATE/hive.conf ("key = value", see qtm-hived(8))
+ * overridden by the command line.
+ *
+ * Every string in the structure is owned by it (qtm_hive_conf_clear frees them). */
+#ifndef QTM_HIVE_CONF_H
+#define QTM_HIVE_CONF_H
+
+#include <stdint.h>
+
+struct qtm_ctx;
+
+struct qtm_hive_conf {
+	char *listen_addr;           /* IPv4 address (default 127.0.0.1) */
+	uint16_t port;               /* default 9000; 0 = any free port */
+	char *state_dir;
+	char *executor;              /* "local" (default) or "fleet" */
+	char *token_file;            /* the operator token (default STATE/operator.token) */
+	int min_runners, max_runners, runner_cpus;
+	long runner_memory_mb;
+	int lease_ttl_s, max_attempts, scale_cooldown_s, gpu_grace_s;
+	char **allow_hosts, **deny_hosts;   /* NULL-terminated, never NULL */
+	long max_body_kib, max_artifact_mib;
+};
+
+void qtm_hive_conf_defaults(struct qtm_hive_conf *c);
+/* Reads path when it exists (a missing file keeps the defaults); errors name file and line. */
+int qtm_hive_conf_load(struct qtm_ctx *ctx, struct qtm_hive_conf *c, const char *path);
+/* Parses "ADDR:PORT" (or ":PORT", or "PORT") into listen_addr and port. */
+int qtm_hive_conf_listen(struct qtm_ctx *ctx, struct qtm_hive_conf *c, const char *spec);
+void qtm_hive_conf_clear(struct qtm_hive_conf *c);
+
+#endif

@@ -1,0 +1,26 @@
+/* hive-handoff.h - qtm install handing a training to the hive: when a hive is configured
+ * (--hive, QTM_HIVE, qtm.conf) and healthy, the job is submitted (the hive first receives any
+ * model input it lacks from the local artifact cache), followed with progress as if it ran
+ * here, and its artifact downloaded and verified.
+ *
+ * Arguments are the caller's and only read, except out: its path (set by the caller) receives
+ * the artifact and trained_by is set (owned by out). */
+#ifndef QTM_HIVE_HANDOFF_H
+#define QTM_HIVE_HANDOFF_H
+
+struct qtm_ctx;
+struct qtm_db;
+struct qtm_manifest;
+struct qtm_model_build_opts;
+struct qtm_model_inputs;
+struct qtm_model_artifact;
+
+/* Returns 0 when the hive trained it (artifact at out->path, metrics at metrics_path), 1 when
+ * the training is to run here (no hive configured, --local, or an unreachable hive outside
+ * --hive-only: with a warning), or a negative code (-EHOSTUNREACH for an unreachable hive
+ * under --hive-only, -ECHILD for a failed job, -ECANCELED for a cancelled one). */
+int qtm_hive_handoff(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifest *m,
+    const struct qtm_model_build_opts *o, const struct qtm_model_inputs *in,
+    struct qtm_model_artifact *out, const char *metrics_path);
+
+#endif

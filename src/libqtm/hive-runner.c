@@ -1,0 +1,796 @@
+/* hive-runner.c - the runner's loop: enroll, claim, run each job in a worker, report. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ctx.h"
+#include "hive-client.h"
+#include "hive-job.h"
+#include "hive-runner.h"
+#include "i18n.h"
+#include "json.h"
+#include "paths.h"
+#include "xalloc.h"
+
+#define BACKOFF_MIN_MS 50
+#define BACKOFF_MAX_MS 1000
+#define LOG_CHUNK (256u << 10)     /* per POST: well under the hive's default 1 MiB body limit */
+#define MAX_LOSS_POINTS 512        /* a heartbeat carries at most this many (thinned out) */
+
+static volatile sig_atomic_t stop_flag;
+
+void
+qtm_hive_runner_stop(void)
+{
+	stop_flag = 1;
+}
+
+static double
+now_wall(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double
+now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Sleeps, but returns early when a signal (SIGTERM) arrives. */
+static void
+nap_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* ---- capability ---------------------------------------------------------------------------- */
+
+/* This process's cgroup v2 directory (from /proc/self/cgroup's "0::/path"), or NULL. */
+static char *
+cgroup_dir(void)
+{
+	FILE *f = fopen("/proc/self/cgroup", "re");
+	char line[4096], *dir = NULL;
+
+	while (f != NULL && dir == NULL && fgets(line, sizeof line, f) != NULL)
+		if (strncmp(line, "0::/", 4) == 0) {
+			line[strcspn(line, "\n")] = '\0';
+			dir = xasprintf("/sys/fs/cgroup%s", strcmp(line + 3, "/") == 0 ? "" : line + 3);
+		}
+	if (f != NULL)
+		fclose(f);
+	return dir;
+}
+
+static bool
+read_line(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "re");
+	bool ok = f != NULL && fgets(buf, (int)size, f) != NULL;
+
+	if (f != NULL)
+		fclose(f);
+	return ok;
+}
+
+/* The tightest memory.max and cpu.max (in whole CPUs, rounded up) from this cgroup up to the
+ * root: a runner the local executor confined to 2 CPUs / 4 GiB reports exactly that. */
+static void
+cgroup_limits(long *mem_mb, int *cpus)
+{
+	char *dir = cgroup_dir(), buf[128];
+	size_t root = strlen("/sys/fs/cgroup");
+
+	while (dir != NULL && strlen(dir) >= root) {
+		char *p = xasprintf("%s/memory.max", dir);
+		unsigned long long v, q, per;
+
+		if (read_line(p, buf, sizeof buf) && sscanf(buf, "%llu", &v) == 1 && (long)(v >> 20) < *mem_mb)
+			*mem_mb = (long)(v >> 20);
+		free(p);
+		p = xasprintf("%s/cpu.max", dir);
+		if (read_line(p, buf, sizeof buf) && sscanf(buf, "%llu %llu", &q, &per) == 2 && per > 0 &&
+		    (int)((q + per - 1) / per) < *cpus)
+			*cpus = (int)((q + per - 1) / per);
+		free(p);
+		char *slash = strrchr(dir, '/');
+		if (slash == NULL || (size_t)(slash - dir) < root)
+			break;
+		*slash = '\0';
+	}
+	free(dir);
+}
+
+/* nvidia-smi's per-GPU memory in MiB, one line each; nothing when it is absent or fails. */
+static void
+detect_gpus(struct qtm_hive_capability *cap)
+{
+	int fds[2];
+	pid_t pid;
+	FILE *f;
+	char line[128];
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return;
+	if ((pid = fork()) == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		dup2(null, STDIN_FILENO);
+		dup2(fds[1], STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		execlp("nvidia-smi", "nvidia-smi", "--query-gpu=memory.total", "--format=csv,noheader,nounits",
+		    (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	if (pid < 0 || (f = fdopen(fds[0], "r")) == NULL) {
+		close(fds[0]);
+		return;
+	}
+	while (fgets(line, sizeof line, f) != NULL) {
+		long mib = strtol(line, NULL, 10);
+
+		if (mib <= 0)
+			continue;
+		cap->gpus++;
+		if (mib > cap->vram_mib)
+			cap->vram_mib = mib;
+	}
+	fclose(f);
+	int st;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		cap->gpus = 0, cap->vram_mib = 0;
+	cap->cuda = cap->gpus > 0;
+}
+
+void
+qtm_hive_capability_detect(struct qtm_hive_capability *cap)
+{
+	cpu_set_t set;
+	char buf[256];
+	FILE *f;
+
+	memset(cap, 0, sizeof *cap);
+	cap->cores = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : (int)sysconf(_SC_NPROCESSORS_ONLN);
+	cap->memory_mb = (long)(((unsigned long long)sysconf(_SC_PHYS_PAGES) * (unsigned long long)sysconf(_SC_PAGESIZE)) >> 20);
+	if ((f = fopen("/proc/meminfo", "re")) != NULL) {
+		unsigned long long kb;
+
+		while (fgets(buf, sizeof buf, f) != NULL)
+			if (sscanf(buf, "MemTotal: %llu kB", &kb) == 1)
+				cap->memory_mb = (long)(kb >> 10);
+		fclose(f);
+	}
+	cgroup_limits(&cap->memory_mb, &cap->cores);
+	if (cap->cores < 1)
+		cap->cores = 1;
+	detect_gpus(cap);
+}
+
+cJSON *
+qtm_hive_capability_json(const struct qtm_hive_capability *cap)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "cores", cap->cores);
+	cJSON_AddNumberToObject(o, "memory_mb", (double)cap->memory_mb);
+	cJSON_AddBoolToObject(o, "cuda", cap->cuda);
+	cJSON_AddNumberToObject(o, "gpus", cap->gpus);
+	cJSON_AddNumberToObject(o, "vram_mib", (double)cap->vram_mib);
+	return o;
+}
+
+/* ---- one job: the worker (a forked child) ------------------------------------------------- */
+
+struct job {
+	long long id;
+	const char *module, *version, *build_id, *lease;
+	const cJSON *spec;
+	char *dir, *work, *log, *result;   /* owned */
+	double started;
+	/* Streaming and progress, in the parent. */
+	long long log_sent;
+	char line[4096];
+	size_t line_len;
+	double progress, eta_s;
+	bool have_progress;
+	cJSON *loss;                       /* [[t, value], ...] owned */
+};
+
+struct fetch_arg {
+	struct qtm_ctx *ctx;
+	struct qtm_hive_client *c;
+};
+
+static int
+fetch_artifact(void *arg, const char *build_id, const char *dest)
+{
+	struct fetch_arg *f = arg;
+
+	return qtm_hive_download(f->ctx, f->c, build_id, dest, NULL, NULL, NULL);
+}
+
+static cJSON *
+result_json(int rc, const struct qtm_ctx *ctx, const struct qtm_hive_exec_result *res)
+{
+	cJSON *j = cJSON_CreateObject();
+
+	cJSON_AddBoolToObject(j, "ok", rc == 0);
+	if (rc == 0) {
+		cJSON_AddStringToObject(j, "artifact", res->artifact);
+		cJSON_AddStringToObject(j, "sha256", res->sha256);
+		cJSON_AddNumberToObject(j, "size", (double)res->size);
+		cJSON_AddItemToObject(j, "metrics", res->metrics != NULL ? cJSON_Duplicate(res->metrics, 1)
+		    : cJSON_CreateObject());
+	} else {
+		cJSON_AddStringToObject(j, "error", qtm_strerror(ctx));
+	}
+	cJSON_AddNumberToObject(j, "wall_s", res->wall_s);
+	cJSON_AddBoolToObject(j, "permanent", res->permanent != 0);
+	return j;
+}
+
+/* In the child: executes the job and writes what came of it to job->result.  Never returns. */
+static void __attribute__((noreturn))
+worker(struct qtm_ctx *ctx, const char *url, const char *token, const struct job *job)
+{
+	struct qtm_hive_exec_result res = { 0 };
+	struct fetch_arg fa = { ctx, NULL };
+	int rc;
+
+	setpgid(0, 0);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	if ((rc = qtm_hive_client_new(ctx, url, token, &fa.c)) == 0) {
+		struct qtm_hive_exec x = {
+			.spec = job->spec, .build_id = job->build_id, .work_dir = job->work,
+			.log_path = job->log, .fetch_artifact = fetch_artifact, .fetch_arg = &fa,
+		};
+
+		rc = qtm_hive_job_execute(ctx, &x, &res);
+	}
+	cJSON *j = result_json(rc, ctx, &res);
+	int saved = qtm_json_save(ctx, job->result, j, false);
+
+	cJSON_Delete(j);
+	qtm_hive_exec_result_clear(&res);
+	qtm_hive_client_free(fa.c);
+	/* _exit: the parent's atexit handlers and stdio buffers are not this process's to run. */
+	_exit(saved == 0 ? 0 : 1);
+}
+
+/* ---- one job: the parent's side ----------------------------------------------------------- */
+
+/* "@qtm progress {"step":3,"steps":10,"loss":0.5}" (train.c's format): progress, ETA, loss. */
+static void
+parse_progress(struct job *job, const char *text)
+{
+	cJSON *j = cJSON_Parse(text);
+	const cJSON *step = cJSON_GetObjectItem(j, "step"), *steps = cJSON_GetObjectItem(j, "steps");
+	const cJSON *loss = cJSON_GetObjectItem(j, "loss");
+
+	if (cJSON_IsNumber(step) && cJSON_IsNumber(steps) && steps->valuedouble > 0) {
+		double p = step->valuedouble / steps->valuedouble, elapsed = now_mono() - job->started;
+
+		job->progress = p < 0 ? 0 : p > 1 ? 1 : p;
+		job->eta_s = job->progress > 0 ? elapsed * (1 - job->progress) / job->progress : -1;
+		job->have_progress = true;
+	}
+	if (cJSON_IsNumber(loss)) {
+		cJSON *pt = cJSON_CreateArray();
+
+		cJSON_AddItemToArray(pt, cJSON_CreateNumber(now_wall()));
+		cJSON_AddItemToArray(pt, cJSON_CreateNumber(loss->valuedouble));
+		cJSON_AddItemToArray(job->loss, pt);
+		/* Thin out a long curve: every other point of the older half. */
+		if (cJSON_GetArraySize(job->loss) > MAX_LOSS_POINTS)
+			for (int i = 1; i < MAX_LOSS_POINTS / 2; i++)
+				cJSON_DeleteItemFromArray(job->loss, i);
+	}
+	cJSON_Delete(j);
+}
+
+/* Feeds streamed log bytes through a line buffer to find the progress lines. */
+static void
+scan_lines(struct job *job, const char *data, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (data[i] != '\n') {
+			if (job->line_len < sizeof job->line - 1)
+				job->line[job->line_len++] = data[i];
+			continue;
+		}
+		job->line[job->line_len] = '\0';
+		if (strncmp(job->line, "@qtm progress ", 14) == 0)
+			parse_progress(job, job->line + 14);
+		job->line_len = 0;
+	}
+}
+
+/* Sends the log's new bytes.  Returns the HTTP status of the last post (0: nothing to send or
+ * the hive did not answer: tried again later). */
+static long
+stream_log(struct qtm_ctx *ctx, struct qtm_hive_client *c, struct job *job)
+{
+	char *buf = xmalloc(LOG_CHUNK);
+	int fd = open(job->log, O_RDONLY | O_CLOEXEC);
+	long status = 0;
+	ssize_t n;
+
+	while (fd >= 0 && (n = pread(fd, buf, LOG_CHUNK, (off_t)job->log_sent)) > 0) {
+		if (qtm_hive_log_post(ctx, c, job->id, job->lease, buf, (size_t)n, &status) < 0) {
+			status = 0;
+			break;
+		}
+		if (status < 200 || status > 299)
+			break;
+		scan_lines(job, buf, (size_t)n);
+		job->log_sent += n;
+	}
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return status;
+}
+
+enum verdict { GO_ON, CANCEL, ABANDON };
+
+static enum verdict
+heartbeat(struct qtm_ctx *ctx, struct qtm_hive_client *c, struct job *job, int *ttl)
+{
+	char *path = xasprintf("/v1/job/%lld/heartbeat", job->id);
+	cJSON *body = cJSON_CreateObject(), *resp = NULL;
+	enum verdict v = GO_ON;
+	long status = 0;
+
+	cJSON_AddStringToObject(body, "lease", job->lease);
+	if (job->have_progress) {
+		cJSON_AddNumberToObject(body, "progress", job->progress);
+		if (job->eta_s >= 0)
+			cJSON_AddNumberToObject(body, "eta_s", job->eta_s);
+	}
+	if (cJSON_GetArraySize(job->loss) > 0)
+		cJSON_AddItemToObject(body, "loss", cJSON_Duplicate(job->loss, 1));
+	if (qtm_hive_request(ctx, c, "POST", path, body, &status, &resp) < 0)
+		qtm_verbose(ctx, _("job %lld: heartbeat: %s (trying again)"), job->id, qtm_strerror(ctx));
+	else if (status == 409)
+		v = ABANDON;
+	else if (status == 200 && cJSON_IsTrue(cJSON_GetObjectItem(resp, "cancel")))
+		v = CANCEL;
+	if (status == 200 && cJSON_IsNumber(cJSON_GetObjectItem(resp, "lease_ttl_s")))
+		*ttl = cJSON_GetObjectItem(resp, "lease_ttl_s")->valueint;
+	cJSON_Delete(resp);
+	cJSON_Delete(body);
+	free(path);
+	return v;
+}
+
+static void
+kill_worker(pid_t pid)
+{
+	kill(-pid, SIGKILL);   /* its process group: the worker and what it started */
+	kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
+struct runner {
+	struct qtm_ctx *ctx;
+	struct qtm_hive_client *c;
+	const struct qtm_hive_runner_opts *o;
+	char *runner_id;
+	int heartbeat_s, lease_ttl_s;
+	cJSON *results;
+};
+
+/* Watches the worker until it exits or must be stopped; returns what happened. */
+static enum verdict
+supervise(struct runner *r, struct job *job, pid_t pid, int *wstatus, bool *interrupted)
+{
+	double next_hb = now_mono() + r->heartbeat_s, next_log = now_mono() + 1;
+	enum verdict v = GO_ON;
+
+	for (;;) {
+		pid_t w = waitpid(pid, wstatus, WNOHANG);
+
+		if (w == pid)
+			return GO_ON;
+		if (stop_flag) {
+			*interrupted = true;
+			kill_worker(pid);
+			return CANCEL;
+		}
+		if (now_mono() >= next_log) {
+			if (stream_log(r->ctx, r->c, job) == 409)
+				v = ABANDON;
+			next_log = now_mono() + 1;
+		}
+		if (v == GO_ON && now_mono() >= next_hb) {
+			v = heartbeat(r->ctx, r->c, job, &r->lease_ttl_s);
+			next_hb = now_mono() + r->heartbeat_s;
+		}
+		if (v != GO_ON) {
+			kill_worker(pid);
+			return v;
+		}
+		nap_ms(100);
+	}
+}
+
+static int
+report_fail(struct runner *r, struct job *job, const char *error, bool permanent)
+{
+	char *path = xasprintf("/v1/job/%lld/fail", job->id);
+	cJSON *body = cJSON_CreateObject();
+	long status = 0;
+	int rc;
+
+	cJSON_AddStringToObject(body, "lease", job->lease);
+	cJSON_AddStringToObject(body, "error", error);
+	cJSON_AddBoolToObject(body, "permanent", permanent);
+	rc = qtm_hive_request(r->ctx, r->c, "POST", path, body, &status, NULL);
+	if (rc == 0 && status != 200 && status != 409)
+		qtm_warn(r->ctx, _("hive %s: job %lld: reporting the failure: HTTP %ld"), qtm_hive_client_url(r->c),
+		    job->id, status);
+	cJSON_Delete(body);
+	free(path);
+	return rc;
+}
+
+/* Uploads the artifact and completes the job; 0, -ECANCELED (stale lease) or an error. */
+static int
+report_success(struct runner *r, struct job *job, const cJSON *res)
+{
+	const char *artifact = cJSON_GetStringValue(cJSON_GetObjectItem(res, "artifact"));
+	const char *sha = cJSON_GetStringValue(cJSON_GetObjectItem(res, "sha256"));
+	char *path = xasprintf("/v1/job/%lld/complete", job->id);
+	cJSON *body = cJSON_CreateObject();
+	int rc, ttl = r->lease_ttl_s;
+
+	if (artifact == NULL || sha == NULL)
+		rc = qtm_error(r->ctx, -EINVAL, _("job %lld: the worker's result names no artifact"), job->id);
+	else if (heartbeat(r->ctx, r->c, job, &ttl) == ABANDON)   /* renew the lease before a long upload */
+		rc = -ECANCELED;
+	else
+		rc = qtm_hive_upload(r->ctx, r->c, job->build_id, artifact, sha, NULL);
+	if (rc == 0) {
+		cJSON_AddStringToObject(body, "lease", job->lease);
+		cJSON_AddStringToObject(body, "sha256", sha);
+		cJSON_AddItemToObject(body, "size", cJSON_Duplicate(cJSON_GetObjectItem(res, "size"), 1));
+		if (cJSON_IsObject(cJSON_GetObjectItem(res, "metrics")))
+			cJSON_AddItemToObject(body, "metrics", cJSON_Duplicate(cJSON_GetObjectItem(res, "metrics"), 1));
+		cJSON_AddItemToObject(body, "wall_s", cJSON_Duplicate(cJSON_GetObjectItem(res, "wall_s"), 1));
+		if ((rc = qtm_hive_call(r->ctx, r->c, "POST", path, body, NULL)) == -EBUSY)
+			rc = -ECANCELED;   /* 409: the lease is no longer ours */
+		else if (rc > 0)
+			rc = 0;
+	}
+	cJSON_Delete(body);
+	free(path);
+	return rc;
+}
+
+static void
+record(struct runner *r, const struct job *job, const char *outcome, const char *error, const cJSON *res)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "id", (double)job->id);
+	cJSON_AddStringToObject(o, "module", job->module);
+	cJSON_AddStringToObject(o, "version", job->version);
+	cJSON_AddStringToObject(o, "build_id", job->build_id);
+	cJSON_AddStringToObject(o, "outcome", outcome);
+	if (error != NULL)
+		cJSON_AddStringToObject(o, "error", error);
+	cJSON_AddNumberToObject(o, "wall_s", now_mono() - job->started);
+	if (res != NULL && cJSON_IsString(cJSON_GetObjectItem(res, "sha256")))
+		cJSON_AddStringToObject(o, "sha256", cJSON_GetObjectItem(res, "sha256")->valuestring);
+	cJSON_AddItemToArray(r->results, o);
+	qtm_info(r->ctx, _("job %lld (%s %s): %s%s%s"), job->id, job->module, job->version, outcome,
+	    error != NULL ? ": " : "", error != NULL ? error : "");
+}
+
+/* After the worker exited by itself: its result, reported to the hive. */
+static int
+finish(struct runner *r, struct job *job, int wstatus)
+{
+	cJSON *res = NULL;
+	int rc;
+
+	stream_log(r->ctx, r->c, job);
+	if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0 || qtm_json_load(r->ctx, job->result, &res) < 0) {
+		char why[256];
+
+		snprintf(why, sizeof why, _("the runner's worker process died (%s %d)"),
+		    WIFSIGNALED(wstatus) ? _("signal") : _("status"),
+		    WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : WEXITSTATUS(wstatus));
+		report_fail(r, job, why, false);
+		record(r, job, "failed", why, NULL);
+		return qtm_error(r->ctx, -ECHILD, _("job %lld: %s"), job->id, why);
+	}
+	if (cJSON_IsTrue(cJSON_GetObjectItem(res, "ok"))) {
+		rc = report_success(r, job, res);
+		if (rc == 0)
+			record(r, job, "completed", NULL, res);
+		else if (rc == -ECANCELED)
+			record(r, job, "abandoned", _("the hive gave the job to another runner"), res);
+		else
+			record(r, job, "failed", qtm_strerror(r->ctx), res);
+	} else {
+		const char *err = cJSON_GetStringValue(cJSON_GetObjectItem(res, "error"));
+
+		report_fail(r, job, err != NULL ? err : _("unknown error"), cJSON_IsTrue(cJSON_GetObjectItem(res, "permanent")));
+		record(r, job, "failed", err, res);
+		rc = qtm_error(r->ctx, -EIO, _("job %lld (%s): %s"), job->id, job->module, err != NULL ? err : _("unknown error"));
+	}
+	cJSON_Delete(res);
+	return rc;
+}
+
+static int
+job_paths(struct runner *r, struct job *job)
+{
+	char *base = qtm_cache_path(r->ctx, "hive-runner");
+	int rc;
+
+	job->dir = base;
+	job->work = xasprintf("%s/job-%lld", base, job->id);
+	job->log = xasprintf("%s/job-%lld.log", base, job->id);
+	job->result = xasprintf("%s/job-%lld.result.json", base, job->id);
+	if ((rc = qtm_mkdir_p(r->ctx, base, 0755)) < 0 || (rc = qtm_rm_rf(r->ctx, job->work)) < 0)
+		return rc;
+	unlink(job->result);
+	int fd = open(job->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return qtm_error(r->ctx, -errno, _("cannot create %s: %s"), job->log, strerror(errno));
+	close(fd);
+	return qtm_mkdir_p(r->ctx, job->work, 0755);
+}
+
+static void
+job_clear(struct runner *r, struct job *job)
+{
+	if (job->work != NULL)
+		qtm_rm_rf(r->ctx, job->work);
+	if (job->log != NULL)
+		unlink(job->log);
+	if (job->result != NULL)
+		unlink(job->result);
+	free(job->dir);
+	free(job->work);
+	free(job->log);
+	free(job->result);
+	cJSON_Delete(job->loss);
+}
+
+static int
+parse_claim(struct qtm_ctx *ctx, const cJSON *resp, struct job *job)
+{
+	const cJSON *j = cJSON_GetObjectItem(resp, "job");
+	long long id;
+	int rc;
+
+	if (!cJSON_IsObject(j))
+		return qtm_error(ctx, -EBADMSG, _("the hive's claim answer has no job"));
+	if ((rc = qtm_json_int(ctx, j, "id", true, _("claimed job"), 1, (1LL << 53), &id)) < 0 ||
+	    (rc = qtm_json_str(ctx, j, "module", true, _("claimed job"), &job->module)) < 0 ||
+	    (rc = qtm_json_str(ctx, j, "version", true, _("claimed job"), &job->version)) < 0 ||
+	    (rc = qtm_json_str(ctx, j, "build_id", true, _("claimed job"), &job->build_id)) < 0 ||
+	    (rc = qtm_json_str(ctx, resp, "lease", true, _("claim"), &job->lease)) < 0)
+		return rc;
+	job->id = id;
+	job->spec = cJSON_GetObjectItem(j, "spec");
+	return 0;
+}
+
+/* Runs one claimed job to its end.  Returns 0 when it completed. */
+static int
+run_job(struct runner *r, const cJSON *claim)
+{
+	struct job job = { 0 };
+	bool interrupted = false;
+	int rc, wstatus = 0;
+	pid_t pid;
+
+	job.loss = cJSON_CreateArray();
+	job.started = now_mono();
+	if ((rc = parse_claim(r->ctx, claim, &job)) < 0) {
+		job_clear(r, &job);
+		return rc;
+	}
+	qtm_info(r->ctx, _("job %lld: training %s %s (build %.12s)"), job.id, job.module, job.version, job.build_id);
+	if ((rc = job_paths(r, &job)) < 0) {
+		report_fail(r, &job, qtm_strerror(r->ctx), false);
+		record(r, &job, "failed", qtm_strerror(r->ctx), NULL);
+		job_clear(r, &job);
+		return rc;
+	}
+	fflush(NULL);
+	if ((pid = fork()) < 0) {
+		rc = qtm_error(r->ctx, -errno, _("cannot fork a worker: %s"), strerror(errno));
+		report_fail(r, &job, qtm_strerror(r->ctx), false);
+	} else if (pid == 0) {
+		worker(r->ctx, qtm_hive_client_url(r->c), qtm_hive_client_token(r->c), &job);
+	} else {
+		setpgid(pid, pid);   /* also in the child: whichever runs first */
+		enum verdict v = supervise(r, &job, pid, &wstatus, &interrupted);
+
+		if (v == GO_ON) {
+			rc = finish(r, &job, wstatus);
+		} else if (v == ABANDON) {
+			record(r, &job, "abandoned", _("the hive gave the job to another runner"), NULL);
+			rc = qtm_error(r->ctx, -ECANCELED, _("job %lld: the hive no longer holds this runner's lease"), job.id);
+		} else {
+			const char *why = interrupted ? _("the runner was stopped") : _("cancelled");
+
+			stream_log(r->ctx, r->c, &job);
+			report_fail(r, &job, why, false);
+			record(r, &job, interrupted ? "interrupted" : "cancelled", why, NULL);
+			rc = qtm_error(r->ctx, -ECANCELED, _("job %lld: %s"), job.id, why);
+		}
+	}
+	job_clear(r, &job);
+	return rc;
+}
+
+/* ---- enrollment and the claim loop -------------------------------------------------------- */
+
+static int
+enroll(struct runner *r)
+{
+	struct qtm_hive_capability cap;
+	char host[256] = "localhost";
+	cJSON *body = cJSON_CreateObject(), *resp = NULL;
+	const char *id, *secret;
+	long long hb = 5, ttl = 30;
+	int rc;
+
+	gethostname(host, sizeof host - 1);
+	qtm_hive_capability_detect(&cap);
+	cJSON_AddStringToObject(body, "name", r->o->name != NULL ? r->o->name : host);
+	cJSON_AddStringToObject(body, "host", host);
+	cJSON_AddStringToObject(body, "executor", r->o->executor != NULL ? r->o->executor : "fleet");
+	cJSON_AddItemToObject(body, "capability", qtm_hive_capability_json(&cap));
+	qtm_hive_client_set_token(r->c, r->o->enroll_token);
+	rc = qtm_hive_call(r->ctx, r->c, "POST", "/v1/runners/enroll", body, &resp);
+	cJSON_Delete(body);
+	if (rc < 0)
+		return rc;
+	if ((rc = qtm_json_str(r->ctx, resp, "runner_id", true, _("enrollment"), &id)) == 0 &&
+	    (rc = qtm_json_str(r->ctx, resp, "secret", true, _("enrollment"), &secret)) == 0 &&
+	    (rc = qtm_json_int(r->ctx, resp, "heartbeat_s", false, _("enrollment"), 1, 3600, &hb)) == 0 &&
+	    (rc = qtm_json_int(r->ctx, resp, "lease_ttl_s", false, _("enrollment"), 1, 86400, &ttl)) == 0) {
+		free(r->runner_id);
+		r->runner_id = xstrdup(id);
+		qtm_hive_client_set_token(r->c, secret);
+		/* Renew well within the lease whatever the hive suggests. */
+		r->lease_ttl_s = (int)ttl;
+		r->heartbeat_s = (int)(hb < ttl / 3 ? hb : ttl / 3 > 0 ? ttl / 3 : 1);
+		qtm_info(r->ctx, _("enrolled with %s as %s (%d cores, %ld MiB%s)"), qtm_hive_client_url(r->c),
+		    r->runner_id, cap.cores, cap.memory_mb, cap.cuda ? _(", CUDA") : "");
+	}
+	cJSON_Delete(resp);
+	return rc;
+}
+
+/* Enrolls, retrying while the hive cannot be reached (until the deadline, if any). */
+static int
+enroll_retrying(struct runner *r, double deadline)
+{
+	long backoff = BACKOFF_MIN_MS;
+	bool warned = false;
+	int rc;
+
+	while ((rc = enroll(r)) == -EHOSTUNREACH && !stop_flag && (deadline < 0 || now_mono() < deadline)) {
+		if (!warned)
+			qtm_warn(r->ctx, _("%s; retrying"), qtm_strerror(r->ctx));
+		warned = true;
+		nap_ms(backoff);
+		backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
+	}
+	return rc;
+}
+
+/* One claim: 1 with *claimed set, 0 when nothing fits, or a negative code (-EACCES: the hive
+ * does not know this runner's secret any more). */
+static int
+claim(struct runner *r, cJSON **claimed)
+{
+	cJSON *body = cJSON_CreateObject();
+	int rc;
+
+	*claimed = NULL;
+	cJSON_AddStringToObject(body, "runner_id", r->runner_id);
+	if (r->o->job_id > 0)
+		cJSON_AddNumberToObject(body, "job", (double)r->o->job_id);
+	rc = qtm_hive_call(r->ctx, r->c, "POST", "/v1/job/claim", body, claimed);
+	cJSON_Delete(body);
+	if (rc == 200 && *claimed != NULL)
+		return 1;
+	cJSON_Delete(*claimed);
+	*claimed = NULL;
+	return rc < 0 ? rc : 0;
+}
+
+static int
+loop(struct runner *r, double deadline)
+{
+	long backoff = BACKOFF_MIN_MS;
+	bool warned = false;
+	int rc;
+
+	while (!stop_flag) {
+		cJSON *job = NULL;
+
+		rc = claim(r, &job);
+		if (rc == 1) {
+			backoff = BACKOFF_MIN_MS;
+			warned = false;
+			rc = run_job(r, job);
+			cJSON_Delete(job);
+			if (r->o->once || stop_flag)
+				return rc;
+			continue;
+		}
+		if (rc == -EACCES && (rc = enroll_retrying(r, deadline)) < 0)
+			return rc;
+		if (rc == -EHOSTUNREACH && !warned) {
+			qtm_warn(r->ctx, _("%s; retrying"), qtm_strerror(r->ctx));
+			warned = true;
+		} else if (rc < 0 && rc != -EHOSTUNREACH) {
+			return rc;
+		}
+		/* At least one claim was tried: --once --wait 0 asks once. */
+		if (deadline >= 0 && now_mono() >= deadline)
+			return rc == -EHOSTUNREACH ? rc
+			    : qtm_error(r->ctx, -EAGAIN, _("hive %s: no job to claim"), qtm_hive_client_url(r->c));
+		nap_ms(backoff);
+		backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
+	}
+	return 0;
+}
+
+int
+qtm_hive_runner_run(struct qtm_ctx *ctx, struct qtm_hive_client *c, const struct qtm_hive_runner_opts *o,
+    cJSON **results)
+{
+	struct qtm_hive_runner_opts opts = *o;
+	struct runner r = { .ctx = ctx, .c = c, .o = &opts, .heartbeat_s = 5, .lease_ttl_s = 30 };
+	double deadline = -1;
+	int rc;
+
+	if (opts.job_id > 0)
+		opts.once = true;
+	if (opts.once && opts.wait_s >= 0)
+		deadline = now_mono() + opts.wait_s;
+	r.results = cJSON_CreateArray();
+	if ((rc = enroll_retrying(&r, deadline)) == 0)
+		rc = loop(&r, deadline);
+	free(r.runner_id);
+	if (results != NULL)
+		*results = r.results;
+	else
+		cJSON_Delete(r.results);
+	return rc;
+}

@@ -1,0 +1,55 @@
+/* hive-runner.h - a hive runner (doc/hive-protocol.md, "Runner API"): detects what this machine
+ * offers, enrolls, claims jobs (backing off from 50 ms to 1 s while there are none), runs each
+ * in a forked worker that calls qtm_hive_job_execute(), and meanwhile heartbeats (progress,
+ * ETA and loss read from the "@qtm progress" lines of the training log) and streams the log.
+ * A cancel kills the worker's process group and reports the failure; a stale lease (409)
+ * abandons the job; on success the artifact is uploaded and the job completed.
+ *
+ * Ownership: options and the client are the caller's; the client's token is replaced by the
+ * runner's secret after enrollment.  *results (qtm_hive_runner_run) is owned by the caller. */
+#ifndef QTM_HIVE_RUNNER_H
+#define QTM_HIVE_RUNNER_H
+
+#include <stdbool.h>
+
+#include <cjson/cJSON.h>
+
+struct qtm_ctx;
+struct qtm_hive_client;
+
+struct qtm_hive_capability {
+	int cores;                 /* CPUs this process may use (affinity, cgroup cpu.max) */
+	long memory_mb;            /* MemTotal, or the cgroup's memory.max when lower */
+	bool cuda;
+	int gpus;                  /* from nvidia-smi, when present */
+	long vram_mib;             /* the largest GPU's memory */
+};
+
+void qtm_hive_capability_detect(struct qtm_hive_capability *cap);
+/* {"cores","memory_mb","cuda","gpus","vram_mib"}, owned by the caller. */
+cJSON *qtm_hive_capability_json(const struct qtm_hive_capability *cap);
+
+struct qtm_hive_runner_opts {
+	const char *name;          /* asked for at enrollment (NULL: the host name) */
+	const char *executor;      /* "local", "fleet" (NULL) or "slurm" */
+	const char *enroll_token;  /* the hive's runner enrollment token */
+	bool once;                 /* handle one job, then return */
+	long long job_id;          /* > 0: claim only this job (implies once) */
+	int wait_s;                /* with once: how long to wait for a job (-1: forever) */
+};
+
+/* Runs until qtm_hive_runner_stop() (or, with once, after one job).  *results (may be NULL) is a
+ * JSON array of the jobs handled: {"id","module","version","build_id","outcome","error",
+ * "wall_s","sha256"}, outcome "completed" | "failed" | "cancelled" | "abandoned" |
+ * "interrupted".  Returns 0 when stopped, or (once) when its job completed; -EAGAIN when there
+ * was nothing to claim within wait_s; -ECANCELED when the job was cancelled or abandoned;
+ * -EHOSTUNREACH when the hive could not be reached; another negative code when the job
+ * failed (its error on ctx). */
+int qtm_hive_runner_run(struct qtm_ctx *ctx, struct qtm_hive_client *c, const struct qtm_hive_runner_opts *o,
+    cJSON **results);
+
+/* Async-signal-safe: asks a running qtm_hive_runner_run() to finish nothing new: the current
+ * job is failed (not permanently: another runner may take it) and the run returns. */
+void qtm_hive_runner_stop(void);
+
+#endif

@@ -1,0 +1,362 @@
+/* hive-server.c - qtm-hived's event loop: libmicrohttpd in external epoll mode driven from the
+ * caller's thread, request bodies, routing to the handlers, tokens and the state directory. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ctx.h"
+#include "hash.h"
+#include "hive-conf.h"
+#include "hive-db.h"
+#include "hive-executor.h"
+#include "hive-http.h"
+#include "hive-local.h"
+#include "hive-server.h"
+#include "hive-server-internal.h"
+#include "hive-durable.h"
+#include "hive-web.h"
+#include "i18n.h"
+#include "paths.h"
+#include "xalloc.h"
+
+double
+hive_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+bool
+hive_operator_ok(struct qtm_hive_server *srv, struct MHD_Connection *c)
+{
+	return qtm_hive_token_eq(qtm_hive_bearer(c), srv->operator_token);
+}
+
+char *
+hive_runner_auth(struct qtm_hive_server *srv, struct MHD_Connection *c)
+{
+	const char *token = qtm_hive_bearer(c);
+	char hex[QTM_SHA256_HEX], *id = NULL;
+
+	if (token == NULL || *token == '\0')
+		return NULL;
+	/* Secrets are stored hashed: looking one up by its hash leaks nothing about others. */
+	qtm_sha256_buf(token, strlen(token), hex);
+	qtm_hive_db_runner_auth(srv->ctx, srv->db, hex, hive_now(), &id);
+	return id;
+}
+
+enum MHD_Result
+hive_unauthorized(struct MHD_Connection *c, const char *what)
+{
+	char *msg = xasprintf(_("%s: missing or wrong token (Authorization: Bearer TOKEN)"), what);
+	enum MHD_Result r = qtm_hive_reply_error(c, MHD_HTTP_UNAUTHORIZED, msg);
+
+	free(msg);
+	return r;
+}
+
+int64_t
+hive_job_id(const char *seg)
+{
+	char *end;
+	long long n = strtoll(seg, &end, 10);
+
+	return *seg != '\0' && *end == '\0' && n > 0 ? n : 0;
+}
+
+static void
+split_path(const char *url, struct hive_path *p)
+{
+	char *save = NULL;
+
+	snprintf(p->buf, sizeof p->buf, "%s", url);
+	p->n = 0;
+	for (char *t = strtok_r(p->buf, "/", &save); t != NULL; t = strtok_r(NULL, "/", &save))
+		p->seg[p->n < HIVE_MAX_SEGS ? p->n++ : HIVE_MAX_SEGS - 1] = t;
+}
+
+static enum MHD_Result
+web_or_404(struct MHD_Connection *c, const char *method, const char *url)
+{
+	const void *data;
+	const char *type;
+	size_t len;
+	int rc = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0 ?
+	    qtm_hive_web_asset(url, &data, &len, &type) : -ENOENT;
+	char *msg;
+	enum MHD_Result r;
+
+	if (rc == 0) {
+		struct MHD_Response *resp = MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_PERSISTENT);
+
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+		r = MHD_queue_response(c, MHD_HTTP_OK, resp);
+		MHD_destroy_response(resp);
+		return r;
+	}
+	if (rc == -EIO)
+		msg = xasprintf(_("the page %s could not be read from %s"), url, qtm_hive_web_dir());
+	else
+		msg = xasprintf(_("no such resource: %s %s"), method, url);
+	r = qtm_hive_reply_error(c, rc == -EIO ? MHD_HTTP_INTERNAL_SERVER_ERROR : MHD_HTTP_NOT_FOUND, msg);
+	free(msg);
+	return r;
+}
+
+static bool
+is_upload(const char *method, const struct hive_path *p)
+{
+	return strcmp(method, "PUT") == 0 && p->n == 3 && strcmp(p->seg[0], "v1") == 0 &&
+	    strcmp(p->seg[1], "artifact") == 0;
+}
+
+/* The first call of a request: decide how its body is taken, or answer at once. */
+static enum MHD_Result
+first_call(struct qtm_hive_server *srv, struct MHD_Connection *c, const char *method,
+    const struct hive_path *p, void **state)
+{
+	struct hive_req *rq = xcalloc(1, sizeof *rq);
+	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+	*state = rq;
+	rq->body.max = (size_t)srv->conf->max_body_kib * 1024;
+	if (is_upload(method, p))
+		return hive_upload_begin(srv, c, p->seg[2], rq);
+	/* A declared oversized body is refused before it is sent. */
+	if (cl != NULL && strtoull(cl, NULL, 10) > rq->body.max) {
+		char *msg = xasprintf(_("%s %s: the body is larger than %ld KiB (max_body_kib)"), method,
+		    p->n > 0 ? p->seg[0] : "/", srv->conf->max_body_kib);
+
+		rq->replied = true;
+		rq->body.too_large = true;
+		qtm_hive_reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE, msg);
+		free(msg);
+	}
+	return MHD_YES;
+}
+
+static enum MHD_Result
+on_request(void *arg, struct MHD_Connection *c, const char *url, const char *method,
+    const char *version, const char *upload, size_t *upload_size, void **state)
+{
+	struct qtm_hive_server *srv = arg;
+	struct hive_req *rq = *state;
+	struct hive_path p;
+	bool handled = false;
+	enum MHD_Result r;
+
+	split_path(url, &p);
+	if (rq == NULL)
+		return first_call(srv, c, method, &p, state);
+	if (*upload_size > 0) {
+		if (rq->up != NULL)
+			hive_upload_data(rq->up, upload, *upload_size, (uint64_t)srv->conf->max_artifact_mib << 20);
+		else if (!rq->replied)
+			qtm_hive_body_add(&rq->body, upload, *upload_size);
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (rq->replied)
+		return MHD_YES;
+	if (rq->up != NULL)
+		return hive_upload_end(srv, c, rq);
+	rq->replied = true;
+	r = hive_api_runner(srv, c, method, &p, rq, &handled);
+	if (!handled)
+		r = hive_api_ops(srv, c, method, &p, rq, &handled);
+	if (!handled)
+		r = web_or_404(c, method, url);
+	return r;
+}
+
+static void
+on_completed(void *arg, struct MHD_Connection *c, void **state, enum MHD_RequestTerminationCode code)
+{
+	struct hive_req *rq = *state;
+
+	if (rq == NULL)
+		return;
+	hive_upload_free(rq->up);
+	qtm_hive_body_free(&rq->body);
+	free(rq);
+	*state = NULL;
+}
+
+static int
+read_token(struct qtm_ctx *ctx, const char *path, char **out)
+{
+	char *text;
+	int rc = qtm_read_file(ctx, path, &text, NULL);
+
+	if (rc < 0)
+		return rc;
+	text[strcspn(text, " \t\r\n")] = '\0';
+	if (strlen(text) < 16) {
+		free(text);
+		return qtm_error(ctx, -EINVAL, _("the token in %s is too short (at least 16 characters)"), path);
+	}
+	*out = text;
+	return 0;
+}
+
+/* After an unclean stop the artifacts recorded in the last second may not have reached the
+ * disk: each is checked against its sha256 (hive-durable.h). */
+static int
+check_after_crash(struct qtm_ctx *ctx, struct qtm_hive_server *srv, bool existed)
+{
+	int dropped = 0, rc = 0;
+
+	if (!qtm_hive_clean_stop_take(srv->conf->state_dir) && existed) {
+		qtm_info(ctx, _("the hive did not stop cleanly: checking its artifacts"));
+		if ((rc = qtm_hive_artifacts_verify(ctx, srv->db, srv->artifacts_dir, &dropped)) == 0 && dropped > 0)
+			qtm_warn(ctx, _("%d artifacts were damaged and their jobs requeued"), dropped);
+	}
+	return rc;
+}
+
+static int
+prepare_state(struct qtm_ctx *ctx, struct qtm_hive_server *srv)
+{
+	const char *dir = srv->conf->state_dir;
+	char *path = xasprintf("%s/hive.db", dir), *tok = xasprintf("%s/runner.token", dir);
+	bool existed = access(path, F_OK) == 0;
+	int rc;
+
+	srv->artifacts_dir = xasprintf("%s/artifacts", dir);
+	srv->logs_dir = xasprintf("%s/logs", dir);
+	srv->url_file = xasprintf("%s/url", dir);
+	/* The tokens and the default hive.conf are made on first start, as hive-control init would. */
+	if ((rc = qtm_hive_local_init(ctx, dir, NULL)) == 0 && (rc = qtm_mkdir_p(ctx, srv->artifacts_dir, 0755)) == 0 &&
+	    (rc = qtm_mkdir_p(ctx, srv->logs_dir, 0755)) == 0 && (rc = read_token(ctx, tok, &srv->runner_token)) == 0) {
+		free(tok);
+		tok = srv->conf->token_file != NULL ? xstrdup(srv->conf->token_file) : xasprintf("%s/operator.token", dir);
+		if ((rc = read_token(ctx, tok, &srv->operator_token)) == 0 &&
+		    (rc = qtm_hive_db_open(ctx, path, &srv->db)) == 0 && (rc = check_after_crash(ctx, srv, existed)) == 0)
+			srv->flusher = qtm_hive_flusher_start(srv->artifacts_dir);
+	}
+	free(path);
+	free(tok);
+	return rc;
+}
+
+static int
+listen_http(struct qtm_ctx *ctx, struct qtm_hive_server *srv)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(srv->conf->port) };
+	const union MHD_DaemonInfo *info;
+	char *line;
+	int rc;
+
+	if (inet_pton(AF_INET, srv->conf->listen_addr, &sa.sin_addr) != 1)
+		return qtm_error(ctx, -EINVAL, _("%s is not an IPv4 address"), srv->conf->listen_addr);
+	/* External epoll mode: MHD_run_wait() in our own loop, so one thread does everything. */
+	srv->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_TURBO, srv->conf->port, NULL, NULL,
+	    on_request, srv, MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_CONNECTION_TIMEOUT, 120u,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+	    MHD_OPTION_CONNECTION_LIMIT, 4000u, MHD_OPTION_END);
+	if (srv->mhd == NULL)
+		return qtm_error(ctx, -EADDRINUSE, _("cannot listen on %s:%u (in use, or not allowed)"),
+		    srv->conf->listen_addr, srv->conf->port);
+	info = MHD_get_daemon_info(srv->mhd, MHD_DAEMON_INFO_BIND_PORT);
+	srv->url = xasprintf("http://%s:%u", srv->conf->listen_addr, info != NULL ? info->port : srv->conf->port);
+	line = xasprintf("%s\n", srv->url);
+	rc = qtm_write_file_atomic(ctx, srv->url_file, line, strlen(line));
+	free(line);
+	return rc;
+}
+
+static int
+start_executor(struct qtm_ctx *ctx, struct qtm_hive_server *srv)
+{
+	const struct qtm_hive_conf *cf = srv->conf;
+	bool local = strcmp(cf->executor, "local") == 0;
+	char *runner = local ? qtm_hive_find_program(ctx, "qtm-runner") : NULL;
+	char *tok = xasprintf("%s/runner.token", cf->state_dir);
+	struct qtm_hive_executor_conf ec = { .kind = cf->executor, .hive_url = srv->url, .state_dir = cf->state_dir,
+		.runner_token_path = tok, .runner_program = runner, .runner_cpus = cf->runner_cpus,
+		.runner_memory_mb = cf->runner_memory_mb, .min_runners = cf->min_runners,
+		.max_runners = cf->max_runners, .scale_cooldown_s = cf->scale_cooldown_s, .autoscale = local };
+	int rc = local && runner == NULL ? -ENOENT : qtm_hive_executor_new(ctx, &ec, &srv->ex);
+
+	free(runner);
+	free(tok);
+	return rc;
+}
+
+int
+qtm_hive_server_start(struct qtm_ctx *ctx, const struct qtm_hive_conf *conf, struct qtm_hive_server **out)
+{
+	struct qtm_hive_server *srv = xcalloc(1, sizeof *srv);
+	int rc;
+
+	srv->ctx = ctx;
+	srv->conf = conf;
+	srv->started = hive_now();
+	if ((rc = prepare_state(ctx, srv)) < 0 || (rc = listen_http(ctx, srv)) < 0 || (rc = start_executor(ctx, srv)) < 0) {
+		srv->stopped_cleanly = srv->db != NULL;   /* nothing was served */
+		qtm_hive_server_free(srv);
+		return rc;
+	}
+	*out = srv;
+	return 0;
+}
+
+const char *
+qtm_hive_server_url(const struct qtm_hive_server *srv)
+{
+	return srv->url;
+}
+
+int
+qtm_hive_server_run(struct qtm_hive_server *srv, volatile sig_atomic_t *stop)
+{
+	double last = 0;
+
+	while (!*stop) {
+		double now;
+
+		/* Returns on activity, after 100 ms, or on a signal (EINTR). */
+		MHD_run_wait(srv->mhd, 100);
+		if ((now = hive_now()) - last >= 1.0) {
+			last = now;
+			hive_tick(srv);
+		}
+	}
+	srv->stopped_cleanly = true;
+	return 0;
+}
+
+void
+qtm_hive_server_free(struct qtm_hive_server *srv)
+{
+	if (srv == NULL)
+		return;
+	if (srv->ex != NULL)
+		qtm_hive_executor_free(srv->ex);
+	if (srv->mhd != NULL) {
+		MHD_stop_daemon(srv->mhd);
+		unlink(srv->url_file);
+	}
+	qtm_hive_flusher_stop(srv->flusher);   /* the last sync */
+	qtm_hive_db_close(srv->db);
+	if (srv->db != NULL && srv->stopped_cleanly)
+		qtm_hive_clean_stop_mark(srv->conf->state_dir);
+	free(srv->url);
+	free(srv->url_file);
+	free(srv->artifacts_dir);
+	free(srv->logs_dir);
+	free(srv->operator_token);
+	free(srv->runner_token);
+	free(srv);
+}

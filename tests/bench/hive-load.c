@@ -1,0 +1,212 @@
+/* hive-load.c - throughput of a hive's queue: jobs/s through submit -> claim -> upload ->
+ * complete with trivial jobs, N runner clients on loopback (each a thread with its own
+ * keep-alive connection) and two submitter threads.
+ *
+ *   hive-load URL OPERATOR_TOKEN RUNNER_TOKEN JOBS RUNNERS
+ *
+ * Prints one line: "jobs N runners R seconds S jobs_per_s J".  Build:
+ *   cc -O2 -o hive-load hive-load.c -lcurl -lcjson -lcrypto -lpthread */
+#include <openssl/evp.h>
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *url, *op_token, *runner_token;
+static int jobs_total;
+static atomic_int completed, submitted;
+static unsigned long long run_id;
+
+struct buf { char *p; size_t n; };
+
+static size_t
+on_body(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct buf *b = arg;
+	size_t len = size * nmemb;
+
+	b->p = realloc(b->p, b->n + len + 1);
+	memcpy(b->p + b->n, data, len);
+	b->n += len;
+	b->p[b->n] = '\0';
+	return len;
+}
+
+/* One request; returns the HTTP status and the parsed body (or NULL). */
+static long
+call(CURL *h, const char *method, const char *path, const char *token, const char *body, size_t len,
+    const char *extra_header, cJSON **out)
+{
+	char u[512], auth[256];
+	struct curl_slist *hd = NULL;
+	struct buf b = { 0 };
+	long status = 0;
+
+	snprintf(u, sizeof u, "%s%s", url, path);
+	snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+	hd = curl_slist_append(hd, auth);
+	hd = curl_slist_append(hd, extra_header != NULL ? extra_header : "Content-Type: application/json");
+	curl_easy_setopt(h, CURLOPT_URL, u);
+	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hd);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDS, body != NULL ? body : "");
+	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)(body != NULL ? len : 0));
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
+	if (curl_easy_perform(h) == CURLE_OK)
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+	curl_slist_free_all(hd);
+	if (out != NULL)
+		*out = b.p != NULL ? cJSON_Parse(b.p) : NULL;
+	free(b.p);
+	return status;
+}
+
+static void
+sha256_hex(const void *data, size_t len, char hex[65])
+{
+	unsigned char md[32];
+	unsigned int n;
+
+	EVP_Digest(data, len, md, &n, EVP_sha256(), NULL);
+	for (int i = 0; i < 32; i++)
+		sprintf(hex + 2 * i, "%02x", md[i]);
+}
+
+#define SUBMITTERS 2
+
+static void *
+submitter(void *arg)
+{
+	CURL *h = curl_easy_init();
+	int first = (int)(intptr_t)arg;
+
+	for (int i = first; i < jobs_total; i += SUBMITTERS) {
+		char id[65], seed[64], body[512];
+		long st;
+
+		snprintf(seed, sizeof seed, "%llu-%d", run_id, i);
+		sha256_hex(seed, strlen(seed), id);
+		snprintf(body, sizeof body, "{\"module\":\"bench\",\"version\":\"1.0\",\"build_id\":\"%s\","
+		    "\"priority\":\"medium\",\"estimate_s\":1,\"spec\":{}}", id);
+		if ((st = call(h, "POST", "/jobs/submit", op_token, body, strlen(body), NULL, NULL)) != 201) {
+			fprintf(stderr, "submit: HTTP %ld\n", st);
+			exit(1);
+		}
+		atomic_fetch_add(&submitted, 1);
+	}
+	curl_easy_cleanup(h);
+	return NULL;
+}
+
+static void *
+runner(void *arg)
+{
+	CURL *h = curl_easy_init();
+	cJSON *r = NULL;
+	char body[512], path[256], hdr[128];
+	const char *rid, *secret;
+	long st;
+
+	snprintf(body, sizeof body, "{\"name\":\"bench-%ld\",\"host\":\"localhost\",\"executor\":\"fleet\","
+	    "\"capability\":{\"cores\":2,\"memory_mb\":4096,\"cuda\":false,\"gpus\":0,\"vram_mib\":0}}", (long)(intptr_t)arg);
+	if (call(h, "POST", "/v1/runners/enroll", runner_token, body, strlen(body), NULL, &r) != 200 || r == NULL) {
+		fprintf(stderr, "enroll failed\n");
+		exit(1);
+	}
+	rid = cJSON_GetStringValue(cJSON_GetObjectItem(r, "runner_id"));
+	secret = cJSON_GetStringValue(cJSON_GetObjectItem(r, "secret"));
+	snprintf(body, sizeof body, "{\"runner_id\":\"%s\"}", rid);
+	/* claim, upload, complete (which claims the next job too, as qtm-runner does) */
+	cJSON *c = NULL, *next = NULL;
+	while (atomic_load(&completed) < jobs_total) {
+		char art[128], sha[65], done[512];
+		const char *lease, *id;
+		double jid;
+
+		if (next == NULL) {
+			cJSON_Delete(c);
+			c = NULL;
+			st = call(h, "POST", "/v1/job/claim", secret, body, strlen(body), NULL, &c);
+			if (st == 204 || c == NULL) {
+				/* Nothing queued yet: back off briefly, as qtm-runner does (from 50 ms). */
+				if (st != 204)
+					fprintf(stderr, "claim: HTTP %ld\n", st);
+				usleep(2000);
+				continue;
+			}
+			next = c;
+		}
+		lease = cJSON_GetStringValue(cJSON_GetObjectItem(next, "lease"));
+		jid = cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(next, "job"), "id"));
+		id = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(next, "job"), "build_id"));
+		snprintf(art, sizeof art, "artifact of %s", id);
+		sha256_hex(art, strlen(art), sha);
+		snprintf(path, sizeof path, "/v1/artifact/%s", id);
+		snprintf(hdr, sizeof hdr, "X-Qtm-Sha256: %s", sha);
+		if ((st = call(h, "PUT", path, secret, art, strlen(art), hdr, NULL)) != 201 && st != 200) {
+			fprintf(stderr, "upload: HTTP %ld\n", st);
+			exit(1);
+		}
+		snprintf(path, sizeof path, "/v1/job/%.0f/complete", jid);
+		snprintf(done, sizeof done, "{\"lease\":\"%s\",\"sha256\":\"%s\",\"size\":%zu,\"claim\":true}", lease, sha,
+		    strlen(art));
+		cJSON *answer = NULL;
+		if ((st = call(h, "POST", path, secret, done, strlen(done), NULL, &answer)) != 200 || answer == NULL) {
+			fprintf(stderr, "complete: HTTP %ld\n", st);
+			exit(1);
+		}
+		atomic_fetch_add(&completed, 1);
+		cJSON_Delete(c);
+		c = answer;
+		next = cJSON_GetObjectItem(answer, "next");
+		if (cJSON_IsNull(next))
+			next = NULL;
+	}
+	cJSON_Delete(c);
+	cJSON_Delete(r);
+	curl_easy_cleanup(h);
+	return NULL;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct timespec t0, t1;
+	pthread_t sub[SUBMITTERS], *run;
+	int runners;
+	double s;
+
+	if (argc != 6) {
+		fprintf(stderr, "usage: hive-load URL OPERATOR_TOKEN RUNNER_TOKEN JOBS RUNNERS\n");
+		return 2;
+	}
+	url = argv[1];
+	op_token = argv[2];
+	runner_token = argv[3];
+	jobs_total = atoi(argv[4]);
+	runners = atoi(argv[5]);
+	run_id = (unsigned long long)time(NULL) * 1000003ULL + (unsigned long long)getpid();
+	curl_global_init(CURL_GLOBAL_ALL);
+	run = calloc((size_t)runners, sizeof *run);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (long i = 0; i < SUBMITTERS; i++)
+		pthread_create(&sub[i], NULL, submitter, (void *)(intptr_t)i);
+	for (long i = 0; i < runners; i++)
+		pthread_create(&run[i], NULL, runner, (void *)(intptr_t)i);
+	for (int i = 0; i < SUBMITTERS; i++)
+		pthread_join(sub[i], NULL);
+	for (int i = 0; i < runners; i++)
+		pthread_join(run[i], NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	printf("jobs %d runners %d seconds %.3f jobs_per_s %.0f\n", jobs_total, runners, s, jobs_total / s);
+	free(run);
+	return 0;
+}

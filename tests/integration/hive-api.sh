@@ -1,0 +1,197 @@
+#!/bin/sh
+# hive-api.sh - qtm-hived's HTTP API with curl against a real daemon on a free loopback port
+# (fleet executor: no local runners; this script plays the runner): auth, bad input, the
+# lease protocol, artifacts, cancel/requeue, lease expiry, max attempts, restart.
+. "$(dirname "$0")/lib.sh"
+
+HIVED=$top_builddir/src/qtm-hived/qtm-hived
+STATE=$TMP/hive
+mkdir -p "$STATE"
+cat >"$STATE/hive.conf" <<'EOF'
+executor = fleet
+min_runners = 0
+max_runners = 4
+lease_ttl_s = 2
+max_attempts = 2
+max_body_kib = 4
+max_artifact_mib = 1
+EOF
+
+plan 61
+
+HIVED_PID=
+start_hived() {
+	rm -f "$STATE/url"
+	"$HIVED" --state "$STATE" --listen "127.0.0.1:$(free_port)" --executor fleet >>"$TMP/hived.log" 2>&1 &
+	HIVED_PID=$!
+	BG_PIDS="${BG_PIDS:-} $HIVED_PID"
+	i=0
+	while [ ! -s "$STATE/url" ] && [ $i -lt 100 ] && kill -0 "$HIVED_PID" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+	[ -s "$STATE/url" ] || { echo "Bail out! qtm-hived did not start: $(cat "$TMP/hived.log")"; exit 1; }
+	URL=$(cat "$STATE/url")
+}
+stop_hived() {
+	kill -TERM "$HIVED_PID"
+	wait "$HIVED_PID"
+	stopped=$?
+}
+
+# req METHOD PATH [BODY [TOKEN [CURL-ARGS...]]]: the status code on stdout, the body in $TMP/body.
+req() {
+	_m=$1 _p=$2 _b=${3-} _t=${4-}
+	shift 2
+	[ $# -gt 0 ] && shift
+	[ $# -gt 0 ] && shift
+	set -- -s -o "$TMP/body" -D "$TMP/headers" -w '%{http_code}' -X "$_m" "$@"
+	[ -n "$_t" ] && set -- "$@" -H "Authorization: Bearer $_t"
+	[ -n "$_b" ] && set -- "$@" -H 'Content-Type: application/json' --data-binary "$_b"
+	curl "$@" "$URL$_p"
+}
+body() { json_get "$TMP/body" "$1"; }
+sha() { sha256sum "$1" | cut -d' ' -f1; }
+hexid() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
+job_body() { # job_body BUILD_ID [EXTRA]
+	printf '{"module":"m","version":"1.0.0","build_id":"%s","estimate_s":10,"spec":{"k":1}%s}' "$1" "${2-}"
+}
+# wait_state ID STATE: polls GET /jobs/ID (up to 20 s) until its state is STATE.
+wait_state() {
+	i=0
+	while [ $i -lt 200 ]; do
+		[ "$(req GET "/jobs/$1")" = 200 ] && [ "$(body "j['state']")" = "$2" ] && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+start_hived
+OP=$(cat "$STATE/operator.token")
+RT=$(cat "$STATE/runner.token")
+
+is "$(req GET /health)" 200 "GET /health answers"
+is "$(body "j['status']")" ok "health says ok"
+is "$(req GET /status)" 200 "GET /status answers"
+is "$(body "j['orchestrator'], j['executor'], j['queue']['pending'], 'cpu_percent' in j['system']")" \
+	"running fleet 0 True" "status: orchestrator, executor, queue, system"
+is "$(req GET /runners)" 200 "GET /runners answers"
+is "$(body "len(j['runners'])")" 0 "no runners yet"
+is "$(req GET /jobs)" 200 "GET /jobs answers"
+
+B1=$(hexid one)
+is "$(req POST /jobs/submit "$(job_body "$B1")")" 401 "submit without a token: 401"
+is "$(body "j['code']")" unauthorized "the error says unauthorized"
+is "$(req POST /jobs/submit "$(job_body "$B1")" wrong-token-wrong-token)" 401 "submit with a wrong token: 401"
+is "$(req POST /jobs/submit '{"module": "m", ' "$OP")" 400 "malformed JSON: 400"
+is "$(body "j['code']")" bad_request "the error says bad_request"
+is "$(req POST /jobs/submit "$(job_body "$B1" ',"colour":"red"')" "$OP")" 400 "an unknown field: 400"
+grep -q colour "$TMP/body"; ok $? "the error names the unknown field"
+big=$(head -c 6000 /dev/zero | tr '\0' x)
+is "$(req POST /jobs/submit "$(job_body "$B1" ",\"pad\":\"$big\"")" "$OP")" 413 "a body over max_body_kib: 413"
+is "$(req POST /jobs/submit "$(job_body "$B1")" "$OP")" 201 "submit: 201"
+J1=$(body "j['id']")
+is "$(body "j['state'], j['priority'], j['max_attempts']")" "pending medium 2" "a new job is pending"
+is "$(req POST /jobs/submit "$(job_body "$B1")" "$OP")" 200 "the same build id again: 200"
+is "$(body "j['id'], j['deduplicated']")" "$J1 True" "it is the same job, deduplicated"
+is "$(req GET /jobs/99999)" 404 "an unknown job: 404"
+is "$(req POST /jobs/99999/cancel "" "$OP")" 404 "cancel of an unknown job: 404"
+
+# The runner side.
+enroll='{"name":"r1","host":"testhost","executor":"fleet","capability":{"cores":4,"memory_mb":8192,"cuda":false}}'
+is "$(req POST /v1/runners/enroll "$enroll" "$OP")" 401 "enroll with the operator token: 401"
+is "$(req POST /v1/runners/enroll "$enroll" "$RT")" 200 "enroll with the enrollment token"
+R1=$(body "j['runner_id']")
+S1=$(body "j['secret']")
+is "$(req POST /v1/job/claim "{\"runner_id\":\"$R1\"}" "$RT")" 401 "claim with the enrollment token: 401"
+is "$(req POST /v1/job/claim "{\"runner_id\":\"$R1\"}" "$S1")" 200 "claim: 200"
+is "$(body "j['job']['id'], j['job']['state'], j['job']['spec']['k'], len(j['lease'])")" "$J1 running 1 32" \
+	"the claim carries the job, its spec and a lease"
+L1=$(body "j['lease']")
+is "$(req POST /v1/job/claim "{\"runner_id\":\"$R1\"}" "$S1")" 204 "nothing else to claim: 204"
+is "$(req POST "/v1/job/$J1/heartbeat" "{\"lease\":\"$L1\",\"progress\":0.5,\"loss\":0.25}" "$S1")" 200 "heartbeat"
+is "$(body "j['cancel']")" False "no cancel asked"
+FORGED=0123456789abcdef0123456789abcdef
+is "$(req POST "/v1/job/$J1/heartbeat" "{\"lease\":\"$FORGED\"}" "$S1")" 409 "a forged lease: 409"
+is "$(req POST "/v1/job/99999/heartbeat" "{\"lease\":\"$L1\"}" "$S1")" 404 "heartbeat of an unknown job: 404"
+printf 'epoch 1\n' >"$TMP/log1"
+is "$(req POST "/v1/job/$J1/log?lease=$L1" "" "$S1" --data-binary @"$TMP/log1")" 200 "log lines appended"
+
+printf 'artifact one\n' >"$TMP/a1"
+A1=$(sha "$TMP/a1")
+is "$(req POST "/v1/job/$J1/complete" "{\"lease\":\"$L1\",\"sha256\":\"$A1\",\"size\":13}" "$S1")" 422 \
+	"complete before the artifact is held: 422"
+is "$(req PUT "/v1/artifact/$B1" "" "$S1" -H "X-Qtm-Sha256: $(hexid other)" --data-binary @"$TMP/a1")" 422 \
+	"an upload whose bytes do not match X-Qtm-Sha256: 422"
+is "$(ls "$STATE/artifacts" | wc -l)" 0 "nothing was kept of it"
+is "$(req PUT "/v1/artifact/$B1" "" "$S1" -H "X-Qtm-Sha256: $A1" --data-binary @"$TMP/a1")" 201 "a good upload: 201"
+is "$(req PUT "/v1/artifact/$B1" "" "$S1" -H "X-Qtm-Sha256: $A1" --data-binary @"$TMP/a1")" 200 "again: 200"
+is "$(body "j['stored']")" False "stored: false the second time"
+is "$(req POST "/v1/job/$J1/complete" "{\"lease\":\"$FORGED\",\"sha256\":\"$A1\",\"size\":13}" "$S1")" 409 \
+	"complete with a forged lease: 409"
+is "$(req POST "/v1/job/$J1/complete" "{\"lease\":\"$L1\",\"sha256\":\"$A1\",\"size\":13}" "$S1")" 200 "complete"
+req GET "/jobs/$J1" >/dev/null
+is "$(body "j['state'], j['artifact']['sha256'] == '$A1', j['attempt_log'][0]['outcome'], len(j['loss'])")" \
+	"completed True completed 1" "the job is completed with its artifact"
+is "$(req GET "/v1/artifact/$B1" "" "$OP")" 200 "the artifact can be downloaded"
+cmp -s "$TMP/body" "$TMP/a1"; ok $? "with the bytes uploaded"
+
+# An artifact held before submission completes the job at once.
+B2=$(hexid two)
+printf 'artifact two\n' >"$TMP/a2"
+req PUT "/v1/artifact/$B2" "" "$OP" -H "X-Qtm-Sha256: $(sha "$TMP/a2")" --data-binary @"$TMP/a2" >/dev/null
+is "$(req POST /jobs/submit "$(job_body "$B2")" "$OP")/$(body "j['state']")" 201/completed \
+	"a job whose artifact is held completes at once"
+
+# Cancel: pending at once; running through the runner.
+B3=$(hexid three) B4=$(hexid four)
+req POST /jobs/submit "$(job_body "$B3" ',"priority":"low"')" "$OP" >/dev/null
+J3=$(body "j['id']")
+req POST /jobs/submit "$(job_body "$B4" ',"priority":"high"')" "$OP" >/dev/null
+J4=$(body "j['id']")
+is "$(req POST "/jobs/$J3/cancel" "" "$OP")/$(body "j['state']")" 200/cancelled "cancel of a pending job"
+req POST /v1/job/claim "{\"runner_id\":\"$R1\"}" "$S1" >/dev/null
+L4=$(body "j['lease']")
+is "$(body "j['job']['id']")" "$J4" "the high-priority job is claimed"
+is "$(req POST "/jobs/$J4/cancel" "" "$OP")/$(body "j['state'], j['cancel_requested']")" "200/running True" \
+	"cancel of a running job is requested"
+req POST "/v1/job/$J4/heartbeat" "{\"lease\":\"$L4\"}" "$S1" >/dev/null
+is "$(body "j['cancel']")" True "the runner learns it at its heartbeat"
+req POST "/v1/job/$J4/fail" "{\"lease\":\"$L4\",\"error\":\"killed\"}" "$S1" >/dev/null
+is "$(body "j['state']")" cancelled "its fail ends it cancelled"
+is "$(req POST "/jobs/$J3/requeue" "" "$OP")/$(body "j['state'], j['attempts']")" "200/pending 0" "requeue of a cancelled job"
+req POST "/jobs/$J3/cancel" "" "$OP" >/dev/null
+
+# Lease expiry, then max attempts (2): every attempt's log is kept.
+B5=$(hexid five)
+req POST /jobs/submit "$(job_body "$B5")" "$OP" >/dev/null
+J5=$(body "j['id']")
+req POST /v1/job/claim "{\"runner_id\":\"$R1\"}" "$S1" >/dev/null
+L5=$(body "j['lease']")
+printf 'attempt one\n' >"$TMP/log5"
+req POST "/v1/job/$J5/log?lease=$L5" "" "$S1" --data-binary @"$TMP/log5" >/dev/null
+wait_state "$J5" pending; ok $? "an expired lease returns the job to pending"
+is "$(body "j['attempt_log'][0]['outcome'], j['attempts']")" "lost 1" "the attempt is recorded as lost"
+is "$(req POST "/v1/job/$J5/heartbeat" "{\"lease\":\"$L5\"}" "$S1")" 409 "the old lease is refused"
+i=0
+while [ "$(req POST /v1/job/claim "{\"runner_id\":\"$R1\"}" "$S1")" != 200 ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+L5b=$(body "j['lease']")
+printf 'attempt two\n' >"$TMP/log5"
+req POST "/v1/job/$J5/log?lease=$L5b" "" "$S1" --data-binary @"$TMP/log5" >/dev/null
+req POST "/v1/job/$J5/fail" "{\"lease\":\"$L5b\",\"error\":\"boom\"}" "$S1" >/dev/null
+is "$(body "j['state'], j['attempts'], j['error']")" "failed 2 boom" "after max_attempts the job fails"
+req GET "/jobs/$J5" >/dev/null
+is "$(body "[a['outcome'] for a in j['attempt_log']]")" "['lost', 'failed']" "both attempts are in its log"
+is "$(req GET "/jobs/$J5/logs?attempt=1")$(cat "$TMP/body")" "200attempt one" "the first attempt's log is kept"
+is "$(req GET "/jobs/$J5/logs")$(cat "$TMP/body")" "200attempt two" "the latest attempt's log"
+is "$(grep -i '^x-qtm-log-offset' "$TMP/headers" | tr -d '\r' | cut -d' ' -f2)" 12 "with the next offset"
+
+# A restart keeps everything.
+stop_hived
+is "$stopped" 0 "SIGTERM stops qtm-hived cleanly"
+start_hived
+req GET /jobs >/dev/null
+is "$(body "sorted((x['id'], x['state']) for x in j['jobs'])")" \
+	"[($J1, 'completed'), ($((J1 + 1)), 'completed'), ($J3, 'cancelled'), ($J4, 'cancelled'), ($J5, 'failed')]" \
+	"after a restart every job is there in its state"
+is "$(req POST /v1/job/claim "{\"runner_id\":\"$R1\"}" "$S1")" 204 "the runner's secret still works"
+stop_hived
+done_testing
