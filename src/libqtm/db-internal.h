@@ -19,6 +19,11 @@ int qtm_db_prepare(struct qtm_ctx *ctx, struct qtm_db *db, const char *sql, sqli
 int qtm_db_step_done(struct qtm_ctx *ctx, struct qtm_db *db, sqlite3_stmt *st, const char *what);
 char *qtm_db_col_str(sqlite3_stmt *st, int col);
 int qtm_db_exec(struct qtm_ctx *ctx, struct qtm_db *db, const char *sql);
+/* SQL: the "summary" string of the JSON manifest M (a column or a parameter), or '' when it has
+ * none or M is not valid JSON.  Fills packages.summary on insert and in the migration. */
+#define QTM_DB_SUMMARY_OF(M) \
+	"CASE WHEN json_valid(" M ") THEN CASE WHEN json_type(" M ", '$.summary') = 'text'" \
+	" THEN json_extract(" M ", '$.summary') ELSE '' END ELSE '' END"
 /* Creates the tables and brings an older database up to date (db-schema.c). */
 int qtm_db_schema_apply(struct qtm_ctx *ctx, struct qtm_db *db);
 

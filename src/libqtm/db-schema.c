@@ -21,7 +21,7 @@ static const char schema[] =
 	"  kind TEXT NOT NULL, build_id TEXT, reason TEXT NOT NULL CHECK (reason IN ('manual','auto')),"
 	"  source TEXT, store_path TEXT NOT NULL, manifest TEXT NOT NULL, metrics TEXT, params TEXT,"
 	"  installed_at INTEGER NOT NULL, held INTEGER NOT NULL DEFAULT 0, origin TEXT,"
-	"  is_default INTEGER NOT NULL DEFAULT 1, UNIQUE (name, version));"
+	"  is_default INTEGER NOT NULL DEFAULT 1, summary TEXT, UNIQUE (name, version));"
 	"CREATE TABLE IF NOT EXISTS files ("
 	"  package_id INTEGER NOT NULL REFERENCES packages(id) ON DELETE CASCADE,"
 	"  path TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL, mode INTEGER NOT NULL,"
@@ -41,8 +41,7 @@ static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS transaction_items ("
 	"  transaction_id INTEGER NOT NULL REFERENCES transactions(id), seq INTEGER NOT NULL,"
 	"  action TEXT NOT NULL, name TEXT NOT NULL, kind TEXT, old_version TEXT, new_version TEXT,"
-	"  old_build_id TEXT, new_build_id TEXT, reason TEXT, PRIMARY KEY (transaction_id, seq));"
-	"PRAGMA user_version = 1;";
+	"  old_build_id TEXT, new_build_id TEXT, reason TEXT, PRIMARY KEY (transaction_id, seq));";
 
 int
 qtm_db_sql_error(struct qtm_ctx *ctx, struct qtm_db *db, const char *what)
@@ -57,14 +56,17 @@ qtm_db_sql_error(struct qtm_ctx *ctx, struct qtm_db *db, const char *what)
 }
 
 /* Columns added after the first release of the schema: databases made by an older qtm get them
- * on the next writable open (additive changes only, so older rows stay valid). */
+ * on the next writable open (additive changes only, so older rows stay valid), filled by `fill`
+ * when the default does not do. */
 static const struct {
-	const char *table, *column, *decl;
+	const char *table, *column, *decl, *fill;
 } added_columns[] = {
-	{ "packages", "params", "TEXT" },
-	{ "packages", "held", "INTEGER NOT NULL DEFAULT 0" },
-	{ "packages", "origin", "TEXT" },
-	{ "packages", "is_default", "INTEGER NOT NULL DEFAULT 1" },
+	{ "packages", "params", "TEXT", NULL },
+	{ "packages", "held", "INTEGER NOT NULL DEFAULT 0", NULL },
+	{ "packages", "origin", "TEXT", NULL },
+	{ "packages", "is_default", "INTEGER NOT NULL DEFAULT 1", NULL },
+	/* the manifest's summary, copied out so that `qtm list` need not parse every manifest */
+	{ "packages", "summary", "TEXT", "UPDATE packages SET summary = " QTM_DB_SUMMARY_OF("manifest") },
 };
 
 static bool
@@ -97,6 +99,8 @@ migrate(struct qtm_ctx *ctx, struct qtm_db *db)
 		    added_columns[i].column, added_columns[i].decl);
 		rc = qtm_db_exec(ctx, db, sql);
 		sqlite3_free(sql);
+		if (rc == 0 && added_columns[i].fill != NULL)
+			rc = qtm_db_exec(ctx, db, added_columns[i].fill);
 	}
 	return rc;
 }
@@ -124,14 +128,31 @@ rebuild_unique_name(struct qtm_ctx *ctx, struct qtm_db *db)
 	    "  kind TEXT NOT NULL, build_id TEXT, reason TEXT NOT NULL CHECK (reason IN ('manual','auto')),"
 	    "  source TEXT, store_path TEXT NOT NULL, manifest TEXT NOT NULL, metrics TEXT, params TEXT,"
 	    "  installed_at INTEGER NOT NULL, held INTEGER NOT NULL DEFAULT 0, origin TEXT,"
-	    "  is_default INTEGER NOT NULL DEFAULT 1, UNIQUE (name, version));"
+	    "  is_default INTEGER NOT NULL DEFAULT 1, summary TEXT, UNIQUE (name, version));"
 	    "INSERT INTO packages_v2 SELECT id, name, version, kind, build_id, reason, source, store_path,"
-	    "  manifest, metrics, params, installed_at, held, origin, is_default FROM packages;"
+	    "  manifest, metrics, params, installed_at, held, origin, is_default, summary FROM packages;"
 	    "DROP TABLE packages; ALTER TABLE packages_v2 RENAME TO packages; COMMIT;");
 	if (rc < 0)
 		sqlite3_exec(db->sql, "ROLLBACK;", NULL, NULL, NULL);
 	sqlite3_exec(db->sql, "PRAGMA foreign_keys = ON;", NULL, NULL, NULL);
 	return rc;
+}
+
+/* Sets user_version to 1 only when it is not: setting it writes the header page, and every
+ * reader that may write opens the database through here (a write per `qtm list`, a WAL commit
+ * with its fsyncs and a checkpoint at close). */
+static int
+set_user_version(struct qtm_ctx *ctx, struct qtm_db *db)
+{
+	sqlite3_stmt *st;
+	int version = -1;
+
+	if (sqlite3_prepare_v2(db->sql, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			version = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+	}
+	return version == 1 ? 0 : qtm_db_exec(ctx, db, "PRAGMA user_version = 1;");
 }
 
 int
@@ -140,8 +161,15 @@ qtm_db_schema_apply(struct qtm_ctx *ctx, struct qtm_db *db)
 	int rc = qtm_db_exec(ctx, db, schema);
 
 	if (rc == 0)
+		rc = set_user_version(ctx, db);
+	if (rc == 0)
 		rc = migrate(ctx, db);
 	if (rc == 0)
 		rc = rebuild_unique_name(ctx, db);
+	/* Covers what `qtm list --installed` shows, in its order: the listing reads this small index
+	 * alone, not the table with every manifest (made here, once the summary column exists). */
+	if (rc == 0)
+		rc = qtm_db_exec(ctx, db, "CREATE INDEX IF NOT EXISTS packages_list"
+		    " ON packages (name, version, kind, reason, source, summary);");
 	return rc;
 }

@@ -272,10 +272,62 @@ select_packages(struct qtm_ctx *ctx, struct qtm_db *db, const char *name,
 	return 0;
 }
 
+/* Runs a read in one transaction (unless the caller is in one already): one snapshot, and
+ * SQLite takes its locks once instead of once per statement. */
+static bool
+read_begin(struct qtm_db *db)
+{
+	return sqlite3_get_autocommit(db->sql) && sqlite3_exec(db->sql, "BEGIN;", NULL, NULL, NULL) == SQLITE_OK;
+}
+
+static void
+read_end(struct qtm_db *db, bool began)
+{
+	if (began)
+		sqlite3_exec(db->sql, "COMMIT;", NULL, NULL, NULL);
+}
+
 int
 qtm_db_list(struct qtm_ctx *ctx, struct qtm_db *db, struct qtm_installed **out, size_t *n)
 {
-	return select_packages(ctx, db, NULL, out, n);
+	bool began = read_begin(db);
+	int rc = select_packages(ctx, db, NULL, out, n);
+
+	read_end(db, began);
+	return rc;
+}
+
+#define LISTED_SQL(SUMMARY) "SELECT name, version, kind, reason, source, " SUMMARY \
+	" FROM packages ORDER BY name, version"
+
+int
+qtm_db_each_listed(struct qtm_ctx *ctx, struct qtm_db *db,
+    int (*fn)(const struct qtm_listed *row, void *arg), void *arg)
+{
+	struct qtm_listed row;
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	/* Only columns of the packages_list index, which then is all that is read (a row that an
+	 * older qtm wrote into a newer database lacks its summary: shown empty).  A database an
+	 * older qtm made, opened read-only, has no summary column yet: parse the manifests. */
+	if (sqlite3_prepare_v2(db->sql, LISTED_SQL("coalesce(summary, '')"), -1, &st, NULL) != SQLITE_OK &&
+	    (rc = qtm_db_prepare(ctx, db, LISTED_SQL(QTM_DB_SUMMARY_OF("manifest")), &st)) < 0)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		row.name = (const char *)sqlite3_column_text(st, 0);
+		row.version = (const char *)sqlite3_column_text(st, 1);
+		row.kind = (const char *)sqlite3_column_text(st, 2);
+		row.reason = (const char *)sqlite3_column_text(st, 3);
+		row.source = (const char *)sqlite3_column_text(st, 4);
+		row.summary = (const char *)sqlite3_column_text(st, 5);
+		if ((stop = fn(&row, arg)) != 0)
+			break;
+	}
+	if (stop == 0 && rc != SQLITE_DONE)
+		stop = qtm_db_sql_error(ctx, db, _("cannot list packages"));
+	sqlite3_finalize(st);
+	return stop;
 }
 
 int
@@ -402,8 +454,8 @@ qtm_db_put(struct qtm_ctx *ctx, struct qtm_db *db, struct qtm_installed *pkg,
 	pkg->is_default = !keep || qtm_db_get(ctx, db, pkg->name, &other) == -ENOENT;
 	qtm_installed_free(other);
 	if ((rc = qtm_db_prepare(ctx, db, "INSERT INTO packages (name, version, kind, build_id, reason, source,"
-	    " store_path, manifest, metrics, installed_at, params, held, origin, is_default)"
-	    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &st)) < 0)
+	    " store_path, manifest, metrics, installed_at, params, held, origin, is_default, summary)"
+	    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?, " QTM_DB_SUMMARY_OF("?8") ")", &st)) < 0)
 		return rc;
 	sqlite3_bind_text(st, 1, pkg->name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, pkg->version, -1, SQLITE_STATIC);

@@ -53,6 +53,18 @@ void qtm_db_rollback(struct qtm_db *db);
 
 /* All installed packages sorted by name. */
 int qtm_db_list(struct qtm_ctx *ctx, struct qtm_db *db, struct qtm_installed **out, size_t *n);
+
+/* One installed package as `qtm list` shows it.  The strings belong to the database and are only
+ * valid during the callback; summary is "" when the manifest has none. */
+struct qtm_listed {
+	const char *name, *version, *kind, *reason, *source, *summary;
+};
+/* Calls fn for each installed package, sorted by name and version, from one consistent read that
+ * leaves out manifests, files and requirements (what `qtm list --installed` needs, fast).
+ * Returns 0, fn's first non-zero return (which stops the walk), or a negative code with the
+ * error set on ctx. */
+int qtm_db_each_listed(struct qtm_ctx *ctx, struct qtm_db *db,
+    int (*fn)(const struct qtm_listed *row, void *arg), void *arg);
 /* One package, its default version: 0 and *out set, or -ENOENT (without setting an error). */
 int qtm_db_get(struct qtm_ctx *ctx, struct qtm_db *db, const char *name, struct qtm_installed **out);
 /* One installed version of a package: 0 and *out set, or -ENOENT (without setting an error). */

@@ -3,6 +3,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,10 @@
 #define FETCH_ATTEMPTS 3        /* tries of one URL for transient errors */
 #define FETCH_BACKOFF_MS 500    /* the pause before the second try, doubled before each next one */
 #define FETCH_TICK_MS 100       /* the longest the loop sleeps (progress redraws, pauses ending) */
+#define FETCH_BUFFER (512 << 10)/* libcurl's receive buffer for big files (its default: 16 KiB) */
+#define FETCH_SLOT (256 << 10)  /* bytes are written to the .part this many at a time */
+#define HASH_SLOTS 8            /* the hasher's ring: this many FETCH_SLOT buffers */
+#define HASH_BG_MIN (1 << 20)   /* files bigger than this are hashed on a second thread */
 
 enum state { X_QUEUED, X_WAITING, X_RUNNING, X_DONE };
 
@@ -37,14 +43,37 @@ enum verdict {
 
 struct batch;
 
+/* The sha256 of a .part computed on a second thread, so that hashing overlaps receiving and
+ * writing.  The receiving thread collects bytes in a buffer of FETCH_SLOT bytes, writes it to the
+ * .part when it is full, and swaps it for a free slot of the hasher's ring; the hasher hashes the
+ * slots in order.  Started once a file outgrows HASH_BG_MIN (smaller ones are hashed inline); it
+ * first reads back and hashes whatever the .part already held (a resumed download). */
+struct hasher {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t work, room;
+	bool running;
+	bool stop;                 /* no more slots will come: hash those queued, then end */
+	int abandon;               /* end at once, the hash is not wanted (atomic) */
+	unsigned char *slot[HASH_SLOTS];
+	size_t len[HASH_SLOTS];
+	unsigned head, tail;       /* slots handed over / hashed so far */
+	uint64_t base;             /* bytes of the .part to read back before the first slot */
+	int err;                   /* reading the .part back failed (positive errno) */
+};
+
 struct xfer {
 	struct qtm_fetch_req *req;
 	struct batch *b;
 	const char *label;
 	enum state state;
 	char *part;
-	FILE *file;
-	struct qtm_sha256 hash;    /* over the whole file: the bytes resumed, then the new ones */
+	int fd;                    /* the open .part, or -1 */
+	unsigned char *buf;        /* bytes not yet written to the .part: fill of them */
+	size_t fill;
+	uint64_t have;             /* bytes received for the .part (written or in buf) */
+	struct qtm_sha256 hash;    /* over the .part's first hash.bytes bytes */
+	struct hasher bg;          /* while bg.running, only its thread touches hash */
 	uint64_t limit;
 	bool resumable;            /* a sha256 is known: a .part may be continued */
 	bool resumed;              /* this try started after existing bytes */
@@ -116,21 +145,183 @@ has_next_url(const struct xfer *x)
 	return x->req->mirrors != NULL && x->req->mirrors[x->url_i] != NULL;
 }
 
+/* ---- the hash of the .part ---------------------------------------------------------------- */
+
+/* Hashes the .part's bytes from hash.bytes up to `to`, reading them back from the file. */
+static int
+hash_range(struct xfer *x, uint64_t to)
+{
+	unsigned char buf[1 << 16];
+
+	while (x->hash.bytes < to && !__atomic_load_n(&x->bg.abandon, __ATOMIC_RELAXED)) {
+		size_t want = to - x->hash.bytes < sizeof buf ? (size_t)(to - x->hash.bytes) : sizeof buf;
+		ssize_t k = pread(x->fd, buf, want, (off_t)x->hash.bytes);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return k < 0 ? errno : EIO;   /* the .part is shorter than what was written */
+		qtm_sha256_update(&x->hash, buf, (size_t)k);
+	}
+	return 0;
+}
+
+static void *
+hasher_main(void *arg)
+{
+	struct xfer *x = arg;
+	struct hasher *h = &x->bg;
+	int err = hash_range(x, h->base);
+	unsigned i;
+
+	pthread_mutex_lock(&h->mu);
+	h->err = err;
+	for (;;) {
+		while (h->head == h->tail && !h->stop)
+			pthread_cond_wait(&h->work, &h->mu);
+		if (h->head == h->tail || __atomic_load_n(&h->abandon, __ATOMIC_RELAXED))
+			break;
+		i = h->tail % HASH_SLOTS;
+		pthread_mutex_unlock(&h->mu);
+		if (h->err == 0)   /* after a failed read-back only the ring is kept moving */
+			qtm_sha256_update(&x->hash, h->slot[i], h->len[i]);
+		pthread_mutex_lock(&h->mu);
+		h->tail++;
+		pthread_cond_signal(&h->room);
+	}
+	pthread_mutex_unlock(&h->mu);
+	return NULL;
+}
+
+/* Hands the hashing of the .part (the bytes written so far, then every slot) to a second thread;
+ * false when none can be started. */
+static bool
+hasher_start(struct xfer *x)
+{
+	struct hasher *h = &x->bg;
+	unsigned i;
+
+	memset(h, 0, sizeof *h);
+	h->base = x->have - x->fill;
+	for (i = 0; i < HASH_SLOTS && (h->slot[i] = malloc(FETCH_SLOT)) != NULL; i++)
+		;
+	pthread_mutex_init(&h->mu, NULL);
+	pthread_cond_init(&h->work, NULL);
+	pthread_cond_init(&h->room, NULL);
+	if (i == HASH_SLOTS && pthread_create(&h->thread, NULL, hasher_main, x) == 0)
+		return h->running = true;
+	pthread_mutex_destroy(&h->mu);
+	pthread_cond_destroy(&h->work);
+	pthread_cond_destroy(&h->room);
+	for (i = 0; i < HASH_SLOTS; i++)
+		free(h->slot[i]);
+	return false;
+}
+
+/* Queues x->buf's bytes for the hasher and takes a free slot as the next x->buf. */
+static void
+hasher_push(struct xfer *x)
+{
+	struct hasher *h = &x->bg;
+	unsigned i;
+	unsigned char *t;
+
+	pthread_mutex_lock(&h->mu);
+	while (h->head - h->tail == HASH_SLOTS)
+		pthread_cond_wait(&h->room, &h->mu);
+	i = h->head % HASH_SLOTS;
+	t = h->slot[i];
+	h->slot[i] = x->buf;
+	h->len[i] = x->fill;
+	x->buf = t;
+	h->head++;
+	pthread_cond_signal(&h->work);
+	pthread_mutex_unlock(&h->mu);
+}
+
+/* Ends the hasher: after it has hashed every queued slot, or at once (abandon: the hash is
+ * thrown away).  Returns its read-back error (a positive errno) or 0. */
+static int
+hasher_end(struct xfer *x, bool abandon)
+{
+	struct hasher *h = &x->bg;
+
+	if (!h->running)
+		return 0;
+	pthread_mutex_lock(&h->mu);
+	h->stop = true;
+	__atomic_store_n(&h->abandon, abandon, __ATOMIC_RELAXED);
+	pthread_cond_signal(&h->work);
+	pthread_mutex_unlock(&h->mu);
+	pthread_join(h->thread, NULL);
+	pthread_mutex_destroy(&h->mu);
+	pthread_cond_destroy(&h->work);
+	pthread_cond_destroy(&h->room);
+	for (unsigned i = 0; i < HASH_SLOTS; i++)
+		free(h->slot[i]);
+	h->running = false;
+	h->abandon = 0;
+	return h->err;
+}
+
+/* Writes x->buf to the .part and passes its bytes on to the hash.  Returns 0 or a positive
+ * errno. */
+static int
+part_flush(struct xfer *x)
+{
+	uint64_t at = x->have - x->fill;
+	size_t done = 0;
+
+	while (done < x->fill) {
+		ssize_t k = pwrite(x->fd, x->buf + done, x->fill - done, (off_t)(at + done));
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return k < 0 && errno != 0 ? errno : EIO;
+		done += (size_t)k;
+	}
+	if (x->bg.running)
+		hasher_push(x);
+	else if (x->hash.bytes == at && x->have <= HASH_BG_MIN)
+		qtm_sha256_update(&x->hash, x->buf, x->fill);
+	x->fill = 0;
+	if (!x->bg.running && x->have > HASH_BG_MIN)
+		hasher_start(x);   /* if it cannot start, hash_catch_up() reads the rest back */
+	return 0;
+}
+
+/* Brings the hash up to every byte of the .part (flushed before): waits for the hasher to end,
+ * or reads the rest back here.  Returns 0 or a positive errno. */
+static int
+hash_catch_up(struct xfer *x)
+{
+	int err = hasher_end(x, false);
+
+	return err != 0 ? err : hash_range(x, x->have);
+}
+
+/* libcurl's write callback: the bytes go to the .part through x->buf. */
 static size_t
 sink_write(char *data, size_t size, size_t nmemb, void *arg)
 {
 	struct xfer *x = arg;
-	size_t len = size * nmemb;
+	size_t len = size * nmemb, done = 0;
 
-	if (x->limit != 0 && x->hash.bytes + len > x->limit) {
+	if (x->limit != 0 && x->have + len > x->limit) {
 		x->too_big = true;
 		return 0;   /* makes curl stop with CURLE_WRITE_ERROR */
 	}
-	if (fwrite(data, 1, len, x->file) != len) {
-		x->write_errno = errno != 0 ? errno : EIO;
-		return 0;
+	while (done < len) {
+		size_t k = len - done < FETCH_SLOT - x->fill ? len - done : FETCH_SLOT - x->fill;
+
+		memcpy(x->buf + x->fill, data + done, k);
+		x->fill += k;
+		x->have += k;
+		done += k;
+		if (x->fill == FETCH_SLOT && (x->write_errno = part_flush(x)) != 0)
+			return 0;
 	}
-	qtm_sha256_update(&x->hash, data, len);
 	if (!x->req->quiet)
 		x->b->received += len;
 	return len;
@@ -138,14 +329,13 @@ sink_write(char *data, size_t size, size_t nmemb, void *arg)
 
 /* ---- dest.part ---------------------------------------------------------------------------- */
 
-/* Opens an existing dest.part worth continuing, hashes its bytes and leaves the file positioned
- * after them; false when there is none (then nothing is open and the hash is empty). */
+/* Opens an existing dest.part worth continuing, leaving its bytes to be hashed (small ones at
+ * once, big ones on the hasher's thread while the rest arrives); false when there is none (then
+ * nothing is open and the hash is empty). */
 static bool
 part_resume(struct xfer *x)
 {
-	char buf[1 << 16];
 	struct stat st;
-	size_t k;
 
 	if (!x->resumable || stat(x->part, &st) < 0 || st.st_size == 0)
 		return false;
@@ -154,14 +344,14 @@ part_resume(struct xfer *x)
 		    x->label, x->part);
 		return false;
 	}
-	if ((x->file = fopen(x->part, "r+be")) == NULL)
+	if ((x->fd = open(x->part, O_RDWR | O_CLOEXEC)) < 0)
 		return false;
-	while ((k = fread(buf, 1, sizeof buf, x->file)) > 0)
-		qtm_sha256_update(&x->hash, buf, k);
-	if (!ferror(x->file) && fseeko(x->file, (off_t)x->hash.bytes, SEEK_SET) == 0)
+	x->have = (uint64_t)st.st_size;
+	if ((x->have > HASH_BG_MIN && hasher_start(x)) || hash_range(x, x->have) == 0)
 		return true;
-	fclose(x->file);
-	x->file = NULL;
+	close(x->fd);
+	x->fd = -1;
+	x->have = 0;
 	qtm_sha256_abort(&x->hash);
 	qtm_sha256_init(&x->hash);
 	return false;
@@ -171,9 +361,11 @@ static int
 part_open(struct xfer *x)
 {
 	qtm_sha256_init(&x->hash);
+	x->have = x->fill = 0;
+	x->buf = xmalloc(FETCH_SLOT);
 	if (part_resume(x))
 		return 0;
-	if ((x->file = fopen(x->part, "wbe")) == NULL)
+	if ((x->fd = open(x->part, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
 		return qtm_error(x->b->ctx, -errno, _("cannot create %s: %s"), x->part, strerror(errno));
 	return 0;
 }
@@ -182,22 +374,31 @@ part_open(struct xfer *x)
 static int
 part_reset(struct xfer *x)
 {
+	hasher_end(x, true);
 	qtm_sha256_abort(&x->hash);
 	qtm_sha256_init(&x->hash);
-	if (fflush(x->file) != 0 || ftruncate(fileno(x->file), 0) < 0 || fseeko(x->file, 0, SEEK_SET) < 0)
+	x->have = x->fill = 0;
+	if (ftruncate(x->fd, 0) < 0)
 		return qtm_error(x->b->ctx, -errno, _("cannot write %s: %s"), x->part, strerror(errno));
 	return 0;
 }
 
-/* Closes dest.part, keeping it for a later resume only when asked and it can be resumed. */
+/* Closes dest.part, keeping it for a later resume only when asked and it can be resumed (with
+ * every byte received written to it). */
 static void
 part_close(struct xfer *x, bool keep)
 {
-	if (x->file != NULL && fclose(x->file) != 0)
+	if (keep && x->fd >= 0 && x->fill > 0 && part_flush(x) != 0)
 		keep = false;
-	x->file = NULL;
+	hasher_end(x, true);
+	if (x->fd >= 0 && close(x->fd) != 0)
+		keep = false;
+	x->fd = -1;
+	free(x->buf);
+	x->buf = NULL;
+	x->fill = 0;
 	qtm_sha256_abort(&x->hash);
-	if (!keep || !x->resumable || x->hash.bytes == 0)
+	if (!keep || !x->resumable || x->have == 0)
 		unlink(x->part);
 }
 
@@ -209,11 +410,11 @@ part_install(struct xfer *x)
 
 	/* No fsync here: a cached download is checked against its sha256 every time before it is
 	 * used, and whoever makes it part of the store syncs then (syncfs once, not per file). */
-	if (fflush(x->file) != 0)
+	if (close(x->fd) != 0)
 		rc = qtm_error(ctx, -errno, _("cannot write %s: %s"), x->part, strerror(errno));
-	if (fclose(x->file) != 0 && rc == 0)
-		rc = qtm_error(ctx, -errno, _("cannot write %s: %s"), x->part, strerror(errno));
-	x->file = NULL;
+	x->fd = -1;
+	free(x->buf);
+	x->buf = NULL;
 	if (rc == 0 && rename(x->part, x->req->dest) < 0)
 		rc = qtm_error(ctx, -errno, _("cannot rename %s: %s"), x->part, strerror(errno));
 	return rc;
@@ -240,11 +441,16 @@ check(struct xfer *x)
 {
 	const struct qtm_fetch_req *req = x->req;
 	char hex[QTM_SHA256_HEX];
+	int err = hash_catch_up(x);
 
+	if (err != 0) {
+		x->err = qtm_error(x->b->ctx, -err, _("%s: cannot read %s: %s"), x->label, x->part, strerror(err));
+		return V_FATAL;
+	}
 	qtm_sha256_final(&x->hash, hex);
-	if (req->size != 0 && x->hash.bytes != req->size)
+	if (req->size != 0 && x->have != req->size)
 		x->err = qtm_error(x->b->ctx, -EBADMSG, _("%s: %s has %llu bytes, the index says %llu: the download is corrupt or the repository is inconsistent"),
-		    x->label, url_of(x), (unsigned long long)x->hash.bytes, (unsigned long long)req->size);
+		    x->label, url_of(x), (unsigned long long)x->have, (unsigned long long)req->size);
 	else if (req->sha256 != NULL && strcmp(hex, req->sha256) != 0)
 		x->err = qtm_error(x->b->ctx, -EBADMSG, _("%s: sha256 mismatch for %s: expected %s, got %s"),
 		    x->label, url_of(x), req->sha256, hex);
@@ -270,7 +476,7 @@ classify(struct xfer *x, CURLcode cc, long status)
 	 * file:// file now shorter than the .part. */
 	if (x->resumed && (cc == CURLE_RANGE_ERROR || cc == CURLE_BAD_DOWNLOAD_RESUME || status == 416)) {
 		x->err = qtm_error(ctx, -EHOSTUNREACH, _("%s: %s cannot be resumed at byte %llu"), x->label,
-		    url, (unsigned long long)x->hash.bytes);
+		    url, (unsigned long long)x->have);
 		return V_RESTART;
 	}
 	if (x->too_big) {
@@ -303,7 +509,7 @@ xfer_finish(struct xfer *x, int rc, bool keep_part)
 	struct batch *b = x->b;
 
 	if (rc == 0)
-		qtm_fetch_progress_file(x->req->quiet ? NULL : b->progress, x->label, x->hash.bytes,
+		qtm_fetch_progress_file(x->req->quiet ? NULL : b->progress, x->label, x->have,
 		    now() - x->started);
 	else
 		part_close(x, keep_part);
@@ -339,6 +545,8 @@ xfer_end(struct xfer *x, CURLcode cc)
 		curl_easy_cleanup(x->easy);
 		x->easy = NULL;
 	}
+	if (x->fd >= 0 && x->fill > 0 && x->write_errno == 0)
+		x->write_errno = part_flush(x);   /* the .part holds every byte received */
 	v = classify(x, cc, status);
 	if (v == V_RETRY && ++x->attempt >= FETCH_ATTEMPTS)
 		v = V_NEXT;
@@ -393,6 +601,7 @@ xfer_end(struct xfer *x, CURLcode cc)
 static CURL *
 easy_new(struct xfer *x)
 {
+	uint64_t expect = x->req->size != 0 ? x->req->size : x->req->max_size;
 	CURL *c = curl_easy_init();
 
 	if (c == NULL)
@@ -414,8 +623,10 @@ easy_new(struct xfer *x)
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	/* An error page is not the file: fail on HTTP >= 400 before any body is written. */
 	curl_easy_setopt(c, CURLOPT_FAILONERROR, 1L);
-	if (x->hash.bytes > 0)
-		curl_easy_setopt(c, CURLOPT_RESUME_FROM_LARGE, (curl_off_t)x->hash.bytes);
+	if (expect == 0 || expect > HASH_BG_MIN)
+		curl_easy_setopt(c, CURLOPT_BUFFERSIZE, (long)FETCH_BUFFER);   /* fewer, bigger reads */
+	if (x->have > 0)
+		curl_easy_setopt(c, CURLOPT_RESUME_FROM_LARGE, (curl_off_t)x->have);
 	return c;
 }
 
@@ -429,7 +640,7 @@ xfer_start(struct xfer *x)
 		b->active++;
 		x->started = now();
 		rc = part_open(x);
-	} else if (!x->resumable && x->hash.bytes > 0) {
+	} else if (!x->resumable && x->have > 0) {
 		rc = part_reset(x);   /* nothing to verify a mixture against: from zero */
 	}
 	x->state = X_RUNNING;
@@ -437,11 +648,11 @@ xfer_start(struct xfer *x)
 		xfer_finish(x, rc, false);
 		return;
 	}
-	x->resumed = x->hash.bytes > 0;
+	x->resumed = x->have > 0;
 	x->too_big = false;
 	x->write_errno = 0;
 	x->errbuf[0] = '\0';
-	if (x->req->size != 0 && x->hash.bytes == x->req->size) {
+	if (x->req->size != 0 && x->have == x->req->size) {
 		xfer_end(x, CURLE_OK);   /* all there already: only verify */
 		return;
 	}
@@ -508,7 +719,7 @@ tick(struct batch *b)
 
 		if (x->req->quiet)
 			continue;
-		done += x->hash.bytes;
+		done += x->have;
 		if (x->state != X_RUNNING)
 			continue;
 		more = active != NULL ? xasprintf("%s, %s", active, x->label) : xstrdup(x->label);
@@ -552,6 +763,7 @@ batch_init(struct batch *b, struct qtm_fetch_req *reqs)
 
 		x->req = &reqs[i];
 		x->b = b;
+		x->fd = -1;
 		x->label = reqs[i].label != NULL ? reqs[i].label : reqs[i].dest;
 		x->part = xasprintf("%s.part", reqs[i].dest);
 		x->limit = reqs[i].size != 0 ? reqs[i].size : reqs[i].max_size;
@@ -567,6 +779,22 @@ batch_init(struct batch *b, struct qtm_fetch_req *reqs)
 		b->progress = qtm_fetch_progress_new(b->ctx, unknown ? 0 : total);
 }
 
+static void
+curl_init_once(void)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);   /* a failure shows as curl_multi_init() failing */
+}
+
+/* libcurl's global state (OpenSSL's above all: about 2 ms) is set up by the first transfer, not
+ * by every qtm command at start. */
+static void
+curl_ready(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, curl_init_once);
+}
+
 int
 qtm_fetch_many(struct qtm_ctx *ctx, struct qtm_fetch_req *reqs, size_t n, int parallel)
 {
@@ -579,6 +807,7 @@ qtm_fetch_many(struct qtm_ctx *ctx, struct qtm_fetch_req *reqs, size_t n, int pa
 	if (parallel <= 0)
 		parallel = ctx->parallel_downloads;
 	b.parallel = parallel > 0 ? parallel : 1;
+	curl_ready();
 	if ((b.multi = curl_multi_init()) == NULL)
 		return qtm_error(ctx, -ENOMEM, _("cannot start libcurl"));
 	old_msg = xstrdup(ctx->errmsg);

@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +13,7 @@
 #include <unistd.h>
 
 #include "ctx.h"
+#include "hive-capability.h"
 #include "hive-client.h"
 #include "hive-job.h"
 #include "hive-runner.h"
@@ -60,145 +60,6 @@ nap_ms(long ms)
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
 	nanosleep(&ts, NULL);
-}
-
-/* ---- capability ---------------------------------------------------------------------------- */
-
-/* This process's cgroup v2 directory (from /proc/self/cgroup's "0::/path"), or NULL. */
-static char *
-cgroup_dir(void)
-{
-	FILE *f = fopen("/proc/self/cgroup", "re");
-	char line[4096], *dir = NULL;
-
-	while (f != NULL && dir == NULL && fgets(line, sizeof line, f) != NULL)
-		if (strncmp(line, "0::/", 4) == 0) {
-			line[strcspn(line, "\n")] = '\0';
-			dir = xasprintf("/sys/fs/cgroup%s", strcmp(line + 3, "/") == 0 ? "" : line + 3);
-		}
-	if (f != NULL)
-		fclose(f);
-	return dir;
-}
-
-static bool
-read_line(const char *path, char *buf, size_t size)
-{
-	FILE *f = fopen(path, "re");
-	bool ok = f != NULL && fgets(buf, (int)size, f) != NULL;
-
-	if (f != NULL)
-		fclose(f);
-	return ok;
-}
-
-/* The tightest memory.max and cpu.max (in whole CPUs, rounded up) from this cgroup up to the
- * root: a runner the local executor confined to 2 CPUs / 4 GiB reports exactly that. */
-static void
-cgroup_limits(long *mem_mb, int *cpus)
-{
-	char *dir = cgroup_dir(), buf[128];
-	size_t root = strlen("/sys/fs/cgroup");
-
-	while (dir != NULL && strlen(dir) >= root) {
-		char *p = xasprintf("%s/memory.max", dir);
-		unsigned long long v, q, per;
-
-		if (read_line(p, buf, sizeof buf) && sscanf(buf, "%llu", &v) == 1 && (long)(v >> 20) < *mem_mb)
-			*mem_mb = (long)(v >> 20);
-		free(p);
-		p = xasprintf("%s/cpu.max", dir);
-		if (read_line(p, buf, sizeof buf) && sscanf(buf, "%llu %llu", &q, &per) == 2 && per > 0 &&
-		    (int)((q + per - 1) / per) < *cpus)
-			*cpus = (int)((q + per - 1) / per);
-		free(p);
-		char *slash = strrchr(dir, '/');
-		if (slash == NULL || (size_t)(slash - dir) < root)
-			break;
-		*slash = '\0';
-	}
-	free(dir);
-}
-
-/* nvidia-smi's per-GPU memory in MiB, one line each; nothing when it is absent or fails. */
-static void
-detect_gpus(struct qtm_hive_capability *cap)
-{
-	int fds[2];
-	pid_t pid;
-	FILE *f;
-	char line[128];
-
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return;
-	if ((pid = fork()) == 0) {
-		int null = open("/dev/null", O_RDWR);
-
-		dup2(null, STDIN_FILENO);
-		dup2(fds[1], STDOUT_FILENO);
-		dup2(null, STDERR_FILENO);
-		execlp("nvidia-smi", "nvidia-smi", "--query-gpu=memory.total", "--format=csv,noheader,nounits",
-		    (char *)NULL);
-		_exit(127);
-	}
-	close(fds[1]);
-	if (pid < 0 || (f = fdopen(fds[0], "r")) == NULL) {
-		close(fds[0]);
-		return;
-	}
-	while (fgets(line, sizeof line, f) != NULL) {
-		long mib = strtol(line, NULL, 10);
-
-		if (mib <= 0)
-			continue;
-		cap->gpus++;
-		if (mib > cap->vram_mib)
-			cap->vram_mib = mib;
-	}
-	fclose(f);
-	int st;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		cap->gpus = 0, cap->vram_mib = 0;
-	cap->cuda = cap->gpus > 0;
-}
-
-void
-qtm_hive_capability_detect(struct qtm_hive_capability *cap)
-{
-	cpu_set_t set;
-	char buf[256];
-	FILE *f;
-
-	memset(cap, 0, sizeof *cap);
-	cap->cores = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : (int)sysconf(_SC_NPROCESSORS_ONLN);
-	cap->memory_mb = (long)(((unsigned long long)sysconf(_SC_PHYS_PAGES) * (unsigned long long)sysconf(_SC_PAGESIZE)) >> 20);
-	if ((f = fopen("/proc/meminfo", "re")) != NULL) {
-		unsigned long long kb;
-
-		while (fgets(buf, sizeof buf, f) != NULL)
-			if (sscanf(buf, "MemTotal: %llu kB", &kb) == 1)
-				cap->memory_mb = (long)(kb >> 10);
-		fclose(f);
-	}
-	cgroup_limits(&cap->memory_mb, &cap->cores);
-	if (cap->cores < 1)
-		cap->cores = 1;
-	detect_gpus(cap);
-}
-
-cJSON *
-qtm_hive_capability_json(const struct qtm_hive_capability *cap)
-{
-	cJSON *o = cJSON_CreateObject();
-
-	cJSON_AddNumberToObject(o, "cores", cap->cores);
-	cJSON_AddNumberToObject(o, "memory_mb", (double)cap->memory_mb);
-	cJSON_AddBoolToObject(o, "cuda", cap->cuda);
-	cJSON_AddNumberToObject(o, "gpus", cap->gpus);
-	cJSON_AddNumberToObject(o, "vram_mib", (double)cap->vram_mib);
-	return o;
 }
 
 /* ---- one job: the worker (a forked child) ------------------------------------------------- */
@@ -458,14 +319,16 @@ report_fail(struct runner *r, struct job *job, const char *error, bool permanent
 	return rc;
 }
 
-/* Uploads the artifact and completes the job; 0, -ECANCELED (stale lease) or an error. */
+/* Uploads the artifact and completes the job; 0, -ECANCELED (stale lease) or an error.  With
+ * next (not NULL), the completion also claims the runner's next job ("claim": true): *next is
+ * then its claim answer, or NULL when nothing fits. */
 static int
-report_success(struct runner *r, struct job *job, const cJSON *res)
+report_success(struct runner *r, struct job *job, const cJSON *res, cJSON **next)
 {
 	const char *artifact = cJSON_GetStringValue(cJSON_GetObjectItem(res, "artifact"));
 	const char *sha = cJSON_GetStringValue(cJSON_GetObjectItem(res, "sha256"));
 	char *path = xasprintf("/v1/job/%lld/complete", job->id);
-	cJSON *body = cJSON_CreateObject();
+	cJSON *body = cJSON_CreateObject(), *resp = NULL;
 	int rc, ttl = r->lease_ttl_s;
 
 	if (artifact == NULL || sha == NULL)
@@ -481,11 +344,16 @@ report_success(struct runner *r, struct job *job, const cJSON *res)
 		if (cJSON_IsObject(cJSON_GetObjectItem(res, "metrics")))
 			cJSON_AddItemToObject(body, "metrics", cJSON_Duplicate(cJSON_GetObjectItem(res, "metrics"), 1));
 		cJSON_AddItemToObject(body, "wall_s", cJSON_Duplicate(cJSON_GetObjectItem(res, "wall_s"), 1));
-		if ((rc = qtm_hive_call(r->ctx, r->c, "POST", path, body, NULL)) == -EBUSY)
+		if (next != NULL)
+			cJSON_AddBoolToObject(body, "claim", true);
+		if ((rc = qtm_hive_call(r->ctx, r->c, "POST", path, body, &resp)) == -EBUSY)
 			rc = -ECANCELED;   /* 409: the lease is no longer ours */
 		else if (rc > 0)
 			rc = 0;
 	}
+	if (rc == 0 && next != NULL && cJSON_IsObject(cJSON_GetObjectItem(resp, "next")))
+		*next = cJSON_DetachItemFromObject(resp, "next");
+	cJSON_Delete(resp);
 	cJSON_Delete(body);
 	free(path);
 	return rc;
@@ -511,9 +379,10 @@ record(struct runner *r, const struct job *job, const char *outcome, const char 
 	    error != NULL ? ": " : "", error != NULL ? error : "");
 }
 
-/* After the worker exited by itself: its result, reported to the hive. */
+/* After the worker exited by itself: its result, reported to the hive (*next as for
+ * report_success). */
 static int
-finish(struct runner *r, struct job *job, int wstatus)
+finish(struct runner *r, struct job *job, int wstatus, cJSON **next)
 {
 	cJSON *res = NULL;
 	int rc;
@@ -530,7 +399,7 @@ finish(struct runner *r, struct job *job, int wstatus)
 		return qtm_error(r->ctx, -ECHILD, _("job %lld: %s"), job->id, why);
 	}
 	if (cJSON_IsTrue(cJSON_GetObjectItem(res, "ok"))) {
-		rc = report_success(r, job, res);
+		rc = report_success(r, job, res, next);
 		if (rc == 0)
 			record(r, job, "completed", NULL, res);
 		else if (rc == -ECANCELED)
@@ -604,9 +473,10 @@ parse_claim(struct qtm_ctx *ctx, const cJSON *resp, struct job *job)
 	return 0;
 }
 
-/* Runs one claimed job to its end.  Returns 0 when it completed. */
+/* Runs one claimed job to its end.  Returns 0 when it completed.  With next (not NULL), a
+ * completed job's report also claims the next job: *next is its claim answer, or NULL. */
 static int
-run_job(struct runner *r, const cJSON *claim)
+run_job(struct runner *r, const cJSON *claim, cJSON **next)
 {
 	struct job job = { 0 };
 	bool interrupted = false;
@@ -637,7 +507,7 @@ run_job(struct runner *r, const cJSON *claim)
 		enum verdict v = supervise(r, &job, pid, &wstatus, &interrupted);
 
 		if (v == GO_ON) {
-			rc = finish(r, &job, wstatus);
+			rc = finish(r, &job, wstatus, next);
 		} else if (v == ABANDON) {
 			record(r, &job, "abandoned", _("the hive gave the job to another runner"), NULL);
 			rc = qtm_error(r->ctx, -ECANCELED, _("job %lld: the hive no longer holds this runner's lease"), job.id);
@@ -747,10 +617,21 @@ loop(struct runner *r, double deadline)
 		if (rc == 1) {
 			backoff = BACKOFF_MIN_MS;
 			warned = false;
-			rc = run_job(r, job);
-			cJSON_Delete(job);
-			if (r->o->once || stop_flag)
-				return rc;
+			/* A busy runner takes its next job with the completion of the last: one request
+			 * less per job. */
+			while (job != NULL) {
+				cJSON *next = NULL;
+
+				rc = run_job(r, job, r->o->once ? NULL : &next);
+				cJSON_Delete(job);
+				job = next;
+				if (job != NULL)
+					r->chained++;
+				if (r->o->once || stop_flag) {
+					cJSON_Delete(job);
+					return rc;
+				}
+			}
 			continue;
 		}
 		if (rc == -EACCES && (rc = enroll_retrying(r, deadline)) < 0)

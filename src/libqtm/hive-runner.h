@@ -5,6 +5,8 @@
  * A cancel kills the worker's process group and reports the failure; a stale lease (409)
  * abandons the job; on success the artifact is uploaded and the job completed.
  *
+ * What the runner reports at enrollment is hive-capability.h's.
+ *
  * Ownership: options and the client are the caller's; the client's token is replaced by the
  * runner's secret after enrollment.  *results (qtm_hive_runner_run) is owned by the caller. */
 #ifndef QTM_HIVE_RUNNER_H
@@ -16,18 +18,6 @@
 
 struct qtm_ctx;
 struct qtm_hive_client;
-
-struct qtm_hive_capability {
-	int cores;                 /* CPUs this process may use (affinity, cgroup cpu.max) */
-	long memory_mb;            /* MemTotal, or the cgroup's memory.max when lower */
-	bool cuda;
-	int gpus;                  /* from nvidia-smi, when present */
-	long vram_mib;             /* the largest GPU's memory */
-};
-
-void qtm_hive_capability_detect(struct qtm_hive_capability *cap);
-/* {"cores","memory_mb","cuda","gpus","vram_mib"}, owned by the caller. */
-cJSON *qtm_hive_capability_json(const struct qtm_hive_capability *cap);
 
 struct qtm_hive_runner_opts {
 	const char *name;          /* asked for at enrollment (NULL: the host name) */

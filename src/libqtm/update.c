@@ -91,22 +91,28 @@ fetch_release(struct qtm_ctx *ctx, const struct qtm_source *src, const char *bas
 	return rc;
 }
 
-/* True when the cached index already is the one the release names. */
+/* True when the cached index already is the one the release names; *same_release tells
+ * whether the cached release.json has the very bytes just fetched (then nothing is replaced). */
 static bool
-index_current(struct qtm_ctx *ctx, const struct update_paths *p, const struct qtm_release *rel)
+index_current(struct qtm_ctx *ctx, const struct update_paths *p, const struct qtm_release *rel,
+    bool *same_release)
 {
-	char *text = NULL;
+	char *text = NULL, *new_text = NULL;
 	struct qtm_release old;
-	size_t len;
+	size_t len, new_len;
 	bool same = false;
 
+	*same_release = false;
 	if (access(p->index, F_OK) == 0 && access(p->solv, F_OK) == 0 &&
 	    qtm_read_file(ctx, p->release, &text, &len) == 0 &&
 	    qtm_release_parse(ctx, text, len, p->release, &old) == 0) {
 		same = strcmp(old.index_sha256, rel->index_sha256) == 0;
 		qtm_release_clear(&old);
 	}
+	if (same && qtm_read_file(ctx, p->release_new, &new_text, &new_len) == 0)
+		*same_release = new_len == len && memcmp(new_text, text, len) == 0;
 	free(text);
+	free(new_text);
 	return same;
 }
 
@@ -139,12 +145,15 @@ update_from(struct qtm_ctx *ctx, const struct qtm_source *src, const char *base,
     const struct update_paths *p, struct qtm_release *rel, bool *changed)
 {
 	int rc = fetch_release(ctx, src, base, p, rel);
+	bool same_release = false;
 
-	if (rc == 0 && !index_current(ctx, p, rel)) {
+	if (rc == 0 && !index_current(ctx, p, rel, &same_release)) {
 		*changed = true;
 		rc = fetch_index(ctx, src, base, p, rel);
 	}
-	if (rc == 0 && rename(p->release_new, p->release) < 0)
+	/* An unchanged release (verified again just now) is left as it is: no rename, which on ext4
+	 * would also start writing the replaced file back. */
+	if (rc == 0 && !same_release && rename(p->release_new, p->release) < 0)
 		rc = qtm_error(ctx, -errno, _("cannot rename %s: %s"), p->release_new, strerror(errno));
 	if (rc == 0)
 		rc = qtm_trust_record_seen(ctx, src, rel->version);

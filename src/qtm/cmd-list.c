@@ -31,9 +31,10 @@ find_installed(const struct qtm_installed *v, size_t n, const char *name)
 	return NULL;
 }
 
+/* One row; inst_version and reason are NULL when the package is not installed. */
 static void
 add_row(cJSON *rows, const char *name, const char *version, const char *kind, const char *summary,
-    const struct qtm_installed *inst, const char *source)
+    const char *source, const char *inst_version, const char *reason)
 {
 	cJSON *o = cJSON_CreateObject();
 
@@ -43,10 +44,10 @@ add_row(cJSON *rows, const char *name, const char *version, const char *kind, co
 	cJSON_AddStringToObject(o, "summary", summary);
 	if (source != NULL)
 		cJSON_AddStringToObject(o, "source", source);
-	cJSON_AddBoolToObject(o, "installed", inst != NULL);
-	if (inst != NULL) {
-		cJSON_AddStringToObject(o, "installed_version", inst->version);
-		cJSON_AddStringToObject(o, "reason", inst->reason);
+	cJSON_AddBoolToObject(o, "installed", inst_version != NULL);
+	if (inst_version != NULL) {
+		cJSON_AddStringToObject(o, "installed_version", inst_version);
+		cJSON_AddStringToObject(o, "reason", reason);
 	}
 	cJSON_AddItemToArray(rows, o);
 }
@@ -70,9 +71,13 @@ collect_available(struct qtm_pool *p, const struct qtm_installed *inst, size_t n
 		qtm_pool_by_name(p, name, &same);
 		newest = same.count > 0 && same.elements[0] == id;
 		queue_free(&same);
-		if (newest)
+		if (newest) {
+			const struct qtm_installed *i = find_installed(inst, n, name);
+
 			add_row(rows, name, pool_id2str(pool, s->evr), dataset ? "dataset" : "model",
-			    solvable_lookup_str(s, SOLVABLE_SUMMARY), find_installed(inst, n, name), s->repo->name);
+			    solvable_lookup_str(s, SOLVABLE_SUMMARY), s->repo->name, i != NULL ? i->version : NULL,
+			    i != NULL ? i->reason : NULL);
+		}
 	}
 }
 
@@ -118,47 +123,57 @@ print_rows(struct qtm_ctx *ctx, const cJSON *rows)
 	}
 }
 
+/* --installed: the rows straight from the database, already sorted. */
+struct listing {
+	cJSON *rows;                    /* --json */
+	const char *bold, *reset, *manual, *autom;
+};
+
 static int
-cmd_list_exec(struct qtm_ctx *ctx, int argc, char **argv)
+listed_row(const struct qtm_listed *r, void *arg)
 {
-	static const struct option opts[] = {
-		{ "installed", no_argument, NULL, 'i' },
-		{ "available", no_argument, NULL, 'a' },
-		{ NULL, 0, NULL, 0 },
-	};
+	struct listing *l = arg;
+	bool manual = strcmp(r->reason, "auto") != 0;
+
+	if (l->rows != NULL)
+		add_row(l->rows, r->name, r->version, r->kind, r->summary, r->source, r->version, r->reason);
+	else
+		printf("%s%-26s%s %-10s %-8s %-18s %s\n", l->bold, r->name, l->reset, r->version, r->kind,
+		    manual ? l->manual : l->autom, r->summary);
+	return 0;
+}
+
+static int
+list_installed(struct qtm_ctx *ctx, struct qtm_db *db)
+{
+	struct listing l = { ctx->json ? cJSON_CreateArray() : NULL, cmd_bold(ctx), cmd_reset(ctx),
+	    _("[installed]"), _("[installed,auto]") };
+	int rc = qtm_db_each_listed(ctx, db, listed_row, &l);
+
+	if (rc == 0 && l.rows != NULL) {
+		cmd_print_json(l.rows);
+		l.rows = NULL;
+	}
+	cJSON_Delete(l.rows);
+	return rc;
+}
+
+/* The newest version of everything in the sources, marked with its installed state. */
+static int
+list_available(struct qtm_ctx *ctx, struct qtm_db *db)
+{
 	struct qtm_installed *inst = NULL;
 	struct qtm_pool *pool = NULL;
-	struct qtm_db *db = NULL;
 	cJSON *rows = cJSON_CreateArray();
-	int c, rc, which = 0;
 	size_t n = 0;
+	int rc = qtm_db_list(ctx, db, &inst, &n);
 
-	while ((c = getopt_long(argc, argv, "+ia", opts, NULL)) != -1) {
-		if (c != 'i' && c != 'a') {
-			cJSON_Delete(rows);
-			return cmd_usage(&cmd_list_entry, _("unknown option"));
-		}
-		which = c;
-	}
-	rc = cmd_open_reader(ctx, &db);
 	if (rc == 0)
-		rc = qtm_db_list(ctx, db, &inst, &n);
-	if (rc == 0 && which != 'i')
 		rc = qtm_pool_open(ctx, NULL, QTM_POOL_SOURCES, &pool);
-	if (rc == 0 && which != 'i') {
+	if (rc == 0) {
 		collect_available(pool, inst, n, rows);
-	} else if (rc == 0) {
-		for (size_t i = 0; i < n; i++) {
-			cJSON *j = cJSON_Parse(inst[i].manifest);
-			const cJSON *summary = cJSON_GetObjectItem(j, "summary");
-
-			add_row(rows, inst[i].name, inst[i].version, inst[i].kind,
-			    cJSON_IsString(summary) ? summary->valuestring : "", &inst[i], inst[i].source);
-			cJSON_Delete(j);
-		}
-	}
-	if (rc == 0)
 		sort_rows(rows);
+	}
 	if (rc == 0 && ctx->json) {
 		cmd_print_json(rows);
 		rows = NULL;
@@ -168,6 +183,28 @@ cmd_list_exec(struct qtm_ctx *ctx, int argc, char **argv)
 	cJSON_Delete(rows);
 	qtm_installed_free_all(inst, n);
 	qtm_pool_free(pool);
+	return rc;
+}
+
+static int
+cmd_list_exec(struct qtm_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "installed", no_argument, NULL, 'i' },
+		{ "available", no_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct qtm_db *db = NULL;
+	int c, rc, which = 0;
+
+	while ((c = getopt_long(argc, argv, "+ia", opts, NULL)) != -1) {
+		if (c != 'i' && c != 'a')
+			return cmd_usage(&cmd_list_entry, _("unknown option"));
+		which = c;
+	}
+	rc = cmd_open_reader(ctx, &db);
+	if (rc == 0)
+		rc = which == 'i' ? list_installed(ctx, db) : list_available(ctx, db);
 	qtm_db_close(db);
 	return rc;
 }

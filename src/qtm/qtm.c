@@ -148,7 +148,8 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	curl_global_init(CURL_GLOBAL_DEFAULT);
+	/* libcurl is set up by the first download (fetch.c), so that commands that fetch nothing do
+	 * not pay for it; curl_global_cleanup() below does nothing when it never was. */
 	ctx = qtm_ctx_new(g.root, g.config);
 	ctx->assume_yes = g.yes;
 	ctx->json = g.json;
