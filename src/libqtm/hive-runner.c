@@ -70,6 +70,7 @@ struct job {
 	const cJSON *spec;
 	char *dir, *work, *log, *result;   /* owned */
 	double started;
+	bool chained;                      /* it came with the last job's completion, not a claim */
 	/* Streaming and progress, in the parent. */
 	long long log_sent;
 	char line[4096];
@@ -372,6 +373,7 @@ record(struct runner *r, const struct job *job, const char *outcome, const char 
 	if (error != NULL)
 		cJSON_AddStringToObject(o, "error", error);
 	cJSON_AddNumberToObject(o, "wall_s", now_mono() - job->started);
+	cJSON_AddStringToObject(o, "via", job->chained ? "complete" : "claim");
 	if (res != NULL && cJSON_IsString(cJSON_GetObjectItem(res, "sha256")))
 		cJSON_AddStringToObject(o, "sha256", cJSON_GetObjectItem(res, "sha256")->valuestring);
 	cJSON_AddItemToArray(r->results, o);
@@ -476,7 +478,7 @@ parse_claim(struct qtm_ctx *ctx, const cJSON *resp, struct job *job)
 /* Runs one claimed job to its end.  Returns 0 when it completed.  With next (not NULL), a
  * completed job's report also claims the next job: *next is its claim answer, or NULL. */
 static int
-run_job(struct runner *r, const cJSON *claim, cJSON **next)
+run_job(struct runner *r, const cJSON *claim, bool chained, cJSON **next)
 {
 	struct job job = { 0 };
 	bool interrupted = false;
@@ -485,6 +487,7 @@ run_job(struct runner *r, const cJSON *claim, cJSON **next)
 
 	job.loss = cJSON_CreateArray();
 	job.started = now_mono();
+	job.chained = chained;
 	if ((rc = parse_claim(r->ctx, claim, &job)) < 0) {
 		job_clear(r, &job);
 		return rc;
@@ -603,6 +606,18 @@ claim(struct runner *r, cJSON **claimed)
 	return rc < 0 ? rc : 0;
 }
 
+/* A job claimed with the last completion while the runner is being stopped: handed back at
+ * once (not permanently failed) rather than left until its lease expires. */
+static void
+release(struct runner *r, cJSON *claimed)
+{
+	struct job job = { 0 };
+
+	if (claimed != NULL && parse_claim(r->ctx, claimed, &job) == 0)
+		report_fail(r, &job, _("the runner was stopped"), false);
+	cJSON_Delete(claimed);
+}
+
 static int
 loop(struct runner *r, double deadline)
 {
@@ -615,6 +630,8 @@ loop(struct runner *r, double deadline)
 
 		rc = claim(r, &job);
 		if (rc == 1) {
+			bool chained = false;
+
 			backoff = BACKOFF_MIN_MS;
 			warned = false;
 			/* A busy runner takes its next job with the completion of the last: one request
@@ -622,13 +639,12 @@ loop(struct runner *r, double deadline)
 			while (job != NULL) {
 				cJSON *next = NULL;
 
-				rc = run_job(r, job, r->o->once ? NULL : &next);
+				rc = run_job(r, job, chained, r->o->once ? NULL : &next);
 				cJSON_Delete(job);
 				job = next;
-				if (job != NULL)
-					r->chained++;
+				chained = true;
 				if (r->o->once || stop_flag) {
-					cJSON_Delete(job);
+					release(r, job);
 					return rc;
 				}
 			}
