@@ -31,8 +31,8 @@ struct qtm_hive_runner_opts {
 /* Runs until qtm_hive_runner_stop() (or, with once, after one job).  *results (may be NULL) is a
  * JSON array of the jobs handled: {"id","module","version","build_id","outcome","error",
  * "wall_s","sha256","via"}, via "claim" or "complete" (without once, a completion also claims
- * the next job: "claim": true of POST /v1/job/{id}/complete), outcome "completed" | "failed" | "cancelled" | "abandoned" |
- * "interrupted".  Returns 0 when stopped, or (once) when its job completed; -EAGAIN when there
+ * the next job: "claim": true of POST /v1/job/{id}/complete), outcome "completed" | "failed" |
+ * "cancelled" | "abandoned" | "interrupted".  Returns 0 when stopped, or (once) when its job completed; -EAGAIN when there
  * was nothing to claim within wait_s; -ECANCELED when the job was cancelled or abandoned;
  * -EHOSTUNREACH when the hive could not be reached; another negative code when the job
  * failed (its error on ctx). */
