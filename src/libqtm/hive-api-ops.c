@@ -306,6 +306,22 @@ clean(struct qtm_hive_server *srv, struct MHD_Connection *c)
 	return qtm_hive_reply_json(c, MHD_HTTP_OK, j);
 }
 
+/* The executor knows the processes of the local runners it started (the queue does not). */
+static void
+add_pids(struct qtm_hive_server *srv, cJSON *j)
+{
+	cJSON *r;
+
+	cJSON_ArrayForEach(r, cJSON_GetObjectItem(j, "runners")) {
+		const char *id = cJSON_GetStringValue(cJSON_GetObjectItem(r, "id"));
+		const char *state = cJSON_GetStringValue(cJSON_GetObjectItem(r, "state"));
+		int pid = id != NULL && (state == NULL || strcmp(state, "lost") != 0) ? qtm_hive_executor_pid(srv->ex, id) : 0;
+
+		if (pid > 0)
+			cJSON_ReplaceItemInObject(r, "pid", cJSON_CreateNumber(pid));
+	}
+}
+
 static enum MHD_Result
 not_allowed(struct MHD_Connection *c, const char *method)
 {
@@ -368,6 +384,8 @@ hive_api_ops(struct qtm_hive_server *srv, struct MHD_Connection *c, const char *
 	if (p->n == 1 && strcmp(p->seg[0], "runners") == 0) {
 		int rc = qtm_hive_db_runners(srv->ctx, srv->db, &j);
 
+		if (rc == 0)
+			add_pids(srv, j);
 		return reply_rc(srv, c, rc, MHD_HTTP_OK, j);
 	}
 	if (p->n == 2 && strcmp(p->seg[0], "runners") == 0 && strcmp(p->seg[1], "spawn") == 0)

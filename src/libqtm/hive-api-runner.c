@@ -60,11 +60,13 @@ enroll(struct qtm_hive_server *srv, struct MHD_Connection *c, struct hive_req *r
 static enum MHD_Result
 claim(struct qtm_hive_server *srv, struct MHD_Connection *c, struct hive_req *rq, const char *runner)
 {
-	static const char *const fields[] = { "runner_id", NULL };
+	static const char *const fields[] = { "runner_id", "job", NULL };
 	struct qtm_hive_sched_policy pol = { .now = hive_now(), .gpu_grace_s = srv->conf->gpu_grace_s,
 		.allow_hosts = srv->conf->allow_hosts, .deny_hosts = srv->conf->deny_hosts };
+	const cJSON *job;
 	const char *id;
 	cJSON *body, *out = NULL;
+	int64_t job_id = 0;
 	int rc;
 
 	if ((rc = qtm_hive_parse_json(srv->ctx, &rq->body, fields, "POST /v1/job/claim", &body)) < 0)
@@ -75,7 +77,17 @@ claim(struct qtm_hive_server *srv, struct MHD_Connection *c, struct hive_req *rq
 		return qtm_hive_reply_error(c, MHD_HTTP_UNAUTHORIZED, _("POST /v1/job/claim: runner_id is not the "
 		    "runner this secret was issued to"));
 	}
-	rc = qtm_hive_db_claim(srv->ctx, srv->db, runner, &pol, srv->conf->lease_ttl_s, &out);
+	/* "job": only that job (qtm-runner --job ID, e.g. one Slurm job per hive job). */
+	job = cJSON_GetObjectItemCaseSensitive(body, "job");
+	if (job != NULL && (!cJSON_IsNumber(job) || job->valuedouble < 1 || job->valuedouble > 9007199254740992.0 ||
+	    job->valuedouble != (double)(int64_t)job->valuedouble)) {
+		cJSON_Delete(body);
+		return qtm_hive_reply_error(c, MHD_HTTP_BAD_REQUEST, _("POST /v1/job/claim: \"job\" must be a job id "
+		    "(a whole number >= 1)"));
+	}
+	if (job != NULL)
+		job_id = (int64_t)job->valuedouble;
+	rc = qtm_hive_db_claim(srv->ctx, srv->db, runner, job_id, &pol, srv->conf->lease_ttl_s, &out);
 	cJSON_Delete(body);
 	if (rc < 0)
 		return qtm_hive_reply_ctx(c, srv->ctx, rc);
@@ -149,7 +161,7 @@ completed_and_next(struct qtm_hive_server *srv, struct MHD_Connection *c, const 
 	struct qtm_hive_sched_policy pol = { .now = hive_now(), .gpu_grace_s = srv->conf->gpu_grace_s,
 		.allow_hosts = srv->conf->allow_hosts, .deny_hosts = srv->conf->deny_hosts };
 	cJSON *next = NULL, *j;
-	int rc = qtm_hive_db_claim(srv->ctx, srv->db, runner, &pol, srv->conf->lease_ttl_s, &next);
+	int rc = qtm_hive_db_claim(srv->ctx, srv->db, runner, 0, &pol, srv->conf->lease_ttl_s, &next);
 
 	if (rc < 0)
 		return qtm_hive_reply_ctx(c, srv->ctx, rc);

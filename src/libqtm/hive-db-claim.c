@@ -50,16 +50,12 @@ cands_clear(struct cands *c)
 	c->n = c->n_vecs = 0;
 }
 
-/* One page of pending, due candidates whose dependencies are held, best first. */
+/* The candidate rows of a bound S_CANDIDATES or S_CANDIDATE_ONE. */
 static int
-read_page(struct qtm_ctx *ctx, struct qtm_hive_db *db, double now, int offset, struct cands *c)
+read_rows(struct qtm_ctx *ctx, struct qtm_hive_db *db, sqlite3_stmt *st, struct cands *c)
 {
-	sqlite3_stmt *st = hdb_stmt(db, S_CANDIDATES);
 	int rc;
 
-	sqlite3_bind_double(st, 1, now);
-	sqlite3_bind_int(st, 2, PAGE);
-	sqlite3_bind_int(st, 3, offset);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct qtm_hive_sched_job *j = &c->jobs[c->n++];
 		const char *h = (const char *)sqlite3_column_text(st, 7);
@@ -81,8 +77,20 @@ read_page(struct qtm_ctx *ctx, struct qtm_hive_db *db, double now, int offset, s
 	return rc == SQLITE_DONE ? 0 : hdb_sql_error(ctx, db, "claim");
 }
 
+/* One page of pending, due candidates whose dependencies are held, best first. */
+static int
+read_page(struct qtm_ctx *ctx, struct qtm_hive_db *db, double now, int offset, struct cands *c)
+{
+	sqlite3_stmt *st = hdb_stmt(db, S_CANDIDATES);
+
+	sqlite3_bind_double(st, 1, now);
+	sqlite3_bind_int(st, 2, PAGE);
+	sqlite3_bind_int(st, 3, offset);
+	return read_rows(ctx, db, st, c);
+}
+
 /* The runners that are not lost, with what their jobs still need; *claimant is the index of
- * runner_id (-1 when it is not among them). */
+ * runner_id (-EACCES when it is not among them). */
 static int
 read_runners(struct qtm_ctx *ctx, struct qtm_hive_db *db, const char *runner_id, double now,
     struct qtm_hive_sched_runner **out, char ***hosts, size_t *n, int *claimant)
@@ -114,7 +122,11 @@ read_runners(struct qtm_ctx *ctx, struct qtm_hive_db *db, const char *runner_id,
 	sqlite3_reset(st);
 	for (size_t i = 0; i < *n; i++)
 		(*out)[i].host = (*hosts)[i];
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : hdb_sql_error(ctx, db, "claim");
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return hdb_sql_error(ctx, db, "claim");
+	if (*claimant < 0)
+		return qtm_error(ctx, -EACCES, _("runner %s is not enrolled (or was removed): enroll again"), runner_id);
+	return 0;
 }
 
 static int
@@ -129,8 +141,6 @@ pick_job(struct qtm_ctx *ctx, struct qtm_hive_db *db, const char *runner_id,
 
 	*id = 0;
 	rc = read_runners(ctx, db, runner_id, pol->now, &runners, &hosts, &n, &me);
-	if (rc == 0 && me < 0)
-		rc = qtm_error(ctx, -EACCES, _("runner %s is not enrolled (or was removed): enroll again"), runner_id);
 	for (int offset = 0; rc == 0 && *id == 0; offset += PAGE) {
 		int k;
 
@@ -144,6 +154,44 @@ pick_job(struct qtm_ctx *ctx, struct qtm_hive_db *db, const char *runner_id,
 	}
 	cands_clear(c);
 	free(c);
+	free(runners);
+	strv_free(hosts);
+	return rc;
+}
+
+/* The claim of one named job: *id is want when it may run on this runner now, else 0;
+ * -EBUSY when it is not pending at all. */
+static int
+pick_named(struct qtm_ctx *ctx, struct qtm_hive_db *db, const char *runner_id,
+    const struct qtm_hive_sched_policy *pol, int64_t want, int64_t *id)
+{
+	struct qtm_hive_sched_runner *runners = NULL;
+	struct cands *c;
+	sqlite3_stmt *st;
+	char **hosts = NULL;
+	size_t n = 0;
+	int me, rc, state, seq;
+	bool any_gpu = false;
+
+	*id = 0;
+	if ((rc = qtm_hive_db_job_state(ctx, db, want, &state, &seq)) < 0)
+		return rc;
+	if (state != QTM_HIVE_PENDING)
+		return qtm_error(ctx, -EBUSY, _("job %lld is %s, not pending: it cannot be claimed"), (long long)want,
+		    state >= 0 && state < QTM_HIVE_N_STATES ? qtm_hive_state_names[state] : "?");
+	if ((rc = read_runners(ctx, db, runner_id, pol->now, &runners, &hosts, &n, &me)) == 0) {
+		c = xcalloc(1, sizeof *c);
+		st = hdb_stmt(db, S_CANDIDATE_ONE);
+		sqlite3_bind_double(st, 1, pol->now);
+		sqlite3_bind_int64(st, 2, want);
+		for (size_t i = 0; i < n; i++)
+			any_gpu = any_gpu || runners[i].cuda;
+		if ((rc = read_rows(ctx, db, st, c)) == 0 && c->n == 1 &&
+		    qtm_hive_sched_fits(pol, &runners[me], &c->jobs[0], any_gpu))
+			*id = want;
+		cands_clear(c);
+		free(c);
+	}
 	free(runners);
 	strv_free(hosts);
 	return rc;
@@ -193,7 +241,7 @@ take(struct qtm_ctx *ctx, struct qtm_hive_db *db, const char *runner_id, int64_t
 }
 
 int
-qtm_hive_db_claim(struct qtm_ctx *ctx, struct qtm_hive_db *db, const char *runner_id,
+qtm_hive_db_claim(struct qtm_ctx *ctx, struct qtm_hive_db *db, const char *runner_id, int64_t job_id,
     const struct qtm_hive_sched_policy *pol, int lease_ttl_s, cJSON **out)
 {
 	char lease[33];
@@ -204,7 +252,8 @@ qtm_hive_db_claim(struct qtm_ctx *ctx, struct qtm_hive_db *db, const char *runne
 	*out = NULL;
 	if ((rc = hdb_begin(ctx, db)) < 0)
 		return rc;
-	if ((rc = pick_job(ctx, db, runner_id, pol, &id)) == 0 && id != 0) {
+	rc = job_id > 0 ? pick_named(ctx, db, runner_id, pol, job_id, &id) : pick_job(ctx, db, runner_id, pol, &id);
+	if (rc == 0 && id != 0) {
 		random_hex(lease, 16);
 		rc = take(ctx, db, runner_id, id, lease, pol->now, lease_ttl_s);
 	}

@@ -80,6 +80,11 @@ static const char *const sql_text[S_N] = {
 	    " AND NOT EXISTS (SELECT 1 FROM job_deps d WHERE d.job_id = j.id AND NOT EXISTS"
 	    " (SELECT 1 FROM artifacts a WHERE a.build_id = d.build_id))"
 	    " ORDER BY priority, estimate_s DESC, id LIMIT ?2 OFFSET ?3",
+	/* The same test for one named job (qtm-runner --job ID). */
+	[S_CANDIDATE_ONE] = "SELECT id, priority, estimate_s, cpus, memory_mb, gpu, min_vram_gib, hosts,"
+	    " pending_since FROM jobs j WHERE id = ?2 AND state = 0 AND (not_before IS NULL OR not_before <= ?1)"
+	    " AND NOT EXISTS (SELECT 1 FROM job_deps d WHERE d.job_id = j.id AND NOT EXISTS"
+	    " (SELECT 1 FROM artifacts a WHERE a.build_id = d.build_id))",
 	[S_CLAIM] = "UPDATE jobs SET state = 1, runner = ?2, lease = ?3, lease_expires = ?4,"
 	    " attempts = attempts + 1, attempt_seq = attempt_seq + 1, started_at = ?5, progress = NULL,"
 	    " eta_s = NULL, error = NULL, not_before = NULL WHERE id = ?1 AND state = 0",
@@ -127,6 +132,7 @@ static const char *const sql_text[S_N] = {
 	[S_RUNNER_LOST] = "UPDATE runners SET state = 'lost', job = NULL WHERE id = ?1",
 	[S_RUNNER_DELETE] = "DELETE FROM runners WHERE id = ?1",
 	[S_RUNNER_COUNTS] = "SELECT coalesce(sum(state = 'busy'), 0), coalesce(sum(state <> 'lost'), 0) FROM runners",
+	[S_RUNNERS_OF] = "SELECT id FROM runners WHERE executor = ?1 AND state <> 'lost'",
 };
 
 int
@@ -487,4 +493,37 @@ qtm_hive_db_runner_counts(struct qtm_ctx *ctx, struct qtm_hive_db *db, int *busy
 	*total = sqlite3_column_int(st, 1);
 	sqlite3_reset(st);
 	return 0;
+}
+
+bool
+qtm_hive_db_runner_busy(struct qtm_hive_db *db, const char *id)
+{
+	sqlite3_stmt *st = hdb_stmt(db, S_RUNNER_GET);
+	bool busy;
+
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	busy = sqlite3_step(st) == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(st, 0), "busy") == 0;
+	sqlite3_reset(st);
+	return busy;
+}
+
+int
+qtm_hive_db_runners_lost(struct qtm_ctx *ctx, struct qtm_hive_db *db, const char *executor, const char *why,
+    double now)
+{
+	sqlite3_stmt *st = hdb_stmt(db, S_RUNNERS_OF);
+	char **ids = xcalloc(1, sizeof *ids);
+	int rc;
+
+	sqlite3_bind_text(st, 1, executor, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		ids = strv_push(ids, (const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	rc = ids[0] != NULL ? hdb_begin(ctx, db) : 0;
+	for (size_t i = 0; ids[i] != NULL && rc == 0; i++)
+		rc = qtm_hive_db_runner_gone(ctx, db, ids[i], why, false, now);
+	if (ids[0] != NULL)
+		rc = hdb_end(ctx, db, rc);
+	strv_free(ids);
+	return rc;
 }

@@ -51,8 +51,10 @@ int qtm_hive_db_requeue(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t id,
 int qtm_hive_db_build_id(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t id, char build_id[QTM_SHA256_HEX]);
 
 /* The runner's claim: *out is {"job": Job + spec, "lease", "lease_ttl_s"}, or NULL when
- * nothing fits. */
-int qtm_hive_db_claim(struct qtm_ctx *ctx, struct qtm_hive_db *db, const char *runner_id,
+ * nothing fits.  job_id > 0 claims only that job (qtm-runner --job ID): NULL when it is pending
+ * but not due, waits for a dependency or does not fit the runner; -EBUSY when it is not
+ * pending. */
+int qtm_hive_db_claim(struct qtm_ctx *ctx, struct qtm_hive_db *db, const char *runner_id, int64_t job_id,
     const struct qtm_hive_sched_policy *pol, int lease_ttl_s, cJSON **out);
 /* Renews the lease; progress/eta_s < 0 and loss NULL leave them as they are; loss is a number
  * or an array of [t, value] pairs.  *cancel: the operator asked to cancel. */
@@ -101,5 +103,12 @@ int qtm_hive_db_runner_gone(struct qtm_ctx *ctx, struct qtm_hive_db *db, const c
 /* *executor: the kind it enrolled with (owned). */
 int qtm_hive_db_runner_executor(struct qtm_ctx *ctx, struct qtm_hive_db *db, const char *id, char **executor);
 int qtm_hive_db_runner_counts(struct qtm_ctx *ctx, struct qtm_hive_db *db, int *busy, int *total);
+/* Whether the runner is running a job (false when unknown). */
+bool qtm_hive_db_runner_busy(struct qtm_hive_db *db, const char *id);
+/* Marks every runner of that executor kind that is not lost yet as lost, their jobs back to
+ * pending: at start, the local runners of the previous run are gone, and their local-N names
+ * must be free for the runners started now. */
+int qtm_hive_db_runners_lost(struct qtm_ctx *ctx, struct qtm_hive_db *db, const char *executor, const char *why,
+    double now);
 
 #endif

@@ -445,6 +445,15 @@ qtm_hive_executor_max(const struct qtm_hive_executor *ex)
 	return ex->max;
 }
 
+int
+qtm_hive_executor_pid(const struct qtm_hive_executor *ex, const char *id)
+{
+	for (size_t i = 0; ex != NULL && i < ex->n_runners; i++)
+		if (strcmp(ex->runners[i].id, id) == 0)
+			return (int)ex->runners[i].pid;
+	return 0;
+}
+
 /* Sends sig to every process in dir's cgroup and its child groups (the runner's training
  * sandboxes live in groups below it and may have left its process group). */
 static void

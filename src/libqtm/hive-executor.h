@@ -46,6 +46,9 @@ int qtm_hive_executor_kill(struct qtm_ctx *ctx, struct qtm_hive_executor *ex, co
 int qtm_hive_executor_scale(struct qtm_ctx *ctx, struct qtm_hive_executor *ex, int target, int busy);
 int qtm_hive_executor_running(const struct qtm_hive_executor *ex);
 int qtm_hive_executor_max(const struct qtm_hive_executor *ex);
+/* The process id of the runner named id that this executor started and has not reaped yet
+ * (GET /runners reports it), or 0. */
+int qtm_hive_executor_pid(const struct qtm_hive_executor *ex, const char *id);
 /* About once a second: reaps runners that exited and returns their ids in *gone (owned by
  * the caller, NULL-terminated, may be NULL) so that the queue marks them lost, and applies
  * auto-scaling given the claimable queue depth and the busy runners. */

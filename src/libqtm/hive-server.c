@@ -276,6 +276,16 @@ listen_http(struct qtm_ctx *ctx, struct qtm_hive_server *srv)
 	return rc;
 }
 
+/* The executor's runner_busy: the queue knows which runners run a job, so that scaling down
+ * stops idle runners only. */
+static bool
+runner_busy(void *arg, const char *id)
+{
+	struct qtm_hive_server *srv = arg;
+
+	return qtm_hive_db_runner_busy(srv->db, id);
+}
+
 static int
 start_executor(struct qtm_ctx *ctx, struct qtm_hive_server *srv)
 {
@@ -286,8 +296,16 @@ start_executor(struct qtm_ctx *ctx, struct qtm_hive_server *srv)
 	struct qtm_hive_executor_conf ec = { .kind = cf->executor, .hive_url = srv->url, .state_dir = cf->state_dir,
 		.runner_token_path = tok, .runner_program = runner, .runner_cpus = cf->runner_cpus,
 		.runner_memory_mb = cf->runner_memory_mb, .min_runners = cf->min_runners,
-		.max_runners = cf->max_runners, .scale_cooldown_s = cf->scale_cooldown_s, .autoscale = local };
-	int rc = local && runner == NULL ? -ENOENT : qtm_hive_executor_new(ctx, &ec, &srv->ex);
+		.max_runners = cf->max_runners, .scale_cooldown_s = cf->scale_cooldown_s, .autoscale = local,
+		.runner_busy = runner_busy, .runner_busy_arg = srv };
+	int rc = local && runner == NULL ? -ENOENT : 0;
+
+	/* The local runners of the previous run ended with it: lost, so that their jobs return to
+	 * the queue and the local-N names the executor reuses are free for the new runners. */
+	if (rc == 0)
+		rc = qtm_hive_db_runners_lost(ctx, srv->db, "local", _("the hive was restarted"), hive_now());
+	if (rc == 0)
+		rc = qtm_hive_executor_new(ctx, &ec, &srv->ex);
 
 	free(runner);
 	free(tok);

@@ -17,7 +17,7 @@ max_body_kib = 4
 max_artifact_mib = 1
 EOF
 
-plan 61
+plan 66
 
 HIVED_PID=
 start_hived() {
@@ -193,5 +193,20 @@ is "$(body "sorted((x['id'], x['state']) for x in j['jobs'])")" \
 	"[($J1, 'completed'), ($((J1 + 1)), 'completed'), ($J3, 'cancelled'), ($J4, 'cancelled'), ($J5, 'failed')]" \
 	"after a restart every job is there in its state"
 is "$(req POST /v1/job/claim "{\"runner_id\":\"$R1\"}" "$S1")" 204 "the runner's secret still works"
+
+# A claim may name its job (qtm-runner --job ID): exactly that one, when it may run there.
+B6=$(hexid six) B7=$(hexid seven) B8=$(hexid eight)
+req POST /jobs/submit "$(job_body "$B6" ',"priority":"high"')" "$OP" >/dev/null
+req POST /jobs/submit "$(job_body "$B7" ',"priority":"low"')" "$OP" >/dev/null
+J7=$(body "j['id']")
+req POST /jobs/submit "$(job_body "$B8" ',"resources":{"cpus":64}')" "$OP" >/dev/null
+J8=$(body "j['id']")
+is "$(req POST /v1/job/claim "{\"runner_id\":\"$R1\",\"job\":$J7}" "$S1")/$(body "j['job']['id'], j['job']['state']")" \
+	"200/$J7 running" "a claim naming the low-priority job gets that job, not the high one"
+is "$(req POST /v1/job/claim "{\"runner_id\":\"$R1\",\"job\":$J1}" "$S1")" 409 "naming a job that is not pending: 409"
+is "$(req POST /v1/job/claim "{\"runner_id\":\"$R1\",\"job\":$J8}" "$S1")" 204 \
+	"naming a pending job that does not fit the runner: 204"
+is "$(req POST /v1/job/claim "{\"runner_id\":\"$R1\",\"job\":99999}" "$S1")" 404 "naming an unknown job: 404"
+is "$(req POST /v1/job/claim "{\"runner_id\":\"$R1\",\"job\":\"x\"}" "$S1")" 400 "a \"job\" that is no id: 400"
 stop_hived
 done_testing

@@ -4,7 +4,7 @@
 # started through the API inside their cgroups, enrolled with their confined capability,
 # stopped by DELETE and by the daemon's own stop.
 . "$(dirname "$0")/lib.sh"
-plan 22
+plan 27
 
 HIVED=$top_builddir/src/qtm-hived/qtm-hived
 S=$TMP/state
@@ -43,6 +43,7 @@ max_runners = 2
 runner_cpus = 1
 runner_memory_mb = 512
 scale_cooldown_s = 3600
+lease_ttl_s = 600
 EOF
 port=$(free_port)
 "$HIVED" --listen "127.0.0.1:$port" --state "$S" --executor local >"$TMP/hived.log" 2>&1 &
@@ -117,7 +118,8 @@ case $limits in
 esac
 ok $? "local-1 runs under 1 CPU and 512 MB ($limits)"
 
-# 17-18. They enroll by themselves, reporting the capability of their confinement.
+# 17-19. They enroll by themselves, reporting the capability of their confinement, and /runners
+# gives their pids.
 wait_for has_runner local-1 && wait_for has_runner local-2
 ok $? "both runners enroll with the hive"
 curl -s "$URL/runners" >"$TMP/runners.json"
@@ -129,18 +131,46 @@ runner_pid() { ps -eo pid=,args= | awk -v root="--root $S/runners/$1 " '$0 ~ "qt
 pid1=$(runner_pid local-1)
 pid2=$(runner_pid local-2)
 [ -n "$pid1" ] && [ -n "$pid2" ] || echo "# runner processes not found: '$pid1' '$pid2'"
+is "$(json_get "$TMP/runners.json" "sorted((r['id'], r['pid']) for r in j['runners'])")" \
+	"[('local-1', ${pid1:-None}), ('local-2', ${pid2:-None})]" "GET /runners reports each local runner's pid"
 
-# 19-20. DELETE stops the runner's process.
+# 20-21. DELETE stops the runner's process.
 is "$(op DELETE /runners/local-1 "$TOKEN")" 200 "DELETE /runners/local-1"
 [ -n "$pid1" ] && wait_for gone "$pid1"
 ok $? "local-1's process ($pid1) has ended"
 
-# 21-22. Stopping the daemon stops its runners and removes their cgroups.
+# 22-23. Stopping the daemon stops its runners and removes their cgroups.
 kill -TERM "$HIVED_PID"
 wait_for gone "$HIVED_PID" && [ -n "$pid2" ] && wait_for gone "$pid2"
 ok $? "qtm-hived stops and local-2 ($pid2) with it"
 left=$(find /sys/fs/cgroup -maxdepth 5 -type d -name "qtm-$HIVED_PID-*" 2>/dev/null)
 is "$left" "" "no cgroup of the daemon's is left"
+
+# 24-27. A restart: the local runners of the last run are lost at once (lease_ttl_s is long, so
+# no sweep did it), and new runners take the local-N names again.
+port=$(free_port)
+"$HIVED" --listen "127.0.0.1:$port" --state "$S" --executor local >>"$TMP/hived.log" 2>&1 &
+HIVED_PID=$!
+BG_PIDS="${BG_PIDS:-} $HIVED_PID"
+URL=http://127.0.0.1:$port
+wait_for curl -sf "$URL/health"
+curl -s "$URL/runners" >"$TMP/runners.json"
+is "$(json_get "$TMP/runners.json" "sorted((r['id'], r['state'], r['pid']) for r in j['runners'])")" \
+	"[('local-1', 'lost', None), ('local-2', 'lost', None)]" "after a restart the last run's runners are lost"
+is "$(op POST '/runners/spawn?count=2' "$TOKEN")" 200 "spawn 2 runners again"
+live_runners() {
+	curl -s "$URL/runners" >"$TMP/runners.json" &&
+		[ "$(json_get "$TMP/runners.json" "sorted(r['id'] for r in j['runners'] if r['state'] != 'lost')")" = "$1" ]
+}
+wait_for live_runners "['local-1', 'local-2']"
+ok $? "they enroll as local-1 and local-2 again ($(json_get "$TMP/runners.json" "[r['id'] for r in j['runners']]"))"
+pids=$(json_get "$TMP/runners.json" "' '.join(str(r['pid']) for r in j['runners'] if r['pid'])")
+kill -TERM "$HIVED_PID"
+st=0
+wait_for gone "$HIVED_PID" || st=1
+for p in $pids; do wait_for gone "$p" || st=1; done
+[ -n "$pids" ] && [ $st -eq 0 ]
+ok $? "qtm-hived stops with its runners ($pids)"
 
 [ "$_failed" -eq 0 ] || sed 's/^/# hived: /' "$TMP/hived.log" | tail -20
 done_testing

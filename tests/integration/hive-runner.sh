@@ -3,7 +3,7 @@
 # module: claim, train in the sandbox, stream the log, upload the artifact, complete; then a
 # cancel and a SIGTERM in the middle of a slow training.
 . "$(dirname "$0")/lib.sh"
-plan 16
+plan 18
 
 HC=$top_builddir/src/hive-control/hive-control
 RUNNER=$top_builddir/src/qtm-runner/qtm-runner
@@ -30,6 +30,8 @@ BG_PIDS="${BG_PIDS:-} $(cat "$S/hived.pid")"
 URL=http://127.0.0.1:$port
 
 make_module "$TMP/mods/tiny" tiny model
+make_module "$TMP/mods/tiny2" tiny2 model
+make_module "$TMP/mods/tiny3" tiny3 model
 mkdir -p "$TMP/mods/slow"
 # Its process names carry this test's marker, so that a leftover one can be found.
 marker=hive-slow-$(basename "$TMP")
@@ -64,6 +66,27 @@ grep -q '@qtm progress' "$TMP/out"; ok $? "the training log was streamed to the 
 curl -sf -H "Authorization: Bearer $(cat "$S/operator.token")" "$URL/v1/artifact/$bid" -o "$TMP/art" 
 is "$(sha256sum <"$TMP/art" | cut -d' ' -f1)" "$sha" "the stored artifact's bytes hash to what the runner reported"
 [ ! -e "$TMP/runner/var/cache/qtm/hive-runner/job-$id" ]; ok $? "the runner removed its work directory"
+
+# 1b. Without --once, a busy runner takes its next job with the completion of the last
+# ("claim": true), not with a claim of its own.
+run hc --json submit tiny2
+id2=$(json_get "$TMP/out" "j[-1]['id']")
+run hc --json submit tiny3
+id3=$(json_get "$TMP/out" "j[-1]['id']")
+"$RUNNER" --hive "$URL" --token-file "$S/runner.token" --root "$TMP/runner" --name t2 --json \
+	>"$TMP/r1.out" 2>"$TMP/r1.err" &
+rpid=$!
+BG_PIDS="$BG_PIDS $rpid"
+both_done() {
+	hc --json jobs >"$TMP/j" &&
+		[ "$(json_get "$TMP/j" "[x['state'] for x in j['jobs'] if x['id'] in ($id2, $id3)]")" = "['completed', 'completed']" ]
+}
+wait_for both_done
+ok $? "a runner without --once completes both jobs"
+kill -TERM $rpid
+wait $rpid
+is "$(json_get "$TMP/r1.out" "[(x['outcome'], x['via']) for x in j['jobs']]")" \
+	"[('completed', 'claim'), ('completed', 'complete')]" "the second job came with the first one's completion"
 
 # 2. Nothing to claim: --once --wait 0 says so.
 fails_with 3 "no job to claim" "nothing to claim is exit status 3" -- \

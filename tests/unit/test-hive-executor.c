@@ -24,6 +24,7 @@
 #include <cjson/cJSON.h>
 
 #include "ctx.h"
+#include "hive-capability.h"
 #include "hive-executor.h"
 #include "hive-sysinfo.h"
 #include "hive-web.h"
@@ -592,6 +593,56 @@ test_fleet(void **state)
 	assert_non_null(strstr(qtm_strerror(f->ctx), "bogus"));
 }
 
+/* Writes dir/sub/file (making dir/sub) with text. */
+static void
+put(const char *dir, const char *sub, const char *file, const char *text)
+{
+	char *cmd = xasprintf("mkdir -p '%s/%s' && printf '%%s\\n' '%s' >'%s/%s/%s'", dir, sub, text, dir, sub, file);
+
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+}
+
+/* A runner's capability under cgroup v1 (cpu,cpuacct and memory hierarchies, limits on a
+ * parent group) and v2 (cpu.max, memory.max): a fake /proc/self/cgroup and /sys/fs/cgroup. */
+static void
+test_capability_cgroup(void **state)
+{
+	struct fixture *f = *state;
+	char *root = xasprintf("%s/cg", f->dir), *v1 = xasprintf("%s/v1.cgroup", f->dir);
+	char *v2 = xasprintf("%s/v2.cgroup", f->dir);
+	long mem = 24105;
+	int cpus = 16;
+
+	put(f->dir, "", "v1.cgroup", "5:memory:/svc/qtm-1-0\n4:cpu,cpuacct:/qtm-1-0\n1:name=systemd:/\n0::/");
+	put(root, "memory/svc", "memory.limit_in_bytes", "536870912");
+	put(root, "memory/svc/qtm-1-0", "memory.limit_in_bytes", "9223372036854771712");
+	put(root, "cpu,cpuacct", "cpu.cfs_quota_us", "-1");
+	put(root, "cpu,cpuacct/qtm-1-0", "cpu.cfs_quota_us", "150000");
+	put(root, "cpu,cpuacct/qtm-1-0", "cpu.cfs_period_us", "100000");
+	qtm_hive_cgroup_limits(v1, root, &mem, &cpus);
+	assert_int_equal(mem, 512);
+	assert_int_equal(cpus, 2);
+	/* No limit anywhere (v1's -1 and its huge "unlimited"): nothing changes. */
+	put(root, "memory/svc", "memory.limit_in_bytes", "9223372036854771712");
+	put(root, "cpu,cpuacct/qtm-1-0", "cpu.cfs_quota_us", "-1");
+	mem = 24105, cpus = 16;
+	qtm_hive_cgroup_limits(v1, root, &mem, &cpus);
+	assert_int_equal(mem, 24105);
+	assert_int_equal(cpus, 16);
+
+	put(f->dir, "", "v2.cgroup", "0::/hive/runner");
+	put(root, "hive", "memory.max", "1073741824");
+	put(root, "hive/runner", "memory.max", "max");
+	put(root, "hive/runner", "cpu.max", "100000 100000");
+	qtm_hive_cgroup_limits(v2, root, &mem, &cpus);
+	assert_int_equal(mem, 1024);
+	assert_int_equal(cpus, 1);
+	free(root);
+	free(v1);
+	free(v2);
+}
+
 static void
 test_sysinfo(void **state)
 {
@@ -681,6 +732,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_spawn_limits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_early_exit_backoff, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fleet, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_capability_cgroup, setup, teardown),
 		cmocka_unit_test(test_sysinfo),
 		cmocka_unit_test(test_web_assets),
 	};
