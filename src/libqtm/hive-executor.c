@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "clock.h"
 #include "ctx.h"
 #include "hive-executor.h"
 #include "i18n.h"
@@ -59,15 +60,6 @@ struct qtm_hive_executor {
 	struct runner *runners;  /* owned array */
 	size_t n_runners;
 };
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static int
 clamp(int v, int lo, int hi)
@@ -298,7 +290,7 @@ spawn_one(struct qtm_ctx *ctx, struct qtm_hive_executor *ex, char ***ids)
 		return log_fd < 0 ? log_fd : err;
 	}
 	close(log_fd);
-	r.started_at = now_s();
+	r.started_at = qtm_mono_s();
 	qtm_verbose(ctx, _("runner %s started (pid %ld, limits: %s)"), r.id, (long)r.pid, r.lim.kind);
 	ex->runners = xreallocarray(ex->runners, ex->n_runners + 1, sizeof *ex->runners);
 	ex->runners[ex->n_runners++] = r;
@@ -361,7 +353,7 @@ stop(struct runner *r)
 	if (r->stopping)
 		return;
 	r->stopping = true;
-	r->term_at = now_s();
+	r->term_at = qtm_mono_s();
 	kill(-r->pid, SIGTERM);
 	kill(r->pid, SIGTERM);
 }
@@ -549,7 +541,7 @@ static void
 reap(struct qtm_ctx *ctx, struct qtm_hive_executor *ex, char ***gone)
 {
 	size_t kept = 0;
-	double now = now_s();
+	double now = qtm_mono_s();
 
 	for (size_t i = 0; i < ex->n_runners; i++) {
 		struct runner *r = &ex->runners[i];
@@ -581,7 +573,7 @@ autoscale(struct qtm_ctx *ctx, struct qtm_hive_executor *ex, int claimable, int 
 	int lo = ex->target > ex->min ? ex->target : ex->min;
 	int want = clamp(claimable + busy_count, lo, ex->max);
 	int live = live_count(ex);
-	double now = now_s();
+	double now = qtm_mono_s();
 
 	if (!ex->autoscale)
 		want = ex->target >= 0 ? clamp(ex->target, ex->min, ex->max) : lo;
@@ -637,10 +629,10 @@ qtm_hive_executor_free(struct qtm_hive_executor *ex)
 		return;
 	for (size_t i = 0; i < ex->n_runners; i++)
 		stop(&ex->runners[i]);
-	deadline = now_s() + KILL_GRACE_S;
+	deadline = qtm_mono_s() + KILL_GRACE_S;
 	while (ex->n_runners > 0) {
 		size_t kept = 0;
-		bool late = now_s() >= deadline;
+		bool late = qtm_mono_s() >= deadline;
 
 		for (size_t i = 0; i < ex->n_runners; i++) {
 			struct runner *r = &ex->runners[i];

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "ctx.h"
 #include "hive-client.h"
 #include "hive-local.h"
@@ -38,15 +39,6 @@ sleep_ms(long ms)
 
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
-}
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* ---- init --------------------------------------------------------------------------------- */
@@ -332,11 +324,11 @@ spawn_hived(struct qtm_ctx *ctx, const char *prog, const char *state_dir, const 
 static int
 wait_healthy(struct qtm_ctx *ctx, const char *state_dir, pid_t pid, int timeout_s, char **url)
 {
-	double deadline = now_s() + timeout_s;
+	double deadline = qtm_mono_s() + timeout_s;
 	char tail[1024];
 	int status;
 
-	while (now_s() < deadline) {
+	while (qtm_mono_s() < deadline) {
 		char *u = read_url(state_dir);
 
 		if (u != NULL) {
@@ -401,7 +393,7 @@ int
 qtm_hive_local_stop(struct qtm_ctx *ctx, const char *state_dir, int timeout_s, pid_t *was)
 {
 	pid_t pid = qtm_hive_local_pid(state_dir);
-	double deadline = now_s() + (timeout_s > 0 ? timeout_s : 30);
+	double deadline = qtm_mono_s() + (timeout_s > 0 ? timeout_s : 30);
 	char tail[1024];
 
 	if (was != NULL)
@@ -411,7 +403,7 @@ qtm_hive_local_stop(struct qtm_ctx *ctx, const char *state_dir, int timeout_s, p
 	if (kill(pid, SIGTERM) < 0 && errno != ESRCH)
 		return qtm_error(ctx, -errno, _("cannot stop qtm-hived (pid %ld): %s"), (long)pid, strerror(errno));
 	while (is_hived(pid)) {
-		if (now_s() >= deadline)
+		if (qtm_mono_s() >= deadline)
 			return qtm_error(ctx, -ETIMEDOUT, _("qtm-hived (pid %ld) is still running %d s after SIGTERM; the end of %s/hived.log:\n%s"),
 			    (long)pid, timeout_s, state_dir, log_tail(state_dir, tail, sizeof tail));
 		waitpid(pid, NULL, WNOHANG);   /* our own child when started by this process */

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "ctx.h"
 #include "hive-capability.h"
 #include "hive-client.h"
@@ -33,24 +34,6 @@ void
 qtm_hive_runner_stop(void)
 {
 	stop_flag = 1;
-}
-
-static double
-now_wall(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static double
-now_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* Sleeps, but returns early when a signal (SIGTERM) arrives. */
@@ -153,7 +136,7 @@ parse_progress(struct job *job, const char *text)
 	const cJSON *loss = cJSON_GetObjectItem(j, "loss");
 
 	if (cJSON_IsNumber(step) && cJSON_IsNumber(steps) && steps->valuedouble > 0) {
-		double p = step->valuedouble / steps->valuedouble, elapsed = now_mono() - job->started;
+		double p = step->valuedouble / steps->valuedouble, elapsed = qtm_mono_s() - job->started;
 
 		job->progress = p < 0 ? 0 : p > 1 ? 1 : p;
 		job->eta_s = job->progress > 0 ? elapsed * (1 - job->progress) / job->progress : -1;
@@ -162,7 +145,7 @@ parse_progress(struct job *job, const char *text)
 	if (cJSON_IsNumber(loss)) {
 		cJSON *pt = cJSON_CreateArray();
 
-		cJSON_AddItemToArray(pt, cJSON_CreateNumber(now_wall()));
+		cJSON_AddItemToArray(pt, cJSON_CreateNumber(qtm_wall_s()));
 		cJSON_AddItemToArray(pt, cJSON_CreateNumber(loss->valuedouble));
 		cJSON_AddItemToArray(job->loss, pt);
 		/* Thin out a long curve: every other point of the older half. */
@@ -270,7 +253,7 @@ struct runner {
 static enum verdict
 supervise(struct runner *r, struct job *job, pid_t pid, int *wstatus, bool *interrupted)
 {
-	double next_hb = now_mono() + r->heartbeat_s, next_log = now_mono() + 1;
+	double next_hb = qtm_mono_s() + r->heartbeat_s, next_log = qtm_mono_s() + 1;
 	enum verdict v = GO_ON;
 
 	for (;;) {
@@ -283,14 +266,14 @@ supervise(struct runner *r, struct job *job, pid_t pid, int *wstatus, bool *inte
 			kill_worker(pid);
 			return CANCEL;
 		}
-		if (now_mono() >= next_log) {
+		if (qtm_mono_s() >= next_log) {
 			if (stream_log(r->ctx, r->c, job) == 409)
 				v = ABANDON;
-			next_log = now_mono() + 1;
+			next_log = qtm_mono_s() + 1;
 		}
-		if (v == GO_ON && now_mono() >= next_hb) {
+		if (v == GO_ON && qtm_mono_s() >= next_hb) {
 			v = heartbeat(r->ctx, r->c, job, &r->lease_ttl_s);
-			next_hb = now_mono() + r->heartbeat_s;
+			next_hb = qtm_mono_s() + r->heartbeat_s;
 		}
 		if (v != GO_ON) {
 			kill_worker(pid);
@@ -372,7 +355,7 @@ record(struct runner *r, const struct job *job, const char *outcome, const char 
 	cJSON_AddStringToObject(o, "outcome", outcome);
 	if (error != NULL)
 		cJSON_AddStringToObject(o, "error", error);
-	cJSON_AddNumberToObject(o, "wall_s", now_mono() - job->started);
+	cJSON_AddNumberToObject(o, "wall_s", qtm_mono_s() - job->started);
 	cJSON_AddStringToObject(o, "via", job->chained ? "complete" : "claim");
 	if (res != NULL && cJSON_IsString(cJSON_GetObjectItem(res, "sha256")))
 		cJSON_AddStringToObject(o, "sha256", cJSON_GetObjectItem(res, "sha256")->valuestring);
@@ -486,7 +469,7 @@ run_job(struct runner *r, const cJSON *claim, bool chained, cJSON **next)
 	pid_t pid;
 
 	job.loss = cJSON_CreateArray();
-	job.started = now_mono();
+	job.started = qtm_mono_s();
 	job.chained = chained;
 	if ((rc = parse_claim(r->ctx, claim, &job)) < 0) {
 		job_clear(r, &job);
@@ -575,7 +558,7 @@ enroll_retrying(struct runner *r, double deadline)
 	bool warned = false;
 	int rc;
 
-	while ((rc = enroll(r)) == -EHOSTUNREACH && !stop_flag && (deadline < 0 || now_mono() < deadline)) {
+	while ((rc = enroll(r)) == -EHOSTUNREACH && !stop_flag && (deadline < 0 || qtm_mono_s() < deadline)) {
 		if (!warned)
 			qtm_warn(r->ctx, _("%s; retrying"), qtm_strerror(r->ctx));
 		warned = true;
@@ -659,7 +642,7 @@ loop(struct runner *r, double deadline)
 			return rc;
 		}
 		/* At least one claim was tried: --once --wait 0 asks once. */
-		if (deadline >= 0 && now_mono() >= deadline)
+		if (deadline >= 0 && qtm_mono_s() >= deadline)
 			return rc == -EHOSTUNREACH ? rc
 			    : qtm_error(r->ctx, -EAGAIN, _("hive %s: no job to claim"), qtm_hive_client_url(r->c));
 		nap_ms(backoff);
@@ -680,7 +663,7 @@ qtm_hive_runner_run(struct qtm_ctx *ctx, struct qtm_hive_client *c, const struct
 	if (opts.job_id > 0)
 		opts.once = true;
 	if (opts.once && opts.wait_s >= 0)
-		deadline = now_mono() + opts.wait_s;
+		deadline = qtm_mono_s() + opts.wait_s;
 	r.results = cJSON_CreateArray();
 	if ((rc = enroll_retrying(&r, deadline)) == 0)
 		rc = loop(&r, deadline);

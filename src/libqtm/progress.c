@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 
+#include "clock.h"
 #include "ctx.h"
 #include "i18n.h"
 #include "progress.h"
@@ -23,15 +24,6 @@ struct qtm_progress {
 	char extra[96];
 };
 
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 struct qtm_progress *
 qtm_progress_new(const struct qtm_ctx *ctx, const char *label, uint64_t total, bool steps)
 {
@@ -44,7 +36,7 @@ qtm_progress_new(const struct qtm_ctx *ctx, const char *label, uint64_t total, b
 	p->total = total;
 	p->steps = steps;
 	p->tty = ctx->is_tty;
-	p->started = now();
+	p->started = qtm_mono_s();
 	p->last_decile = -1;
 	return p;
 }
@@ -71,7 +63,7 @@ static void
 draw(struct qtm_progress *p, bool final)
 {
 	char done[32], total[32], bar[31];
-	double frac = p->total ? (double)p->done / (double)p->total : 0, elapsed = now() - p->started;
+	double frac = p->total ? (double)p->done / (double)p->total : 0, elapsed = qtm_mono_s() - p->started;
 	int fill = (int)(frac * 30);
 
 	if (frac > 1)
@@ -106,7 +98,7 @@ qtm_progress_update_extra(struct qtm_progress *p, uint64_t done, const char *ext
 	p->done = done;
 	if (extra != NULL)
 		snprintf(p->extra, sizeof p->extra, "%s", extra);
-	t = now();
+	t = qtm_mono_s();
 	if (p->tty) {
 		if (t - p->last_draw >= 0.1) {
 			p->last_draw = t;
@@ -159,7 +151,7 @@ qtm_fetch_progress_new(const struct qtm_ctx *ctx, uint64_t total)
 	p = xcalloc(1, sizeof *p);
 	p->total = total;
 	p->tty = ctx->is_tty;
-	p->started = now();
+	p->started = qtm_mono_s();
 	return p;
 }
 
@@ -221,7 +213,7 @@ qtm_fetch_progress_update(struct qtm_fetch_progress *p, uint64_t done, uint64_t 
 {
 	char line[1024], a[32], b[32];
 	size_t n = 0, width;
-	double t = now(), elapsed;
+	double t = qtm_mono_s(), elapsed;
 
 	if (p == NULL || !p->tty || t - p->last_draw < 0.1)
 		return;

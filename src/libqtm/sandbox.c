@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "clock.h"
 #include "ctx.h"
 #include "i18n.h"
 #include "sandbox-setup.h"
@@ -128,15 +129,6 @@ struct run {
 	struct sandbox_child_err status;  /* what came back on the status pipe */
 	size_t status_len;
 };
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static int
 open_channels(struct qtm_ctx *ctx, struct run *r)
@@ -329,7 +321,7 @@ poll_timeout(double deadline)
 
 	if (deadline <= 0)
 		return -1;
-	left = deadline - now_s();
+	left = deadline - qtm_mono_s();
 	return left <= 0 ? 0 : (int)(left * 1000) + 1;
 }
 
@@ -348,7 +340,7 @@ pump(struct run *r, const struct qtm_sandbox_spec *spec, double deadline, bool *
 		for (int i = 0; i < 3; i++)
 			pfd[i] = (struct pollfd){ .fd = *fds[i], .events = POLLIN };
 		n = poll(pfd, 3, poll_timeout(deadline));
-		if (deadline > 0 && (n == 0 || now_s() >= deadline)) {
+		if (deadline > 0 && (n == 0 || qtm_mono_s() >= deadline)) {
 			kill(r->pid, SIGKILL);
 			*timed_out = true;
 			deadline = 0;
@@ -411,7 +403,7 @@ qtm_sandbox_run(struct qtm_ctx *ctx, const struct qtm_sandbox_spec *spec,
     struct qtm_sandbox_result *result)
 {
 	struct run r = { .pid = -1, .sync_fd = -1, .out_fd = -1, .err_fd = -1, .status_fd = -1 };
-	double start = now_s();
+	double start = qtm_mono_s();
 	int rc;
 
 	memset(result, 0, sizeof *result);
@@ -434,7 +426,7 @@ qtm_sandbox_run(struct qtm_ctx *ctx, const struct qtm_sandbox_spec *spec,
 	result->limits_detail = r.c.limits.detail;
 	qtm_limits_release(&r.c.limits, true);
 	qtm_sandbox_child_free(&r.c);
-	result->wall_s = now_s() - start;
+	result->wall_s = qtm_mono_s() - start;
 	return rc;
 }
 
