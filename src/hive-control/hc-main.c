@@ -41,7 +41,7 @@ static const struct {
 void
 hc_usage(FILE *f, const char *prog)
 {
-	fprintf(f, _("usage: %s [--root DIR] [--hive URL] [--token TOKEN|@FILE] [--json] [-q|-v] [--no-color] COMMAND [ARGS]\n\ncommands:\n"),
+	fprintf(f, _("usage: %s [--root DIR] [--config FILE] [--hive URL] [--token TOKEN|@FILE] [--json] [-q|-v] [--no-color] COMMAND [ARGS]\n\ncommands:\n"),
 	    prog);
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		fprintf(f, "  %-8s %-36s %s\n", commands[i].name, commands[i].args, _(commands[i].summary));

@@ -20,7 +20,7 @@ main(int argc, char **argv)
 	int idx, rc;
 
 	setlocale(LC_ALL, "");
-	bindtextdomain(PACKAGE, LOCALEDIR);
+	bindtextdomain(PACKAGE, qtm_localedir());
 	textdomain(PACKAGE);
 	if ((idx = hc_parse_globals(argc, argv, &g, h.prog)) < 0)
 		return idx == -2 ? 0 : 2;

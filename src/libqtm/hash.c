@@ -19,7 +19,7 @@ qtm_sha256_init(struct qtm_sha256 *h)
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 
 	if (md == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
-		fprintf(stderr, "qtm: OpenSSL cannot initialise SHA-256\n");
+		fprintf(stderr, _("qtm: OpenSSL cannot initialise SHA-256\n"));
 		abort();
 	}
 	h->evp = md;

@@ -6,12 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "xalloc.h"
 
 static void
 out_of_memory(size_t size)
 {
-	fprintf(stderr, "qtm: out of memory (allocating %zu bytes)\n", size);
+	fprintf(stderr, _("qtm: out of memory (allocating %zu bytes)\n"), size);
 	abort();
 }
 

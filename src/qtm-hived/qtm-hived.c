@@ -150,7 +150,7 @@ main(int argc, char **argv)
 	int rc;
 
 	setlocale(LC_ALL, "");
-	bindtextdomain(PACKAGE, LOCALEDIR);
+	bindtextdomain(PACKAGE, qtm_localedir());
 	textdomain(PACKAGE);
 	ctx = qtm_ctx_new(NULL, NULL);
 	if ((rc = parse(argc, argv, &o, ctx)) != 0) {

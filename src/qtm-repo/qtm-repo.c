@@ -213,7 +213,7 @@ main(int argc, char **argv)
 	int rc = 2;
 
 	setlocale(LC_ALL, "");
-	bindtextdomain(PACKAGE, LOCALEDIR);
+	bindtextdomain(PACKAGE, qtm_localedir());
 	textdomain(PACKAGE);
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		usage(stdout);

@@ -138,7 +138,7 @@ main(int argc, char **argv)
 	int rc;
 
 	setlocale(LC_ALL, "");
-	bindtextdomain(PACKAGE, LOCALEDIR);
+	bindtextdomain(PACKAGE, qtm_localedir());
 	textdomain(PACKAGE);
 	if (parse(argc, argv, &o) < 0)
 		return EXIT_USAGE;

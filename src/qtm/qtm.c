@@ -139,7 +139,7 @@ main(int argc, char **argv)
 	int idx, rc;
 
 	setlocale(LC_ALL, "");
-	bindtextdomain(PACKAGE, LOCALEDIR);
+	bindtextdomain(PACKAGE, qtm_localedir());
 	textdomain(PACKAGE);
 	if ((idx = parse_globals(argc, argv, &g)) < 0)
 		return 2;
