@@ -16,6 +16,7 @@
 #include "hive-executor.h"
 #include "hive-sysinfo.h"
 #include "hive-server-internal.h"
+#include "hive-slurm.h"
 #include "i18n.h"
 #include "paths.h"
 #include "xalloc.h"
@@ -38,6 +39,8 @@ hive_tick(struct qtm_hive_server *srv)
 		if (qtm_hive_db_runner_gone(srv->ctx, srv->db, gone[i], _("the runner process exited"), false, now) < 0)
 			qtm_warn(srv->ctx, "%s", qtm_strerror(srv->ctx));
 	strv_free(gone);
+	if (srv->slurm != NULL)
+		qtm_hive_slurm_tick(srv->ctx, srv->slurm, now);
 }
 
 static enum MHD_Result
@@ -62,13 +65,23 @@ status(struct qtm_hive_server *srv, struct MHD_Connection *c)
 		return qtm_hive_reply_ctx(c, srv->ctx, rc);
 	qtm_hive_sysinfo(&cpu, &mem, &disk, srv->conf->state_dir);
 	max = strcmp(srv->conf->executor, "local") == 0 ? qtm_hive_executor_max(srv->ex) : srv->conf->max_runners;
-	if (max < total)
+	if (srv->slurm != NULL)
+		max = qtm_hive_slurm_max(srv->slurm);
+	else if (max < total)
 		max = total;
 	j = cJSON_CreateObject();
 	cJSON_AddStringToObject(j, "orchestrator", "running");
 	cJSON_AddStringToObject(j, "version", PACKAGE_VERSION);
 	cJSON_AddNumberToObject(j, "uptime_s", now - srv->started);
 	cJSON_AddStringToObject(j, "executor", srv->conf->executor);
+	if (srv->slurm != NULL) {
+		const char *err = qtm_hive_slurm_error(srv->slurm);
+
+		cJSON_AddItemToObject(j, "executor_error", err != NULL ? cJSON_CreateString(err) : cJSON_CreateNull());
+		o = cJSON_AddObjectToObject(j, "slurm");
+		cJSON_AddNumberToObject(o, "jobs", qtm_hive_slurm_active(srv->slurm));
+		cJSON_AddNumberToObject(o, "max_jobs", qtm_hive_slurm_max(srv->slurm));
+	}
 	o = cJSON_AddObjectToObject(j, "system");
 	cJSON_AddNumberToObject(o, "cpu_percent", cpu);
 	cJSON_AddNumberToObject(o, "memory_percent", mem);
@@ -156,9 +169,12 @@ job_action(struct qtm_hive_server *srv, struct MHD_Connection *c, int64_t id, co
 		return r;
 	}
 	free(what);
-	if (strcmp(action, "cancel") == 0)
+	if (strcmp(action, "cancel") == 0) {
 		rc = qtm_hive_db_cancel(srv->ctx, srv->db, id, hive_now(), &job);
-	else
+		/* Besides the runner's own cancel at its next heartbeat. */
+		if (rc == 0 && srv->slurm != NULL)
+			qtm_hive_slurm_cancel(srv->ctx, srv->slurm, id);
+	} else
 		rc = qtm_hive_db_requeue(srv->ctx, srv->db, id, artifact_file_held(srv, id), hive_now(), &job);
 	return reply_rc(srv, c, rc, MHD_HTTP_OK, job);
 }
@@ -225,6 +241,8 @@ spawn_or_scale(struct qtm_hive_server *srv, struct MHD_Connection *c, bool spawn
 		    "a number from 1 to 1024") : _("POST /scale: target_runners must be a number from 0 to 1024"));
 	if (spawn)
 		rc = qtm_hive_executor_spawn(srv->ctx, srv->ex, (int)n, &ids);
+	else if (srv->slurm != NULL)
+		rc = qtm_hive_slurm_scale(srv->ctx, srv->slurm, (int)n);
 	else if ((rc = qtm_hive_db_runner_counts(srv->ctx, srv->db, &busy, &total)) == 0)
 		rc = qtm_hive_executor_scale(srv->ctx, srv->ex, (int)n, busy);
 	if (rc < 0) {
@@ -386,6 +404,8 @@ hive_api_ops(struct qtm_hive_server *srv, struct MHD_Connection *c, const char *
 
 		if (rc == 0)
 			add_pids(srv, j);
+		if (rc == 0 && srv->slurm != NULL)
+			qtm_hive_slurm_annotate(srv->slurm, cJSON_GetObjectItem(j, "runners"));
 		return reply_rc(srv, c, rc, MHD_HTTP_OK, j);
 	}
 	if (p->n == 2 && strcmp(p->seg[0], "runners") == 0 && strcmp(p->seg[1], "spawn") == 0)

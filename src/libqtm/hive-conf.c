@@ -19,7 +19,7 @@ qtm_hive_conf_defaults(struct qtm_hive_conf *c)
 	*c = (struct qtm_hive_conf){ .listen_addr = xstrdup("127.0.0.1"), .port = 9000,
 		.executor = xstrdup("local"), .min_runners = 1, .max_runners = 4, .runner_cpus = 2,
 		.runner_memory_mb = 4096, .lease_ttl_s = 30, .max_attempts = 3, .scale_cooldown_s = 10,
-		.gpu_grace_s = 30, .max_body_kib = 1024, .max_artifact_mib = 4096 };
+		.gpu_grace_s = 30, .max_body_kib = 1024, .max_artifact_mib = 4096, .slurm_max_jobs = 4 };
 	c->allow_hosts = xcalloc(1, sizeof *c->allow_hosts);
 	c->deny_hosts = xcalloc(1, sizeof *c->deny_hosts);
 }
@@ -31,6 +31,10 @@ qtm_hive_conf_clear(struct qtm_hive_conf *c)
 	free(c->state_dir);
 	free(c->executor);
 	free(c->token_file);
+	free(c->slurm_partition);
+	free(c->slurm_runner_root);
+	free(c->slurm_extra);
+	free(c->slurm_output_dir);
 	strv_free(c->allow_hosts);
 	strv_free(c->deny_hosts);
 	memset(c, 0, sizeof *c);
@@ -63,6 +67,18 @@ static const struct {
 	{ "gpu_grace_s", offsetof(struct qtm_hive_conf, gpu_grace_s), 0, 86400, false },
 	{ "max_body_kib", offsetof(struct qtm_hive_conf, max_body_kib), 1, 1L << 20, true },
 	{ "max_artifact_mib", offsetof(struct qtm_hive_conf, max_artifact_mib), 1, 1L << 24, true },
+	{ "slurm_max_jobs", offsetof(struct qtm_hive_conf, slurm_max_jobs), 0, 1024, false },
+};
+
+/* The slurm executor's string settings (qtm-hived(8), SLURM EXECUTOR). */
+static const struct {
+	const char *key;
+	size_t off;
+} str_keys[] = {
+	{ "slurm_partition", offsetof(struct qtm_hive_conf, slurm_partition) },
+	{ "slurm_runner_root", offsetof(struct qtm_hive_conf, slurm_runner_root) },
+	{ "slurm_extra", offsetof(struct qtm_hive_conf, slurm_extra) },
+	{ "slurm_output_dir", offsetof(struct qtm_hive_conf, slurm_output_dir) },
 };
 
 static int
@@ -72,8 +88,9 @@ conf_kv(struct qtm_ctx *ctx, void *arg, const char *key, const char *value, cons
 	char *end;
 
 	if (strcmp(key, "executor") == 0) {
-		if (strcmp(value, "local") != 0 && strcmp(value, "fleet") != 0)
-			return qtm_error(ctx, -EINVAL, _("%s:%d: executor must be \"local\" or \"fleet\""), origin, line);
+		if (strcmp(value, "local") != 0 && strcmp(value, "fleet") != 0 && strcmp(value, "slurm") != 0)
+			return qtm_error(ctx, -EINVAL, _("%s:%d: executor must be \"local\", \"fleet\" or \"slurm\""),
+			    origin, line);
 		free(c->executor);
 		c->executor = xstrdup(value);
 		return 0;
@@ -83,6 +100,19 @@ conf_kv(struct qtm_ctx *ctx, void *arg, const char *key, const char *value, cons
 
 		strv_free(*v);
 		*v = split_hosts(value);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof str_keys / sizeof str_keys[0]; i++) {
+		char **field = (char **)((char *)c + str_keys[i].off);
+
+		if (strcmp(key, str_keys[i].key) != 0)
+			continue;
+		if (strcmp(key, "slurm_extra") != 0 && (strpbrk(value, " \t") != NULL ||
+		    (strcmp(key, "slurm_partition") != 0 && value[0] != '/')))
+			return qtm_error(ctx, -EINVAL, _("%s:%d: %s must be %s without blanks"), origin, line, key,
+			    strcmp(key, "slurm_partition") == 0 ? _("a partition name") : _("an absolute path"));
+		free(*field);
+		*field = xstrdup(value);
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof int_keys / sizeof int_keys[0]; i++) {

@@ -13,13 +13,16 @@ struct qtm_hive_conf {
 	char *listen_addr;           /* IPv4 address (default 127.0.0.1) */
 	uint16_t port;               /* default 9000; 0 = any free port */
 	char *state_dir;
-	char *executor;              /* "local" (default) or "fleet" */
+	char *executor;              /* "local" (default), "fleet" or "slurm" */
 	char *token_file;            /* the operator token (default STATE/operator.token) */
 	int min_runners, max_runners, runner_cpus;
 	long runner_memory_mb;
 	int lease_ttl_s, max_attempts, scale_cooldown_s, gpu_grace_s;
 	char **allow_hosts, **deny_hosts;   /* NULL-terminated, never NULL */
 	long max_body_kib, max_artifact_mib;
+	/* The slurm executor (hive-slurm.h): NULL when unset. */
+	char *slurm_partition, *slurm_runner_root, *slurm_extra, *slurm_output_dir;
+	int slurm_max_jobs;          /* default 4 */
 };
 
 void qtm_hive_conf_defaults(struct qtm_hive_conf *c);

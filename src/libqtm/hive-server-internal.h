@@ -17,6 +17,7 @@ struct qtm_hive_conf;
 struct qtm_hive_db;
 struct qtm_hive_executor;
 struct qtm_hive_flusher;
+struct qtm_hive_slurm;
 
 struct qtm_hive_server {
 	struct qtm_ctx *ctx;
@@ -24,6 +25,7 @@ struct qtm_hive_server {
 	struct qtm_hive_db *db;
 	struct MHD_Daemon *mhd;
 	struct qtm_hive_executor *ex;
+	struct qtm_hive_slurm *slurm;      /* executor "slurm" only (hive-slurm.h), else NULL */
 	struct qtm_hive_flusher *flusher;  /* syncs the artifacts once a second (hive-durable.h) */
 	char *url, *url_file, *artifacts_dir, *logs_dir;
 	char *operator_token, *runner_token;

@@ -22,6 +22,7 @@
 #include "hive-local.h"
 #include "hive-server.h"
 #include "hive-server-internal.h"
+#include "hive-slurm.h"
 #include "hive-durable.h"
 #include "hive-web.h"
 #include "i18n.h"
@@ -284,19 +285,34 @@ runner_busy(void *arg, const char *id)
 	return qtm_hive_db_runner_busy(srv->db, id);
 }
 
+/* The slurm executor: Slurm starts the runners; the fleet executor beside it only accounts
+ * for them (runners from elsewhere may still enroll). */
+static int
+start_slurm(struct qtm_ctx *ctx, struct qtm_hive_server *srv, const char *runner, const char *tok)
+{
+	const struct qtm_hive_conf *cf = srv->conf;
+	struct qtm_hive_slurm_conf sc = { .hive_url = srv->url, .state_dir = cf->state_dir,
+		.runner_token_path = tok, .runner_program = runner, .partition = cf->slurm_partition,
+		.runner_root = cf->slurm_runner_root, .output_dir = cf->slurm_output_dir, .extra = cf->slurm_extra,
+		.max_jobs = cf->slurm_max_jobs, .max_attempts = cf->max_attempts };
+
+	return qtm_hive_slurm_new(ctx, &sc, srv->db, &srv->slurm);
+}
+
 static int
 start_executor(struct qtm_ctx *ctx, struct qtm_hive_server *srv)
 {
 	const struct qtm_hive_conf *cf = srv->conf;
-	bool local = strcmp(cf->executor, "local") == 0;
-	char *runner = local ? qtm_hive_find_program(ctx, "qtm-runner") : NULL;
+	bool local = strcmp(cf->executor, "local") == 0, slurm = strcmp(cf->executor, "slurm") == 0;
+	char *runner = local || slurm ? qtm_hive_find_program(ctx, "qtm-runner") : NULL;
 	char *tok = xasprintf("%s/runner.token", cf->state_dir);
-	struct qtm_hive_executor_conf ec = { .kind = cf->executor, .hive_url = srv->url, .state_dir = cf->state_dir,
+	struct qtm_hive_executor_conf ec = { .kind = slurm ? "fleet" : cf->executor, .hive_url = srv->url,
+		.state_dir = cf->state_dir,
 		.runner_token_path = tok, .runner_program = runner, .runner_cpus = cf->runner_cpus,
 		.runner_memory_mb = cf->runner_memory_mb, .min_runners = cf->min_runners,
 		.max_runners = cf->max_runners, .scale_cooldown_s = cf->scale_cooldown_s, .autoscale = local,
 		.runner_busy = runner_busy, .runner_busy_arg = srv };
-	int rc = local && runner == NULL ? -ENOENT : 0;
+	int rc = (local || slurm) && runner == NULL ? -ENOENT : 0;
 
 	/* The local runners of the previous run ended with it: lost, so that their jobs return to
 	 * the queue and the local-N names the executor reuses are free for the new runners. */
@@ -304,6 +320,8 @@ start_executor(struct qtm_ctx *ctx, struct qtm_hive_server *srv)
 		rc = qtm_hive_db_runners_lost(ctx, srv->db, "local", _("the hive was restarted"), hive_now());
 	if (rc == 0)
 		rc = qtm_hive_executor_new(ctx, &ec, &srv->ex);
+	if (rc == 0 && slurm)
+		rc = start_slurm(ctx, srv, runner, tok);
 
 	free(runner);
 	free(tok);
@@ -344,6 +362,8 @@ qtm_hive_server_run(struct qtm_hive_server *srv, volatile sig_atomic_t *stop)
 
 		/* Returns on activity, after 100 ms, or on a signal (EINTR). */
 		MHD_run_wait(srv->mhd, 100);
+		if (srv->slurm != NULL)
+			qtm_hive_slurm_poll(srv->ctx, srv->slurm);
 		if ((now = hive_now()) - last >= 1.0) {
 			last = now;
 			hive_tick(srv);
@@ -358,6 +378,7 @@ qtm_hive_server_free(struct qtm_hive_server *srv)
 {
 	if (srv == NULL)
 		return;
+	qtm_hive_slurm_free(srv->slurm);
 	if (srv->ex != NULL)
 		qtm_hive_executor_free(srv->ex);
 	if (srv->mhd != NULL) {

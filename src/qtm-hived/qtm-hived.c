@@ -30,7 +30,7 @@ on_signal(int sig)
 static void
 usage(FILE *f)
 {
-	fprintf(f, _("usage: qtm-hived [--listen ADDR:PORT] [--state DIR] [--executor local|fleet]\n"
+	fprintf(f, _("usage: qtm-hived [--listen ADDR:PORT] [--state DIR] [--executor local|fleet|slurm]\n"
 	    "                 [--token-file FILE] [--foreground] [-v]\n"
 	    "  Serves the hive's queue and API (default 127.0.0.1:9000, state in ./hive).\n"
 	    "See qtm-hived(8).\n"));
@@ -66,7 +66,7 @@ parse(int argc, char **argv, struct opts *o, struct qtm_ctx *ctx)
 		}
 	}
 	if (optind != argc || (o->executor != NULL && strcmp(o->executor, "local") != 0 &&
-	    strcmp(o->executor, "fleet") != 0)) {
+	    strcmp(o->executor, "fleet") != 0 && strcmp(o->executor, "slurm") != 0)) {
 		usage(stderr);
 		return 2;
 	}
