@@ -25,7 +25,7 @@
 #define FETCH_BACKOFF_MS 500    /* the pause before the second try, doubled before each next one */
 #define FETCH_TICK_MS 100       /* the longest the loop sleeps (progress redraws, pauses ending) */
 #define FETCH_BUFFER (512 << 10)/* libcurl's receive buffer for big files (its default: 16 KiB) */
-#define FETCH_SLOT (256 << 10)  /* bytes are written to the .part this many at a time */
+#define FETCH_SLOT (256 << 10)  /* bytes are handed to the hasher this many at a time */
 #define HASH_SLOTS 8            /* the hasher's ring: this many FETCH_SLOT buffers */
 #define HASH_BG_MIN (1 << 20)   /* files bigger than this are hashed on a second thread */
 
@@ -44,10 +44,11 @@ enum verdict {
 struct batch;
 
 /* The sha256 of a .part computed on a second thread, so that hashing overlaps receiving and
- * writing.  The receiving thread collects bytes in a buffer of FETCH_SLOT bytes, writes it to the
- * .part when it is full, and swaps it for a free slot of the hasher's ring; the hasher hashes the
- * slots in order.  Started once a file outgrows HASH_BG_MIN (smaller ones are hashed inline); it
- * first reads back and hashes whatever the .part already held (a resumed download). */
+ * writing.  The receiving thread writes the bytes to the .part, copies them into a buffer of
+ * FETCH_SLOT bytes and, when it is full, swaps it for a free slot of the hasher's ring; the
+ * hasher hashes the slots in order.  Started once a file outgrows HASH_BG_MIN (smaller ones are
+ * hashed inline); it first reads back and hashes what the .part held by then (the start of the
+ * file, or what a resumed download found). */
 struct hasher {
 	pthread_t thread;
 	pthread_mutex_t mu;
@@ -69,9 +70,9 @@ struct xfer {
 	enum state state;
 	char *part;
 	int fd;                    /* the open .part, or -1 */
-	unsigned char *buf;        /* bytes not yet written to the .part: fill of them */
+	unsigned char *buf;        /* while the hasher runs: fill bytes of the .part for its next slot */
 	size_t fill;
-	uint64_t have;             /* bytes received for the .part (written or in buf) */
+	uint64_t have;             /* bytes in the .part */
 	struct qtm_sha256 hash;    /* over the .part's first hash.bytes bytes */
 	struct hasher bg;          /* while bg.running, only its thread touches hash */
 	uint64_t limit;
@@ -193,8 +194,20 @@ hasher_main(void *arg)
 	return NULL;
 }
 
-/* Hands the hashing of the .part (the bytes written so far, then every slot) to a second thread;
- * false when none can be started. */
+static void
+hasher_free(struct hasher *h, unsigned char **buf)
+{
+	pthread_mutex_destroy(&h->mu);
+	pthread_cond_destroy(&h->work);
+	pthread_cond_destroy(&h->room);
+	for (unsigned i = 0; i < HASH_SLOTS; i++)
+		free(h->slot[i]);
+	free(*buf);
+	*buf = NULL;
+}
+
+/* Hands the hashing of the .part (the bytes written so far, then the slots filled next) to a
+ * second thread; false when none can be started. */
 static bool
 hasher_start(struct xfer *x)
 {
@@ -202,19 +215,17 @@ hasher_start(struct xfer *x)
 	unsigned i;
 
 	memset(h, 0, sizeof *h);
-	h->base = x->have - x->fill;
+	h->base = x->have;
+	x->fill = 0;
+	x->buf = malloc(FETCH_SLOT);
 	for (i = 0; i < HASH_SLOTS && (h->slot[i] = malloc(FETCH_SLOT)) != NULL; i++)
 		;
 	pthread_mutex_init(&h->mu, NULL);
 	pthread_cond_init(&h->work, NULL);
 	pthread_cond_init(&h->room, NULL);
-	if (i == HASH_SLOTS && pthread_create(&h->thread, NULL, hasher_main, x) == 0)
+	if (x->buf != NULL && i == HASH_SLOTS && pthread_create(&h->thread, NULL, hasher_main, x) == 0)
 		return h->running = true;
-	pthread_mutex_destroy(&h->mu);
-	pthread_cond_destroy(&h->work);
-	pthread_cond_destroy(&h->room);
-	for (i = 0; i < HASH_SLOTS; i++)
-		free(h->slot[i]);
+	hasher_free(h, &x->buf);
 	return false;
 }
 
@@ -234,13 +245,14 @@ hasher_push(struct xfer *x)
 	h->slot[i] = x->buf;
 	h->len[i] = x->fill;
 	x->buf = t;
+	x->fill = 0;
 	h->head++;
 	pthread_cond_signal(&h->work);
 	pthread_mutex_unlock(&h->mu);
 }
 
-/* Ends the hasher: after it has hashed every queued slot, or at once (abandon: the hash is
- * thrown away).  Returns its read-back error (a positive errno) or 0. */
+/* Ends the hasher: after it has hashed every byte handed to it, or at once (abandon: the hash
+ * is thrown away).  Returns its read-back error (a positive errno) or 0. */
 static int
 hasher_end(struct xfer *x, bool abandon)
 {
@@ -248,51 +260,23 @@ hasher_end(struct xfer *x, bool abandon)
 
 	if (!h->running)
 		return 0;
+	if (!abandon && x->fill > 0)
+		hasher_push(x);
 	pthread_mutex_lock(&h->mu);
 	h->stop = true;
 	__atomic_store_n(&h->abandon, abandon, __ATOMIC_RELAXED);
 	pthread_cond_signal(&h->work);
 	pthread_mutex_unlock(&h->mu);
 	pthread_join(h->thread, NULL);
-	pthread_mutex_destroy(&h->mu);
-	pthread_cond_destroy(&h->work);
-	pthread_cond_destroy(&h->room);
-	for (unsigned i = 0; i < HASH_SLOTS; i++)
-		free(h->slot[i]);
+	hasher_free(h, &x->buf);
+	x->fill = 0;
 	h->running = false;
 	h->abandon = 0;
 	return h->err;
 }
 
-/* Writes x->buf to the .part and passes its bytes on to the hash.  Returns 0 or a positive
- * errno. */
-static int
-part_flush(struct xfer *x)
-{
-	uint64_t at = x->have - x->fill;
-	size_t done = 0;
-
-	while (done < x->fill) {
-		ssize_t k = pwrite(x->fd, x->buf + done, x->fill - done, (off_t)(at + done));
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return k < 0 && errno != 0 ? errno : EIO;
-		done += (size_t)k;
-	}
-	if (x->bg.running)
-		hasher_push(x);
-	else if (x->hash.bytes == at && x->have <= HASH_BG_MIN)
-		qtm_sha256_update(&x->hash, x->buf, x->fill);
-	x->fill = 0;
-	if (!x->bg.running && x->have > HASH_BG_MIN)
-		hasher_start(x);   /* if it cannot start, hash_catch_up() reads the rest back */
-	return 0;
-}
-
-/* Brings the hash up to every byte of the .part (flushed before): waits for the hasher to end,
- * or reads the rest back here.  Returns 0 or a positive errno. */
+/* Brings the hash up to every byte of the .part: waits for the hasher to end, or reads the rest
+ * back here.  Returns 0 or a positive errno. */
 static int
 hash_catch_up(struct xfer *x)
 {
@@ -301,7 +285,34 @@ hash_catch_up(struct xfer *x)
 	return err != 0 ? err : hash_range(x, x->have);
 }
 
-/* libcurl's write callback: the bytes go to the .part through x->buf. */
+/* Passes the len bytes just written at the end of the .part (x->have counts them) on to the
+ * hash: inline while the file is small, then through x->buf to the hasher's thread. */
+static void
+hash_feed(struct xfer *x, const char *data, size_t len)
+{
+	size_t k;
+
+	if (!x->bg.running) {
+		if (x->hash.bytes == x->have - len && x->have <= HASH_BG_MIN)
+			qtm_sha256_update(&x->hash, data, len);
+		else if (x->have > HASH_BG_MIN)
+			hasher_start(x);   /* it reads these bytes back; if it cannot start,
+			                    * hash_catch_up() does at the end */
+		return;
+	}
+	while (len > 0) {
+		k = len < FETCH_SLOT - x->fill ? len : FETCH_SLOT - x->fill;
+		memcpy(x->buf + x->fill, data, k);
+		x->fill += k;
+		data += k;
+		len -= k;
+		if (x->fill == FETCH_SLOT)
+			hasher_push(x);
+	}
+}
+
+/* libcurl's write callback.  The bytes are written through as they come (at most 16 KiB at a
+ * time: bigger writes were slower here, in the page cache of a VM), then hashed. */
 static size_t
 sink_write(char *data, size_t size, size_t nmemb, void *arg)
 {
@@ -313,15 +324,18 @@ sink_write(char *data, size_t size, size_t nmemb, void *arg)
 		return 0;   /* makes curl stop with CURLE_WRITE_ERROR */
 	}
 	while (done < len) {
-		size_t k = len - done < FETCH_SLOT - x->fill ? len - done : FETCH_SLOT - x->fill;
+		ssize_t k = pwrite(x->fd, data + done, len - done, (off_t)(x->have + done));
 
-		memcpy(x->buf + x->fill, data + done, k);
-		x->fill += k;
-		x->have += k;
-		done += k;
-		if (x->fill == FETCH_SLOT && (x->write_errno = part_flush(x)) != 0)
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			x->write_errno = k < 0 && errno != 0 ? errno : EIO;
 			return 0;
+		}
+		done += (size_t)k;
 	}
+	x->have += len;
+	hash_feed(x, data, len);
 	if (!x->req->quiet)
 		x->b->received += len;
 	return len;
@@ -361,8 +375,7 @@ static int
 part_open(struct xfer *x)
 {
 	qtm_sha256_init(&x->hash);
-	x->have = x->fill = 0;
-	x->buf = xmalloc(FETCH_SLOT);
+	x->have = 0;
 	if (part_resume(x))
 		return 0;
 	if ((x->fd = open(x->part, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
@@ -377,26 +390,20 @@ part_reset(struct xfer *x)
 	hasher_end(x, true);
 	qtm_sha256_abort(&x->hash);
 	qtm_sha256_init(&x->hash);
-	x->have = x->fill = 0;
+	x->have = 0;
 	if (ftruncate(x->fd, 0) < 0)
 		return qtm_error(x->b->ctx, -errno, _("cannot write %s: %s"), x->part, strerror(errno));
 	return 0;
 }
 
-/* Closes dest.part, keeping it for a later resume only when asked and it can be resumed (with
- * every byte received written to it). */
+/* Closes dest.part, keeping it for a later resume only when asked and it can be resumed. */
 static void
 part_close(struct xfer *x, bool keep)
 {
-	if (keep && x->fd >= 0 && x->fill > 0 && part_flush(x) != 0)
-		keep = false;
 	hasher_end(x, true);
 	if (x->fd >= 0 && close(x->fd) != 0)
 		keep = false;
 	x->fd = -1;
-	free(x->buf);
-	x->buf = NULL;
-	x->fill = 0;
 	qtm_sha256_abort(&x->hash);
 	if (!keep || !x->resumable || x->have == 0)
 		unlink(x->part);
@@ -413,8 +420,6 @@ part_install(struct xfer *x)
 	if (close(x->fd) != 0)
 		rc = qtm_error(ctx, -errno, _("cannot write %s: %s"), x->part, strerror(errno));
 	x->fd = -1;
-	free(x->buf);
-	x->buf = NULL;
 	if (rc == 0 && rename(x->part, x->req->dest) < 0)
 		rc = qtm_error(ctx, -errno, _("cannot rename %s: %s"), x->part, strerror(errno));
 	return rc;
@@ -545,8 +550,6 @@ xfer_end(struct xfer *x, CURLcode cc)
 		curl_easy_cleanup(x->easy);
 		x->easy = NULL;
 	}
-	if (x->fd >= 0 && x->fill > 0 && x->write_errno == 0)
-		x->write_errno = part_flush(x);   /* the .part holds every byte received */
 	v = classify(x, cc, status);
 	if (v == V_RETRY && ++x->attempt >= FETCH_ATTEMPTS)
 		v = V_NEXT;
