@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -159,12 +160,18 @@ mkdir_p(const char *path)
 /* The child: only async-signal-safe calls, since the daemon has threads.  Waits until the
  * parent has put it into its cgroups so that nothing it runs escapes them. */
 static void __attribute__((noreturn))
-child_exec(const struct qtm_limits *lim, const int sync[2], int log_fd, int null_fd, char *const *argv)
+child_exec(const struct qtm_limits *lim, const int sync[2], int log_fd, int null_fd, char *const *argv,
+    pid_t daemon)
 {
 	static const char failed[] = "qtm-hived: cannot start the runner program\n";
 	sigset_t none;
 	char byte;
 
+	/* A runner dies with the daemon that started it (even one killed with SIGKILL): the next
+	 * daemon starts its own, and two sets would share the runners' roots.  The parent check
+	 * closes the race with a daemon that died before the prctl. */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != daemon)
+		_exit(126);
 	setpgid(0, 0);
 	/* Without the write end, a parent that fails to release it gives EOF, not a hang. */
 	close(sync[1]);
@@ -219,7 +226,7 @@ start_process(struct qtm_ctx *ctx, struct qtm_hive_executor *ex, struct runner *
 	char *argv[] = { ex->program, "--hive", ex->hive_url, "--token-file", ex->token_path,
 		"--name", r->id, "--root", root, "--executor", "local", NULL };
 	int sync[2], null_fd, err = 0;
-	pid_t pid;
+	pid_t pid, daemon;
 
 	if (access(ex->program, X_OK) < 0) {
 		err = -errno;
@@ -240,9 +247,10 @@ start_process(struct qtm_ctx *ctx, struct qtm_hive_executor *ex, struct runner *
 		free(root);
 		return qtm_error(ctx, err, _("runner %s: cannot start: %s"), r->id, strerror(-err));
 	}
+	daemon = getpid();
 	pid = fork();
 	if (pid == 0)
-		child_exec(&r->lim, sync, log_fd, null_fd, argv);
+		child_exec(&r->lim, sync, log_fd, null_fd, argv, daemon);
 	err = pid < 0 ? -errno : 0;
 	if (pid > 0) {
 		setpgid(pid, pid);  /* either side may win the race; both set the same group */
@@ -550,7 +558,8 @@ reap(struct qtm_ctx *ctx, struct qtm_hive_executor *ex, char ***gone)
 
 		if (p == r->pid || (p < 0 && errno == ECHILD)) {
 			qtm_verbose(ctx, _("runner %s (pid %ld) ended"), r->id, (long)r->pid);
-			if (!r->stopping && now - r->started_at < EARLY_EXIT_S)
+			/* Killed by a signal from outside is no failure to start. */
+			if (!r->stopping && now - r->started_at < EARLY_EXIT_S && !(p == r->pid && WIFSIGNALED(status)))
 				note_failure(ctx, ex, r->id, now);
 			else if (!r->stopping)
 				ex->failures = 0;
