@@ -117,9 +117,13 @@ function renderResponses(doc, responses) {
   return table;
 }
 
+function opId(path, method) {
+  return "op-" + method + "-" + path.replace(/[^A-Za-z0-9]+/g, "-");
+}
+
 function renderOperation(doc, path, method, op) {
   const box = el("section", null, "op");
-  box.id = "op-" + method + "-" + path.replace(/[^A-Za-z0-9]+/g, "-");
+  box.id = opId(path, method);
   const h = el("h3");
   h.append(el("span", method, "method method-" + method), path);
   box.append(h, el("p", op.summary || "", ""), el("p", op.description || "", "muted"),
@@ -157,6 +161,17 @@ function render(doc) {
         if (!byTag.has(tag)) byTag.set(tag, []);
         byTag.get(tag).push([path, m, item[m]]);
       }
+  main.append(el("h2", "Routes"));
+  const toc = el("ul", null, "toc");
+  for (const [tag, ops] of byTag)
+    ops.forEach(([path, m, op]) => {
+      const li = el("li"), a = el("a");
+      a.href = "#" + opId(path, m);
+      a.append(el("span", m, "method method-" + m), path);
+      li.append(a, el("span", op.summary ? " — " + op.summary : "", "muted"));
+      toc.append(li);
+    });
+  main.append(toc);
   for (const [tag, ops] of byTag) {
     const info = (doc.tags || []).find((t) => t.name === tag);
     main.append(el("h2", tag + " API"));

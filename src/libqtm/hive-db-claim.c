@@ -336,10 +336,17 @@ append_loss(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t id, const cJSON
 		cJSON_AddItemToArray(pt, cJSON_CreateNumber(loss->valuedouble));
 		cJSON_AddItemToArray(curve, pt);
 	} else {
+		/* A runner may send its whole curve at every heartbeat: only the points after the
+		 * last one stored are new. */
+		const cJSON *last = cJSON_GetArrayItem(curve, cJSON_GetArraySize(curve) - 1);
+		double after = cJSON_IsArray(last) ? cJSON_GetNumberValue(cJSON_GetArrayItem(last, 0)) : -1e300;
+
 		cJSON_ArrayForEach(e, loss)
 			if (cJSON_GetArraySize(e) == 2 && cJSON_IsNumber(cJSON_GetArrayItem(e, 0)) &&
-			    cJSON_IsNumber(cJSON_GetArrayItem(e, 1)))
+			    cJSON_IsNumber(cJSON_GetArrayItem(e, 1)) && cJSON_GetArrayItem(e, 0)->valuedouble > after) {
 				cJSON_AddItemToArray(curve, cJSON_Duplicate(e, true));
+				after = cJSON_GetArrayItem(e, 0)->valuedouble;
+			}
 	}
 	while (cJSON_GetArraySize(curve) > LOSS_POINTS_MAX)
 		cJSON_DeleteItemFromArray(curve, 0);

@@ -26,6 +26,7 @@ static struct asset assets[] = {
 	{ "/docs", "docs.html", HTML, NULL, 0 },
 	{ "/openapi.json", "openapi.json", "application/json", NULL, 0 },
 	{ "/assets/dashboard.js", "dashboard.js", JS, NULL, 0 },
+	{ "/assets/chart.js", "chart.js", JS, NULL, 0 },
 	{ "/assets/dashboard.css", "dashboard.css", CSS, NULL, 0 },
 	{ "/assets/docs.js", "docs.js", JS, NULL, 0 },
 };

@@ -132,7 +132,7 @@ if command -v sbatch >/dev/null 2>&1 && ! sinfo >/dev/null 2>&1 && command -v sl
 fi
 if command -v sbatch >/dev/null 2>&1 && sinfo >/dev/null 2>&1; then
 	t0
-	for _ in $(seq "$N_SBATCH"); do sbatch --wrap true >/dev/null; done
+	for _ in $(seq "$N_SBATCH"); do sbatch --output=/dev/null --wrap true >/dev/null; done
 	SB_WALL=$(secs)
 	SB_RATE=$(div "$N_SBATCH" "$SB_WALL" %.1f)
 	SBATCH_LINE="sbatch: $N_SBATCH submissions of \`sbatch --wrap true\` in $SB_WALL s: $SB_RATE submissions/s; hive jobs/s (submit to completion) / sbatch submissions/s: $(div "$A_RATE" "$SB_RATE" %.1f)"

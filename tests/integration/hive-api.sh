@@ -11,7 +11,7 @@ cat >"$STATE/hive.conf" <<'EOF'
 executor = fleet
 min_runners = 0
 max_runners = 4
-lease_ttl_s = 2
+lease_ttl_s = 8
 max_attempts = 2
 max_body_kib = 4
 max_artifact_mib = 1
@@ -53,10 +53,11 @@ hexid() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
 job_body() { # job_body BUILD_ID [EXTRA]
 	printf '{"module":"m","version":"1.0.0","build_id":"%s","estimate_s":10,"spec":{"k":1}%s}' "$1" "${2-}"
 }
-# wait_state ID STATE: polls GET /jobs/ID (up to 20 s) until its state is STATE.
+# wait_state ID STATE: polls GET /jobs/ID (up to 40 s) until its state is STATE.  The lease (8 s)
+# is long enough for the calls between a claim and its complete on a loaded machine under ASan.
 wait_state() {
 	i=0
-	while [ $i -lt 200 ]; do
+	while [ $i -lt 400 ]; do
 		[ "$(req GET "/jobs/$1")" = 200 ] && [ "$(body "j['state']")" = "$2" ] && return 0
 		sleep 0.1
 		i=$((i + 1))

@@ -7,6 +7,7 @@
 # job names, nothing was lost, and the runner count is back at 4 (in the API and in processes).
 # No timing is asserted: the polling limits only keep a broken hive from hanging the test.
 . "$(dirname "$0")/lib.sh"
+heavy_test
 plan 21
 
 HC=$top_builddir/src/hive-control/hive-control

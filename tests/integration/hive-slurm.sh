@@ -7,6 +7,7 @@
 # Slurm; a hive started while Slurm is down stays up, says why and recovers.  Prints (no
 # assertion) the time from submit to RUNNING in Slurm and the throughput against raw sbatch.
 . "$(dirname "$0")/lib.sh"
+heavy_test
 
 PATH=$PATH:/usr/sbin:/sbin
 if ! command -v slurmctld >/dev/null 2>&1 || ! command -v munged >/dev/null 2>&1; then
