@@ -27,7 +27,7 @@ static const struct {
 	{ "runners", "", N_("list the runners"), hc_runners },
 	{ "jobs", "[--state S] [--limit N]", N_("list the jobs, newest first"), hc_jobs },
 	{ "logs", "ID [-f] [--attempt N]", N_("print (and follow) a job's training log"), hc_logs },
-	{ "monitor", "[--interval S] [--count N]", N_("print a status line every few seconds"), hc_monitor },
+	{ "monitor", "[--interval S] [--count N] [--plain]", N_("watch runners, jobs and queue live (status lines when not on a terminal)"), hc_monitor },
 	{ "scale", "N", N_("set the number of local runners"), hc_scale },
 	{ "spawn", "N", N_("start N more local runners"), hc_spawn },
 	{ "kill", "ID", N_("stop a runner (its job returns to the queue)"), hc_kill },

@@ -1,4 +1,4 @@
-/* hc-query.c - hive-control status, runners, jobs, logs, monitor, web: reading the hive. */
+/* hc-query.c - hive-control status, runners, jobs, logs, web: reading the hive. */
 #include "config.h"
 
 #include <errno.h>
@@ -268,64 +268,7 @@ hc_logs(struct hc *h, int argc, char **argv)
 	return rc;
 }
 
-/* ---- monitor and web ----------------------------------------------------------------------- */
-
-static void
-monitor_line(struct hc *h, cJSON *st)
-{
-	char when[16];
-	time_t t = time(NULL);
-
-	if (h->ctx->json) {
-		char *text = cJSON_PrintUnformatted(st);
-
-		printf("%s\n", text);
-		free(text);
-	} else {
-		strftime(when, sizeof when, "%H:%M:%S", localtime(&t));
-		printf(_("%s  runners %.0f active / %.0f available / %.0f max  queue %.0f pending, %.0f running, %.0f completed, %.0f failed  cpu %.0f%% mem %.0f%%\n"),
-		    when, num(st, "runners", "active"), num(st, "runners", "available"), num(st, "runners", "max"),
-		    num(st, "queue", "pending"), num(st, "queue", "running"), num(st, "queue", "completed"),
-		    num(st, "queue", "failed"), num(st, "system", "cpu_percent"), num(st, "system", "memory_percent"));
-	}
-	fflush(stdout);
-}
-
-int
-hc_monitor(struct hc *h, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "interval", required_argument, NULL, 'i' }, { "count", required_argument, NULL, 'n' },
-		{ NULL, 0, NULL, 0 },
-	};
-	long long interval = 2, count = 0;
-	struct qtm_hive_client *cl;
-	int c, rc;
-
-	while ((c = hc_getopt(h, argc, argv, "", opts)) != -1) {
-		if (c == 'i' && (interval = hc_number(h, "monitor", "--interval", optarg)) > 0)
-			continue;
-		if (c != 'n' || (count = hc_number(h, "monitor", "--count", optarg)) < 0)
-			return hc_usage_error(h, "monitor", "[--interval S] [--count N]");
-	}
-	if (optind < argc)
-		return hc_usage_error(h, "monitor", "[--interval S] [--count N]");
-	if ((rc = hc_client(h, &cl)) < 0)
-		return rc;
-	for (long long i = 0; count == 0 || i < count; i++) {
-		cJSON *st = NULL;
-
-		if (i > 0)
-			sleep((unsigned)interval);
-		if ((rc = qtm_hive_call(h->ctx, cl, "GET", "/status", NULL, &st)) < 0)
-			break;
-		monitor_line(h, st);
-		cJSON_Delete(st);
-		rc = 0;
-	}
-	qtm_hive_client_free(cl);
-	return rc;
-}
+/* ---- web (monitor: hc-monitor.c) -------------------------------------------------------- */
 
 /* xdg-open, detached, only on a terminal and only when it is installed. */
 static void

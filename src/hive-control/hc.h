@@ -1,6 +1,6 @@
 /* hc.h - hive-control's commands, shared by the hive-control program and `qtm hive`: one
  * function per command (hc-daemon.c: init start stop restart; hc-query.c: status runners jobs
- * logs monitor web; hc-ops.c: scale spawn kill submit cancel requeue clean), dispatched by
+ * logs web; hc-monitor.c: monitor; hc-ops.c: scale spawn kill submit cancel requeue clean), dispatched by
  * hive_control_main() in hc-main.c.
  *
  * Ownership: struct hc and its strings belong to the caller of hive_control_main(); a command

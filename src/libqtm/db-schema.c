@@ -67,6 +67,8 @@ static const struct {
 	{ "packages", "is_default", "INTEGER NOT NULL DEFAULT 1", NULL },
 	/* the manifest's summary, copied out so that `qtm list` need not parse every manifest */
 	{ "packages", "summary", "TEXT", "UPDATE packages SET summary = " QTM_DB_SUMMARY_OF("manifest") },
+	/* a model's training curve, JSON [[step, loss], ...] (db-curve.c) */
+	{ "packages", "curve", "TEXT", NULL },
 };
 
 static bool
@@ -135,6 +137,9 @@ rebuild_unique_name(struct qtm_ctx *ctx, struct qtm_db *db)
 	if (rc < 0)
 		sqlite3_exec(db->sql, "ROLLBACK;", NULL, NULL, NULL);
 	sqlite3_exec(db->sql, "PRAGMA foreign_keys = ON;", NULL, NULL, NULL);
+	/* The rebuilt table has only the columns named above: those added since come back (empty). */
+	if (rc == 0)
+		rc = migrate(ctx, db);
 	return rc;
 }
 

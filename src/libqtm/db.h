@@ -99,6 +99,11 @@ int qtm_db_training_finish(struct qtm_ctx *ctx, struct qtm_db *db, int64_t id, c
 int qtm_db_trainings(struct qtm_ctx *ctx, struct qtm_db *db, int limit, struct qtm_training **out,
     size_t *n);
 
+/* A model's training curve, JSON text [[step, loss], ...] (db-curve.c): set on the row just put;
+ * read as *json owned by the caller, NULL when none was recorded. */
+int qtm_db_set_curve(struct qtm_ctx *ctx, struct qtm_db *db, int64_t package_id, const char *json);
+int qtm_db_get_curve(struct qtm_ctx *ctx, struct qtm_db *db, int64_t package_id, char **json);
+
 void qtm_installed_free(struct qtm_installed *pkg);
 void qtm_installed_clear(struct qtm_installed *pkg);   /* frees the strings, not pkg */
 void qtm_installed_free_all(struct qtm_installed *v, size_t n);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "ctx.h"
+#include "curve.h"
 #include "hash.h"
 #include "hive-client.h"
 #include "hive-handoff.h"
@@ -163,6 +164,9 @@ collect(struct qtm_ctx *ctx, struct qtm_hive_client *c, const struct qtm_manifes
 	rc = qtm_json_save(ctx, metrics_path, metrics, true);
 	cJSON_Delete(none);
 	out->trained_by = xasprintf("hive:%s (job %lld at %s)", runner != NULL ? runner : "?", id, qtm_hive_client_url(c));
+	/* The job's loss reports, [[t, value], ...], t the runner's clock: kept as seconds since the first. */
+	out->curve = qtm_curve_from_json(cJSON_GetObjectItemCaseSensitive(job, "loss"));
+	qtm_curve_rebase(out->curve);
 	if (rc == 0)
 		qtm_info(ctx, _("The hive trained %s (job %lld on runner %s)"), m->name, id, runner != NULL ? runner : "?");
 	return rc;

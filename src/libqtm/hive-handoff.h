@@ -4,7 +4,7 @@
  * here, and its artifact downloaded and verified.
  *
  * Arguments are the caller's and only read, except out: its path (set by the caller) receives
- * the artifact and trained_by is set (owned by out). */
+ * the artifact, and trained_by and curve (the job's loss reports) are set (owned by out). */
 #ifndef QTM_HIVE_HANDOFF_H
 #define QTM_HIVE_HANDOFF_H
 

@@ -11,6 +11,7 @@
 #include "archive.h"
 #include "buildid.h"
 #include "ctx.h"
+#include "curve.h"
 #include "db.h"
 #include "fetch.h"
 #include "hive-handoff.h"
@@ -185,6 +186,8 @@ train_and_pack(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifest
 	if (rc == 0) {
 		qtm_info(ctx, _("Trained %s in %.1f s (limits: %s; log: %s)"), m->name, res.wall_s, res.limits, log);
 		qtm_rm_rf(ctx, work);
+		out->curve = res.curve;
+		res.curve = NULL;
 	}
 	qtm_train_result_clear(&res);
 	free(work);
@@ -237,9 +240,33 @@ substitute(struct qtm_ctx *ctx, const struct qtm_manifest *m, const struct qtm_m
 		rc = qtm_json_save(ctx, metrics_path, none, true);
 		cJSON_Delete(none);
 	}
-	if (rc == 0)
+	if (rc == 0) {
 		qtm_info(ctx, _("Using the repository's pre-trained artifact of build %.12s for %s"), out->build_id, m->name);
+		out->curve = qtm_curve_from_json(cJSON_GetObjectItemCaseSensitive(a, "curve"));
+	}
 	return rc;
+}
+
+/* The curve is kept beside the artifact, so that a reuse from the cache still shows it: saved
+ * when this build produced one, else read back.  Only `qtm info` draws it: a curve that cannot
+ * be saved or read is a warning, not a failed install. */
+static void
+keep_curve(struct qtm_ctx *ctx, const char *dir, struct qtm_model_artifact *out)
+{
+	char *path = xasprintf("%s/%s.curve.json", dir, out->build_id);
+	cJSON *json = NULL;
+
+	if (out->curve != NULL) {
+		if (qtm_json_save(ctx, path, out->curve, false) < 0)
+			qtm_warn(ctx, _("the training curve of build %.12s is not kept: %s"), out->build_id, qtm_strerror(ctx));
+	} else if (access(path, F_OK) == 0) {
+		if (qtm_json_load(ctx, path, &json) == 0)
+			out->curve = qtm_curve_from_json(json);
+		else
+			qtm_warn(ctx, _("the training curve of build %.12s is not shown: %s"), out->build_id, qtm_strerror(ctx));
+		cJSON_Delete(json);
+	}
+	free(path);
 }
 
 int
@@ -272,8 +299,10 @@ qtm_model_build(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifes
 		out->origin = "trained";
 		rc = train_and_pack(ctx, db, m, source, &in, out, metrics_path);
 	}
-	if (rc == 0)
+	if (rc == 0) {
 		out->metrics = load_metrics(ctx, metrics_path);
+		keep_curve(ctx, dir, out);
+	}
 done:
 	qtm_model_inputs_clear(&in);
 	free(source);
@@ -287,6 +316,7 @@ qtm_model_artifact_clear(struct qtm_model_artifact *a)
 {
 	free(a->path);
 	free(a->trained_by);
+	cJSON_Delete(a->curve);
 	cJSON_Delete(a->metrics);
 	cJSON_Delete(a->params);
 	memset(a, 0, sizeof *a);

@@ -51,6 +51,8 @@ struct qtm_model_artifact {
 	                      * (a pre-trained artifact the signed index pins under this build id)
 	                      * or "hive" */
 	char *trained_by;    /* hive trainings: "hive:RUNNER (job ID at URL)" (owned), else NULL */
+	cJSON *curve;        /* the training's loss curve [[step, loss], ...] (curve.h), kept as
+	                      * cache_dir/artifacts/BUILD_ID.curve.json, or NULL when not known */
 };
 
 struct qtm_model_build_opts {

@@ -11,6 +11,7 @@
 
 #include "archive.h"
 #include "ctx.h"
+#include "curve.h"
 #include "i18n.h"
 #include "json.h"
 #include "manifest.h"
@@ -26,6 +27,7 @@ struct line_state {
 	FILE *log;
 	struct qtm_progress *progress;
 	cJSON *metrics;
+	struct qtm_curve curve;   /* the loss series, for `qtm info` */
 	const char *module;
 	unsigned long lineno;
 	unsigned malformed;   /* malformed @qtm lines seen (the first few are warned about) */
@@ -52,8 +54,10 @@ on_progress(struct line_state *st, const char *text)
 	if (cJSON_IsNumber(step) && step->valuedouble >= 0 && (steps == NULL || cJSON_IsNumber(steps))) {
 		if (cJSON_IsNumber(steps) && steps->valuedouble >= 0)
 			qtm_progress_set_total(st->progress, (uint64_t)steps->valuedouble);
-		if (cJSON_IsNumber(loss))
+		if (cJSON_IsNumber(loss)) {
 			snprintf(extra, sizeof extra, "loss %.4g", loss->valuedouble);
+			qtm_curve_add(&st->curve, step->valuedouble, loss->valuedouble);
+		}
 		qtm_progress_update_extra(st->progress, (uint64_t)step->valuedouble, extra);
 	} else {
 		malformed(st, "progress", text);
@@ -311,10 +315,12 @@ qtm_train(struct qtm_ctx *ctx, const struct qtm_train_job *job, struct qtm_train
 		out = NULL;
 		res->metrics = st.metrics;
 		st.metrics = NULL;
+		res->curve = qtm_curve_take(&st.curve);
 	}
 	qtm_sandbox_result_free(&r);
 done:
 	cJSON_Delete(st.metrics);
+	qtm_curve_clear(&st.curve);
 	free(src);
 	free(out);
 	free(params);
@@ -326,6 +332,7 @@ qtm_train_result_clear(struct qtm_train_result *res)
 {
 	free(res->out_dir);
 	cJSON_Delete(res->metrics);
+	cJSON_Delete(res->curve);
 	free(res->limits);
 	memset(res, 0, sizeof *res);
 }

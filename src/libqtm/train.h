@@ -34,6 +34,7 @@ struct qtm_train_job {
 struct qtm_train_result {
 	char *out_dir;       /* work_dir/out, holding every declared output */
 	cJSON *metrics;      /* { name: value } from "@qtm metric" lines */
+	cJSON *curve;        /* [[step, loss], ...] from "@qtm progress" lines (curve.h), or NULL */
 	char *limits;        /* how limits were applied, e.g. "cgroup v1 (cpu.cfs_quota_us=...)" */
 	double wall_s;
 };

@@ -90,6 +90,7 @@ record(struct run *r, const struct qtm_step *st, const struct qtm_manifest *m,
 {
 	char *metrics_text = art != NULL ? cJSON_PrintUnformatted(art->metrics) : NULL;
 	char *params_text = art != NULL ? cJSON_PrintUnformatted(art->params) : NULL;
+	char *curve_text = art != NULL && art->curve != NULL ? cJSON_PrintUnformatted(art->curve) : NULL;
 	struct qtm_installed pkg = {
 		.name = st->name, .version = st->version, .kind = st->kind,
 		.build_id = art != NULL ? (char *)art->build_id : NULL, .params = params_text,
@@ -117,6 +118,7 @@ record(struct run *r, const struct qtm_step *st, const struct qtm_manifest *m,
 		for (size_t i = 0; rc == 0 && gone[i] != NULL; i++)
 			rc = qtm_db_pending_add(r->ctx, r->db, gone[i]);
 		if (rc == 0 && (rc = qtm_db_put(r->ctx, r->db, &pkg, files, keep)) == 0 &&
+		    (curve_text == NULL || (rc = qtm_db_set_curve(r->ctx, r->db, pkg.id, curve_text)) == 0) &&
 		    (rc = qtm_history_add(r->ctx, r->db, r->history_id, &item)) == 0 &&
 		    (rc = qtm_db_pending_remove(r->ctx, r->db, path)) == 0)
 			rc = qtm_db_commit(r->ctx, r->db);
@@ -130,6 +132,7 @@ record(struct run *r, const struct qtm_step *st, const struct qtm_manifest *m,
 	qtm_installed_free(old);
 	cJSON_free(metrics_text);
 	cJSON_free(params_text);
+	cJSON_free(curve_text);
 	return rc;
 }
 

@@ -11,6 +11,7 @@
 
 #include "cmd.h"
 #include "ctx.h"
+#include "curve.h"
 #include "db.h"
 #include "i18n.h"
 #include "pool.h"
@@ -40,6 +41,23 @@ installed_json(const struct qtm_installed *pkg)
 	if (pkg->origin != NULL)
 		cJSON_AddStringToObject(o, "origin", pkg->origin);
 	return o;
+}
+
+/* The recorded training curve, [[step, loss], ...]: empty when none was recorded. */
+static int
+add_curve(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_installed *pkg, cJSON *inst)
+{
+	char *text = NULL;
+	cJSON *parsed = NULL, *curve;
+	int rc = qtm_db_get_curve(ctx, db, pkg->id, &text);
+
+	if (text != NULL)
+		parsed = cJSON_Parse(text);
+	curve = qtm_curve_from_json(parsed);
+	cJSON_AddItemToObject(inst, "curve", curve != NULL ? curve : cJSON_CreateArray());
+	cJSON_Delete(parsed);
+	free(text);
+	return rc;
 }
 
 /* Every installed version (side by side installs), the default first. */
@@ -130,7 +148,6 @@ print_text(struct qtm_ctx *ctx, const cJSON *info)
 		printf("%-13s %s\n", _("installed"), _("no"));
 		return;
 	}
-	char *metrics = cJSON_PrintUnformatted(cJSON_GetObjectItem(inst, "metrics"));
 	printf("%-13s %s (%s)\n", _("installed"), cJSON_GetObjectItem(inst, "version")->valuestring,
 	    cJSON_GetObjectItem(inst, "reason")->valuestring);
 	if (cJSON_GetArraySize(cJSON_GetObjectItem(info, "installed_versions")) > 1) {
@@ -147,8 +164,7 @@ print_text(struct qtm_ctx *ctx, const cJSON *info)
 		printf("%-13s %s\n", _("build id"), cJSON_GetObjectItem(inst, "build_id")->valuestring);
 	if (cJSON_GetObjectItem(inst, "origin") != NULL)
 		print_origin(cJSON_GetObjectItem(inst, "origin")->valuestring);
-	printf("%-13s %s\n", _("metrics"), metrics);
-	cJSON_free(metrics);
+	cmd_info_print_metrics(ctx, inst, cJSON_GetObjectItem(inst, "build_id") != NULL);
 	if (cJSON_GetObjectItem(inst, "params") != NULL) {
 		char *params = cJSON_PrintUnformatted(cJSON_GetObjectItem(inst, "params"));
 
@@ -186,7 +202,12 @@ cmd_info_exec(struct qtm_ctx *ctx, int argc, char **argv)
 	}
 	rc = qtm_db_get(ctx, db, argv[1], &pkg);
 	if (rc == 0) {
-		cJSON_AddItemToObject(info, "installed", installed_json(pkg));
+		cJSON *inst = installed_json(pkg);
+
+		cJSON_AddItemToObject(info, "installed", inst);
+		rc = add_curve(ctx, db, pkg, inst);
+	}
+	if (rc == 0) {
 		cJSON_AddItemToObject(info, "installed_manifest", cJSON_Parse(pkg->manifest));
 		rc = add_installed_versions(ctx, db, argv[1], info);
 	}

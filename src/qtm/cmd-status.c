@@ -1,9 +1,12 @@
-/* cmd-status.c - qtm status: running and recent trainings, installed counts, sources. */
+/* cmd-status.c - qtm status: running and recent trainings, installed counts, sources; with
+ * --watch the live view of status-watch.c. */
 #include "config.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -11,24 +14,26 @@
 #include "db.h"
 #include "i18n.h"
 #include "source.h"
+#include "watch.h"
 
 static int cmd_status_exec(struct qtm_ctx *, int, char **);
 
 const struct qtm_cmd_entry cmd_status_entry = {
-	"status", NULL, "", N_("show running and recent trainings and what is installed"), cmd_status_exec,
+	"status", NULL, "[--watch [--interval S] [--count N]]", N_("show running and recent trainings and what is installed"),
+	cmd_status_exec,
 };
 
 /* A "running" row whose process is gone was interrupted. */
-static const char *
-effective_state(const struct qtm_training *t)
+const char *
+cmd_training_state(const struct qtm_training *t)
 {
 	if (strcmp(t->state, "running") == 0 && (t->pid <= 0 || (kill((pid_t)t->pid, 0) < 0 && errno == ESRCH)))
 		return "interrupted";
 	return t->state;
 }
 
-static cJSON *
-training_json(const struct qtm_training *t)
+cJSON *
+cmd_training_json(const struct qtm_training *t)
 {
 	cJSON *o = cJSON_CreateObject();
 
@@ -36,7 +41,7 @@ training_json(const struct qtm_training *t)
 	cJSON_AddStringToObject(o, "name", t->name);
 	cJSON_AddStringToObject(o, "version", t->version);
 	cJSON_AddStringToObject(o, "build_id", t->build_id);
-	cJSON_AddStringToObject(o, "state", effective_state(t));
+	cJSON_AddStringToObject(o, "state", cmd_training_state(t));
 	cJSON_AddNumberToObject(o, "started_at", (double)t->started_at);
 	if (t->finished_at > 0)
 		cJSON_AddNumberToObject(o, "finished_at", (double)t->finished_at);
@@ -74,6 +79,60 @@ print_text(struct qtm_ctx *ctx, const cJSON *st)
 	}
 }
 
+static double watch_interval;
+static long long watch_count;
+
+static long long
+number(const char *opt, const char *text)
+{
+	char *end;
+	long long n;
+
+	errno = 0;
+	n = strtoll(text, &end, 10);
+	if (errno != 0 || *end != '\0' || end == text || n < 0) {
+		cmd_usage(&cmd_status_entry, _("%s must be a number, not \"%s\""), opt, text);
+		return -1;
+	}
+	return n;
+}
+
+/* --watch, --interval S (from 0.1, default 2), --count N (0: until q or interrupted). */
+static int
+parse_options(struct qtm_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "watch", no_argument, NULL, 'w' }, { "interval", required_argument, NULL, 'i' },
+		{ "count", required_argument, NULL, 'n' }, { NULL, 0, NULL, 0 },
+	};
+	double interval = 2;
+	bool watch = false;
+	int c;
+
+	watch_count = 0;
+	while ((c = getopt_long(argc, argv, "+w", opts, NULL)) != -1) {
+		switch (c) {
+		case 'w':
+			watch = true;
+			break;
+		case 'i':
+			if (qtm_watch_interval(ctx, optarg, &interval) < 0)
+				return cmd_usage(&cmd_status_entry, "%s", qtm_strerror(ctx));
+			break;
+		case 'n':
+			if ((watch_count = number("--count", optarg)) < 0)
+				return QTM_CMD_USAGE;
+			break;
+		default:
+			return cmd_usage(&cmd_status_entry, _("unknown option"));
+		}
+	}
+	if (optind < argc)
+		return cmd_usage(&cmd_status_entry, _("takes no arguments"));
+	watch_interval = watch ? interval : 0;
+	return 0;
+}
+
 static int
 cmd_status_exec(struct qtm_ctx *ctx, int argc, char **argv)
 {
@@ -85,8 +144,10 @@ cmd_status_exec(struct qtm_ctx *ctx, int argc, char **argv)
 	struct qtm_db *db = NULL;
 	cJSON *st, *arr, *counts;
 
-	if (argc != 1)
-		return cmd_usage(&cmd_status_entry, _("takes no arguments"));
+	if ((rc = parse_options(ctx, argc, argv)) != 0)
+		return rc;
+	if (watch_interval > 0)
+		return cmd_status_watch(ctx, watch_interval, watch_count);
 	if ((rc = cmd_open_reader(ctx, &db)) == 0 && (rc = qtm_db_list(ctx, db, &inst, &n_inst)) == 0 &&
 	    (rc = qtm_db_trainings(ctx, db, 10, &tr, &n_tr)) == 0)
 		rc = qtm_sources_list(ctx, &srcs, &n_src);
@@ -108,7 +169,7 @@ cmd_status_exec(struct qtm_ctx *ctx, int argc, char **argv)
 	}
 	arr = cJSON_AddArrayToObject(st, "trainings");
 	for (size_t i = 0; i < n_tr; i++)
-		cJSON_AddItemToArray(arr, training_json(&tr[i]));
+		cJSON_AddItemToArray(arr, cmd_training_json(&tr[i]));
 	if (ctx->json) {
 		cmd_print_json(st);
 	} else {

@@ -65,4 +65,16 @@ const char *cmd_time(long long t, char *buf, size_t len);
 const char *cmd_bold(const struct qtm_ctx *ctx);
 const char *cmd_reset(const struct qtm_ctx *ctx);
 
+/* qtm status (cmd-status.c) and its --watch view (status-watch.c): a training's state
+ * ("interrupted" for a running one whose process is gone) and JSON (owned by the caller); the
+ * live view, refreshed every interval seconds, count times (0: until q). */
+struct qtm_training;
+const char *cmd_training_state(const struct qtm_training *t);
+cJSON *cmd_training_json(const struct qtm_training *t);
+int cmd_status_watch(struct qtm_ctx *ctx, double interval, long long count);
+
+/* qtm info: the installed version's metrics and training curve (info-curve.c), from its JSON
+ * ("metrics", "curve"); model says whether "no recorded curve" applies. */
+void cmd_info_print_metrics(struct qtm_ctx *ctx, const cJSON *inst, bool model);
+
 #endif
