@@ -28,6 +28,7 @@ usage(FILE *f)
 	    "         (ARTIFACT: a qtm artifact cache file BUILD_ID.tar.zst)\n"
 	    "  SRC is a module folder (holding module.json) or a folder of them.\n"
 	    "See qtm-repo(1).\n"));
+	fprintf(f, _("  -q, --quiet (before the verb): no progress or notes, only errors.\n"));
 }
 
 static int
@@ -224,6 +225,12 @@ main(int argc, char **argv)
 		return 0;
 	}
 	ctx = qtm_ctx_new(NULL, NULL);
+	/* -q before the verb silences progress and notes, as qtm's does; errors still print. */
+	if (argc >= 2 && (strcmp(argv[1], "-q") == 0 || strcmp(argv[1], "--quiet") == 0)) {
+		ctx->verbosity = QTM_QUIET;
+		argc--;
+		argv++;
+	}
 	for (size_t i = 0; argc >= 2 && i < sizeof verbs / sizeof verbs[0]; i++)
 		if (strcmp(argv[1], verbs[i].name) == 0) {
 			known = true;
