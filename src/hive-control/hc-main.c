@@ -201,3 +201,21 @@ hc_number(struct hc *h, const char *cmd, const char *what, const char *text)
 	}
 	return n;
 }
+
+double
+hc_num(const cJSON *o, const char *a, const char *b)
+{
+	const cJSON *v = cJSON_GetObjectItem(o, a);
+
+	if (b != NULL)
+		v = cJSON_GetObjectItem(v, b);
+	return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+const char *
+hc_str(const cJSON *o, const char *field, const char *dflt)
+{
+	const char *s = cJSON_GetStringValue(cJSON_GetObjectItem(o, field));
+
+	return s != NULL ? s : dflt;
+}

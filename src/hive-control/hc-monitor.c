@@ -24,24 +24,6 @@
 #define LOG_POLL_S 0.5
 #define FIRST_ROW 4   /* the list starts below the title, system, counts and error lines */
 
-static double
-num(const cJSON *o, const char *a, const char *b)
-{
-	const cJSON *v = cJSON_GetObjectItem(o, a);
-
-	if (b != NULL)
-		v = cJSON_GetObjectItem(v, b);
-	return cJSON_IsNumber(v) ? v->valuedouble : 0;
-}
-
-static const char *
-str(const cJSON *o, const char *field, const char *dflt)
-{
-	const char *s = cJSON_GetStringValue(cJSON_GetObjectItem(o, field));
-
-	return s != NULL ? s : dflt;
-}
-
 /* ---- the plain lines ----------------------------------------------------------------------- */
 
 static void
@@ -58,9 +40,9 @@ monitor_line(struct hc *h, cJSON *st)
 	} else {
 		strftime(when, sizeof when, "%H:%M:%S", localtime(&t));
 		printf(_("%s  runners %.0f active / %.0f available / %.0f max  queue %.0f pending, %.0f running, %.0f completed, %.0f failed  cpu %.0f%% mem %.0f%%\n"),
-		    when, num(st, "runners", "active"), num(st, "runners", "available"), num(st, "runners", "max"),
-		    num(st, "queue", "pending"), num(st, "queue", "running"), num(st, "queue", "completed"),
-		    num(st, "queue", "failed"), num(st, "system", "cpu_percent"), num(st, "system", "memory_percent"));
+		    when, hc_num(st, "runners", "active"), hc_num(st, "runners", "available"), hc_num(st, "runners", "max"),
+		    hc_num(st, "queue", "pending"), hc_num(st, "queue", "running"), hc_num(st, "queue", "completed"),
+		    hc_num(st, "queue", "failed"), hc_num(st, "system", "cpu_percent"), hc_num(st, "system", "memory_percent"));
 	}
 	fflush(stdout);
 }
@@ -116,7 +98,7 @@ struct mon {
 static int
 prio_rank(const cJSON *j)
 {
-	const char *p = str(j, "priority", "");
+	const char *p = hc_str(j, "priority", "");
 
 	return strcmp(p, "high") == 0 ? 0 : strcmp(p, "medium") == 0 ? 1 : 2;
 }
@@ -126,13 +108,13 @@ static int
 by_priority(const void *a, const void *b)
 {
 	const cJSON *x = *(const cJSON *const *)a, *y = *(const cJSON *const *)b;
-	double dx = num(x, "submitted_at", NULL), dy = num(y, "submitted_at", NULL);
+	double dx = hc_num(x, "submitted_at", NULL), dy = hc_num(y, "submitted_at", NULL);
 
 	if (prio_rank(x) != prio_rank(y))
 		return prio_rank(x) - prio_rank(y);
 	if (dx != dy)
 		return dx < dy ? -1 : 1;
-	return num(x, "id", NULL) < num(y, "id", NULL) ? -1 : 1;
+	return hc_num(x, "id", NULL) < hc_num(y, "id", NULL) ? -1 : 1;
 }
 
 static const cJSON *
@@ -143,7 +125,7 @@ running_job(const struct mon *m, const cJSON *runner)
 	if (!cJSON_IsNumber(id))
 		return NULL;
 	cJSON_ArrayForEach(j, cJSON_GetObjectItem(m->running, "jobs"))
-		if (num(j, "id", NULL) == id->valuedouble)
+		if (hc_num(j, "id", NULL) == id->valuedouble)
 			return j;
 	return NULL;
 }
@@ -155,7 +137,7 @@ add_row(struct mon *m, enum row_kind kind, const cJSON *runner, const cJSON *job
 
 	m->rows = xreallocarray(m->rows, (size_t)m->n_rows + 1, sizeof *m->rows);
 	m->selectable = xreallocarray(m->selectable, (size_t)m->n_rows + 1, sizeof *m->selectable);
-	m->rows[m->n_rows] = (struct row){ kind, runner, job, job != NULL ? (long long)num(job, "id", NULL)
+	m->rows[m->n_rows] = (struct row){ kind, runner, job, job != NULL ? (long long)hc_num(job, "id", NULL)
 	    : cJSON_IsNumber(id) ? (long long)id->valuedouble : -1, text };
 	m->selectable[m->n_rows++] = kind == ROW_RUNNER || kind == ROW_JOB;
 }
@@ -215,7 +197,7 @@ build_rows(struct mon *m, const char *old_runner, long long old_id)
 	queue_rows(m);
 	m->sel = -1;
 	for (int i = 0; i < m->n_rows && m->sel < 0; i++)
-		if ((old_runner != NULL && m->rows[i].runner != NULL && strcmp(str(m->rows[i].runner, "id", ""), old_runner) == 0) ||
+		if ((old_runner != NULL && m->rows[i].runner != NULL && strcmp(hc_str(m->rows[i].runner, "id", ""), old_runner) == 0) ||
 		    (old_id >= 0 && m->rows[i].kind == ROW_JOB && m->rows[i].id == old_id))
 			m->sel = i;
 	if (m->sel < 0)
@@ -255,7 +237,7 @@ fetch_all(struct mon *m)
 	}
 	/* What is selected, before the rows' documents go. */
 	old = m->sel < m->n_rows ? &m->rows[m->sel] : NULL;
-	old_runner = old != NULL && old->runner != NULL ? xstrdup(str(old->runner, "id", "")) : NULL;
+	old_runner = old != NULL && old->runner != NULL ? xstrdup(hc_str(old->runner, "id", "")) : NULL;
 	old_id = old != NULL && old->kind == ROW_JOB ? old->id : -1;
 	m->err[0] = '\0';
 	replace(&m->status, docs[0]);
@@ -276,10 +258,10 @@ draw_header(struct mon *m)
 	time_t now = time(NULL);
 	int x = 0;
 
-	qtm_duration(num(st, "uptime_s", NULL), up, sizeof up);
+	qtm_duration(hc_num(st, "uptime_s", NULL), up, sizeof up);
 	strftime(when, sizeof when, "%H:%M:%S", localtime(&now));
 	snprintf(line, sizeof line, _(" qtm hive monitor   %s   version %s, up %s, executor %s"),
-	    qtm_hive_client_url(m->cl), str(st, "version", "?"), up, str(st, "executor", "?"));
+	    qtm_hive_client_url(m->cl), hc_str(st, "version", "?"), up, hc_str(st, "executor", "?"));
 	tui_title(&m->t, 0, line);
 	if ((int)strlen(line) + 10 <= COLS) {   /* the clock only where it leaves the title whole */
 		attron(A_REVERSE);
@@ -289,7 +271,7 @@ draw_header(struct mon *m)
 	for (int i = 0; i < 3; i++) {
 		static const char *const keys[] = { "cpu_percent", "memory_percent", "disk_percent" };
 		const char *label = i == 0 ? _("CPU") : i == 1 ? _("Memory") : _("Disk");
-		double p = num(st, "system", keys[i]);
+		double p = hc_num(st, "system", keys[i]);
 
 		snprintf(line, sizeof line, "%s ", label);
 		tui_put(&m->t, 1, x, COLS - x, TUI_PLAIN, true, line);
@@ -300,9 +282,9 @@ draw_header(struct mon *m)
 		x += 14 + (int)strlen(line);
 	}
 	snprintf(line, sizeof line, _("Runners: %.0f busy of %.0f (max %.0f)   Jobs: %.0f pending, %.0f running, %.0f completed, %.0f failed, %.0f cancelled"),
-	    num(st, "runners", "active"), num(st, "runners", "total"), num(st, "runners", "max"),
-	    num(st, "queue", "pending"), num(st, "queue", "running"), num(st, "queue", "completed"),
-	    num(st, "queue", "failed"), num(st, "queue", "cancelled"));
+	    hc_num(st, "runners", "active"), hc_num(st, "runners", "total"), hc_num(st, "runners", "max"),
+	    hc_num(st, "queue", "pending"), hc_num(st, "queue", "running"), hc_num(st, "queue", "completed"),
+	    hc_num(st, "queue", "failed"), hc_num(st, "queue", "cancelled"));
 	tui_put(&m->t, 2, 0, COLS, TUI_PLAIN, false, line);
 	if (m->err[0] != '\0')
 		tui_put(&m->t, 3, 0, COLS, TUI_BAD, true, m->err);
@@ -349,18 +331,18 @@ draw_row(struct mon *m, int y, const struct row *r, bool selected)
 		break;
 	case ROW_RUNNER:
 		snprintf(id, sizeof id, r->id >= 0 ? "#%lld" : "-", r->id);
-		snprintf(buf, sizeof buf, "  %-14.14s %-8.8s %-7s %-18.18s ", str(r->runner, "id", "?"),
-		    str(r->runner, "state", "?"), id, r->job != NULL ? str(r->job, "module", "?") : "");
-		tui_put(&m->t, y, 0, COLS, strcmp(str(r->runner, "state", ""), "lost") == 0 ? TUI_BAD : TUI_PLAIN, false, buf);
+		snprintf(buf, sizeof buf, "  %-14.14s %-8.8s %-7s %-18.18s ", hc_str(r->runner, "id", "?"),
+		    hc_str(r->runner, "state", "?"), id, r->job != NULL ? hc_str(r->job, "module", "?") : "");
+		tui_put(&m->t, y, 0, COLS, strcmp(hc_str(r->runner, "state", ""), "lost") == 0 ? TUI_BAD : TUI_PLAIN, false, buf);
 		if (r->job != NULL)
 			draw_progress(m, y, (int)strlen(buf), r->job);
 		break;
 	case ROW_JOB:
 		snprintf(id, sizeof id, "#%lld", r->id);
-		qtm_duration(qtm_wall_s() - num(r->job, "submitted_at", NULL), dur, sizeof dur);
-		snprintf(buf, sizeof buf, "  %-7s %-8s %-24.24s %-10.10s %-9s %.0f/%.0f %s", id, str(r->job, "priority", "?"),
-		    str(r->job, "module", "?"), str(r->job, "version", "?"), dur, num(r->job, "attempts", NULL),
-		    num(r->job, "max_attempts", NULL), str(r->job, "error", ""));
+		qtm_duration(qtm_wall_s() - hc_num(r->job, "submitted_at", NULL), dur, sizeof dur);
+		snprintf(buf, sizeof buf, "  %-7s %-8s %-24.24s %-10.10s %-9s %.0f/%.0f %s", id, hc_str(r->job, "priority", "?"),
+		    hc_str(r->job, "module", "?"), hc_str(r->job, "version", "?"), dur, hc_num(r->job, "attempts", NULL),
+		    hc_num(r->job, "max_attempts", NULL), hc_str(r->job, "error", ""));
 		tui_put(&m->t, y, 0, COLS, prio_rank(r->job) == 0 ? TUI_WARN : TUI_PLAIN, false, buf);
 		break;
 	}
@@ -430,14 +412,14 @@ static void
 open_log(struct mon *m, const struct row *r)
 {
 	if (r->id < 0) {
-		snprintf(m->msg, sizeof m->msg, _("runner %s has no job"), str(r->runner, "id", "?"));
+		snprintf(m->msg, sizeof m->msg, _("runner %s has no job"), hc_str(r->runner, "id", "?"));
 		return;
 	}
 	qtm_log_scan_clear(&m->log);
 	m->log_job = r->id;
 	m->log_back = 0;
 	m->log_state[0] = '\0';
-	snprintf(m->log_module, sizeof m->log_module, "%s", r->job != NULL ? str(r->job, "module", "?") : "?");
+	snprintf(m->log_module, sizeof m->log_module, "%s", r->job != NULL ? hc_str(r->job, "module", "?") : "?");
 	m->next_log = 0;
 }
 
@@ -445,7 +427,7 @@ static void
 ask_cancel(struct mon *m, const struct row *r)
 {
 	if (r->id < 0)
-		snprintf(m->msg, sizeof m->msg, _("runner %s has no job to cancel"), str(r->runner, "id", "?"));
+		snprintf(m->msg, sizeof m->msg, _("runner %s has no job to cancel"), hc_str(r->runner, "id", "?"));
 	else if (qtm_hive_client_token(m->cl) == NULL)
 		snprintf(m->msg, sizeof m->msg, "%s",
 		    _("cannot cancel: no operator token (give --token TOKEN|@FILE or QTM_HIVE_TOKEN, or --root of the hive)"));
@@ -461,7 +443,7 @@ do_cancel(struct mon *m)
 
 	if (qtm_hive_call(m->h->ctx, m->cl, "POST", path, NULL, &out) < 0)
 		snprintf(m->msg, sizeof m->msg, "%s", qtm_strerror(m->h->ctx));
-	else if (strcmp(str(out, "state", ""), "cancelled") == 0)
+	else if (strcmp(hc_str(out, "state", ""), "cancelled") == 0)
 		snprintf(m->msg, sizeof m->msg, _("job %lld cancelled"), m->confirm);
 	else
 		snprintf(m->msg, sizeof m->msg, _("job %lld: cancel requested (the runner stops it at its next heartbeat)"),

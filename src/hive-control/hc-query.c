@@ -19,24 +19,6 @@
 
 #define GREEN "\033[32m"
 
-static double
-num(const cJSON *o, const char *a, const char *b)
-{
-	const cJSON *v = cJSON_GetObjectItem(o, a);
-
-	if (b != NULL)
-		v = cJSON_GetObjectItem(v, b);
-	return cJSON_IsNumber(v) ? v->valuedouble : 0;
-}
-
-static const char *
-str(const cJSON *o, const char *field, const char *dflt)
-{
-	const char *s = cJSON_GetStringValue(cJSON_GetObjectItem(o, field));
-
-	return s != NULL ? s : dflt;
-}
-
 /* GET path as JSON; the client's URL in *url when asked (owned by the caller). */
 static int
 get(struct hc *h, const char *path, cJSON **out, char **url)
@@ -70,15 +52,15 @@ print_status(struct hc *h, const cJSON *st, const char *url)
 
 	printf(_("%sHive Status:%s\n\n"), b, r);
 	printf(_("%sOrchestrator:%s %s%s%s (%s, version %s, up %.0f s, executor %s)\n\n"), b, r,
-	    hc_color(h, GREEN), strcmp(str(st, "orchestrator", ""), "running") == 0 ? _("Running") : str(st, "orchestrator", "?"),
-	    r, url, str(st, "version", "?"), num(st, "uptime_s", NULL), str(st, "executor", "?"));
+	    hc_color(h, GREEN), strcmp(hc_str(st, "orchestrator", ""), "running") == 0 ? _("Running") : hc_str(st, "orchestrator", "?"),
+	    r, url, hc_str(st, "version", "?"), hc_num(st, "uptime_s", NULL), hc_str(st, "executor", "?"));
 	printf(_("%sSystem:%s\n  CPU: %.1f%%\n  Memory: %.1f%%\n  Disk: %.1f%%\n\n"), b, r,
-	    num(st, "system", "cpu_percent"), num(st, "system", "memory_percent"), num(st, "system", "disk_percent"));
+	    hc_num(st, "system", "cpu_percent"), hc_num(st, "system", "memory_percent"), hc_num(st, "system", "disk_percent"));
 	printf(_("%sRunners:%s\n  Active: %.0f\n  Available: %.0f\n  Max: %.0f\n\n"), b, r,
-	    num(st, "runners", "active"), num(st, "runners", "available"), num(st, "runners", "max"));
+	    hc_num(st, "runners", "active"), hc_num(st, "runners", "available"), hc_num(st, "runners", "max"));
 	printf(_("%sQueue:%s\n  Pending: %.0f\n  Running: %.0f\n  Completed: %.0f\n  Failed: %.0f\n"), b, r,
-	    num(st, "queue", "pending"), num(st, "queue", "running"), num(st, "queue", "completed"),
-	    num(st, "queue", "failed"));
+	    hc_num(st, "queue", "pending"), hc_num(st, "queue", "running"), hc_num(st, "queue", "completed"),
+	    hc_num(st, "queue", "failed"));
 }
 
 int
@@ -124,9 +106,9 @@ hc_runners(struct hc *h, int argc, char **argv)
 
 		if (cJSON_IsNumber(job))
 			snprintf(jb, sizeof jb, "%.0f", job->valuedouble);
-		printf("%-16s %-9s %-8s %-16.16s %5.0f %9.0f %4.0f %6s\n", str(rn, "id", "?"), str(rn, "state", "?"),
-		    str(rn, "executor", "?"), str(rn, "host", "?"), num(rn, "capability", "cores"),
-		    num(rn, "capability", "memory_mb"), num(rn, "capability", "gpus"), jb);
+		printf("%-16s %-9s %-8s %-16.16s %5.0f %9.0f %4.0f %6s\n", hc_str(rn, "id", "?"), hc_str(rn, "state", "?"),
+		    hc_str(rn, "executor", "?"), hc_str(rn, "host", "?"), hc_num(rn, "capability", "cores"),
+		    hc_num(rn, "capability", "memory_mb"), hc_num(rn, "capability", "gpus"), jb);
 	}
 	if (cJSON_GetArraySize(cJSON_GetObjectItem(doc, "runners")) == 0)
 		printf(_("  no runners\n"));
@@ -142,12 +124,12 @@ print_job(const cJSON *j)
 
 	if (cJSON_IsNumber(p))
 		snprintf(prog, sizeof prog, "%.0f%%", p->valuedouble * 100);
-	printf("%6.0f %-10s %-7s %-24s %-10s %-14s %5s %4.0f/%-4.0f\n", num(j, "id", NULL), str(j, "state", "?"),
-	    str(j, "priority", "?"), str(j, "module", "?"), str(j, "version", "?"),
-	    cJSON_IsString(cJSON_GetObjectItem(j, "runner")) ? str(j, "runner", "-") : "-", prog,
-	    num(j, "attempts", NULL), num(j, "max_attempts", NULL));
+	printf("%6.0f %-10s %-7s %-24s %-10s %-14s %5s %4.0f/%-4.0f\n", hc_num(j, "id", NULL), hc_str(j, "state", "?"),
+	    hc_str(j, "priority", "?"), hc_str(j, "module", "?"), hc_str(j, "version", "?"),
+	    cJSON_IsString(cJSON_GetObjectItem(j, "runner")) ? hc_str(j, "runner", "-") : "-", prog,
+	    hc_num(j, "attempts", NULL), hc_num(j, "max_attempts", NULL));
 	if (cJSON_IsString(cJSON_GetObjectItem(j, "error")))
-		printf("       %s\n", str(j, "error", ""));
+		printf("       %s\n", hc_str(j, "error", ""));
 }
 
 int
