@@ -16,14 +16,7 @@ struct strbuf {
 static void
 sb_add(struct strbuf *b, const char *s)
 {
-	size_t n = strlen(s);
-
-	if (b->len + n + 1 > b->cap) {
-		b->cap = (b->len + n + 1) * 2;
-		b->s = xrealloc(b->s, b->cap);
-	}
-	memcpy(b->s + b->len, s, n + 1);
-	b->len += n;
+	xbuf_append(&b->s, &b->len, &b->cap, s, strlen(s));
 }
 
 static int

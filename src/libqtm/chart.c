@@ -98,14 +98,7 @@ struct text {
 static void
 put(struct text *t, const char *s)
 {
-	size_t n = strlen(s);
-
-	if (t->len + n + 1 > t->cap) {
-		t->cap = (t->len + n + 1) * 2;
-		t->s = xrealloc(t->s, t->cap);
-	}
-	memcpy(t->s + t->len, s, n + 1);
-	t->len += n;
+	xbuf_append(&t->s, &t->len, &t->cap, s, strlen(s));
 }
 
 static void

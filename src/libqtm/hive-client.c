@@ -241,13 +241,7 @@ on_body(char *data, size_t size, size_t n, void *arg)
 		r->too_big = true;
 		return 0;
 	}
-	if (r->len + n + 1 > r->cap) {
-		r->cap = (r->len + n + 1) * 2;
-		r->body = xrealloc(r->body, r->cap);
-	}
-	memcpy(r->body + r->len, data, n);
-	r->len += n;
-	r->body[r->len] = '\0';
+	xbuf_append(&r->body, &r->len, &r->cap, data, n);
 	return n;
 }
 

@@ -92,6 +92,18 @@ xasprintf(const char *fmt, ...)
 	return s;
 }
 
+void
+xbuf_append(char **s, size_t *len, size_t *cap, const void *data, size_t n)
+{
+	if (*len + n + 1 > *cap) {
+		*cap = (*len + n + 1) * 2;
+		*s = xrealloc(*s, *cap);
+	}
+	memcpy(*s + *len, data, n);
+	*len += n;
+	(*s)[*len] = '\0';
+}
+
 size_t
 strv_len(char *const *v)
 {

@@ -17,6 +17,10 @@ char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
+/* Appends n bytes of data to the growing buffer *s (*len bytes used, *cap allocated; all three
+ * start at zero), keeping it NUL-terminated.  *s is owned by the caller. */
+void xbuf_append(char **s, size_t *len, size_t *cap, const void *data, size_t n);
+
 /* A NULL-terminated list of owned strings: strv_free() frees the strings and the array. */
 size_t strv_len(char *const *v);
 char **strv_push(char **v, const char *s);
