@@ -175,6 +175,15 @@ gather_inputs(struct exec_state *s)
 	return 0;
 }
 
+/* Every requirement must have come with the spec's inputs. */
+static int
+has_input(void *arg, const char *name)
+{
+	struct exec_state *s = arg;
+
+	return cJSON_HasObjectItem(s->hashes, name) ? 0 : bad_spec(s->ctx, "a requirement of the module has no input");
+}
+
 /* The build id from what this runner actually has; it must be the job's. */
 static int
 check_build_id(struct exec_state *s, struct qtm_hive_exec_result *res)
@@ -184,20 +193,8 @@ check_build_id(struct exec_state *s, struct qtm_hive_exec_result *res)
 	char id[QTM_SHA256_HEX];
 	int rc = qtm_runtime_probe(s->ctx, &rt);
 
-	for (size_t i = 0; rc == 0 && s->m->requires[i] != NULL; i++) {
-		struct qtm_dep dep;
-
-		if ((rc = qtm_dep_parse(s->ctx, s->m->requires[i], &dep)) < 0)
-			break;
-		if (strncmp(dep.name, "runtime(", 8) == 0) {
-			const char *v = qtm_runtime_version(rt, dep.name);
-
-			cJSON_AddStringToObject(runtime, dep.name, v != NULL ? v : "");
-		} else if (!cJSON_HasObjectItem(s->hashes, dep.name)) {
-			rc = bad_spec(s->ctx, "a requirement of the module has no input");
-		}
-		qtm_dep_clear(&dep);
-	}
+	if (rc == 0)
+		rc = qtm_model_requires_walk(s->ctx, s->m, rt, runtime, has_input, s);
 	if (rc == 0) {
 		qtm_build_id(s->m, s->params, s->hashes, runtime, id);
 		if (strcmp(id, s->x->build_id) != 0) {

@@ -187,6 +187,30 @@ dataset_hash(const struct qtm_manifest *m)
 	return h;
 }
 
+struct plan_inputs {
+	struct qtm_ctx *ctx;
+	const struct qtm_manifest *m;
+	const cJSON *known;
+	cJSON *inputs, *hashes;
+};
+
+/* A requirement of a planned model: what was planned before it under that name. */
+static int
+plan_input(void *arg, const char *name)
+{
+	struct plan_inputs *pi = arg;
+	const cJSON *entry = cJSON_GetObjectItemCaseSensitive(pi->known, name);
+	cJSON *input;
+
+	if (entry == NULL)
+		return qtm_error(pi->ctx, -ENOENT, _("%s requires %s, which the plan does not provide"), pi->m->name, name);
+	input = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(entry, "input"), true);
+	cJSON_ReplaceItemInObjectCaseSensitive(input, "name", cJSON_CreateString(name));
+	cJSON_AddItemToArray(pi->inputs, input);
+	cJSON_AddItemToObject(pi->hashes, name, cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(entry, "hash"), true));
+	return 0;
+}
+
 /* One model of the plan: its inputs from what was planned before it, its build id, its body. */
 static int
 plan_model(struct qtm_ctx *ctx, const struct qtm_manifest *m, const struct qtm_source *src,
@@ -197,28 +221,10 @@ plan_model(struct qtm_ctx *ctx, const struct qtm_manifest *m, const struct qtm_s
 	char id[QTM_SHA256_HEX];
 	int rc = qtm_params_merge(ctx, m, overrides, &params);
 
-	for (size_t i = 0; rc == 0 && m->requires[i] != NULL; i++) {
-		struct qtm_dep dep;
-		const cJSON *entry;
+	struct plan_inputs pi = { ctx, m, known, inputs, hashes };
 
-		if ((rc = qtm_dep_parse(ctx, m->requires[i], &dep)) < 0)
-			break;
-		if (strncmp(dep.name, "runtime(", 8) == 0) {
-			const char *v = qtm_runtime_version(rt, dep.name);
-
-			cJSON_AddStringToObject(runtime, dep.name, v != NULL ? v : "");
-		} else if ((entry = cJSON_GetObjectItemCaseSensitive(known, dep.name)) == NULL) {
-			rc = qtm_error(ctx, -ENOENT, _("%s requires %s, which the plan does not provide"), m->name, dep.name);
-		} else {
-			cJSON *input = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(entry, "input"), true);
-
-			cJSON_ReplaceItemInObjectCaseSensitive(input, "name", cJSON_CreateString(dep.name));
-			cJSON_AddItemToArray(inputs, input);
-			cJSON_AddItemToObject(hashes, dep.name,
-			    cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(entry, "hash"), true));
-		}
-		qtm_dep_clear(&dep);
-	}
+	if (rc == 0)
+		rc = qtm_model_requires_walk(ctx, m, rt, runtime, plan_input, &pi);
 	if (rc == 0) {
 		qtm_build_id(m, params, hashes, runtime, id);
 		cJSON_AddItemToArray(bodies, body_new(m, id, priority, params, runtime, src, inputs));

@@ -96,14 +96,11 @@ add_input(struct qtm_ctx *ctx, struct qtm_db *db, const char *name, struct qtm_m
 }
 
 int
-qtm_model_inputs_gather(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifest *m,
-    const struct qtm_runtime *rt, struct qtm_model_inputs *in)
+qtm_model_requires_walk(struct qtm_ctx *ctx, const struct qtm_manifest *m, const struct qtm_runtime *rt,
+    cJSON *runtime, qtm_model_input_fn input, void *arg)
 {
 	int rc = 0;
 
-	memset(in, 0, sizeof *in);
-	in->hashes = cJSON_CreateObject();
-	in->runtime = cJSON_CreateObject();
 	for (size_t i = 0; rc == 0 && m->requires[i] != NULL; i++) {
 		struct qtm_dep dep;
 
@@ -112,12 +109,40 @@ qtm_model_inputs_gather(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm
 		if (strncmp(dep.name, "runtime(", 8) == 0) {
 			const char *v = qtm_runtime_version(rt, dep.name);
 
-			cJSON_AddStringToObject(in->runtime, dep.name, v != NULL ? v : "");
+			cJSON_AddStringToObject(runtime, dep.name, v != NULL ? v : "");
 		} else {
-			rc = add_input(ctx, db, dep.name, in);
+			rc = input(arg, dep.name);
 		}
 		qtm_dep_clear(&dep);
 	}
+	return rc;
+}
+
+struct gather {
+	struct qtm_ctx *ctx;
+	struct qtm_db *db;
+	struct qtm_model_inputs *in;
+};
+
+static int
+gather_one(void *arg, const char *name)
+{
+	struct gather *g = arg;
+
+	return add_input(g->ctx, g->db, name, g->in);
+}
+
+int
+qtm_model_inputs_gather(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifest *m,
+    const struct qtm_runtime *rt, struct qtm_model_inputs *in)
+{
+	int rc;
+	struct gather g = { ctx, db, in };
+
+	memset(in, 0, sizeof *in);
+	in->hashes = cJSON_CreateObject();
+	in->runtime = cJSON_CreateObject();
+	rc = qtm_model_requires_walk(ctx, m, rt, in->runtime, gather_one, &g);
 	in->n = strv_len(in->dirs);
 	in->v = xcalloc(in->n + 1, sizeof *in->v);
 	for (size_t i = 0; i < in->n; i++)
