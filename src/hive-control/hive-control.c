@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include <curl/curl.h>
+#include "curl-sym.h"
 
 #include "ctx.h"
 #include "hc.h"
@@ -25,7 +25,6 @@ main(int argc, char **argv)
 	if ((idx = hc_parse_globals(argc, argv, &g, h.prog)) < 0)
 		return idx == -2 ? 0 : 2;
 	signal(SIGPIPE, SIG_IGN);   /* `hive-control logs -f | head`: a write error, not a death */
-	curl_global_init(CURL_GLOBAL_DEFAULT);
 	h.ctx = qtm_ctx_new(g.root, g.config);
 	h.ctx->json = g.json;
 	h.ctx->verbosity = g.verbosity;
@@ -39,6 +38,6 @@ main(int argc, char **argv)
 	if (rc < 0)
 		fprintf(stderr, _("hive-control: error: %s\n"), qtm_strerror(h.ctx));
 	qtm_ctx_free(h.ctx);
-	curl_global_cleanup();
+	qtm_curl_cleanup();
 	return hc_exit_status(rc);
 }

@@ -19,10 +19,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <archive.h>
-#include <archive_entry.h>
 
 #include "archive.h"
+#include "archive-sym.h"
 #include "ctx.h"
 #include "hash.h"
 #include "i18n.h"
@@ -265,7 +264,7 @@ pack_write_cb(struct archive *a, void *data, const void *buf, size_t len)
 	int rc = write_all(s->fd, buf, len);
 
 	if (rc < 0) {
-		archive_set_error(a, -rc, "%s", strerror(-rc));
+		sym_archive_set_error(a, -rc, "%s", strerror(-rc));
 		return -1;
 	}
 	qtm_sha256_update(&s->h, buf, len);
@@ -276,18 +275,18 @@ pack_write_cb(struct archive *a, void *data, const void *buf, size_t len)
 static int
 write_header(struct archive *a, const char *path, uint64_t size, unsigned mode)
 {
-	struct archive_entry *e = archive_entry_new();
+	struct archive_entry *e = sym_archive_entry_new();
 	int r;
 
-	archive_entry_set_pathname(e, path);
-	archive_entry_set_filetype(e, AE_IFREG);
-	archive_entry_set_perm(e, mode);
-	archive_entry_set_size(e, (la_int64_t)size);
-	archive_entry_set_mtime(e, 0, 0);
-	archive_entry_set_uid(e, 0);
-	archive_entry_set_gid(e, 0);
-	r = archive_write_header(a, e);
-	archive_entry_free(e);
+	sym_archive_entry_set_pathname(e, path);
+	sym_archive_entry_set_filetype(e, AE_IFREG);
+	sym_archive_entry_set_perm(e, mode);
+	sym_archive_entry_set_size(e, (la_int64_t)size);
+	sym_archive_entry_set_mtime(e, 0, 0);
+	sym_archive_entry_set_uid(e, 0);
+	sym_archive_entry_set_gid(e, 0);
+	r = sym_archive_write_header(a, e);
+	sym_archive_entry_free(e);
 	return r;
 }
 
@@ -295,8 +294,8 @@ write_header(struct archive *a, const char *path, uint64_t size, unsigned mode)
 static int
 lib_error(struct qtm_ctx *ctx, struct archive *a, const char *fmt, const char *name)
 {
-	int e = archive_errno(a) > 0 ? archive_errno(a) : EIO;
-	const char *msg = archive_error_string(a);
+	int e = sym_archive_errno(a) > 0 ? sym_archive_errno(a) : EIO;
+	const char *msg = sym_archive_error_string(a);
 
 	return qtm_error(ctx, -e, fmt, name, msg != NULL ? msg : strerror(e));
 }
@@ -322,7 +321,7 @@ pack_file(struct qtm_ctx *ctx, struct archive *a, const char *dir, const struct 
 	while (rc == 0 && left > 0 && (n = read(fd, buf, left < BUF_SIZE ? left : BUF_SIZE)) > 0) {
 		qtm_sha256_update(&h, buf, (size_t)n);
 		left -= (uint64_t)n;
-		if (archive_write_data(a, buf, (size_t)n) != n)
+		if (sym_archive_write_data(a, buf, (size_t)n) != n)
 			rc = lib_error(ctx, a, _("cannot write %s: %s"), out);
 	}
 	if (rc == 0 && n < 0)
@@ -339,26 +338,26 @@ static int
 pack_stream(struct qtm_ctx *ctx, struct pack_sink *sink, const char *dir,
     const struct qtm_filelist *l, const char *out)
 {
-	struct archive *a = archive_write_new();
+	struct archive *a = sym_archive_write_new();
 	char *buf = xmalloc(BUF_SIZE), *manifest;
 	size_t mlen;
 	int rc = 0;
 
 	manifest = build_manifest(l, &mlen);
-	if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
-	    archive_write_add_filter_zstd(a) < ARCHIVE_WARN ||
+	if (sym_archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
+	    sym_archive_write_add_filter_zstd(a) < ARCHIVE_WARN ||
 	    /* Otherwise the compressed stream is padded with zeros that zstd readers reject. */
-	    archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK ||
-	    archive_write_open(a, sink, NULL, pack_write_cb, NULL) != ARCHIVE_OK)
+	    sym_archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK ||
+	    sym_archive_write_open(a, sink, NULL, pack_write_cb, NULL) != ARCHIVE_OK)
 		rc = lib_error(ctx, a, _("cannot write %s: %s"), out);
 	if (rc == 0 && (write_header(a, MANIFEST_NAME, mlen, 0644) != ARCHIVE_OK ||
-	    archive_write_data(a, manifest, mlen) != (la_ssize_t)mlen))
+	    sym_archive_write_data(a, manifest, mlen) != (la_ssize_t)mlen))
 		rc = lib_error(ctx, a, _("cannot write %s: %s"), out);
 	for (size_t i = 0; rc == 0 && i < l->n; i++)
 		rc = pack_file(ctx, a, dir, &l->v[i], out, buf);
-	if (rc == 0 && archive_write_close(a) != ARCHIVE_OK)
+	if (rc == 0 && sym_archive_write_close(a) != ARCHIVE_OK)
 		rc = lib_error(ctx, a, _("cannot write %s: %s"), out);
-	archive_write_free(a);
+	sym_archive_write_free(a);
 	free(manifest);
 	free(buf);
 	return rc;
@@ -405,6 +404,8 @@ qtm_archive_pack(struct qtm_ctx *ctx, const char *dir, char *const *names,
 	struct qtm_filelist l = { 0 };
 	int rc;
 
+	if ((rc = qtm_archive_load(ctx)) < 0)
+		return rc;
 	rc = names == NULL ? qtm_filelist_scan(ctx, dir, &l) : collect_named(ctx, dir, names, &l);
 	if (rc == 0)
 		rc = check_packable(ctx, &l);
@@ -475,21 +476,21 @@ read_manifest(struct unpack *u)
 	size_t len = 0, cap;
 	char *text;
 	la_ssize_t n = 0;
-	int r = archive_read_next_header(u->a, &e), rc;
+	int r = sym_archive_read_next_header(u->a, &e), rc;
 
 	if (r == ARCHIVE_EOF)
 		return hostile(u, N_("hostile archive %s: %s is missing (the archive is empty)"), MANIFEST_NAME);
 	if (r != ARCHIVE_OK)
 		return read_fail(u);
-	if (archive_entry_pathname(e) == NULL || strcmp(archive_entry_pathname(e), MANIFEST_NAME) != 0)
+	if (sym_archive_entry_pathname(e) == NULL || strcmp(sym_archive_entry_pathname(e), MANIFEST_NAME) != 0)
 		return qtm_error(u->ctx, -EPERM, _("hostile archive %s: %s is missing (first member is %s)"),
-		    u->name, MANIFEST_NAME, archive_entry_pathname(e) ? archive_entry_pathname(e) : "?");
-	if (archive_entry_filetype(e) != AE_IFREG || archive_entry_hardlink(e) != NULL ||
-	    archive_entry_size(e) < 0 || (uint64_t)archive_entry_size(e) > MANIFEST_MAX)
+		    u->name, MANIFEST_NAME, sym_archive_entry_pathname(e) ? sym_archive_entry_pathname(e) : "?");
+	if (sym_archive_entry_filetype(e) != AE_IFREG || sym_archive_entry_hardlink(e) != NULL ||
+	    sym_archive_entry_size(e) < 0 || (uint64_t)sym_archive_entry_size(e) > MANIFEST_MAX)
 		return hostile(u, N_("hostile archive %s: %s is not a regular file of sane size"), MANIFEST_NAME);
-	cap = (size_t)archive_entry_size(e) + 1;
+	cap = (size_t)sym_archive_entry_size(e) + 1;
 	text = xmalloc(cap);
-	while (len < cap && (n = archive_read_data(u->a, text + len, cap - len)) > 0)
+	while (len < cap && (n = sym_archive_read_data(u->a, text + len, cap - len)) > 0)
 		len += (size_t)n;
 	if (n < 0)
 		rc = read_fail(u);
@@ -561,7 +562,7 @@ copy_data(struct unpack *u, int fd, const char *path, char hex[QTM_SHA256_HEX], 
 	int rc = 0;
 
 	qtm_sha256_init(&h);
-	while (rc == 0 && (n = archive_read_data(u->a, u->buf, BUF_SIZE)) != 0) {
+	while (rc == 0 && (n = sym_archive_read_data(u->a, u->buf, BUF_SIZE)) != 0) {
 		if (n < 0)
 			rc = read_fail(u);
 		else if (u->max_bytes && (uint64_t)n > u->max_bytes - u->total)
@@ -586,8 +587,8 @@ static int
 unpack_file(struct unpack *u, struct archive_entry *e, const char *path)
 {
 	struct qtm_file_entry *m = list_find(&u->manifest, path);
-	unsigned mode = (archive_entry_perm(e) & 0100) ? 0755 : 0644;
-	int64_t declared = archive_entry_size(e);
+	unsigned mode = (sym_archive_entry_perm(e) & 0100) ? 0755 : 0644;
+	int64_t declared = sym_archive_entry_size(e);
 	char *copy, hex[QTM_SHA256_HEX];
 	const char *base;
 	int dfd, fd, rc;
@@ -625,15 +626,15 @@ unpack_file(struct unpack *u, struct archive_entry *e, const char *path)
 static int
 unpack_member(struct unpack *u, struct archive_entry *e)
 {
-	const char *path = archive_entry_pathname(e), *why;
+	const char *path = sym_archive_entry_pathname(e), *why;
 
 	if (path == NULL || *path == '\0')
 		return hostile(u, N_("hostile archive %s: member %s has no usable name"), "?");
-	if (archive_entry_hardlink(e) != NULL)
+	if (sym_archive_entry_hardlink(e) != NULL)
 		return hostile(u, N_("hostile archive %s: member %s is a hard link"), path);
-	if (archive_entry_symlink(e) != NULL || archive_entry_filetype(e) == AE_IFLNK)
+	if (sym_archive_entry_symlink(e) != NULL || sym_archive_entry_filetype(e) == AE_IFLNK)
 		return hostile(u, N_("hostile archive %s: member %s is a symbolic link"), path);
-	switch (archive_entry_filetype(e)) {
+	switch (sym_archive_entry_filetype(e)) {
 	case AE_IFDIR:
 		return unpack_dir(u, path);
 	case AE_IFREG:
@@ -672,15 +673,15 @@ unpack_all(struct unpack *u, const char *archive_path)
 	int r, rc;
 
 	/* Only in-process decompressors: filter_all could run external programs (lrzip, grzip). */
-	archive_read_support_filter_zstd(u->a);
-	archive_read_support_filter_gzip(u->a);
-	archive_read_support_filter_xz(u->a);
-	archive_read_support_format_tar(u->a);
-	if (archive_read_open_filename(u->a, archive_path, BUF_SIZE) != ARCHIVE_OK)
+	sym_archive_read_support_filter_zstd(u->a);
+	sym_archive_read_support_filter_gzip(u->a);
+	sym_archive_read_support_filter_xz(u->a);
+	sym_archive_read_support_format_tar(u->a);
+	if (sym_archive_read_open_filename(u->a, archive_path, BUF_SIZE) != ARCHIVE_OK)
 		return read_fail(u);
 	if ((rc = read_manifest(u)) < 0)
 		return rc;
-	while ((r = archive_read_next_header(u->a, &e)) == ARCHIVE_OK)
+	while ((r = sym_archive_read_next_header(u->a, &e)) == ARCHIVE_OK)
 		if ((rc = unpack_member(u, e)) < 0)
 			return rc;
 	/* A warning here (e.g. a damaged pax header) is as fatal as an error. */
@@ -727,9 +728,12 @@ qtm_archive_unpack(struct qtm_ctx *ctx, const char *archive_path, const char *de
 {
 	struct unpack u = { .ctx = ctx, .name = archive_path, .max_bytes = max_bytes };
 	struct qtm_filelist present = { 0 };
-	int rc = list_dir(ctx, dest_dir, &present);
-	size_t n = present.n;
+	int rc = qtm_archive_load(ctx);
+	size_t n;
 
+	if (rc == 0)
+		rc = list_dir(ctx, dest_dir, &present);
+	n = present.n;
 	qtm_filelist_free(&present);
 	if (rc < 0)
 		return rc;
@@ -739,10 +743,10 @@ qtm_archive_unpack(struct qtm_ctx *ctx, const char *archive_path, const char *de
 	u.dfd = open(dest_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (u.dfd < 0)
 		return qtm_error(ctx, -errno, _("cannot open directory %s: %s"), dest_dir, strerror(errno));
-	u.a = archive_read_new();
+	u.a = sym_archive_read_new();
 	u.buf = xmalloc(BUF_SIZE);
 	rc = unpack_all(&u, archive_path);
-	archive_read_free(u.a);
+	sym_archive_read_free(u.a);
 	close(u.dfd);
 	if (rc < 0) {
 		clear_dest(ctx, dest_dir);

@@ -1,5 +1,6 @@
-/* fetch.h - downloads through libcurl (file://, http://, https://), several at once, verifying
- * size and sha256 while the bytes stream in, into dest.part, renamed to dest only when they match.
+/* fetch.h - downloads (http:// and https:// through libcurl, loaded on first use; file:// read
+ * directly, file-url.h), several at once, verifying size and sha256 while the bytes stream in,
+ * into dest.part, renamed to dest only when they match.
  *
  * Resume: with a sha256 given, a dest.part left by an interrupted download (a killed qtm, a cut
  * connection) is hashed and only the rest is requested (HTTP Range; file:// too).  A server that

@@ -11,9 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
-
 #include "ctx.h"
+#include "curl-sym.h"
 #include "hash.h"
 #include "hive-client.h"
 #include "i18n.h"
@@ -155,7 +154,11 @@ qtm_hive_client_new(struct qtm_ctx *ctx, const char *url, const char *token, str
 		n--;
 	c->url = xstrndup(url, n);
 	c->token = token != NULL ? xstrdup(token) : NULL;
-	if ((c->curl = curl_easy_init()) == NULL) {
+	if (qtm_curl_load(ctx) < 0) {
+		qtm_hive_client_free(c);
+		return ctx->err;
+	}
+	if ((c->curl = sym_curl_easy_init()) == NULL) {
 		qtm_hive_client_free(c);
 		return qtm_error(ctx, -ENOMEM, _("hive %s: cannot start libcurl"), url);
 	}
@@ -169,7 +172,7 @@ qtm_hive_client_free(struct qtm_hive_client *c)
 	if (c == NULL)
 		return;
 	if (c->curl != NULL)
-		curl_easy_cleanup(c->curl);
+		sym_curl_easy_cleanup(c->curl);
 	free(c->url);
 	free(c->token);
 	free(c);
@@ -228,7 +231,7 @@ on_body(char *data, size_t size, size_t n, void *arg)
 	long status = 0;
 
 	n *= size;
-	curl_easy_getinfo(r->c->curl, CURLINFO_RESPONSE_CODE, &status);
+	sym_curl_easy_getinfo(r->c->curl, CURLINFO_RESPONSE_CODE, &status);
 	if (r->out != NULL && status >= 200 && status < 300) {
 		if (fwrite(data, 1, n, r->out) != n) {
 			r->write_errno = errno != 0 ? errno : EIO;
@@ -287,20 +290,20 @@ request_headers(const struct qtm_hive_client *c, const struct req *q)
 
 	if (c->token != NULL) {
 		s = xasprintf("Authorization: Bearer %s", c->token);
-		h = curl_slist_append(h, s);
+		h = sym_curl_slist_append(h, s);
 		free(s);
 	}
 	if (q->ctype != NULL) {
 		s = xasprintf("Content-Type: %s", q->ctype);
-		h = curl_slist_append(h, s);
+		h = sym_curl_slist_append(h, s);
 		free(s);
 	}
 	if (q->sha256 != NULL) {
 		s = xasprintf("X-Qtm-Sha256: %s", q->sha256);
-		h = curl_slist_append(h, s);
+		h = sym_curl_slist_append(h, s);
 		free(s);
 	}
-	h = curl_slist_append(h, "Expect:");   /* no 100-continue round trip on loopback */
+	h = sym_curl_slist_append(h, "Expect:");   /* no 100-continue round trip on loopback */
 	return h;
 }
 
@@ -308,27 +311,27 @@ static void
 set_method(CURL *e, const struct req *q)
 {
 	if (q->upload != NULL) {
-		curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
-		curl_easy_setopt(e, CURLOPT_READDATA, q->upload);
-		curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, (curl_off_t)q->upload_size);
+		sym_curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
+		sym_curl_easy_setopt(e, CURLOPT_READDATA, q->upload);
+		sym_curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, (curl_off_t)q->upload_size);
 	} else if (q->body != NULL) {
-		curl_easy_setopt(e, CURLOPT_POSTFIELDS, q->body);
-		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)q->body_len);
+		sym_curl_easy_setopt(e, CURLOPT_POSTFIELDS, q->body);
+		sym_curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)q->body_len);
 	} else if (strcmp(q->method, "POST") == 0) {
-		curl_easy_setopt(e, CURLOPT_POSTFIELDS, "");
-		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, 0L);
+		sym_curl_easy_setopt(e, CURLOPT_POSTFIELDS, "");
+		sym_curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, 0L);
 	} else if (strcmp(q->method, "HEAD") == 0) {
-		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+		sym_curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
 	}
 	if (strcmp(q->method, "GET") != 0 && strcmp(q->method, "HEAD") != 0)
-		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, q->method);
+		sym_curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, q->method);
 }
 
 static int
 transport_error(struct qtm_ctx *ctx, const struct qtm_hive_client *c, const struct req *q,
     const struct resp *r, CURLcode cc)
 {
-	const char *why = c->errbuf[0] != '\0' ? c->errbuf : curl_easy_strerror(cc);
+	const char *why = c->errbuf[0] != '\0' ? c->errbuf : sym_curl_easy_strerror(cc);
 
 	if (r->write_errno != 0)
 		return qtm_error(ctx, -r->write_errno, _("hive %s: %s %s: cannot write the download: %s"),
@@ -351,30 +354,30 @@ perform(struct qtm_ctx *ctx, struct qtm_hive_client *c, const struct req *q, str
 	r->c = c;
 	r->log_offset = -1;
 	/* reset keeps the live connection: the next call reuses it (keep-alive). */
-	curl_easy_reset(e);
+	sym_curl_easy_reset(e);
 	c->errbuf[0] = '\0';
-	curl_easy_setopt(e, CURLOPT_URL, url);
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
-	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, c->errbuf);
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, 5L);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT, q->timeout_s);
+	sym_curl_easy_setopt(e, CURLOPT_URL, url);
+	sym_curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
+	sym_curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+	sym_curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
+	sym_curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+	sym_curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
+	sym_curl_easy_setopt(e, CURLOPT_ERRORBUFFER, c->errbuf);
+	sym_curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	sym_curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, 5L);
+	sym_curl_easy_setopt(e, CURLOPT_TIMEOUT, q->timeout_s);
 	/* Large transfers have no overall limit, but a stalled one is an error, not a hang. */
-	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, (long)(ctx->stall_timeout_s > 0 ? ctx->stall_timeout_s : 30));
-	curl_easy_setopt(e, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	sym_curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	sym_curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, (long)(ctx->stall_timeout_s > 0 ? ctx->stall_timeout_s : 30));
+	sym_curl_easy_setopt(e, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
+	sym_curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	set_method(e, q);
-	cc = curl_easy_perform(e);
-	curl_slist_free_all(h);
+	cc = sym_curl_easy_perform(e);
+	sym_curl_slist_free_all(h);
 	free(url);
 	if (cc != CURLE_OK)
 		return transport_error(ctx, c, q, r, cc);
-	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->status);
+	sym_curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->status);
 	return 0;
 }
 

@@ -5,9 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <archive.h>
-#include <archive_entry.h>
 
+#include "archive-sym.h"
 #include "ctx.h"
 #include "i18n.h"
 #include "json.h"
@@ -112,29 +111,34 @@ ends_with(const char *s, const char *suffix)
 int
 qtm_gunzip(struct qtm_ctx *ctx, const char *path, char **data, size_t *len)
 {
-	struct archive *a = archive_read_new();
+	struct archive *a;
 	struct archive_entry *entry;
 	size_t cap = 1 << 16, used = 0;
-	char *buf = xmalloc(cap);
+	char *buf;
 	la_ssize_t n;
-	int rc = 0;
+	int rc = qtm_archive_load(ctx);
 
-	archive_read_support_filter_gzip(a);
-	archive_read_support_format_raw(a);
-	if (archive_read_open_filename(a, path, 1 << 16) != ARCHIVE_OK ||
-	    archive_read_next_header(a, &entry) != ARCHIVE_OK) {
-		rc = qtm_error(ctx, -EINVAL, _("cannot read %s: %s"), path, archive_error_string(a));
+	if (rc < 0)
+		return rc;
+	a = sym_archive_read_new();
+	buf = xmalloc(cap);
+
+	sym_archive_read_support_filter_gzip(a);
+	sym_archive_read_support_format_raw(a);
+	if (sym_archive_read_open_filename(a, path, 1 << 16) != ARCHIVE_OK ||
+	    sym_archive_read_next_header(a, &entry) != ARCHIVE_OK) {
+		rc = qtm_error(ctx, -EINVAL, _("cannot read %s: %s"), path, sym_archive_error_string(a));
 		goto out;
 	}
-	while ((n = archive_read_data(a, buf + used, cap - used - 1)) > 0) {
+	while ((n = sym_archive_read_data(a, buf + used, cap - used - 1)) > 0) {
 		used += (size_t)n;
 		if (cap - used < 2)
 			buf = xrealloc(buf, cap *= 2);
 	}
 	if (n < 0)
-		rc = qtm_error(ctx, -EINVAL, _("cannot decompress %s: %s"), path, archive_error_string(a));
+		rc = qtm_error(ctx, -EINVAL, _("cannot decompress %s: %s"), path, sym_archive_error_string(a));
 out:
-	archive_read_free(a);
+	sym_archive_read_free(a);
 	if (rc < 0) {
 		free(buf);
 		return rc;
@@ -190,25 +194,29 @@ growbuf_write(struct archive *a, void *arg, const void *data, size_t len)
 static int
 gzip_buffer(struct qtm_ctx *ctx, const char *text, size_t len, char **out, size_t *out_len)
 {
-	struct archive *a = archive_write_new();
-	struct archive_entry *entry = archive_entry_new();
+	struct archive *a;
+	struct archive_entry *entry;
 	struct growbuf b = { 0 };
-	int rc = 0;
+	int rc = qtm_archive_load(ctx);
 
-	archive_write_add_filter_gzip(a);
-	archive_write_set_format_raw(a);
+	if (rc < 0)
+		return rc;
+	a = sym_archive_write_new();
+	entry = sym_archive_entry_new();
+	sym_archive_write_add_filter_gzip(a);
+	sym_archive_write_set_format_raw(a);
 	/* No timestamp in the gzip header: the same index gives the same bytes. */
-	archive_write_set_filter_option(a, "gzip", "timestamp", NULL);
-	archive_write_set_bytes_in_last_block(a, 1);
-	archive_entry_set_filetype(entry, AE_IFREG);
-	archive_entry_set_size(entry, (la_int64_t)len);
-	if (archive_write_open(a, &b, NULL, growbuf_write, NULL) != ARCHIVE_OK ||
-	    archive_write_header(a, entry) != ARCHIVE_OK ||
-	    archive_write_data(a, text, len) != (la_ssize_t)len ||
-	    archive_write_close(a) != ARCHIVE_OK)
-		rc = qtm_error(ctx, -EIO, _("cannot compress: %s"), archive_error_string(a));
-	archive_entry_free(entry);
-	archive_write_free(a);
+	sym_archive_write_set_filter_option(a, "gzip", "timestamp", NULL);
+	sym_archive_write_set_bytes_in_last_block(a, 1);
+	sym_archive_entry_set_filetype(entry, AE_IFREG);
+	sym_archive_entry_set_size(entry, (la_int64_t)len);
+	if (sym_archive_write_open(a, &b, NULL, growbuf_write, NULL) != ARCHIVE_OK ||
+	    sym_archive_write_header(a, entry) != ARCHIVE_OK ||
+	    sym_archive_write_data(a, text, len) != (la_ssize_t)len ||
+	    sym_archive_write_close(a) != ARCHIVE_OK)
+		rc = qtm_error(ctx, -EIO, _("cannot compress: %s"), sym_archive_error_string(a));
+	sym_archive_entry_free(entry);
+	sym_archive_write_free(a);
 	if (rc < 0) {
 		free(b.data);
 		return rc;

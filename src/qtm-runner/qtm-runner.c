@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
+#include "curl-sym.h"
 
 #include "ctx.h"
 #include "hive-client.h"
@@ -146,7 +146,6 @@ main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	curl_global_init(CURL_GLOBAL_DEFAULT);
 	ctx = qtm_ctx_new(o.root, NULL);
 	ctx->verbosity = o.verbosity;
 	ctx->json = o.json;
@@ -170,6 +169,6 @@ main(int argc, char **argv)
 		cJSON_Delete(results);
 	}
 	qtm_ctx_free(ctx);
-	curl_global_cleanup();
+	qtm_curl_cleanup();
 	return exit_status(rc);
 }

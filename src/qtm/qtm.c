@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
+#include "curl-sym.h"
 
 #include "cmd.h"
 #include "ctx.h"
@@ -148,8 +148,8 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	/* libcurl is set up by the first download (fetch.c), so that commands that fetch nothing do
-	 * not pay for it; curl_global_cleanup() below does nothing when it never was. */
+	/* libcurl is loaded by the first download (curl-sym.h), so that commands that fetch nothing
+	 * do not map it; qtm_curl_cleanup() below does nothing when it never was. */
 	ctx = qtm_ctx_new(g.root, g.config);
 	ctx->assume_yes = g.yes;
 	ctx->json = g.json;
@@ -166,6 +166,6 @@ main(int argc, char **argv)
 	if (rc < 0)
 		fprintf(stderr, _("qtm: error: %s\n"), qtm_strerror(ctx));
 	qtm_ctx_free(ctx);
-	curl_global_cleanup();
+	qtm_curl_cleanup();
 	return exit_status(rc);
 }

@@ -25,7 +25,6 @@
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
-#include <curl/curl.h>
 
 #include "ctx.h"
 #include "fetch.h"
@@ -184,7 +183,6 @@ group_setup(void **state)
 {
 	char *script = xstrdup(TOP_SRCDIR "/tests/integration/httpd.py"), *port_file, *m;
 
-	curl_global_init(CURL_GLOBAL_DEFAULT);
 	strcpy(g.dir, "/tmp/qtm-test-fetch.XXXXXX");
 	if (mkdtemp(g.dir) == NULL)
 		return -1;
