@@ -34,92 +34,70 @@ hash_range(struct xfer *x, uint64_t to)
 	return 0;
 }
 
+/* The hasher's loop: hash what the receiving thread says is written, sleep until it says more
+ * is, end when told to (after the last byte, or at once when abandoned). */
 static void *
 hasher_main(void *arg)
 {
 	struct xfer *x = arg;
 	struct hasher *h = &x->bg;
-	int err = hash_range(x, h->base);
-	unsigned i;
+	uint64_t to;
+	int err = 0;
 
 	pthread_mutex_lock(&h->mu);
-	h->err = err;
 	for (;;) {
-		while (h->head == h->tail && !h->stop)
+		while (h->ready == x->hash.bytes && !h->stop)
 			pthread_cond_wait(&h->work, &h->mu);
-		if (h->head == h->tail || __atomic_load_n(&h->abandon, __ATOMIC_RELAXED))
+		to = h->ready;
+		if (to == x->hash.bytes || __atomic_load_n(&h->abandon, __ATOMIC_RELAXED))
 			break;
-		i = h->tail % HASH_SLOTS;
 		pthread_mutex_unlock(&h->mu);
-		if (h->err == 0)   /* after a failed read-back only the ring is kept moving */
-			qtm_sha256_update(&x->hash, h->slot[i], h->len[i]);
+		err = hash_range(x, to);
 		pthread_mutex_lock(&h->mu);
-		h->tail++;
-		pthread_cond_signal(&h->room);
+		if (err != 0)
+			break;
 	}
+	h->err = err;
 	pthread_mutex_unlock(&h->mu);
 	return NULL;
 }
 
-static void
-hasher_free(struct hasher *h, unsigned char **buf)
-{
-	pthread_mutex_destroy(&h->mu);
-	pthread_cond_destroy(&h->work);
-	pthread_cond_destroy(&h->room);
-	for (unsigned i = 0; i < HASH_SLOTS; i++)
-		free(h->slot[i]);
-	free(*buf);
-	*buf = NULL;
-}
-
-/* Hands the hashing of the .part (the bytes written so far, then the slots filled next) to a
- * second thread; false when none can be started. */
+/* Hands the hashing of the .part to a second thread, which reads the bytes back from the file
+ * as they are written (from the page cache: the receiving thread copies nothing for it); false
+ * when none can be started. */
 static bool
 hasher_start(struct xfer *x)
 {
 	struct hasher *h = &x->bg;
-	unsigned i;
 
 	memset(h, 0, sizeof *h);
-	h->base = x->have;
-	x->fill = 0;
-	x->buf = malloc(FETCH_SLOT);
-	for (i = 0; i < HASH_SLOTS && (h->slot[i] = malloc(FETCH_SLOT)) != NULL; i++)
-		;
+	h->ready = h->told = x->have;
 	pthread_mutex_init(&h->mu, NULL);
 	pthread_cond_init(&h->work, NULL);
-	pthread_cond_init(&h->room, NULL);
-	if (x->buf != NULL && i == HASH_SLOTS && pthread_create(&h->thread, NULL, hasher_main, x) == 0)
+	if (pthread_create(&h->thread, NULL, hasher_main, x) == 0)
 		return h->running = true;
-	hasher_free(h, &x->buf);
+	pthread_mutex_destroy(&h->mu);
+	pthread_cond_destroy(&h->work);
 	return false;
 }
 
-/* Queues x->buf's bytes for the hasher and takes a free slot as the next x->buf. */
+/* Tells the hasher how far the .part is written: once per HASH_STEP bytes, so that the
+ * receiving thread takes the lock a few thousand times per GiB, not once per 16 KiB chunk. */
 static void
-hasher_push(struct xfer *x)
+hasher_tell(struct xfer *x, bool always)
 {
 	struct hasher *h = &x->bg;
-	unsigned i;
-	unsigned char *t;
 
+	if (!always && x->have - h->told < HASH_STEP)
+		return;
 	pthread_mutex_lock(&h->mu);
-	while (h->head - h->tail == HASH_SLOTS)
-		pthread_cond_wait(&h->room, &h->mu);
-	i = h->head % HASH_SLOTS;
-	t = h->slot[i];
-	h->slot[i] = x->buf;
-	h->len[i] = x->fill;
-	x->buf = t;
-	x->fill = 0;
-	h->head++;
+	h->ready = h->told = x->have;
 	pthread_cond_signal(&h->work);
 	pthread_mutex_unlock(&h->mu);
 }
 
-/* Ends the hasher: after it has hashed every byte handed to it, or at once (abandon: the hash
- * is thrown away).  Returns its read-back error (a positive errno) or 0. */
+/* Ends the hasher: after it has hashed every byte written, or at once (abandon: the hash is
+ * thrown away).  Returns its read-back error (a positive errno) or 0. */
 static int
 hasher_end(struct xfer *x, bool abandon)
 {
@@ -127,16 +105,15 @@ hasher_end(struct xfer *x, bool abandon)
 
 	if (!h->running)
 		return 0;
-	if (!abandon && x->fill > 0)
-		hasher_push(x);
-	pthread_mutex_lock(&h->mu);
-	h->stop = true;
 	__atomic_store_n(&h->abandon, abandon, __ATOMIC_RELAXED);
+	pthread_mutex_lock(&h->mu);
+	h->ready = x->have;
+	h->stop = true;
 	pthread_cond_signal(&h->work);
 	pthread_mutex_unlock(&h->mu);
 	pthread_join(h->thread, NULL);
-	hasher_free(h, &x->buf);
-	x->fill = 0;
+	pthread_mutex_destroy(&h->mu);
+	pthread_cond_destroy(&h->work);
 	h->running = false;
 	h->abandon = 0;
 	return h->err;
@@ -153,29 +130,17 @@ fetch_hash_catch_up(struct xfer *x)
 }
 
 /* Passes the len bytes just written at the end of the .part (x->have counts them) on to the
- * hash: inline while the file is small, then through x->buf to the hasher's thread. */
+ * hash: inline while the file is small, then to the hasher's thread. */
 static void
 hash_feed(struct xfer *x, const char *data, size_t len)
 {
-	size_t k;
-
-	if (!x->bg.running) {
-		if (x->hash.bytes == x->have - len && x->have <= HASH_BG_MIN)
-			qtm_sha256_update(&x->hash, data, len);
-		else if (x->have > HASH_BG_MIN)
-			hasher_start(x);   /* it reads these bytes back; if it cannot start,
-			                    * fetch_hash_catch_up() does at the end */
-		return;
-	}
-	while (len > 0) {
-		k = len < FETCH_SLOT - x->fill ? len : FETCH_SLOT - x->fill;
-		memcpy(x->buf + x->fill, data, k);
-		x->fill += k;
-		data += k;
-		len -= k;
-		if (x->fill == FETCH_SLOT)
-			hasher_push(x);
-	}
+	if (x->bg.running)
+		hasher_tell(x, false);
+	else if (x->hash.bytes == x->have - len && x->have <= HASH_BG_MIN)
+		qtm_sha256_update(&x->hash, data, len);
+	else if (x->have > HASH_BG_MIN)
+		hasher_start(x);   /* it reads these bytes back; if it cannot start,
+		                    * fetch_hash_catch_up() does at the end */
 }
 
 /* libcurl's write callback.  The bytes are written through as they come (at most 16 KiB at a

@@ -2,8 +2,7 @@
  * and its hash).  Internal to libqtm: nothing outside those two files includes it.
  *
  * A struct batch is one qtm_fetch_many() call, on its stack; it owns the array of struct xfer,
- * one per request.  An xfer owns its part path, its open .part descriptor, its hasher's thread
- * and buffers, and its libcurl handle; the requests stay the caller's. */
+ * one per request.  An xfer owns its part path, its open .part descriptor, its hasher's thread, and its libcurl handle; the requests stay the caller's. */
 #ifndef QTM_FETCH_XFER_H
 #define QTM_FETCH_XFER_H
 
@@ -16,8 +15,7 @@
 #include "fetch.h"
 #include "hash.h"
 
-#define FETCH_SLOT (256 << 10)  /* bytes are handed to the hasher this many at a time */
-#define HASH_SLOTS 8            /* the hasher's ring: this many FETCH_SLOT buffers */
+#define HASH_STEP (256 << 10)   /* the hasher hears of new bytes this many at a time */
 #define HASH_BG_MIN (1 << 20)   /* files bigger than this are hashed on a second thread */
 
 enum state { X_QUEUED, X_WAITING, X_RUNNING, X_DONE };
@@ -25,22 +23,19 @@ enum state { X_QUEUED, X_WAITING, X_RUNNING, X_DONE };
 struct batch;
 
 /* The sha256 of a .part computed on a second thread, so that hashing overlaps receiving and
- * writing.  The receiving thread writes the bytes to the .part, copies them into a buffer of
- * FETCH_SLOT bytes and, when it is full, swaps it for a free slot of the hasher's ring; the
- * hasher hashes the slots in order.  Started once a file outgrows HASH_BG_MIN (smaller ones are
- * hashed inline); it first reads back and hashes what the .part held by then (the start of the
- * file, or what a resumed download found). */
+ * writing.  The receiving thread only says how far the .part is written (ready); the hasher
+ * reads those bytes back from the file and hashes them.  Started once a file outgrows
+ * HASH_BG_MIN (smaller ones are hashed inline), so it first hashes what the .part held by then
+ * (the start of the file, or what a resumed download found). */
 struct hasher {
 	pthread_t thread;
 	pthread_mutex_t mu;
-	pthread_cond_t work, room;
+	pthread_cond_t work;
 	bool running;
-	bool stop;                 /* no more slots will come: hash those queued, then end */
+	bool stop;                 /* no more bytes will come: hash up to ready, then end */
 	int abandon;               /* end at once, the hash is not wanted (atomic) */
-	unsigned char *slot[HASH_SLOTS];
-	size_t len[HASH_SLOTS];
-	unsigned head, tail;       /* slots handed over / hashed so far */
-	uint64_t base;             /* bytes of the .part to read back before the first slot */
+	uint64_t ready;            /* bytes of the .part written, for the hasher (under mu) */
+	uint64_t told;             /* the receiving thread's copy of ready (its own) */
 	int err;                   /* reading the .part back failed (positive errno) */
 };
 
@@ -51,8 +46,6 @@ struct xfer {
 	enum state state;
 	char *part;
 	int fd;                    /* the open .part, or -1 */
-	unsigned char *buf;        /* while the hasher runs: fill bytes of the .part for its next slot */
-	size_t fill;
 	uint64_t have;             /* bytes in the .part */
 	struct qtm_sha256 hash;    /* over the .part's first hash.bytes bytes */
 	struct hasher bg;          /* while bg.running, only its thread touches hash */

@@ -26,7 +26,9 @@
 # RUNS (default 3): timed runs of each variant in (a) and (b), interleaved (the order rotates
 # every run).  Environment: top_builddir (default: build/dev of this tree),
 # QTM_BENCH_BIG_MB (default 1024), QTM_BENCH_KEEP=1 keeps the scratch directory (under TMPDIR,
-# default /tmp: it needs about 3.5x the big file).  Needs curl, hyperfine, dpkg-query.  Timings
+# default /tmp: it needs about 3.5x the big file), QTM_BENCH_QTM_B=PATH: another qtm binary
+# (e.g. the build before a change) timed in (a) as one more interleaved variant, against the
+# same server and root.  Needs curl, hyperfine, dpkg-query.  Timings
 # only: nothing here fails on a time.
 set -eu
 export LC_ALL=C NO_COLOR=1
@@ -166,6 +168,13 @@ a_qtm() {
 	aq_w="$aq_w $WALL" aq_c="$aq_c $CPU"
 	echo "  qtm install --download-only: $WALL s (cpu $CPU s), $(div "$BIG/1048576" "$WALL" %.0f) MiB/s"
 }
+a_qtmb() {
+	a_reset
+	timed "a-qtmb-$1" "$QTM_BENCH_QTM_B" --root "$R" -y install --download-only data-big
+	[ "$(size_of "$CACHE/data-big/1.0.0/big.bin")" = "$BIG" ] || { echo "bench-downloads.sh: qtm (B) did not fetch big.bin" >&2; exit 1; }
+	ab_w="$ab_w $WALL" ab_c="$ab_c $CPU"
+	echo "  qtm (B) install --download-only: $WALL s (cpu $CPU s), $(div "$BIG/1048576" "$WALL" %.0f) MiB/s"
+}
 a_curl() {
 	a_reset
 	timed "a-curl-$1" curl -sf -o "$S/big.curl" "$BURL"
@@ -188,10 +197,11 @@ a_curlsync() {
 	rm -f "$S/big.curl"
 }
 echo "(a) one file of $BIG bytes:"
-aq_w="" aq_c="" ac_w="" ac_c="" as_w="" as_c="" ay_w="" ay_c=""
+aq_w="" aq_c="" ac_w="" ac_c="" as_w="" as_c="" ay_w="" ay_c="" ab_w="" ab_c=""
 avariants=(a_qtm a_curl a_curlsha a_curlsync)
+[ -z "${QTM_BENCH_QTM_B:-}" ] || avariants+=(a_qtmb)
 for i in $(seq "$RUNS"); do
-	for k in 0 1 2 3; do "${avariants[$(((i + k) % 4))]}" "$i"; done
+	for k in $(seq 0 $((${#avariants[@]} - 1))); do "${avariants[$(((i + k) % ${#avariants[@]}))]}" "$i"; done
 done
 # Where qtm's time goes besides the transfer: one more run with its fsync calls timed.
 a_reset
@@ -385,11 +395,12 @@ cat <<EOF
 | way | wall (median) | throughput | best run | cpu (user + sys) | runs: wall |
 |---|---|---|---|---|---|
 | \`qtm -y install --download-only\` (sha256 while streaming) | $AQ s | $(mibs "$AQ") MiB/s | $(echo "$aq_w" | minimum) s | $(echo "$aq_c" | median) s | $aq_w |
+$([ -z "$ab_w" ] || echo "| qtm (B): \`$QTM_BENCH_QTM_B\` | $(echo "$ab_w" | median) s | $(mibs "$(echo "$ab_w" | median)") MiB/s | $(echo "$ab_w" | minimum) s | $(echo "$ab_c" | median) s | $ab_w |")
 | \`curl -o\` | $AC s | $(mibs "$AC") MiB/s | $(echo "$ac_w" | minimum) s | $(echo "$ac_c" | median) s | $ac_w |
 | \`curl -o\` && \`sha256sum\` | $AS s | $(mibs "$AS") MiB/s | $(echo "$as_w" | minimum) s | $(echo "$as_c" | median) s | $as_w |
 | \`curl -o\` && \`sync FILE\` (durable, as qtm's copy is) | $AY s | $(mibs "$AY") MiB/s | $(echo "$ay_w" | minimum) s | $(echo "$ay_c" | median) s | $ay_w |
 
-- qtm throughput / curl -o: **$(div "$AC" "$AQ" %.2f)** (target >= 0.9; best runs: $(div "$(echo "$ac_w" | minimum)" "$(echo "$aq_w" | minimum)" %.2f)); / (curl -o && sha256sum): $(div "$AS" "$AQ" %.2f); / (curl -o && sync): $(div "$AY" "$AQ" %.2f)
+- qtm throughput / curl -o: **$(div "$AC" "$AQ" %.2f)** (target >= 0.9; best runs: $(div "$(echo "$ac_w" | minimum)" "$(echo "$aq_w" | minimum)" %.2f))$([ -z "$ab_w" ] || echo "; qtm (B) / curl -o: $(div "$AC" "$(echo "$ab_w" | median)" %.2f)"); / (curl -o && sha256sum): $(div "$AS" "$AQ" %.2f); / (curl -o && sync): $(div "$AY" "$AQ" %.2f)
 - time in fsync calls during one more qtm run (under strace --seccomp-bpf -T): $A_FSYNC s
 
 (b) $N_SMALL files of $SMALL_KB KiB

@@ -648,6 +648,108 @@ test_no_sha_no_resume(void **state)
 	free(data);
 }
 
+/* Files over 1 MiB are hashed on a second thread that reads the .part back as it is written:
+ * a fresh download, a resumed one (the hasher starts with 3 MiB already there), and one whose
+ * bytes are wrong (the mismatch comes from that thread's hash). */
+static void
+test_big_files(void **state)
+{
+	enum { SIZE = 5 << 20, HAVE = 3 << 20 };
+	char hex[QTM_SHA256_HEX], other[QTM_SHA256_HEX], *u = url("big"), *w = url("big-wrong"),
+	    *dest = dl_path("big"), *part = dl_path("big.part"), *dest2 = dl_path("big2");
+	unsigned char *data = serve("big", SIZE, 31, hex), *bad = serve("big-wrong", SIZE, 32, other);
+	struct qtm_fetch_req req = { .url = u, .dest = dest, .sha256 = hex, .size = SIZE, .label = "big" };
+	struct qtm_fetch_req wrong = { .url = w, .dest = dest2, .sha256 = hex, .size = SIZE, .label = "big2" };
+	cJSON *log;
+
+	assert_int_equal(qtm_fetch(g.ctx, &req), 0);
+	assert_true(file_is(dest, data, SIZE));
+	unlink(dest);
+	put(part, data, HAVE);
+	assert_int_equal(qtm_fetch(g.ctx, &req), 0);
+	assert_true(file_is(dest, data, SIZE));
+	log_settle();
+	log = requests("/big");
+	assert_int_equal(cJSON_GetArraySize(log), 2);
+	assert_string_equal(range_of(cJSON_GetArrayItem(log, 1)), "bytes=3145728-");
+	cJSON_Delete(log);
+	assert_int_equal(qtm_fetch(g.ctx, &wrong), -EBADMSG);
+	assert_non_null(strstr(qtm_strerror(g.ctx), "sha256 mismatch"));
+	assert_false(exists(dest2));
+	free(u);
+	free(w);
+	free(dest);
+	free(dest2);
+	free(part);
+	free(data);
+	free(bad);
+}
+
+/* file:// is read without libcurl: a big file, a percent-encoded path on "localhost", another
+ * host (refused), a missing file (ENOENT naming it) and a directory. */
+static void
+test_file_urls(void **state)
+{
+	enum { SIZE = 3 << 20 };
+	char hex[QTM_SHA256_HEX], small[QTM_SHA256_HEX], *src = srv_path("local big"),
+	    *srcdir = srv_path(""), *dest = dl_path("lbig"), *dest2 = dl_path("lsmall"), *u, *want;
+	unsigned char *data = serve("local big", SIZE, 33, hex), *sdata = serve("odd %name", 100, 34, small);
+	struct qtm_fetch_req req = { .dest = dest, .sha256 = hex, .size = SIZE, .label = "lbig" };
+
+	req.url = u = xasprintf("file://%s", src);
+	assert_int_equal(qtm_fetch(g.ctx, &req), 0);
+	assert_true(file_is(dest, data, SIZE));
+	free(u);
+	u = xasprintf("file://localhost%sodd%%20%%25name", srcdir);
+	req = (struct qtm_fetch_req){ .url = u, .dest = dest2, .sha256 = small, .size = 100, .label = "s" };
+	assert_int_equal(qtm_fetch(g.ctx, &req), 0);
+	assert_true(file_is(dest2, sdata, 100));
+	unlink(dest2);
+	free(u);
+	req.url = u = xasprintf("file://elsewhere%s", src);
+	assert_int_equal(qtm_fetch(g.ctx, &req), -EHOSTUNREACH);
+	assert_non_null(strstr(qtm_strerror(g.ctx), "only local file:// URLs can be read"));
+	free(u);
+	req.url = u = xasprintf("file://%snothing-here", srcdir);
+	assert_int_equal(qtm_fetch(g.ctx, &req), -ENOENT);
+	want = xasprintf("cannot open %snothing-here: No such file or directory", srcdir);
+	assert_non_null(strstr(qtm_strerror(g.ctx), want));
+	free(want);
+	free(u);
+	req.url = u = xasprintf("file://%s", srcdir);
+	assert_int_equal(qtm_fetch(g.ctx, &req), -ENOENT);
+	assert_non_null(strstr(qtm_strerror(g.ctx), "Is a directory"));
+	assert_false(exists(dest2));
+	free(u);
+	free(src);
+	free(srcdir);
+	free(dest);
+	free(dest2);
+	free(data);
+	free(sdata);
+}
+
+/* A missing file:// primary fails over to an http:// mirror in the same batch (libcurl is
+ * loaded there, halfway through). */
+static void
+test_file_then_http_mirror(void **state)
+{
+	char hex[QTM_SHA256_HEX], *src = srv_path("gone"), *u = xasprintf("file://%s", src),
+	    *good = url("fm"), *dest = dl_path("fm");
+	unsigned char *data = serve("fm", 4000, 35, hex);
+	const char *const mirrors[] = { good, NULL };
+	struct qtm_fetch_req req = { .url = u, .mirrors = mirrors, .dest = dest, .sha256 = hex,
+	    .size = 4000, .label = "fm" };
+
+	assert_int_equal(qtm_fetch(g.ctx, &req), 0);
+	assert_true(file_is(dest, data, 4000));
+	free(src);
+	free(u);
+	free(good);
+	free(dest);
+	free(data);
+}
+
 int
 main(void)
 {
@@ -667,6 +769,9 @@ main(void)
 		cmocka_unit_test_setup(test_checksum, setup),
 		cmocka_unit_test_setup(test_first_failure, setup),
 		cmocka_unit_test_setup(test_no_sha_no_resume, setup),
+		cmocka_unit_test_setup(test_big_files, setup),
+		cmocka_unit_test_setup(test_file_urls, setup),
+		cmocka_unit_test_setup(test_file_then_http_mirror, setup),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
