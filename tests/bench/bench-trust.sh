@@ -14,7 +14,7 @@
 #       rename and exit_group, so that the rest runs at full speed) splits each run into:
 #         release + signature   from exec to the creation of index.new.json.gz.part (start-up,
 #                               release.json and its signature fetched and verified)
-#         index fetch + sha256  from there to the rename of the .part (libcurl copies the file,
+#         index fetch + sha256  from there to the rename of the .part (qtm copies the file,
 #                               sha256 and size checked as the bytes stream in, and an fsync
 #                               of the .part when qtm does one: traced separately)
 #         parse + cache         from there to exit (gunzip, JSON parse, validation, index.solv)
@@ -29,7 +29,8 @@
 #   tests/bench/bench-trust.sh 5
 #
 # Environment: top_builddir (default: build/dev of this tree), QTM_BENCH_N (default 100000),
-# QTM_BENCH_INDEX_MB (default 50), QTM_BENCH_KEEP=1, TMPDIR (default /var/tmp; about 1.5 GB).
+# QTM_BENCH_INDEX_MB (default 50), QTM_BENCH_KEEP=1, TMPDIR (default /var/tmp; about 1.5 GB),
+# QTM_BENCH_QTM_B=PATH (another qtm binary, timed in (a) on the same roots).
 # Needs hyperfine, strace, curl, openssl (and cc for the floor).  Timings only: nothing here fails on a time.
 set -eu
 export LC_ALL=C NO_COLOR=1
@@ -120,12 +121,13 @@ source_root "$S/root-50" bench "file://$S/repo50"
 # With the updates, in the same hyperfine run (one after another, so that they meet the same
 # machine load), the floor under every qtm command: process start-up with qtm's shared
 # libraries.  Empty programs (main returns 0) linked with nothing, with -lcurl, with -larchive and
-# with all of qtm's libraries (-Wl,--no-as-needed, so that all are loaded), and qtm --version.
+# with the libraries qtm itself needs at start (its NEEDED entries; libcurl and libarchive are
+# loaded on first use), and qtm --version.
 echo "(a) qtm update, release unchanged:"
 floor=()
 if command -v cc >/dev/null 2>&1; then
 	echo 'int main(void) { return 0; }' >"$S/empty.c"
-	libs=$(sed -n 's/^\(SOLV\|CURL\|CRYPTO\|ARCHIVE\|CJSON\|SQLITE\|SECCOMP\)_LIBS = //p' "$top_builddir/Makefile" | tr '\n' ' ' | tr -s ' ')
+	libs=$(readelf -d "$QTM" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/-l:\1/p' | grep -v 'libc\.so' | tr '\n' ' ')
 	if cc -o "$S/empty" "$S/empty.c" &&
 		cc -o "$S/empty-curl" "$S/empty.c" -Wl,--no-as-needed -lcurl &&
 		cc -o "$S/empty-archive" "$S/empty.c" -Wl,--no-as-needed -larchive &&
@@ -135,6 +137,12 @@ if command -v cc >/dev/null 2>&1; then
 			-n "floor: empty program + libarchive ($(ldd "$S/empty-archive" | wc -l) objects)" "$S/empty-archive"
 			-n "floor: empty program + ${libs}($(ldd "$S/empty-qtmlibs" | wc -l) objects)" "$S/empty-qtmlibs")
 	fi
+fi
+# QTM_BENCH_QTM_B: another qtm binary (the build before a change) timed on the same roots.
+if [ -n "${QTM_BENCH_QTM_B:-}" ]; then
+	floor+=(-n "qtm (B) update (file://, $N modules)" "$QTM_BENCH_QTM_B --root $S/root-file update"
+		-n "qtm (B) update (http://127.0.0.1, $N modules)" "$QTM_BENCH_QTM_B --root $S/root-http update"
+		-n "qtm (B) --version ($(ldd "$QTM_BENCH_QTM_B" | wc -l) objects)" "$QTM_BENCH_QTM_B --version")
 fi
 hyperfine -N --warmup 3 --min-runs 30 --export-json "$S/a.json" \
 	-n "qtm update (file://, $N modules)" "$QTM --root $S/root-file update" \
@@ -232,7 +240,7 @@ cat <<EOF
 | phase (strace -ttt, traced run) | wall |
 |---|---|
 | start-up + release.json + signature fetched and verified | $R s |
-| index: libcurl file:// copy into .part + sha256 and size check (+ fsync, if qtm does one) | $X s |
+| index: file:// copy (qtm reads the file itself) into .part + sha256 and size check (+ fsync, if qtm does one) | $X s |
 | ... of which fsync of the .part | $F s |
 | gunzip + JSON parse + validation + index.solv | $P s |
 | whole \`qtm update\`, untraced | $W s (cpu $C s) |
