@@ -161,19 +161,21 @@ a_reset() {
 	rm -rf "$CACHE/data-big" "$S/big.curl"
 	sync
 }
-a_qtm() {
+# a_qtm_with RUN TAG BINARY: one timed download of the big file; prints and returns (in
+# WALL, CPU) its times.
+a_qtm_with() {
 	a_reset
-	timed "a-qtm-$1" "$QTM" --root "$R" -y install --download-only data-big
-	[ "$(size_of "$CACHE/data-big/1.0.0/big.bin")" = "$BIG" ] || { echo "bench-downloads.sh: qtm did not fetch big.bin" >&2; exit 1; }
+	timed "a-$2-$1" "$3" --root "$R" -y install --download-only data-big
+	[ "$(size_of "$CACHE/data-big/1.0.0/big.bin")" = "$BIG" ] || { echo "bench-downloads.sh: $3 did not fetch big.bin" >&2; exit 1; }
+	echo "  $2 install --download-only: $WALL s (cpu $CPU s), $(div "$BIG/1048576" "$WALL" %.0f) MiB/s"
+}
+a_qtm() {
+	a_qtm_with "$1" qtm "$QTM"
 	aq_w="$aq_w $WALL" aq_c="$aq_c $CPU"
-	echo "  qtm install --download-only: $WALL s (cpu $CPU s), $(div "$BIG/1048576" "$WALL" %.0f) MiB/s"
 }
 a_qtmb() {
-	a_reset
-	timed "a-qtmb-$1" "$QTM_BENCH_QTM_B" --root "$R" -y install --download-only data-big
-	[ "$(size_of "$CACHE/data-big/1.0.0/big.bin")" = "$BIG" ] || { echo "bench-downloads.sh: qtm (B) did not fetch big.bin" >&2; exit 1; }
+	a_qtm_with "$1" qtmb "$QTM_BENCH_QTM_B"
 	ab_w="$ab_w $WALL" ab_c="$ab_c $CPU"
-	echo "  qtm (B) install --download-only: $WALL s (cpu $CPU s), $(div "$BIG/1048576" "$WALL" %.0f) MiB/s"
 }
 a_curl() {
 	a_reset
