@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,12 +14,43 @@
 #include "hash.h"
 #include "i18n.h"
 
+static EVP_MD *sha256_fetched;
+
+static void
+sha256_fetch(void)
+{
+	sha256_fetched = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+/* Fetched once: OpenSSL 3 otherwise looks the algorithm up at every EVP_DigestInit_ex (kept
+ * for the life of the process). */
+static const EVP_MD *
+sha256_md(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, sha256_fetch);
+	return sha256_fetched != NULL ? sha256_fetched : EVP_sha256();
+}
+
+static void
+to_hex(const unsigned char *md, unsigned int len, char *hex)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (unsigned int i = 0; i < len; i++) {
+		hex[2 * i] = digits[md[i] >> 4];
+		hex[2 * i + 1] = digits[md[i] & 15];
+	}
+	hex[2 * len] = '\0';
+}
+
 void
 qtm_sha256_init(struct qtm_sha256 *h)
 {
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 
-	if (md == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
+	if (md == NULL || EVP_DigestInit_ex(md, sha256_md(), NULL) != 1) {
 		fprintf(stderr, _("qtm: OpenSSL cannot initialise SHA-256\n"));
 		abort();
 	}
@@ -40,8 +72,7 @@ qtm_sha256_final(struct qtm_sha256 *h, char hex[QTM_SHA256_HEX])
 	unsigned int len = 0;
 
 	EVP_DigestFinal_ex(h->evp, md, &len);
-	for (unsigned int i = 0; i < len; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	to_hex(md, len, hex);
 	EVP_MD_CTX_free(h->evp);
 	h->evp = NULL;
 }

@@ -40,6 +40,33 @@ refuse(struct MHD_Connection *c, struct hive_req *rq, unsigned int status, const
 	return qtm_hive_reply_error(c, status, msg);
 }
 
+/* A new empty file to write an artifact to: an unnamed spare (hive-durable.h; *tmp NULL), or
+ * else a temporary file made here (*tmp its path, the caller's).  -1 when neither can be had. */
+static int
+temp_file(struct qtm_hive_server *srv, const char *build_id, char **tmp)
+{
+	int fd = qtm_hive_spare_take(srv->flusher);
+
+	*tmp = NULL;
+	if (fd >= 0)
+		return fd;
+	*tmp = xasprintf("%s/.upload-%s-XXXXXX", srv->artifacts_dir, build_id);
+	if ((fd = mkostemp(*tmp, O_CLOEXEC)) < 0) {
+		free(*tmp);
+		*tmp = NULL;
+	}
+	return fd;
+}
+
+/* The written file (fd, and tmp unless unnamed) gets its place, path; -errno on failure. */
+static int
+place(int fd, const char *tmp, const char *path)
+{
+	if (tmp == NULL)
+		return qtm_hive_spare_place(fd, path);
+	return rename(tmp, path) < 0 ? -errno : 0;
+}
+
 enum MHD_Result
 hive_upload_begin(struct qtm_hive_server *srv, struct MHD_Connection *c, const char *build_id,
     struct hive_req *rq)
@@ -68,11 +95,8 @@ hive_upload_begin(struct qtm_hive_server *srv, struct MHD_Connection *c, const c
 	/* Already held: the bytes are read and dropped, nothing is replaced. */
 	if ((up->held = qtm_hive_db_artifact(srv->ctx, srv->db, build_id, held, NULL) == 0))
 		return MHD_YES;
-	up->tmp = xasprintf("%s/.upload-%s-XXXXXX", srv->artifacts_dir, build_id);
-	if ((up->fd = mkostemp(up->tmp, O_CLOEXEC)) < 0) {
+	if ((up->fd = temp_file(srv, build_id, &up->tmp)) < 0) {
 		up->io_error = true;
-		free(up->tmp);
-		up->tmp = NULL;
 		return MHD_YES;
 	}
 	qtm_sha256_init(&up->hash);
@@ -111,14 +135,49 @@ store(struct qtm_hive_server *srv, struct hive_upload *up)
 	char *path = xasprintf("%s/%s.tar.zst", srv->artifacts_dir, up->build_id);
 	int rc = 0;
 
-	if (rename(up->tmp, path) < 0)
-		rc = qtm_error(srv->ctx, -EIO, _("cannot store the artifact %s: %s"), path, strerror(errno));
+	if ((rc = place(up->fd, up->tmp, path)) < 0)
+		rc = qtm_error(srv->ctx, -EIO, _("cannot store the artifact %s: %s"), path, strerror(-rc));
 	if (rc == 0) {
 		free(up->tmp);
 		up->tmp = NULL;
 		qtm_hive_flusher_dirty(srv->flusher);
 		rc = qtm_hive_db_artifact_add(srv->ctx, srv->db, up->build_id, up->want, up->size, hive_now());
 	}
+	free(path);
+	return rc;
+}
+
+int
+hive_artifact_write(struct qtm_hive_server *srv, const char *build_id, const void *data, size_t len)
+{
+	char *tmp, *path = xasprintf("%s/%s.tar.zst", srv->artifacts_dir, build_id);
+	const char *p = data;
+	int fd = temp_file(srv, build_id, &tmp), rc = fd < 0 ? -errno : 0;
+
+	while (rc == 0 && len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			rc = n < 0 ? -errno : -EIO;
+		else {
+			p += n;
+			len -= (size_t)n;
+		}
+	}
+	if (rc == 0)
+		rc = place(fd, tmp, path);
+	if (fd >= 0 && close(fd) < 0 && rc == 0)
+		rc = -errno;
+	if (rc < 0) {
+		if (tmp != NULL)
+			unlink(tmp);
+		rc = qtm_error(srv->ctx, -EIO, _("cannot store the artifact %s: %s"), path, strerror(-rc));
+	} else {
+		qtm_hive_flusher_dirty(srv->flusher);
+	}
+	free(tmp);
 	free(path);
 	return rc;
 }

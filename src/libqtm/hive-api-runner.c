@@ -14,6 +14,7 @@
 #include "ctx.h"
 #include "hive-conf.h"
 #include "hive-db.h"
+#include "hive-job.h"
 #include "hive-sched.h"
 #include "hive-server-internal.h"
 #include "i18n.h"
@@ -153,50 +154,80 @@ append_log(struct qtm_hive_server *srv, struct MHD_Connection *c, struct hive_re
 	return rc < 0 ? qtm_hive_reply_ctx(c, srv->ctx, rc) : reply_ok(c);
 }
 
-/* With "claim": true the runner's next job comes in the same answer ("next", as a claim's
- * body, or null): one request less per job for a busy runner. */
-static enum MHD_Result
-completed_and_next(struct qtm_hive_server *srv, struct MHD_Connection *c, const char *runner)
+/* "artifact": the bytes inline (hive-job.h), checked against "sha256" and "size" exactly as
+ * an upload is, and stored under the job's build id unless the hive holds it already.  Only
+ * for the job's current lease: a stale runner stores nothing. */
+static int
+inline_artifact(struct qtm_hive_server *srv, const cJSON *body, struct qtm_hive_result *r)
 {
-	struct qtm_hive_sched_policy pol = { .now = hive_now(), .gpu_grace_s = srv->conf->gpu_grace_s,
-		.allow_hosts = srv->conf->allow_hosts, .deny_hosts = srv->conf->deny_hosts };
-	cJSON *next = NULL, *j;
-	int rc = qtm_hive_db_claim(srv->ctx, srv->db, runner, 0, &pol, srv->conf->lease_ttl_s, &next);
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(body, "artifact");
+	char build_id[QTM_SHA256_HEX], got[QTM_SHA256_HEX], held[QTM_SHA256_HEX];
+	unsigned char *bytes = NULL;
+	size_t len = 0;
+	int rc, seq;
 
-	if (rc < 0)
-		return qtm_hive_reply_ctx(c, srv->ctx, rc);
-	j = cJSON_CreateObject();
-	cJSON_AddBoolToObject(j, "ok", true);
-	cJSON_AddItemToObject(j, "next", next != NULL ? next : cJSON_CreateNull());
-	return qtm_hive_reply_json(c, MHD_HTTP_OK, j);
+	if (a == NULL)
+		return 0;
+	if (!cJSON_IsString(a) ||
+	    (rc = qtm_hive_inline_decode(a->valuestring, QTM_HIVE_INLINE_MAX, &bytes, &len)) == -EINVAL)
+		return qtm_error(srv->ctx, -EINVAL, _("complete of job %lld: \"artifact\" must be base64 text"),
+		    (long long)r->id);
+	if (rc == -EFBIG)
+		return qtm_error(srv->ctx, -EFBIG, _("complete of job %lld: an artifact sent inline holds at most %u "
+		    "bytes: upload it (PUT /v1/artifact)"), (long long)r->id, QTM_HIVE_INLINE_MAX);
+	qtm_sha256_buf(bytes, len, got);
+	if (strcmp(got, r->sha256) != 0 || len != r->size)
+		rc = qtm_error(srv->ctx, -EBADMSG, _("complete of job %lld: the %zu bytes of the artifact have sha256 "
+		    "%s, not %s (%llu bytes): nothing was stored"), (long long)r->id, len, got, r->sha256,
+		    (unsigned long long)r->size);
+	else if ((rc = qtm_hive_db_check_lease(srv->ctx, srv->db, r->id, r->lease, &seq)) == 0 &&
+	    (rc = qtm_hive_db_build_id(srv->ctx, srv->db, r->id, build_id)) == 0 &&
+	    qtm_hive_db_artifact(srv->ctx, srv->db, build_id, held, NULL) < 0 &&
+	    (rc = hive_artifact_write(srv, build_id, bytes, len)) == 0)
+		r->add_artifact = true;
+	free(bytes);
+	return rc;
 }
 
+/* With "claim": true the runner's next job comes in the same answer ("next", as a claim's
+ * body, or null), claimed in the completion's transaction: one request less per job for a
+ * busy runner. */
 static enum MHD_Result
 complete(struct qtm_hive_server *srv, struct MHD_Connection *c, struct hive_req *rq, int64_t id, const char *runner)
 {
-	static const char *const fields[] = { "lease", "sha256", "size", "metrics", "wall_s", "claim", NULL };
-	const char *sha;
+	static const char *const fields[] = { "lease", "sha256", "size", "metrics", "wall_s", "claim", "artifact",
+		NULL };
+	struct qtm_hive_sched_policy pol = { .now = hive_now(), .gpu_grace_s = srv->conf->gpu_grace_s,
+		.allow_hosts = srv->conf->allow_hosts, .deny_hosts = srv->conf->deny_hosts };
+	struct qtm_hive_next_claim nc = { .runner_id = runner, .pol = &pol, .lease_ttl_s = srv->conf->lease_ttl_s };
+	struct qtm_hive_result r = { .id = id };
+	cJSON *body, *next = NULL, *j;
 	bool claim_next;
 	double size;
-	cJSON *body;
 	int rc;
 
 	if ((rc = qtm_hive_parse_json(srv->ctx, &rq->body, fields, "POST /v1/job/complete", &body)) < 0)
 		return qtm_hive_reply_ctx(c, srv->ctx, rc);
-	sha = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "sha256"));
+	r.sha256 = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "sha256"));
+	r.lease = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "lease"));
+	r.metrics = cJSON_GetObjectItemCaseSensitive(body, "metrics");
 	size = opt_num(body, "size");
-	if (sha == NULL || !qtm_sha256_valid(sha) || size < 0)
+	r.size = size >= 0 ? (uint64_t)size : 0;
+	claim_next = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(body, "claim"));
+	if (r.sha256 == NULL || !qtm_sha256_valid(r.sha256) || size < 0)
 		rc = qtm_error(srv->ctx, -EINVAL, _("complete of job %lld: \"sha256\" (64 hex digits) and \"size\" are "
 		    "required"), (long long)id);
-	else
-		rc = qtm_hive_db_complete(srv->ctx, srv->db, id,
-		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "lease")), sha, (uint64_t)size,
-		    cJSON_GetObjectItemCaseSensitive(body, "metrics"), hive_now());
-	claim_next = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(body, "claim"));
+	else if ((rc = inline_artifact(srv, body, &r)) == 0)
+		rc = qtm_hive_db_complete(srv->ctx, srv->db, &r, pol.now, claim_next ? &nc : NULL, &next);
 	cJSON_Delete(body);
 	if (rc < 0)
 		return qtm_hive_reply_ctx(c, srv->ctx, rc);
-	return claim_next ? completed_and_next(srv, c, runner) : reply_ok(c);
+	if (!claim_next)
+		return reply_ok(c);
+	j = cJSON_CreateObject();
+	cJSON_AddBoolToObject(j, "ok", true);
+	cJSON_AddItemToObject(j, "next", next != NULL ? next : cJSON_CreateNull());
+	return qtm_hive_reply_json(c, MHD_HTTP_OK, j);
 }
 
 static enum MHD_Result

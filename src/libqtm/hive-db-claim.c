@@ -197,15 +197,32 @@ pick_named(struct qtm_ctx *ctx, struct qtm_hive_db *db, const char *runner_id,
 	return rc;
 }
 
+/* Lease bytes come from a pool refilled by getrandom 256 bytes at a time (one system call per
+ * 16 claims; only the event loop's thread claims).  Up to 256 bytes, getrandom neither returns
+ * short nor is interrupted by a signal. */
 static void
 random_hex(char *out, size_t bytes)
 {
-	unsigned char raw[32];
+	static const char digits[] = "0123456789abcdef";
+	static unsigned char pool[256];
+	static size_t left;
+	unsigned char *raw;
 
-	if (bytes > sizeof raw || getrandom(raw, bytes, 0) != (ssize_t)bytes)
-		abort();   /* the kernel's generator does not fail for 32 bytes once booted */
-	for (size_t i = 0; i < bytes; i++)
-		snprintf(out + 2 * i, 3, "%02x", raw[i]);
+	if (bytes > sizeof pool)
+		abort();
+	if (left < bytes) {
+		if (getrandom(pool, sizeof pool, 0) != (ssize_t)sizeof pool)
+			abort();   /* the kernel's generator does not fail for 256 bytes once booted */
+		left = sizeof pool;
+	}
+	left -= bytes;
+	raw = pool + left;
+	for (size_t i = 0; i < bytes; i++) {
+		out[2 * i] = digits[raw[i] >> 4];
+		out[2 * i + 1] = digits[raw[i] & 15];
+	}
+	out[2 * bytes] = '\0';
+	memset(raw, 0, bytes);   /* a lease handed out is not left in the pool */
 }
 
 static int
@@ -240,40 +257,58 @@ take(struct qtm_ctx *ctx, struct qtm_hive_db *db, const char *runner_id, int64_t
 	return hdb_done(ctx, db, st, "claim");
 }
 
-int
-qtm_hive_db_claim(struct qtm_ctx *ctx, struct qtm_hive_db *db, const char *runner_id, int64_t job_id,
-    const struct qtm_hive_sched_policy *pol, int lease_ttl_s, cJSON **out)
+/* The pick and the take, inside the caller's transaction: *id 0 when nothing fits. */
+static int
+claim_in(struct qtm_ctx *ctx, struct qtm_hive_db *db, const char *runner_id, int64_t job_id,
+    const struct qtm_hive_sched_policy *pol, int lease_ttl_s, char lease[33], int64_t *id)
 {
-	char lease[33];
+	int rc = job_id > 0 ? pick_named(ctx, db, runner_id, pol, job_id, id) : pick_job(ctx, db, runner_id, pol, id);
+
+	if (rc == 0 && *id != 0) {
+		random_hex(lease, 16);
+		rc = take(ctx, db, runner_id, *id, lease, pol->now, lease_ttl_s);
+	}
+	return rc;
+}
+
+/* The claim's answer, once committed. */
+static int
+claim_answer(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t id, const char *lease, int lease_ttl_s,
+    cJSON **out)
+{
+	sqlite3_stmt *st;
 	cJSON *job;
-	int64_t id;
 	int rc;
 
-	*out = NULL;
-	if ((rc = hdb_begin(ctx, db)) < 0)
-		return rc;
-	rc = job_id > 0 ? pick_named(ctx, db, runner_id, pol, job_id, &id) : pick_job(ctx, db, runner_id, pol, &id);
-	if (rc == 0 && id != 0) {
-		random_hex(lease, 16);
-		rc = take(ctx, db, runner_id, id, lease, pol->now, lease_ttl_s);
-	}
-	if ((rc = hdb_end(ctx, db, rc)) < 0 || id == 0)
-		return rc;
 	if ((rc = qtm_hive_db_job(ctx, db, id, false, &job)) < 0)
 		return rc;
-	{
-		/* The runner needs the spec; listings do not carry it. */
-		sqlite3_stmt *st = hdb_stmt(db, S_JOB_SPEC);
-
-		sqlite3_bind_int64(st, 1, id);
-		cJSON_AddItemToObject(job, "spec", sqlite3_step(st) == SQLITE_ROW ? hdb_col_json(st, 0) : cJSON_CreateNull());
-		sqlite3_reset(st);
-	}
+	/* The runner needs the spec; listings do not carry it. */
+	st = hdb_stmt(db, S_JOB_SPEC);
+	sqlite3_bind_int64(st, 1, id);
+	cJSON_AddItemToObject(job, "spec", sqlite3_step(st) == SQLITE_ROW ? hdb_col_json(st, 0) : cJSON_CreateNull());
+	sqlite3_reset(st);
 	*out = cJSON_CreateObject();
 	cJSON_AddItemToObject(*out, "job", job);
 	cJSON_AddStringToObject(*out, "lease", lease);
 	cJSON_AddNumberToObject(*out, "lease_ttl_s", lease_ttl_s);
 	return 0;
+}
+
+int
+qtm_hive_db_claim(struct qtm_ctx *ctx, struct qtm_hive_db *db, const char *runner_id, int64_t job_id,
+    const struct qtm_hive_sched_policy *pol, int lease_ttl_s, cJSON **out)
+{
+	char lease[33];
+	int64_t id = 0;
+	int rc;
+
+	*out = NULL;
+	if ((rc = hdb_begin(ctx, db)) < 0)
+		return rc;
+	rc = claim_in(ctx, db, runner_id, job_id, pol, lease_ttl_s, lease, &id);
+	if ((rc = hdb_end(ctx, db, rc)) < 0 || id == 0)
+		return rc;
+	return claim_answer(ctx, db, id, lease, lease_ttl_s, out);
 }
 
 /* Reads the job's state and lease: -ENOENT, or -ESTALE when lease is not its current one. */
@@ -381,64 +416,93 @@ qtm_hive_db_heartbeat(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t id, c
 }
 
 static int
-finish(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t id, const char *lease, const char *sha256,
-    uint64_t size, const cJSON *metrics, double now)
+finish(struct qtm_ctx *ctx, struct qtm_hive_db *db, const struct qtm_hive_result *r, double now)
 {
 	char build_id[QTM_SHA256_HEX], held[QTM_SHA256_HEX];
 	sqlite3_stmt *st;
 	int rc, seq;
 
-	if ((rc = lease_ok(ctx, db, id, lease, &seq, NULL, build_id)) < 0)
+	if ((rc = lease_ok(ctx, db, r->id, r->lease, &seq, NULL, build_id)) < 0)
+		return rc;
+	if (r->add_artifact && (rc = qtm_hive_db_artifact_add(ctx, db, build_id, r->sha256, r->size, now)) < 0)
 		return rc;
 	if (qtm_hive_db_artifact(ctx, db, build_id, held, NULL) < 0)
 		return qtm_error(ctx, -EBADMSG, _("job %lld: the hive holds no artifact of build %s: upload it "
-		    "(PUT /v1/artifact/%s) before completing"), (long long)id, build_id, build_id);
-	if (strcmp(held, sha256) != 0)
+		    "(PUT /v1/artifact/%s) before completing"), (long long)r->id, build_id, build_id);
+	if (strcmp(held, r->sha256) != 0)
 		return qtm_error(ctx, -EBADMSG, _("job %lld: the artifact held for build %s has sha256 %s, not %s"),
-		    (long long)id, build_id, held, sha256);
+		    (long long)r->id, build_id, held, r->sha256);
 	st = hdb_stmt(db, S_ATTEMPT_END);
-	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 1, r->id);
 	sqlite3_bind_int(st, 2, seq);
 	sqlite3_bind_double(st, 3, now);
 	sqlite3_bind_text(st, 4, "completed", -1, SQLITE_STATIC);
 	if ((rc = hdb_done(ctx, db, st, "complete")) < 0)
 		return rc;
 	st = hdb_stmt(db, S_JOB_DONE);
-	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 1, r->id);
 	sqlite3_bind_double(st, 2, now);
-	sqlite3_bind_text(st, 3, sha256, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)size);
-	if (metrics != NULL)
-		sqlite3_bind_text(st, 5, cJSON_PrintUnformatted(metrics), -1, free);
-	return hdb_done(ctx, db, st, "complete");
+	sqlite3_bind_text(st, 3, r->sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)r->size);
+	if (r->metrics != NULL)
+		sqlite3_bind_text(st, 5, cJSON_PrintUnformatted(r->metrics), -1, free);
+	if ((rc = hdb_done(ctx, db, st, "complete")) < 0)
+		return rc;
+	/* The runner is free again (its claim named it in the job's runner column). */
+	st = hdb_stmt(db, S_JOB_STATE);
+	sqlite3_bind_int64(st, 1, r->id);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 3) != SQLITE_NULL) {
+		char *runner = hdb_col_dup(st, 3);
+
+		sqlite3_reset(st);
+		st = hdb_stmt(db, S_RUNNER_IDLE);
+		sqlite3_bind_text(st, 1, runner, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, r->id);
+		rc = hdb_done(ctx, db, st, "complete");
+		free(runner);
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* The next claim inside the completion's transaction, under a savepoint: when it fails, only
+ * its own changes are undone. */
+static int
+claim_next(struct qtm_ctx *ctx, struct qtm_hive_db *db, const struct qtm_hive_next_claim *n, char lease[33],
+    int64_t *id)
+{
+	int rc;
+
+	if ((rc = hdb_done(ctx, db, hdb_stmt(db, S_SAVEPOINT), "claim")) < 0)
+		return rc;
+	if ((rc = claim_in(ctx, db, n->runner_id, 0, n->pol, n->lease_ttl_s, lease, id)) < 0) {
+		*id = 0;
+		hdb_done(ctx, db, hdb_stmt(db, S_ROLLBACK_TO), "claim");
+	}
+	hdb_done(ctx, db, hdb_stmt(db, S_RELEASE), "claim");
+	return rc;
 }
 
 int
-qtm_hive_db_complete(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t id, const char *lease,
-    const char *sha256, uint64_t size, const cJSON *metrics, double now)
+qtm_hive_db_complete(struct qtm_ctx *ctx, struct qtm_hive_db *db, const struct qtm_hive_result *r,
+    double now, const struct qtm_hive_next_claim *next, cJSON **next_out)
 {
-	int rc = hdb_begin(ctx, db);
+	char lease[33];
+	int64_t id = 0;
+	int rc = hdb_begin(ctx, db), claim_rc = 0;
 
+	if (next_out != NULL)
+		*next_out = NULL;
 	if (rc < 0)
 		return rc;
-	rc = finish(ctx, db, id, lease, sha256, size, metrics, now);
-	if (rc == 0) {
-		/* The runner is free again (its claim named it in the job's runner column). */
-		sqlite3_stmt *st = hdb_stmt(db, S_JOB_STATE);
-		char *runner;
-
-		sqlite3_bind_int64(st, 1, id);
-		runner = sqlite3_step(st) == SQLITE_ROW ? hdb_col_dup(st, 3) : NULL;
-		sqlite3_reset(st);
-		if (runner != NULL) {
-			st = hdb_stmt(db, S_RUNNER_IDLE);
-			sqlite3_bind_text(st, 1, runner, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(st, 2, id);
-			rc = hdb_done(ctx, db, st, "complete");
-			free(runner);
-		}
-	}
-	return hdb_end(ctx, db, rc);
+	rc = finish(ctx, db, r, now);
+	if (rc == 0 && next != NULL)
+		claim_rc = claim_next(ctx, db, next, lease, &id);
+	if ((rc = hdb_end(ctx, db, rc)) < 0)
+		return rc;
+	if (claim_rc < 0)
+		return claim_rc;
+	return id != 0 && next_out != NULL ? claim_answer(ctx, db, id, lease, next->lease_ttl_s, next_out) : 0;
 }
 
 int
@@ -503,18 +567,19 @@ qtm_hive_db_counts(struct qtm_ctx *ctx, struct qtm_hive_db *db, double now, int 
     int *claimable)
 {
 	sqlite3_stmt *st = hdb_stmt(db, S_COUNTS);
-	int rc;
 
 	memset(counts, 0, QTM_HIVE_N_STATES * sizeof *counts);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int s = sqlite3_column_int(st, 0);
-
-		if (s >= 0 && s < QTM_HIVE_N_STATES)
-			counts[s] = sqlite3_column_int(st, 1);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
 		return hdb_sql_error(ctx, db, "counts");
+	}
+	counts[QTM_HIVE_PENDING] = sqlite3_column_int(st, 0);
+	counts[QTM_HIVE_RUNNING] = sqlite3_column_int(st, 1);
+	counts[QTM_HIVE_FAILED] = sqlite3_column_int(st, 2);
+	counts[QTM_HIVE_CANCELLED] = sqlite3_column_int(st, 3);
+	counts[QTM_HIVE_COMPLETED] = sqlite3_column_int(st, 4) - counts[QTM_HIVE_PENDING] - counts[QTM_HIVE_RUNNING] -
+	    counts[QTM_HIVE_FAILED] - counts[QTM_HIVE_CANCELLED];
+	sqlite3_reset(st);
 	st = hdb_stmt(db, S_CLAIMABLE);
 	sqlite3_bind_double(st, 1, now);
 	*claimable = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;

@@ -13,7 +13,7 @@
 struct qtm_ctx;
 
 enum hdb_stmt {
-	S_BEGIN, S_COMMIT, S_ROLLBACK,
+	S_BEGIN, S_COMMIT, S_ROLLBACK, S_SAVEPOINT, S_RELEASE, S_ROLLBACK_TO,
 	S_JOB_BY_ID, S_JOB_BY_BUILD, S_JOBS_ALL, S_JOBS_STATE, S_JOB_INSERT, S_DEP_INSERT, S_JOB_SPEC,
 	S_JOB_STATE, S_JOB_SET_STATE, S_JOB_RESUBMIT, S_JOB_CANCEL_REQ, S_RUNNER_JOB,
 	S_ATTEMPTS, S_ATTEMPT_INSERT, S_ATTEMPT_END,
@@ -44,7 +44,8 @@ int hdb_end(struct qtm_ctx *ctx, struct qtm_hive_db *db, int rc);
 char *hdb_col_dup(sqlite3_stmt *st, int col);
 void hdb_bind_text(sqlite3_stmt *st, int i, const char *s);
 void hdb_bind_opt_double(sqlite3_stmt *st, int i, double v);   /* v < 0: NULL */
-/* A column holding JSON text, parsed (NULL column or bad text: JSON null). */
+/* A column holding JSON text that cJSON printed, as a raw item to be printed as it is (NULL
+ * column: JSON null).  For replies only: its content cannot be read as a tree. */
 cJSON *hdb_col_json(sqlite3_stmt *st, int col);
 /* A column as a number, or JSON null. */
 cJSON *hdb_col_num(sqlite3_stmt *st, int col);

@@ -11,6 +11,7 @@
 #include "ctx.h"
 #include "hive-db.h"
 #include "hive-db-internal.h"
+#include "hive-durable.h"
 #include "i18n.h"
 #include "xalloc.h"
 
@@ -31,8 +32,15 @@ static const char schema[] =
 	" progress REAL, eta_s REAL, loss TEXT, submitted_at REAL NOT NULL, pending_since REAL,"
 	" started_at REAL, finished_at REAL, not_before REAL, error TEXT, artifact_sha256 TEXT,"
 	" artifact_size INTEGER, metrics TEXT, cancel_requested INTEGER NOT NULL DEFAULT 0, spec TEXT);"
-	"CREATE INDEX IF NOT EXISTS jobs_claim ON jobs(state, priority, estimate_s DESC, id);"
-	"CREATE INDEX IF NOT EXISTS jobs_lease ON jobs(state, lease_expires);"
+	/* Partial indexes: a job is in jobs_pending while pending and in jobs_running while running,
+	 * so a submit, a claim and a completion each change one entry or two, not a whole
+	 * (state, ...) index twice (fewer pages written per job); jobs_ended holds the rare failed
+	 * and cancelled jobs, for the counts.  jobs_claim and jobs_lease were their forerunners. */
+	"DROP INDEX IF EXISTS jobs_claim;"
+	"DROP INDEX IF EXISTS jobs_lease;"
+	"CREATE INDEX IF NOT EXISTS jobs_pending ON jobs(priority, estimate_s DESC, id) WHERE state = 0;"
+	"CREATE INDEX IF NOT EXISTS jobs_running ON jobs(lease_expires) WHERE state = 1;"
+	"CREATE INDEX IF NOT EXISTS jobs_ended ON jobs(state) WHERE state >= 3;"
 	"CREATE TABLE IF NOT EXISTS job_deps (job_id INTEGER NOT NULL, build_id TEXT NOT NULL,"
 	" PRIMARY KEY (job_id, build_id)) WITHOUT ROWID;"
 	"CREATE INDEX IF NOT EXISTS job_deps_build ON job_deps(build_id);"
@@ -44,12 +52,26 @@ static const char schema[] =
 	" vram_mib INTEGER, job INTEGER, pid INTEGER, enrolled_at REAL, last_seen REAL,"
 	" secret_hash TEXT UNIQUE);"
 	"CREATE TABLE IF NOT EXISTS artifacts (build_id TEXT PRIMARY KEY, sha256 TEXT NOT NULL,"
-	" size INTEGER NOT NULL, stored_at REAL);";
+	" size INTEGER NOT NULL, stored_at REAL) WITHOUT ROWID;";
+
+/* The artifacts table of a database made before it was WITHOUT ROWID (one b-tree to write per
+ * artifact, not a table and its key's index). */
+static const char migrate_artifacts[] =
+	"BEGIN IMMEDIATE;"
+	"CREATE TABLE artifacts_new (build_id TEXT PRIMARY KEY, sha256 TEXT NOT NULL,"
+	" size INTEGER NOT NULL, stored_at REAL) WITHOUT ROWID;"
+	"INSERT INTO artifacts_new SELECT build_id, sha256, size, stored_at FROM artifacts;"
+	"DROP TABLE artifacts;"
+	"ALTER TABLE artifacts_new RENAME TO artifacts;"
+	"COMMIT;";
 
 static const char *const sql_text[S_N] = {
 	[S_BEGIN] = "BEGIN IMMEDIATE",
 	[S_COMMIT] = "COMMIT",
 	[S_ROLLBACK] = "ROLLBACK",
+	[S_SAVEPOINT] = "SAVEPOINT claim",
+	[S_RELEASE] = "RELEASE claim",
+	[S_ROLLBACK_TO] = "ROLLBACK TO claim",
 	[S_JOB_BY_ID] = "SELECT " HDB_JOB_COLS " FROM jobs WHERE id = ?1",
 	[S_JOB_BY_BUILD] = "SELECT " HDB_JOB_COLS " FROM jobs WHERE build_id = ?1",
 	[S_JOBS_ALL] = "SELECT " HDB_JOB_COLS " FROM jobs ORDER BY id DESC LIMIT ?1",
@@ -107,7 +129,10 @@ static const char *const sql_text[S_N] = {
 	    " cancel_requested = CASE WHEN ?2 = 0 THEN cancel_requested ELSE 0 END WHERE id = ?1",
 	[S_EXPIRED] = "SELECT id, runner FROM jobs WHERE state = 1 AND lease_expires < ?1",
 	[S_RUNNERS_UNSEEN] = "SELECT id FROM runners WHERE state IN ('idle', 'busy') AND last_seen < ?1",
-	[S_COUNTS] = "SELECT state, count(*) FROM jobs GROUP BY state",
+	/* Through the partial indexes; completed ones are the rest. */
+	[S_COUNTS] = "SELECT (SELECT count(*) FROM jobs WHERE state = 0), (SELECT count(*) FROM jobs WHERE state = 1),"
+	    " (SELECT count(*) FROM jobs WHERE state >= 3 AND state = 3),"
+	    " (SELECT count(*) FROM jobs WHERE state >= 3 AND state = 4), (SELECT count(*) FROM jobs)",
 	[S_CLAIMABLE] = "SELECT count(*) FROM jobs WHERE state = 0 AND (not_before IS NULL OR not_before <= ?1)",
 	[S_CLEAN_JOBS] = "SELECT id FROM jobs WHERE state >= 2 AND finished_at < ?1",
 	[S_DEL_JOB] = "DELETE FROM jobs WHERE id = ?1",
@@ -204,9 +229,10 @@ cJSON *
 hdb_col_json(sqlite3_stmt *st, int col)
 {
 	const char *s = (const char *)sqlite3_column_text(st, col);
-	cJSON *j = s != NULL ? cJSON_Parse(s) : NULL;
 
-	return j != NULL ? j : cJSON_CreateNull();
+	/* Only cJSON's own output is stored in these columns (insert_job, finish): sent as it is,
+	 * not parsed and printed again.  Anything else is null. */
+	return s != NULL && *s != '\0' ? cJSON_CreateRaw(s) : cJSON_CreateNull();
 }
 
 cJSON *
@@ -225,6 +251,20 @@ hdb_col_str(sqlite3_stmt *st, int col)
 	return s != NULL ? cJSON_CreateString(s) : cJSON_CreateNull();
 }
 
+static bool
+artifacts_without_rowid(struct qtm_hive_db *db)
+{
+	sqlite3_stmt *st;
+	bool yes = false;
+
+	if (sqlite3_prepare_v2(db->sql, "SELECT sql LIKE '%WITHOUT ROWID%' FROM sqlite_master WHERE name = 'artifacts'",
+	    -1, &st, NULL) != SQLITE_OK)
+		return false;
+	yes = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) != 0;
+	sqlite3_finalize(st);
+	return yes;
+}
+
 int
 qtm_hive_db_open(struct qtm_ctx *ctx, const char *path, struct qtm_hive_db **out)
 {
@@ -233,8 +273,11 @@ qtm_hive_db_open(struct qtm_ctx *ctx, const char *path, struct qtm_hive_db **out
 	int rc = 0;
 
 	db->path = xstrdup(path);
+	/* No allocation statistics: they take a global mutex on every malloc of SQLite's (refused,
+	 * harmlessly, once the library was initialised). */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	if (sqlite3_open_v2(path, &db->sql, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-	    NULL) != SQLITE_OK) {
+	    qtm_hive_wal_vfs()) != SQLITE_OK) {
 		rc = hdb_sql_error(ctx, db, _("cannot open"));
 		goto fail;
 	}
@@ -244,8 +287,9 @@ qtm_hive_db_open(struct qtm_ctx *ctx, const char *path, struct qtm_hive_db **out
 	 * user of its database: the exclusive lock spares the shared-memory locks (several fcntl
 	 * calls) of every transaction, and keeps a second daemon off the same state. */
 	if (sqlite3_exec(db->sql, "PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-	    " PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY;",
-	    NULL, NULL, &msg) != SQLITE_OK || sqlite3_exec(db->sql, schema, NULL, NULL, &msg) != SQLITE_OK) {
+	    " PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=10000;",
+	    NULL, NULL, &msg) != SQLITE_OK || sqlite3_exec(db->sql, schema, NULL, NULL, &msg) != SQLITE_OK ||
+	    (!artifacts_without_rowid(db) && sqlite3_exec(db->sql, migrate_artifacts, NULL, NULL, &msg) != SQLITE_OK)) {
 		rc = qtm_error(ctx, -EIO, _("hive database %s: cannot set it up: %s"), path, msg != NULL ? msg : "?");
 		sqlite3_free(msg);
 		goto fail;

@@ -63,8 +63,27 @@ int qtm_hive_db_heartbeat(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t i
 /* -ESTALE unless lease is the running job's current one; *attempt_seq names its log. */
 int qtm_hive_db_check_lease(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t id, const char *lease,
     int *attempt_seq);
-int qtm_hive_db_complete(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t id, const char *lease,
-    const char *sha256, uint64_t size, const cJSON *metrics, double now);
+/* A runner's result for job id under lease: its artifact must be held with that sha256.
+ * add_artifact: the bytes came with the completion and were just stored under the job's build
+ * id: the artifact's row is added in the same transaction. */
+struct qtm_hive_result {
+	int64_t id;
+	const char *lease, *sha256;
+	uint64_t size;
+	const cJSON *metrics;        /* or NULL */
+	bool add_artifact;
+};
+/* The claim that rides on a completion ("claim": true): the runner's next job. */
+struct qtm_hive_next_claim {
+	const char *runner_id;
+	const struct qtm_hive_sched_policy *pol;
+	int lease_ttl_s;
+};
+/* Completes the job and, when next is not NULL, claims the runner's next job in the same
+ * transaction (*next_out as qtm_hive_db_claim's *out).  When only that claim fails, the
+ * completion stands and the claim's error is returned. */
+int qtm_hive_db_complete(struct qtm_ctx *ctx, struct qtm_hive_db *db, const struct qtm_hive_result *r,
+    double now, const struct qtm_hive_next_claim *next, cJSON **next_out);
 int qtm_hive_db_fail(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t id, const char *lease,
     const char *error, bool permanent, double now, cJSON **job);
 /* Returns jobs whose lease expired to pending (or failed after max attempts, or cancelled)

@@ -1,5 +1,5 @@
-/* hive-durable.c - the once-a-second sync of the hive's files and the check after an unclean
- * stop (see hive-durable.h for why). */
+/* hive-durable.c - the once-a-second sync of the hive's files, the spare files made ahead for
+ * artifacts, and the check after an unclean stop (see hive-durable.h for why). */
 #include "config.h"
 
 #include <errno.h>
@@ -22,26 +22,86 @@
 #include "i18n.h"
 #include "xalloc.h"
 
+#define SPARES 64    /* unnamed files made ahead: enough for a burst of completions */
+
 struct qtm_hive_flusher {
 	int dirfd;
 	atomic_bool dirty, stopping;
 	pthread_t thread;
-	bool started;
+	bool started, no_spares;
+	/* Spare files (open fds of unnamed O_TMPFILE files in dir): made by the thread, taken by
+	 * the event loop, under lock.  Unnamed, they vanish with the process if it is killed. */
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	int spare[SPARES];
+	size_t n_spare;
 };
+
+/* Up to SPARES spares; false when one could not be made (O_TMPFILE unsupported: no more tries). */
+static bool
+refill(struct qtm_hive_flusher *f)
+{
+	for (;;) {
+		bool full;
+		int fd;
+
+		pthread_mutex_lock(&f->lock);
+		full = f->n_spare == SPARES;
+		pthread_mutex_unlock(&f->lock);
+		if (full || atomic_load(&f->stopping))
+			return true;
+		if ((fd = openat(f->dirfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600)) < 0) {
+			f->no_spares = errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL;
+			return false;
+		}
+		pthread_mutex_lock(&f->lock);
+		f->spare[f->n_spare++] = fd;
+		pthread_mutex_unlock(&f->lock);
+	}
+}
 
 static void *
 flush_loop(void *arg)
 {
 	struct qtm_hive_flusher *f = arg;
+	struct timespec next;
 
+	clock_gettime(CLOCK_REALTIME, &next);
 	while (!atomic_load(&f->stopping)) {
-		struct timespec second = { 1, 0 };
+		struct timespec now;
+		bool failed = f->no_spares || !refill(f);
 
-		nanosleep(&second, NULL);
-		if (atomic_exchange(&f->dirty, false))
-			syncfs(f->dirfd);
+		clock_gettime(CLOCK_REALTIME, &now);
+		if (now.tv_sec > next.tv_sec || (now.tv_sec == next.tv_sec && now.tv_nsec >= next.tv_nsec)) {
+			next = now;
+			next.tv_sec++;
+			if (atomic_exchange(&f->dirty, false))
+				syncfs(f->dirfd);
+		}
+		/* Until the next second's sync, or until a spare is taken (at once when one was taken
+		 * meanwhile, unless making them fails). */
+		pthread_mutex_lock(&f->lock);
+		if (!atomic_load(&f->stopping) && (failed || f->n_spare == SPARES))
+			pthread_cond_timedwait(&f->wake, &f->lock, &next);
+		pthread_mutex_unlock(&f->lock);
 	}
 	return NULL;
+}
+
+/* Whether an unnamed file can be linked into dir here (O_TMPFILE, and /proc for the link). */
+static bool
+spares_work(const char *dir, int dirfd)
+{
+	char *probe = xasprintf("%s/.spare-probe-%ld", dir, (long)getpid());
+	int fd = openat(dirfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+	bool ok = fd >= 0 && qtm_hive_spare_place(fd, probe) == 0;
+
+	if (ok)
+		unlink(probe);
+	if (fd >= 0)
+		close(fd);
+	free(probe);
+	return ok;
 }
 
 struct qtm_hive_flusher *
@@ -49,9 +109,55 @@ qtm_hive_flusher_start(const char *dir)
 {
 	struct qtm_hive_flusher *f = xcalloc(1, sizeof *f);
 
+	pthread_mutex_init(&f->lock, NULL);
+	pthread_cond_init(&f->wake, NULL);
 	f->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	f->no_spares = f->dirfd < 0 || !spares_work(dir, f->dirfd);
 	f->started = f->dirfd >= 0 && pthread_create(&f->thread, NULL, flush_loop, f) == 0;
 	return f;
+}
+
+int
+qtm_hive_spare_take(struct qtm_hive_flusher *f)
+{
+	int fd = -1;
+
+	if (f == NULL || !f->started)
+		return -1;
+	pthread_mutex_lock(&f->lock);
+	if (f->n_spare > 0)
+		fd = f->spare[--f->n_spare];
+	if (f->n_spare <= SPARES / 2)   /* refilled in batches: fewer wake-ups */
+		pthread_cond_signal(&f->wake);
+	pthread_mutex_unlock(&f->lock);
+	return fd;
+}
+
+/* The link itself: by the descriptor (Linux 6.10 lets its opener do that, root could always),
+ * else through /proc, which costs a lookup of the magic link. */
+static int
+link_fd(int fd, const char *path)
+{
+	char proc[64];
+
+	if (linkat(fd, "", AT_FDCWD, path, AT_EMPTY_PATH) == 0)
+		return 0;
+	if (errno != EPERM && errno != ENOENT && errno != EINVAL)
+		return -errno;
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+	return linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0 ? 0 : -errno;
+}
+
+int
+qtm_hive_spare_place(int fd, const char *path)
+{
+	int rc = link_fd(fd, path);
+
+	/* A file of that name without a row (its upload's commit never came) is replaced, as a
+	 * rename would. */
+	if (rc == -EEXIST)
+		rc = unlink(path) < 0 ? -errno : link_fd(fd, path);
+	return rc;
 }
 
 void
@@ -66,14 +172,181 @@ qtm_hive_flusher_stop(struct qtm_hive_flusher *f)
 {
 	if (f == NULL)
 		return;
+	pthread_mutex_lock(&f->lock);
 	atomic_store(&f->stopping, true);
+	pthread_cond_signal(&f->wake);
+	pthread_mutex_unlock(&f->lock);
 	if (f->started)
 		pthread_join(f->thread, NULL);
+	for (size_t i = 0; i < f->n_spare; i++)
+		close(f->spare[i]);
 	if (f->dirfd >= 0) {
 		syncfs(f->dirfd);
 		close(f->dirfd);
 	}
+	pthread_mutex_destroy(&f->lock);
+	pthread_cond_destroy(&f->wake);
 	free(f);
+}
+
+/* ---- the WAL, one write per transaction ----
+ *
+ * SQLite appends a transaction to the WAL as frames of two writes each (a 24-byte header, then
+ * the page): some 20 pwrite calls per job.  The "qtm-hive" VFS wraps the default one and gathers
+ * the appends to a WAL file in memory; the frame header that ends a transaction (its "database
+ * size after commit" field is not zero) sends them, once its page is in, with one write: when
+ * the commit returns, every byte of it is in the kernel, as before.  Any other use of the file
+ * (read, sync, truncate, size, close, a write elsewhere) sends what is gathered first. */
+
+#define WAL_FRAME_HEADER 24
+
+struct wal_file {
+	sqlite3_file base;            /* pMethods: wal_io */
+	sqlite3_file *real;           /* the wrapped VFS's file, right after this struct */
+	unsigned char *buf;           /* gathered appends: file offset off, len bytes */
+	size_t len, cap;
+	sqlite3_int64 off;
+	bool commit;                  /* the last frame header gathered ends a transaction */
+};
+
+#define WAL_FILE_SIZE ((sizeof(struct wal_file) + 15) & ~(size_t)15)
+
+static sqlite3_vfs *base_vfs;
+static sqlite3_vfs gather_vfs;
+
+static int
+wal_send(struct wal_file *w)
+{
+	int rc = SQLITE_OK;
+
+	if (w->len > 0)
+		rc = w->real->pMethods->xWrite(w->real, w->buf, (int)w->len, w->off);
+	w->len = 0;
+	w->commit = false;
+	return rc;
+}
+
+static int
+wal_close(sqlite3_file *f)
+{
+	struct wal_file *w = (struct wal_file *)f;
+	int rc = wal_send(w), rc2 = w->real->pMethods->xClose(w->real);
+
+	free(w->buf);
+	w->buf = NULL;
+	return rc != SQLITE_OK ? rc : rc2;
+}
+
+static int
+wal_read(sqlite3_file *f, void *p, int n, sqlite3_int64 off)
+{
+	struct wal_file *w = (struct wal_file *)f;
+	int rc = wal_send(w);
+
+	return rc != SQLITE_OK ? rc : w->real->pMethods->xRead(w->real, p, n, off);
+}
+
+static int
+wal_write(sqlite3_file *f, const void *p, int n, sqlite3_int64 off)
+{
+	struct wal_file *w = (struct wal_file *)f;
+	const unsigned char *h = p;
+	int rc;
+
+	if (w->len > 0 && (off != w->off + (sqlite3_int64)w->len || w->len + (size_t)n > (64u << 20)) &&
+	    (rc = wal_send(w)) != SQLITE_OK)
+		return rc;
+	if (w->len == 0)
+		w->off = off;
+	if (w->len + (size_t)n > w->cap) {
+		w->cap = (w->len + (size_t)n) * 2;
+		w->buf = xrealloc(w->buf, w->cap);
+	}
+	memcpy(w->buf + w->len, p, (size_t)n);
+	w->len += (size_t)n;
+	if (n == WAL_FRAME_HEADER) {
+		w->commit = (h[4] | h[5] | h[6] | h[7]) != 0;
+		return SQLITE_OK;
+	}
+	return w->commit ? wal_send(w) : SQLITE_OK;
+}
+
+static int
+wal_truncate(sqlite3_file *f, sqlite3_int64 size)
+{
+	struct wal_file *w = (struct wal_file *)f;
+	int rc = wal_send(w);
+
+	return rc != SQLITE_OK ? rc : w->real->pMethods->xTruncate(w->real, size);
+}
+
+static int
+wal_sync(sqlite3_file *f, int flags)
+{
+	struct wal_file *w = (struct wal_file *)f;
+	int rc = wal_send(w);
+
+	return rc != SQLITE_OK ? rc : w->real->pMethods->xSync(w->real, flags);
+}
+
+static int
+wal_size(sqlite3_file *f, sqlite3_int64 *size)
+{
+	struct wal_file *w = (struct wal_file *)f;
+	int rc = wal_send(w);
+
+	return rc != SQLITE_OK ? rc : w->real->pMethods->xFileSize(w->real, size);
+}
+
+/* The rest is the wrapped file's. */
+#define REAL(f) (((struct wal_file *)(f))->real)
+static int wal_lock(sqlite3_file *f, int l) { return REAL(f)->pMethods->xLock(REAL(f), l); }
+static int wal_unlock(sqlite3_file *f, int l) { return REAL(f)->pMethods->xUnlock(REAL(f), l); }
+static int wal_reserved(sqlite3_file *f, int *out) { return REAL(f)->pMethods->xCheckReservedLock(REAL(f), out); }
+static int wal_control(sqlite3_file *f, int op, void *arg) { return REAL(f)->pMethods->xFileControl(REAL(f), op, arg); }
+static int wal_sector(sqlite3_file *f) { return REAL(f)->pMethods->xSectorSize(REAL(f)); }
+static int wal_device(sqlite3_file *f) { return REAL(f)->pMethods->xDeviceCharacteristics(REAL(f)); }
+
+static const sqlite3_io_methods wal_io = {
+	.iVersion = 1, .xClose = wal_close, .xRead = wal_read, .xWrite = wal_write, .xTruncate = wal_truncate,
+	.xSync = wal_sync, .xFileSize = wal_size, .xLock = wal_lock, .xUnlock = wal_unlock,
+	.xCheckReservedLock = wal_reserved, .xFileControl = wal_control, .xSectorSize = wal_sector,
+	.xDeviceCharacteristics = wal_device,
+};
+
+static int
+gather_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags, int *out_flags)
+{
+	struct wal_file *w = (struct wal_file *)f;
+	int rc;
+
+	(void)vfs;
+	if (!(flags & SQLITE_OPEN_WAL))
+		return base_vfs->xOpen(base_vfs, name, f, flags, out_flags);
+	memset(w, 0, sizeof *w);
+	w->real = (sqlite3_file *)((char *)w + WAL_FILE_SIZE);
+	if ((rc = base_vfs->xOpen(base_vfs, name, w->real, flags, out_flags)) == SQLITE_OK)
+		w->base.pMethods = &wal_io;
+	return rc;
+}
+
+const char *
+qtm_hive_wal_vfs(void)
+{
+	if (base_vfs == NULL) {
+		if ((base_vfs = sqlite3_vfs_find(NULL)) == NULL)
+			return NULL;
+		gather_vfs = *base_vfs;
+		gather_vfs.zName = "qtm-hive";
+		gather_vfs.szOsFile = (int)WAL_FILE_SIZE + base_vfs->szOsFile;
+		gather_vfs.xOpen = gather_open;
+		gather_vfs.pNext = NULL;
+		if (sqlite3_vfs_register(&gather_vfs, 0) != SQLITE_OK) {
+			base_vfs = NULL;
+			return NULL;
+		}
+	}
+	return gather_vfs.zName;
 }
 
 bool

@@ -7,6 +7,7 @@
 #ifndef QTM_HIVE_JOB_H
 #define QTM_HIVE_JOB_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <cjson/cJSON.h>
@@ -59,5 +60,15 @@ struct qtm_hive_exec_result {
  * synchronously: a runner calls it in a child process it can kill (the sandbox dies with it). */
 int qtm_hive_job_execute(struct qtm_ctx *ctx, const struct qtm_hive_exec *x, struct qtm_hive_exec_result *res);
 void qtm_hive_exec_result_clear(struct qtm_hive_exec_result *res);
+
+/* An artifact of at most QTM_HIVE_INLINE_MAX bytes may travel inside the completion
+ * (POST /v1/job/{id}/complete, "artifact": standard base64 with padding) instead of its own
+ * PUT: one request less per job.  encode returns the base64 text (the caller frees it); decode
+ * returns the bytes in *out (the caller frees it, NUL-terminated for convenience) and their
+ * length, -EINVAL when text is not base64 and -EFBIG when it holds more than max bytes (both
+ * without touching ctx: the caller words the error). */
+#define QTM_HIVE_INLINE_MAX (64u << 10)
+char *qtm_hive_inline_encode(const void *data, size_t len);
+int qtm_hive_inline_decode(const char *text, size_t max, unsigned char **out, size_t *len);
 
 #endif

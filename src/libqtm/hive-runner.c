@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -303,9 +304,58 @@ report_fail(struct runner *r, struct job *job, const char *error, bool permanent
 	return rc;
 }
 
-/* Uploads the artifact and completes the job; 0, -ECANCELED (stale lease) or an error.  With
- * next (not NULL), the completion also claims the runner's next job ("claim": true): *next is
- * then its claim answer, or NULL when nothing fits. */
+/* The artifact, inline in the completion when it is small (hive-job.h): one request less, and
+ * no lease renewal needed before a long upload.  *inlined false: it must be uploaded. */
+static int
+add_inline(struct runner *r, cJSON *body, const char *artifact, const cJSON *res, bool *inlined)
+{
+	const cJSON *size = cJSON_GetObjectItem(res, "size");
+	char *data;
+	size_t len;
+	int rc;
+
+	*inlined = false;
+	if (!cJSON_IsNumber(size) || size->valuedouble > QTM_HIVE_INLINE_MAX)
+		return 0;
+	if ((rc = qtm_read_file(r->ctx, artifact, &data, &len)) < 0)
+		return rc;
+	if (len <= QTM_HIVE_INLINE_MAX) {
+		char *text = qtm_hive_inline_encode(data, len);
+
+		cJSON_AddStringToObject(body, "artifact", text);
+		free(text);
+		*inlined = true;
+	}
+	free(data);
+	return 0;
+}
+
+/* POST /v1/job/{id}/complete: 0, -ECANCELED (409: the lease is no longer ours) or an error. */
+static int
+complete_call(struct runner *r, const char *path, const cJSON *body, cJSON **resp)
+{
+	int rc;
+
+	cJSON_Delete(*resp);
+	*resp = NULL;
+	rc = qtm_hive_call(r->ctx, r->c, "POST", path, body, resp);
+	return rc == -EBUSY ? -ECANCELED : rc > 0 ? 0 : rc;
+}
+
+/* The lease renewed, then the artifact uploaded with its own PUT. */
+static int
+upload(struct runner *r, struct job *job, const char *artifact, const char *sha)
+{
+	int ttl = r->lease_ttl_s;
+
+	if (heartbeat(r->ctx, r->c, job, &ttl) == ABANDON)   /* renew the lease before a long upload */
+		return -ECANCELED;
+	return qtm_hive_upload(r->ctx, r->c, job->build_id, artifact, sha, NULL);
+}
+
+/* Uploads the artifact (or sends it inline) and completes the job; 0, -ECANCELED (stale lease)
+ * or an error.  With next (not NULL), the completion also claims the runner's next job
+ * ("claim": true): *next is then its claim answer, or NULL when nothing fits. */
 static int
 report_success(struct runner *r, struct job *job, const cJSON *res, cJSON **next)
 {
@@ -313,14 +363,13 @@ report_success(struct runner *r, struct job *job, const cJSON *res, cJSON **next
 	const char *sha = cJSON_GetStringValue(cJSON_GetObjectItem(res, "sha256"));
 	char *path = xasprintf("/v1/job/%lld/complete", job->id);
 	cJSON *body = cJSON_CreateObject(), *resp = NULL;
-	int rc, ttl = r->lease_ttl_s;
+	bool inlined = false;
+	int rc;
 
 	if (artifact == NULL || sha == NULL)
 		rc = qtm_error(r->ctx, -EINVAL, _("job %lld: the worker's result names no artifact"), job->id);
-	else if (heartbeat(r->ctx, r->c, job, &ttl) == ABANDON)   /* renew the lease before a long upload */
-		rc = -ECANCELED;
-	else
-		rc = qtm_hive_upload(r->ctx, r->c, job->build_id, artifact, sha, NULL);
+	else if ((rc = add_inline(r, body, artifact, res, &inlined)) == 0 && !inlined)
+		rc = upload(r, job, artifact, sha);
 	if (rc == 0) {
 		cJSON_AddStringToObject(body, "lease", job->lease);
 		cJSON_AddStringToObject(body, "sha256", sha);
@@ -330,10 +379,13 @@ report_success(struct runner *r, struct job *job, const cJSON *res, cJSON **next
 		cJSON_AddItemToObject(body, "wall_s", cJSON_Duplicate(cJSON_GetObjectItem(res, "wall_s"), 1));
 		if (next != NULL)
 			cJSON_AddBoolToObject(body, "claim", true);
-		if ((rc = qtm_hive_call(r->ctx, r->c, "POST", path, body, &resp)) == -EBUSY)
-			rc = -ECANCELED;   /* 409: the lease is no longer ours */
-		else if (rc > 0)
-			rc = 0;
+		rc = complete_call(r, path, body, &resp);
+		/* A hive older than inline artifacts refuses the field (400): it gets the PUT. */
+		if (rc == -EINVAL && inlined) {
+			cJSON_DeleteItemFromObject(body, "artifact");
+			if ((rc = upload(r, job, artifact, sha)) == 0)
+				rc = complete_call(r, path, body, &resp);
+		}
 	}
 	if (rc == 0 && next != NULL && cJSON_IsObject(cJSON_GetObjectItem(resp, "next")))
 		*next = cJSON_DetachItemFromObject(resp, "next");

@@ -77,6 +77,9 @@ enum MHD_Result hive_upload_begin(struct qtm_hive_server *srv, struct MHD_Connec
 void hive_upload_data(struct hive_upload *up, const char *data, size_t len, uint64_t max);
 enum MHD_Result hive_upload_end(struct qtm_hive_server *srv, struct MHD_Connection *c, struct hive_req *rq);
 void hive_upload_free(struct hive_upload *up);
+/* Stores len bytes, already checked against their sha256, as build_id's artifact file (its row
+ * is the caller's): a temporary file renamed into place, synced by the flusher. */
+int hive_artifact_write(struct qtm_hive_server *srv, const char *build_id, const void *data, size_t len);
 /* GET/HEAD /v1/artifact/{build_id}. */
 enum MHD_Result hive_artifact_get(struct qtm_hive_server *srv, struct MHD_Connection *c, const char *build_id);
 /* The executor's housekeeping and the lease sweep (hive-api-ops.c). */

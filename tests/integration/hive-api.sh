@@ -17,7 +17,7 @@ max_body_kib = 4
 max_artifact_mib = 1
 EOF
 
-plan 66
+plan 74
 
 HIVED_PID=
 start_hived() {
@@ -142,6 +142,32 @@ req PUT "/v1/artifact/$B2" "" "$OP" -H "X-Qtm-Sha256: $(sha "$TMP/a2")" --data-b
 is "$(req POST /jobs/submit "$(job_body "$B2")" "$OP")/$(body "j['state']")" 201/completed \
 	"a job whose artifact is held completes at once"
 
+# A small artifact may come inline in the completion ("artifact": base64), checked as an upload.
+B9=$(hexid nine)
+req POST /jobs/submit "$(job_body "$B9")" "$OP" >/dev/null
+J9=$(body "j['id']")
+req POST /v1/job/claim "{\"runner_id\":\"$R1\"}" "$S1" >/dev/null
+L9=$(body "j['lease']")
+printf 'artifact nine\n' >"$TMP/a9"
+A9=$(sha "$TMP/a9")
+I9=$(base64 -w0 "$TMP/a9")
+n_art=$(ls "$STATE/artifacts" | wc -l)
+is "$(req POST "/v1/job/$J9/complete" "{\"lease\":\"$L9\",\"sha256\":\"$A9\",\"size\":14,\"artifact\":\"no base64!\"}" \
+	"$S1")" 400 "an inline artifact that is not base64: 400"
+is "$(req POST "/v1/job/$J9/complete" "{\"lease\":\"$L9\",\"sha256\":\"$A9\",\"size\":14,\"artifact\":\"$(printf 'artifact ten\n' |
+	base64 -w0)\"}" "$S1")" 422 "inline bytes whose sha256 is not the declared one: 422"
+is "$(req POST "/v1/job/$J9/complete" "{\"lease\":\"$FORGED\",\"sha256\":\"$A9\",\"size\":14,\"artifact\":\"$I9\"}" \
+	"$S1")" 409 "an inline artifact under a forged lease: 409"
+is "$(ls "$STATE/artifacts" | wc -l)" "$n_art" "nothing was stored of those"
+is "$(req GET "/jobs/$J9" "" "$OP")/$(body "j['state']")" 200/running "the job still runs"
+is "$(req POST "/v1/job/$J9/complete" "{\"lease\":\"$L9\",\"sha256\":\"$A9\",\"size\":14,\"artifact\":\"$I9\",\"claim\":true}" \
+	"$S1")/$(body "j['ok'], j['next']")" "200/True None" "complete with the artifact inline (and nothing next to claim)"
+req GET "/v1/artifact/$B9" "" "$OP" >/dev/null
+cmp -s "$TMP/body" "$TMP/a9"; ok $? "the inline artifact is held like an uploaded one"
+req GET "/jobs/$J9" >/dev/null
+is "$(body "j['state'], j['artifact']['sha256'] == '$A9', j['attempt_log'][0]['outcome']")" "completed True completed" \
+	"the job is completed with it"
+
 # Cancel: pending at once; running through the runner.
 B3=$(hexid three) B4=$(hexid four)
 req POST /jobs/submit "$(job_body "$B3" ',"priority":"low"')" "$OP" >/dev/null
@@ -191,7 +217,7 @@ is "$stopped" 0 "SIGTERM stops qtm-hived cleanly"
 start_hived
 req GET /jobs >/dev/null
 is "$(body "sorted((x['id'], x['state']) for x in j['jobs'])")" \
-	"[($J1, 'completed'), ($((J1 + 1)), 'completed'), ($J3, 'cancelled'), ($J4, 'cancelled'), ($J5, 'failed')]" \
+	"[($J1, 'completed'), ($((J1 + 1)), 'completed'), ($J9, 'completed'), ($J3, 'cancelled'), ($J4, 'cancelled'), ($J5, 'failed')]" \
 	"after a restart every job is there in its state"
 is "$(req POST /v1/job/claim "{\"runner_id\":\"$R1\"}" "$S1")" 204 "the runner's secret still works"
 
