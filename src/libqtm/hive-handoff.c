@@ -21,9 +21,11 @@
 #include "progress.h"
 #include "xalloc.h"
 
-/* Connects to the configured hive; 1 when the training is to run here instead. */
+/* Connects to the configured hive; 1 when the training is to run here instead.  quiet: a
+ * submission ahead of its turn, whose failures are the turn's to report. */
 static int
-connect_hive(struct qtm_ctx *ctx, const struct qtm_model_build_opts *o, struct qtm_hive_client **c)
+connect_hive(struct qtm_ctx *ctx, const struct qtm_model_build_opts *o, bool quiet,
+    struct qtm_hive_client **c)
 {
 	char *url = NULL, *token = NULL;
 	cJSON *health = NULL;
@@ -44,7 +46,9 @@ connect_hive(struct qtm_ctx *ctx, const struct qtm_model_build_opts *o, struct q
 	if (rc < 0) {
 		qtm_hive_client_free(*c);
 		*c = NULL;
-		if (o->hive_mode != QTM_HIVE_ONLY) {
+		if (quiet) {
+			rc = -EHOSTUNREACH;
+		} else if (o->hive_mode != QTM_HIVE_ONLY) {
 			qtm_warn(ctx, _("the hive is not usable (%s): training here instead"), qtm_strerror(ctx));
 			rc = 1;
 		} else {
@@ -172,29 +176,61 @@ collect(struct qtm_ctx *ctx, struct qtm_hive_client *c, const struct qtm_manifes
 	return rc;
 }
 
+/* Submits the training (after sending the model inputs the hive lacks); *id is its job. */
+static int
+submit(struct qtm_ctx *ctx, struct qtm_hive_client *c, struct qtm_db *db, const struct qtm_manifest *m,
+    const struct qtm_model_build_opts *o, const struct qtm_model_inputs *in,
+    const struct qtm_model_artifact *out, long long *id)
+{
+	cJSON *body = NULL, *job = NULL;
+	int rc;
+
+	if ((rc = qtm_hive_job_submit_body(ctx, db, m, o, out->params, in, out->build_id, &body)) == 0 &&
+	    (rc = send_inputs(ctx, c, body)) == 0 &&
+	    (rc = qtm_hive_call(ctx, c, "POST", "/jobs/submit", body, &job)) >= 0) {
+		*id = (long long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(job, "id"));
+		rc = 0;
+	}
+	cJSON_Delete(body);
+	cJSON_Delete(job);
+	return rc;
+}
+
+int
+qtm_hive_submit_ahead(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifest *m,
+    const struct qtm_model_build_opts *o, const struct qtm_model_inputs *in,
+    const struct qtm_model_artifact *out)
+{
+	struct qtm_hive_client *c = NULL;
+	long long id = 0;
+	int rc = connect_hive(ctx, o, true, &c);
+
+	if (rc == 1)
+		rc = qtm_error(ctx, -EHOSTUNREACH, _("no hive to submit %s to"), m->name);
+	if (rc == 0 && (rc = submit(ctx, c, db, m, o, in, out, &id)) == 0)
+		qtm_info(ctx, _("Submitted %s to the hive %s ahead of its turn (job %lld)"), m->name,
+		    qtm_hive_client_url(c), id);
+	qtm_hive_client_free(c);
+	return rc;
+}
+
 int
 qtm_hive_handoff(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifest *m,
     const struct qtm_model_build_opts *o, const struct qtm_model_inputs *in,
     struct qtm_model_artifact *out, const char *metrics_path)
 {
 	struct qtm_hive_client *c = NULL;
-	cJSON *body = NULL, *job = NULL;
+	cJSON *job = NULL;
 	long long id = 0;
-	int rc = connect_hive(ctx, o, &c);
+	int rc = connect_hive(ctx, o, false, &c);
 
 	if (rc != 0)
 		return rc;
-	if ((rc = qtm_hive_job_submit_body(ctx, db, m, o, out->params, in, out->build_id, &body)) == 0 &&
-	    (rc = send_inputs(ctx, c, body)) == 0 &&
-	    (rc = qtm_hive_call(ctx, c, "POST", "/jobs/submit", body, &job)) >= 0) {
-		id = (long long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(job, "id"));
+	if ((rc = submit(ctx, c, db, m, o, in, out, &id)) == 0) {
 		qtm_info(ctx, _("Training %s on the hive %s (job %lld)"), m->name, qtm_hive_client_url(c), id);
-		cJSON_Delete(job);
-		job = NULL;
 		if ((rc = follow(ctx, c, m->name, id, &job)) == 0)
 			rc = collect(ctx, c, m, job, id, out, metrics_path);
 	}
-	cJSON_Delete(body);
 	cJSON_Delete(job);
 	qtm_hive_client_free(c);
 	return rc;

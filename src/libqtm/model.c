@@ -221,24 +221,33 @@ train_and_pack(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifest
 	return rc;
 }
 
+/* The index entry's pre-trained artifact of build_id, or NULL. */
+static const cJSON *
+find_substitute(const struct qtm_manifest *m, const char *build_id)
+{
+	const cJSON *a;
+
+	cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(m->json, "artifacts")) {
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(a, "build_id");
+
+		if (cJSON_IsString(id) && strcmp(id->valuestring, build_id) == 0)
+			return a;
+	}
+	return NULL;
+}
+
 /* The repository's pre-trained artifact for this build id, fetched and verified against the
  * signed index, with its metrics; 1 when the index offers none. */
 static int
 substitute(struct qtm_ctx *ctx, const struct qtm_manifest *m, const struct qtm_model_build_opts *o,
     struct qtm_model_artifact *out, const char *metrics_path)
 {
-	const cJSON *arts = cJSON_GetObjectItemCaseSensitive(m->json, "artifacts"), *a;
+	const cJSON *a = find_substitute(m, out->build_id);
 	struct qtm_fetch_req req = { .dest = out->path, .label = m->name };
 	const cJSON *path, *sha, *size, *metrics;
 	char **mirrors;
 	int rc;
 
-	cJSON_ArrayForEach(a, arts) {
-		const cJSON *id = cJSON_GetObjectItemCaseSensitive(a, "build_id");
-
-		if (cJSON_IsString(id) && strcmp(id->valuestring, out->build_id) == 0)
-			break;
-	}
 	if (a == NULL)
 		return 1;
 	path = cJSON_GetObjectItemCaseSensitive(a, "path");
@@ -294,6 +303,48 @@ keep_curve(struct qtm_ctx *ctx, const char *dir, struct qtm_model_artifact *out)
 	free(path);
 }
 
+/* The build's identity: its inputs (gathered into in), its build id, and where its artifact and
+ * metrics go (out->path, *metrics_path: owned by the caller). */
+static int
+identify(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifest *m,
+    const struct qtm_model_build_opts *o, struct qtm_model_inputs *in, struct qtm_model_artifact *out,
+    char **metrics_path)
+{
+	char *dir = qtm_cache_path(ctx, "artifacts");
+	int rc = qtm_model_inputs_gather(ctx, db, m, o->rt, in);
+
+	if (rc == 0) {
+		qtm_build_id(m, out->params, in->hashes, in->runtime, out->build_id);
+		out->path = xasprintf("%s/%s.tar.zst", dir, out->build_id);
+		*metrics_path = xasprintf("%s/%s.metrics.json", dir, out->build_id);
+		rc = qtm_mkdir_p(ctx, dir, 0755);
+	}
+	free(dir);
+	return rc;
+}
+
+/* o->submit_ahead: the training only handed to the hive, not followed (see model.h). */
+static int
+build_ahead(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifest *m,
+    const struct qtm_model_build_opts *o, struct qtm_model_artifact *out)
+{
+	struct qtm_model_inputs in = { 0 };
+	char *metrics_path = NULL;
+	int rc;
+
+	if ((rc = qtm_params_merge(ctx, m, o->overrides, &out->params)) == 0)
+		rc = identify(ctx, db, m, o, &in, out, &metrics_path);
+	if (rc == 0 && access(out->path, F_OK) == 0 && access(metrics_path, F_OK) == 0)
+		rc = 1;   /* cached: nothing to train */
+	else if (rc == 0 && !o->train && find_substitute(m, out->build_id) != NULL)
+		rc = 1;   /* the repository has it */
+	else if (rc == 0)
+		rc = qtm_hive_submit_ahead(ctx, db, m, o, &in, out);
+	qtm_model_inputs_clear(&in);
+	free(metrics_path);
+	return rc;
+}
+
 int
 qtm_model_build(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifest *m,
     const struct qtm_model_build_opts *o, struct qtm_model_artifact *out)
@@ -303,15 +354,14 @@ qtm_model_build(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifes
 	int rc;
 
 	memset(out, 0, sizeof *out);
+	if (o->submit_ahead) {
+		free(dir);
+		return build_ahead(ctx, db, m, o, out);
+	}
 	if ((rc = qtm_params_merge(ctx, m, o->overrides, &out->params)) < 0 ||
 	    (rc = qtm_model_fetch_source(ctx, m, o, &source)) < 0 || o->fetch_only)
 		goto done;
-	if ((rc = qtm_model_inputs_gather(ctx, db, m, o->rt, &in)) == 0) {
-		qtm_build_id(m, out->params, in.hashes, in.runtime, out->build_id);
-		out->path = xasprintf("%s/%s.tar.zst", dir, out->build_id);
-		metrics_path = xasprintf("%s/%s.metrics.json", dir, out->build_id);
-		rc = qtm_mkdir_p(ctx, dir, 0755);
-	}
+	rc = identify(ctx, db, m, o, &in, out, &metrics_path);
 	/* A local artifact is checked member by member (MANIFEST.sha256) when it is unpacked. */
 	if (rc == 0 && access(out->path, F_OK) == 0 && access(metrics_path, F_OK) == 0) {
 		out->origin = "cache";

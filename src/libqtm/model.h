@@ -71,6 +71,11 @@ struct qtm_model_build_opts {
 	bool train;                  /* train even when the repository has an artifact */
 	const char *hive_url;        /* --hive, or NULL: QTM_HIVE / qtm.conf */
 	int hive_mode;               /* enum qtm_hive_mode */
+	/* Only submit the training to the hive and return (qtm_hive_submit_ahead): 0 when
+	 * submitted, 1 when there is nothing to train (the artifact is cached, or pre-trained and
+	 * not train), -EHOSTUNREACH when no hive is usable; out gets the build id, params and
+	 * path only. */
+	bool submit_ahead;
 };
 
 /* Fetches m's source archive into the cache (verified; a verified copy is reused) from

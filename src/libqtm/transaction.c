@@ -18,6 +18,7 @@
 #include "dataset.h"
 #include "db.h"
 #include "fetch.h"
+#include "hive-client.h"
 #include "history.h"
 #include "i18n.h"
 #include "model.h"
@@ -40,6 +41,8 @@ struct run {
 	size_t n_sources;
 	struct qtm_runtime *runtime;
 	int64_t history_id;
+	bool ahead;              /* later models' trainings may be submitted to a hive early */
+	bool *submitted;         /* by plan step: submitted ahead (or found to need no training) */
 };
 
 static const struct qtm_source *
@@ -194,16 +197,23 @@ install_dataset(struct run *r, const struct qtm_step *st, const struct qtm_manif
 	return rc;
 }
 
-static int
-install_model(struct run *r, const struct qtm_step *st, const struct qtm_manifest *m)
+static struct qtm_model_build_opts
+model_opts(struct run *r, const struct qtm_step *st, const struct qtm_manifest *m)
 {
 	const struct qtm_source *src = source_of(r, st->source);
-	struct qtm_model_build_opts bo = {
+
+	return (struct qtm_model_build_opts){
 		.base_url = src != NULL ? src->url : NULL, .mirrors = src != NULL ? src->mirrors : NULL,
 		.overrides = cJSON_GetObjectItemCaseSensitive(r->opts->params, m->name), .rt = r->runtime,
 		.fetch_only = r->opts->download_only, .train = r->opts->train,
 		.hive_url = r->opts->hive_url, .hive_mode = r->opts->hive_mode,
 	};
+}
+
+static int
+install_model(struct run *r, const struct qtm_step *st, const struct qtm_manifest *m)
+{
+	struct qtm_model_build_opts bo = model_opts(r, st, m);
 	char *staging = NULL, *target;
 	struct qtm_model_artifact art;
 	struct qtm_filelist files = { 0 };
@@ -273,23 +283,114 @@ run_step(struct run *r, const struct qtm_step *st)
 	return rc;
 }
 
+/* ---- trainings submitted to a hive ahead of their turn ------------------------------------
+ *
+ * With a hive, a model's turn submits its training and follows it to the end, so that models
+ * would train one after another however many runners the hive has.  So at each model's turn,
+ * every later model whose inputs are all installed by then is submitted first (each once): the
+ * hive runs them side by side, and their turns, which submit again (the hive answers with the
+ * same job, perhaps done by then), only follow them and install the artifacts.  This is only
+ * speculation: each turn computes its own build id, so a job submitted ahead with other
+ * inputs is wasted work, never a wrong install.  To keep that unlikely it is done only for
+ * plans that install packages none of which is installed in any version; and datasets are then
+ * installed first, so that every model needing only datasets goes at the first model's turn. */
+
+static bool
+model_install(const struct qtm_step *st)
+{
+	return st->action == QTM_STEP_INSTALL && strcmp(st->kind, "dataset") != 0;
+}
+
+static bool
+ahead_possible(struct run *r, const struct qtm_plan *plan)
+{
+	char *url = NULL, *token = NULL;
+	size_t models = 0;
+	int rc;
+
+	if (r->opts->download_only || r->opts->hive_mode == QTM_HIVE_LOCAL)
+		return false;
+	for (size_t i = 0; i < plan->n; i++) {
+		struct qtm_installed *old = NULL;
+
+		if (plan->steps[i].action != QTM_STEP_INSTALL)
+			return false;
+		rc = qtm_db_get(r->ctx, r->db, plan->steps[i].name, &old);
+		qtm_installed_free(old);
+		if (rc != -ENOENT)
+			return false;
+		models += model_install(&plan->steps[i]);
+	}
+	if (models < 2)
+		return false;
+	rc = qtm_hive_resolve(r->ctx, r->opts->hive_url, NULL, 0, &url, &token);
+	free(url);
+	free(token);
+	return rc == 0;
+}
+
+/* The order the steps run in: the plan's, or with submissions ahead datasets first. */
+static size_t *
+run_order(const struct qtm_plan *plan, bool datasets_first)
+{
+	size_t *order = xcalloc(plan->n + 1, sizeof *order), n = 0;
+
+	for (int pass = datasets_first ? 0 : 1; pass < 2; pass++)
+		for (size_t i = 0; i < plan->n; i++)
+			if (!datasets_first || model_install(&plan->steps[i]) == (pass == 1))
+				order[n++] = i;
+	return order;
+}
+
+/* Before the turn of order[k]: later models whose inputs are installed go to the hive. */
+static void
+submit_later(struct run *r, const struct qtm_plan *plan, const size_t *order, size_t k)
+{
+	for (size_t j = k + 1; r->ahead && j < plan->n; j++) {
+		const struct qtm_step *st = &plan->steps[order[j]];
+		struct qtm_model_build_opts bo;
+		struct qtm_model_artifact art;
+		struct qtm_manifest *m;
+		int rc;
+
+		if (!model_install(st) || r->submitted[order[j]] || qtm_pool_manifest(r->pool, st->id, &m) < 0)
+			continue;
+		bo = model_opts(r, st, m);
+		bo.submit_ahead = true;
+		rc = qtm_model_build(r->ctx, r->db, m, &bo, &art);
+		if (rc >= 0)
+			r->submitted[order[j]] = true;
+		else if (rc == -EHOSTUNREACH)
+			r->ahead = false;   /* no usable hive: each turn finds out for itself */
+		else
+			qtm_verbose(r->ctx, _("%s: not submitted ahead: %s"), st->name, qtm_strerror(r->ctx));
+		qtm_model_artifact_clear(&art);
+		qtm_manifest_free(m);
+	}
+}
+
 int
 qtm_transaction_run(struct qtm_ctx *ctx, struct qtm_pool *pool, struct qtm_db *db,
     const struct qtm_plan *plan, const struct qtm_transaction_opts *opts, size_t *done)
 {
 	struct run r = { .ctx = ctx, .pool = pool, .db = db, .opts = opts };
 	int rc = qtm_sources_list(ctx, &r.sources, &r.n_sources);
-	size_t i = 0;
+	size_t i = 0, *order;
 
 	if (rc == 0)
 		rc = qtm_runtime_probe(ctx, &r.runtime);
 	if (rc == 0 && !opts->download_only)
 		rc = qtm_history_begin(ctx, db, ctx->command != NULL ? ctx->command : "qtm", &r.history_id);
+	r.ahead = rc == 0 && ahead_possible(&r, plan);
+	r.submitted = xcalloc(plan->n + 1, sizeof *r.submitted);
+	order = run_order(plan, r.ahead);
 	for (i = 0; rc == 0 && i < plan->n; i++) {
-		const struct qtm_step *st = &plan->steps[i];
+		const struct qtm_step *st = &plan->steps[order[i]];
 
 		qtm_info(ctx, st->action == QTM_STEP_REMOVE ? _("Removing %s %s") : _("Installing %s %s"),
 		    st->name, st->version);
+		if (model_install(st))
+			submit_later(&r, plan, order, i);
 		if ((rc = run_step(&r, st)) < 0)
 			qtm_error_prefix(ctx, st->action == QTM_STEP_REMOVE ? _("removing %s") : _("installing %s"),
 			    st->name);
@@ -300,6 +401,8 @@ qtm_transaction_run(struct qtm_ctx *ctx, struct qtm_pool *pool, struct qtm_db *d
 		qtm_warn(ctx, "%s", qtm_strerror(ctx));
 	if (done != NULL)
 		*done = rc < 0 && i > 0 ? i - 1 : i;
+	free(order);
+	free(r.submitted);
 	qtm_sources_free(r.sources, r.n_sources);
 	qtm_runtime_free(r.runtime);
 	return rc;

@@ -3,10 +3,11 @@
 # local qtm-runner processes): the artifact comes back verified and is the one a local training
 # makes (same build id, same bytes); info names the runner; --local and a dead hive train here,
 # --hive-only does not; a training that fails on the hive fails the install with its log; a job
-# whose spec does not reproduce its build id is refused by the runner; hive-control submit plans
-# a module's chain from the index.
+# whose spec does not reproduce its build id is refused by the runner; two independent models
+# train side by side on the hive's two runners (the second is submitted ahead of its turn);
+# hive-control submit plans a module's chain from the index.
 . "$(dirname "$0")/lib.sh"
-plan 18
+plan 22
 
 HC=$top_builddir/src/hive-control/hive-control
 make_module "$TMP/mods/data-a" data-a dataset
@@ -15,6 +16,13 @@ make_module "$TMP/mods/model-b" model-b model ',"requires":["model-a >= 1.0"]'
 mkdir -p "$TMP/mods/model-bad"
 printf 'echo "the trainer gives up" >&2\nexit 3\n' >"$TMP/mods/model-bad/train.sh"
 make_module "$TMP/mods/model-bad" model-bad model ',"requires":["data-a >= 1.0"]'
+# Two models with nothing in common, each training for 3 s.
+for x in c d; do
+	make_module "$TMP/mods/data-$x" "data-$x" dataset
+	mkdir -p "$TMP/mods/model-$x"
+	printf 'sleep 3\necho trained >"$QTM_OUTPUT/model.txt"\n' >"$TMP/mods/model-$x/train.sh"
+	make_module "$TMP/mods/model-$x" "model-$x" model ",\"requires\":[\"data-$x >= 1.0\"]"
+done
 build_repo "$TMP/repo" "$TMP/mods"
 
 H=$TMP/hive
@@ -99,6 +107,20 @@ while [ $i -lt 150 ]; do
 done
 is "$(json_get "$TMP/f.json" "(j['state'], j['attempts'], 'is not the job' in (j['error'] or ''))")" \
 	"('failed', 1, True)" "a runner refuses a spec whose build id it cannot reproduce, at once and for good"
+
+# Independent trainings run side by side: at model-c's turn model-d (its dataset installed
+# first) is submitted too, so the second runner takes it while the first trains model-c.
+P=$TMP/p
+use_source "$P" t "$TMP/repo"
+run qtm "$P" -y install model-c model-d
+ok $status "install model-c model-d on the hive"
+grep -q "Submitted model-[cd] to the hive .* ahead of its turn (job [0-9]*)" "$TMP/err"
+ok $? "the second model is submitted ahead of its turn"
+run "$HC" --root "$H" --json jobs
+is "$(json_get "$TMP/out" "len([x for x in j['jobs'] if x['module'] in ('model-c', 'model-d')])")" 2 \
+	"one job each: the turn's submission found the job submitted ahead"
+is "$(json_get "$TMP/out" "(lambda c, d: max(c['started_at'], d['started_at']) < min(c['finished_at'], d['finished_at']))(*[x for x in sorted(j['jobs'], key=lambda x: x['module']) if x['module'] in ('model-c', 'model-d')])")" \
+	True "the two trainings overlapped on the hive's two runners"
 
 run "$HC" --root "$H" stop
 ok $status "hive-control stop"
