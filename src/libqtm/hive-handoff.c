@@ -199,7 +199,7 @@ submit(struct qtm_ctx *ctx, struct qtm_hive_client *c, struct qtm_db *db, const 
 int
 qtm_hive_submit_ahead(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifest *m,
     const struct qtm_model_build_opts *o, const struct qtm_model_inputs *in,
-    const struct qtm_model_artifact *out)
+    struct qtm_model_artifact *out)
 {
 	struct qtm_hive_client *c = NULL;
 	long long id = 0;
@@ -207,9 +207,11 @@ qtm_hive_submit_ahead(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_m
 
 	if (rc == 1)
 		rc = qtm_error(ctx, -EHOSTUNREACH, _("no hive to submit %s to"), m->name);
-	if (rc == 0 && (rc = submit(ctx, c, db, m, o, in, out, &id)) == 0)
+	if (rc == 0 && (rc = submit(ctx, c, db, m, o, in, out, &id)) == 0) {
+		out->hive_job = id;
 		qtm_info(ctx, _("Submitted %s to the hive %s ahead of its turn (job %lld)"), m->name,
 		    qtm_hive_client_url(c), id);
+	}
 	qtm_hive_client_free(c);
 	return rc;
 }
@@ -226,7 +228,13 @@ qtm_hive_handoff(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manife
 
 	if (rc != 0)
 		return rc;
-	if ((rc = submit(ctx, c, db, m, o, in, out, &id)) == 0) {
+	/* Submitted ahead with these very inputs: that job is this training (submitting again would
+	 * also give a failed one another try). */
+	if (o->hive_job != 0 && o->hive_job_build_id != NULL && strcmp(o->hive_job_build_id, out->build_id) == 0)
+		id = o->hive_job;
+	else
+		rc = submit(ctx, c, db, m, o, in, out, &id);
+	if (rc == 0) {
 		qtm_info(ctx, _("Training %s on the hive %s (job %lld)"), m->name, qtm_hive_client_url(c), id);
 		if ((rc = follow(ctx, c, m->name, id, &job)) == 0)
 			rc = collect(ctx, c, m, job, id, out, metrics_path);

@@ -25,11 +25,12 @@ int qtm_hive_handoff(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_ma
 
 /* Submits the training and returns without waiting for it (transaction.c submits later
  * models' trainings this way, so that the hive runs them side by side; each model's own turn
- * submits again, which the hive answers with the same job).  Warns of nothing: a failure is
- * the turn's to report.  Returns 0 when submitted, -EHOSTUNREACH when no hive is usable
+ * then follows out->hive_job, set here, when its build id is still out->build_id).  Warns of
+ * nothing: a failure is the turn's to report.  Returns 0 when submitted, -EHOSTUNREACH when no
+ * hive is usable
  * (none configured, --local, unreachable), or another negative code; the error is on ctx. */
 int qtm_hive_submit_ahead(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifest *m,
     const struct qtm_model_build_opts *o, const struct qtm_model_inputs *in,
-    const struct qtm_model_artifact *out);
+    struct qtm_model_artifact *out);
 
 #endif

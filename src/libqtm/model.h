@@ -60,6 +60,7 @@ struct qtm_model_artifact {
 	char *trained_by;    /* hive trainings: "hive:RUNNER (job ID at URL)" (owned), else NULL */
 	cJSON *curve;        /* the training's loss curve [[step, loss], ...] (curve.h), kept as
 	                      * cache_dir/artifacts/BUILD_ID.curve.json, or NULL when not known */
+	long long hive_job;  /* submit_ahead: the hive job it made, else 0 */
 };
 
 struct qtm_model_build_opts {
@@ -76,6 +77,10 @@ struct qtm_model_build_opts {
 	 * not train), -EHOSTUNREACH when no hive is usable; out gets the build id, params and
 	 * path only. */
 	bool submit_ahead;
+	/* The job submit_ahead made for this model, and the build id it was for: when the build id
+	 * is still that, the hive hand-off follows that job instead of submitting again. */
+	long long hive_job;
+	const char *hive_job_build_id;
 };
 
 /* Fetches m's source archive into the cache (verified; a verified copy is reused) from

@@ -41,8 +41,16 @@ struct run {
 	size_t n_sources;
 	struct qtm_runtime *runtime;
 	int64_t history_id;
+	const struct qtm_plan *plan;
 	bool ahead;              /* later models' trainings may be submitted to a hive early */
-	bool *submitted;         /* by plan step: submitted ahead (or found to need no training) */
+	struct ahead_job *ahead_jobs;   /* by plan step */
+};
+
+/* A model's training submitted to the hive ahead of its turn. */
+struct ahead_job {
+	bool tried;              /* submitted, or found to need no training */
+	long long job;           /* the hive's job, 0 when none */
+	char build_id[QTM_SHA256_HEX];
 };
 
 static const struct qtm_source *
@@ -214,6 +222,7 @@ static int
 install_model(struct run *r, const struct qtm_step *st, const struct qtm_manifest *m)
 {
 	struct qtm_model_build_opts bo = model_opts(r, st, m);
+	const struct ahead_job *aj = &r->ahead_jobs[st - r->plan->steps];
 	char *staging = NULL, *target;
 	struct qtm_model_artifact art;
 	struct qtm_filelist files = { 0 };
@@ -221,6 +230,10 @@ install_model(struct run *r, const struct qtm_step *st, const struct qtm_manifes
 
 	if (bo.base_url == NULL)
 		return qtm_error(r->ctx, -ENOENT, _("%s: its source %s is no longer configured"), m->name, st->source);
+	if (aj->job != 0) {
+		bo.hive_job = aj->job;
+		bo.hive_job_build_id = aj->build_id;
+	}
 	rc = qtm_model_build(r->ctx, r->db, m, &bo, &art);
 	if (rc < 0 || r->opts->download_only)
 		goto out;
@@ -288,10 +301,10 @@ run_step(struct run *r, const struct qtm_step *st)
  * With a hive, a model's turn submits its training and follows it to the end, so that models
  * would train one after another however many runners the hive has.  So at each model's turn,
  * every later model whose inputs are all installed by then is submitted first (each once): the
- * hive runs them side by side, and their turns, which submit again (the hive answers with the
- * same job, perhaps done by then), only follow them and install the artifacts.  This is only
- * speculation: each turn computes its own build id, so a job submitted ahead with other
- * inputs is wasted work, never a wrong install.  To keep that unlikely it is done only for
+ * hive runs them side by side, and their turns only follow those jobs (perhaps done by then)
+ * and install the artifacts.  This is only speculation: each turn computes its own build id
+ * and follows the job submitted ahead only when it was for that build id, so a job submitted
+ * ahead with other inputs is wasted work, never a wrong install.  To keep that unlikely it is done only for
  * plans that install packages none of which is installed in any version; and datasets are then
  * installed first, so that every model needing only datasets goes at the first model's turn. */
 
@@ -353,14 +366,18 @@ submit_later(struct run *r, const struct qtm_plan *plan, const size_t *order, si
 		struct qtm_manifest *m;
 		int rc;
 
-		if (!model_install(st) || r->submitted[order[j]] || qtm_pool_manifest(r->pool, st->id, &m) < 0)
+		struct ahead_job *aj = &r->ahead_jobs[order[j]];
+
+		if (!model_install(st) || aj->tried || qtm_pool_manifest(r->pool, st->id, &m) < 0)
 			continue;
 		bo = model_opts(r, st, m);
 		bo.submit_ahead = true;
 		rc = qtm_model_build(r->ctx, r->db, m, &bo, &art);
-		if (rc >= 0)
-			r->submitted[order[j]] = true;
-		else if (rc == -EHOSTUNREACH)
+		if (rc >= 0) {
+			aj->tried = true;
+			aj->job = art.hive_job;
+			memcpy(aj->build_id, art.build_id, sizeof aj->build_id);
+		} else if (rc == -EHOSTUNREACH)
 			r->ahead = false;   /* no usable hive: each turn finds out for itself */
 		else
 			qtm_verbose(r->ctx, _("%s: not submitted ahead: %s"), st->name, qtm_strerror(r->ctx));
@@ -373,7 +390,7 @@ int
 qtm_transaction_run(struct qtm_ctx *ctx, struct qtm_pool *pool, struct qtm_db *db,
     const struct qtm_plan *plan, const struct qtm_transaction_opts *opts, size_t *done)
 {
-	struct run r = { .ctx = ctx, .pool = pool, .db = db, .opts = opts };
+	struct run r = { .ctx = ctx, .pool = pool, .db = db, .opts = opts, .plan = plan };
 	int rc = qtm_sources_list(ctx, &r.sources, &r.n_sources);
 	size_t i = 0, *order;
 
@@ -382,7 +399,7 @@ qtm_transaction_run(struct qtm_ctx *ctx, struct qtm_pool *pool, struct qtm_db *d
 	if (rc == 0 && !opts->download_only)
 		rc = qtm_history_begin(ctx, db, ctx->command != NULL ? ctx->command : "qtm", &r.history_id);
 	r.ahead = rc == 0 && ahead_possible(&r, plan);
-	r.submitted = xcalloc(plan->n + 1, sizeof *r.submitted);
+	r.ahead_jobs = xcalloc(plan->n + 1, sizeof *r.ahead_jobs);
 	order = run_order(plan, r.ahead);
 	for (i = 0; rc == 0 && i < plan->n; i++) {
 		const struct qtm_step *st = &plan->steps[order[i]];
@@ -402,7 +419,7 @@ qtm_transaction_run(struct qtm_ctx *ctx, struct qtm_pool *pool, struct qtm_db *d
 	if (done != NULL)
 		*done = rc < 0 && i > 0 ? i - 1 : i;
 	free(order);
-	free(r.submitted);
+	free(r.ahead_jobs);
 	qtm_sources_free(r.sources, r.n_sources);
 	qtm_runtime_free(r.runtime);
 	return rc;
