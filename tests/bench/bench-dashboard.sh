@@ -31,15 +31,8 @@ unset QTM_ROOT QTM_HIVE QTM_HIVE_TOKEN
 
 UPDATES=${1:-100}
 RUNNERS=50
-here=$(cd "$(dirname "$0")" && pwd)
-top_srcdir=$(cd "$here/../.." && pwd)
-: "${top_builddir:=$top_srcdir/build/dev}"
-top_builddir=$(cd "$top_builddir" && pwd)
-PY=/usr/bin/python3
-HIVED=$top_builddir/src/qtm-hived/qtm-hived
-for f in "$HIVED" "$PY" "$(command -v curl)"; do
-	[ -x "$f" ] || { echo "bench-dashboard.sh: $f is missing (build first, or set top_builddir)" >&2; exit 2; }
-done
+. "$(dirname "$0")/lib.sh"
+bench_need "" "$HIVED" "$PY" "$(command -v curl)"
 
 S=$(mktemp -d "${TMPDIR:-/tmp}/qtm-bench-dashboard.XXXXXX")
 HPID=""

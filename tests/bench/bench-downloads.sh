@@ -37,15 +37,9 @@ unset QTM_ROOT
 RUNS=${1:-3}
 BIG_MB=${QTM_BENCH_BIG_MB:-1024}
 N_SMALL=200 SMALL_KB=64 N_LIST=10000
-here=$(cd "$(dirname "$0")" && pwd)
-top_srcdir=$(cd "$here/../.." && pwd)
-: "${top_builddir:=$top_srcdir/build/dev}"
-top_builddir=$(cd "$top_builddir" && pwd)
-PY=/usr/bin/python3
-for f in "$top_builddir/src/qtm/qtm" "$top_builddir/src/qtm-repo/qtm-repo" "$PY" /usr/bin/time \
-	"$(command -v curl)" "$(command -v hyperfine)" "$(command -v dpkg-query)"; do
-	[ -x "$f" ] || { echo "bench-downloads.sh: $f is missing (build first, or set top_builddir)" >&2; exit 2; }
-done
+. "$(dirname "$0")/lib.sh"
+bench_need "" "$QTM" "$QTM_REPO" "$PY" /usr/bin/time \
+	"$(command -v curl)" "$(command -v hyperfine)" "$(command -v dpkg-query)"
 
 S=$(mktemp -d "${TMPDIR:-/tmp}/qtm-bench-downloads.XXXXXX")
 PIDS=""
@@ -56,7 +50,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' HUP INT TERM
 mkdir "$S/bin"
-cp "$top_builddir/src/qtm/qtm" "$top_builddir/src/qtm-repo/qtm-repo" "$S/bin/"
+cp "$QTM" "$QTM_REPO" "$S/bin/"
 QTM=$S/bin/qtm QTM_REPO=$S/bin/qtm-repo
 
 t0() { _t0=$EPOCHREALTIME; }

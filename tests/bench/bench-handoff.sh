@@ -25,16 +25,8 @@ unset QTM_ROOT QTM_HIVE QTM_HIVE_TOKEN
 RUNS=${1:-2}
 RUNNERS=${QTM_BENCH_RUNNERS:-4}
 MODS="image-to-3d enhanced-3d gis-lidar geophysics-magnetic gis-buildings geophysics-resistivity text-to-3d geophysics-seismic"
-here=$(cd "$(dirname "$0")" && pwd)
-top_srcdir=$(cd "$here/../.." && pwd)
-: "${top_builddir:=$top_srcdir/build/dev}"
-top_builddir=$(cd "$top_builddir" && pwd)
-QTM=$top_builddir/src/qtm/qtm
-HC=$top_builddir/src/hive-control/hive-control
-PY=/usr/bin/python3
-for f in "$QTM" "$HC" "$top_builddir/src/qtm-hived/qtm-hived" "$top_builddir/src/qtm-runner/qtm-runner" "$PY"; do
-	[ -x "$f" ] || { echo "bench-handoff.sh: $f is missing (build first, or set top_builddir)" >&2; exit 2; }
-done
+. "$(dirname "$0")/lib.sh"
+bench_need "" "$QTM" "$HC" "$HIVED" "$top_builddir/src/qtm-runner/qtm-runner" "$PY"
 
 S=$(mktemp -d "${TMPDIR:-/tmp}/qtm-bench-handoff.XXXXXX")
 HIVES=""

@@ -47,17 +47,9 @@ a) [ -n "${QTM_BENCH_SBATCH:-}" ] || N_SBATCH=0 ;;
 b) ;;
 *) echo "bench-hive.sh: QTM_BENCH_PART must be a, b or all" >&2; exit 2 ;;
 esac
-here=$(cd "$(dirname "$0")" && pwd)
-top_srcdir=$(cd "$here/../.." && pwd)
-: "${top_builddir:=$top_srcdir/build/dev}"
-top_builddir=$(cd "$top_builddir" && pwd)
-PY=/usr/bin/python3
-HIVED=$top_builddir/src/qtm-hived/qtm-hived
-HC=$top_builddir/src/hive-control/hive-control
-for f in "$HIVED" "$HC" "$top_builddir/src/qtm/qtm" "$top_builddir/src/qtm-runner/qtm-runner" \
-	"$top_builddir/src/qtm-repo/qtm-repo" "$PY" "$(command -v curl)" "$(command -v cc)"; do
-	[ -x "$f" ] || { echo "bench-hive.sh: $f is missing (build first, or set top_builddir)" >&2; exit 2; }
-done
+. "$(dirname "$0")/lib.sh"
+bench_need "" "$HIVED" "$HC" "$QTM" "$top_builddir/src/qtm-runner/qtm-runner" \
+	"$QTM_REPO" "$PY" "$(command -v curl)" "$(command -v cc)"
 
 S=$(mktemp -d "${TMPDIR:-/tmp}/qtm-bench-hive.XXXXXX")
 chmod 755 "$S"   # munged needs every directory above its socket searchable

@@ -31,17 +31,11 @@ export LC_ALL=C NO_COLOR=1
 unset QTM_ROOT
 
 ROUNDS=${1:-1}
-here=$(cd "$(dirname "$0")" && pwd)
-top_srcdir=$(cd "$here/../.." && pwd)
-: "${top_builddir:=$top_srcdir/build/dev}"
-top_builddir=$(cd "$top_builddir" && pwd)
-PY=/usr/bin/python3
+. "$(dirname "$0")/lib.sh"
 REPO=$top_builddir/repo
 MODS="image-to-3d enhanced-3d gis-lidar geophysics-magnetic gis-buildings geophysics-resistivity text-to-3d geophysics-seismic"
 
-for f in "$top_builddir/src/qtm/qtm" "$REPO/release.json" "$PY" /usr/bin/time; do
-	[ -e "$f" ] || { echo "bench-modules.sh: $f is missing (build first, or set top_builddir)" >&2; exit 2; }
-done
+bench_need "" "$QTM" "$REPO/release.json" "$PY" /usr/bin/time
 
 S=$(mktemp -d "${TMPDIR:-/tmp}/qtm-bench-modules.XXXXXX")
 cleanup() { [ "${QTM_BENCH_KEEP:-0}" = 1 ] && echo "kept $S" || rm -rf "$S"; }

@@ -19,16 +19,8 @@ unset QTM_ROOT QTM_HIVE QTM_HIVE_TOKEN
 
 REFRESHES=${1:-100}
 RUNNERS=50
-here=$(cd "$(dirname "$0")" && pwd)
-top_srcdir=$(cd "$here/../.." && pwd)
-: "${top_builddir:=$top_srcdir/build/dev}"
-top_builddir=$(cd "$top_builddir" && pwd)
-PY=/usr/bin/python3
-HIVED=$top_builddir/src/qtm-hived/qtm-hived
-HC=$top_builddir/src/hive-control/hive-control
-for f in "$HIVED" "$HC" "$PY" "$(command -v curl)" "$(command -v tmux)"; do
-	[ -x "$f" ] || { echo "bench-monitor.sh: $f is missing (build first, or set top_builddir; apt-get install tmux)" >&2; exit 2; }
-done
+. "$(dirname "$0")/lib.sh"
+bench_need "; apt-get install tmux" "$HIVED" "$HC" "$PY" "$(command -v curl)" "$(command -v tmux)"
 
 S=$(mktemp -d "${TMPDIR:-/tmp}/qtm-bench-monitor.XXXXXX")
 SOCK=qtm-bench-$$

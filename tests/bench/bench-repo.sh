@@ -22,20 +22,12 @@ export LC_ALL=C NO_COLOR=1
 unset QTM_ROOT
 
 N=${1:-100000}
-here=$(cd "$(dirname "$0")" && pwd)
-top_srcdir=$(cd "$here/../.." && pwd)
-: "${top_builddir:=$top_srcdir/build/dev}"
-top_builddir=$(cd "$top_builddir" && pwd)
-QTM=$top_builddir/src/qtm/qtm
-QTM_REPO=$top_builddir/src/qtm-repo/qtm-repo
-PY=/usr/bin/python3
+. "$(dirname "$0")/lib.sh"
 BUILD_MAX=${QTM_BENCH_BUILD_MAX:-30000}
 WARM=${QTM_BENCH_WARM:-5}
 COLD=${QTM_BENCH_COLD:-3}
 
-for f in "$QTM" "$QTM_REPO" "$PY"; do
-	[ -x "$f" ] || { echo "bench-repo.sh: $f is missing (build first, or set top_builddir)" >&2; exit 2; }
-done
+bench_need "" "$QTM" "$QTM_REPO" "$PY"
 
 S=$(mktemp -d "${TMPDIR:-/var/tmp}/qtm-bench-repo.XXXXXX")
 cleanup() { [ "${QTM_BENCH_KEEP:-0}" = 1 ] && echo "kept $S" || rm -rf "$S"; }

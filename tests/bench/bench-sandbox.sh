@@ -12,16 +12,11 @@ set -eu
 export LC_ALL=C
 
 RUNS=${1:-20}
-here=$(cd "$(dirname "$0")" && pwd)
-top_srcdir=$(cd "$here/../.." && pwd)
-: "${top_builddir:=$top_srcdir/build/dev}"
-top_builddir=$(cd "$top_builddir" && pwd)
+. "$(dirname "$0")/lib.sh"
 : "${CC:=cc}"
 : "${BWRAP:=/usr/bin/bwrap}"
 
-for f in "$top_builddir/config.h" "$top_builddir/src/libqtm/libqtm.a" "$BWRAP"; do
-	[ -e "$f" ] || { echo "bench-sandbox.sh: $f is missing (build first, or set top_builddir / BWRAP)" >&2; exit 2; }
-done
+bench_need " / BWRAP" "$top_builddir/config.h" "$top_builddir/src/libqtm/libqtm.a" "$BWRAP"
 
 S=$(mktemp -d "${TMPDIR:-/tmp}/qtm-bench-sandbox.XXXXXX")
 trap 'rm -rf "$S"' EXIT

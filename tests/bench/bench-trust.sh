@@ -39,15 +39,9 @@ unset QTM_ROOT
 RUNS=${1:-5}
 N=${QTM_BENCH_N:-100000}
 INDEX_MB=${QTM_BENCH_INDEX_MB:-50}
-here=$(cd "$(dirname "$0")" && pwd)
-top_srcdir=$(cd "$here/../.." && pwd)
-: "${top_builddir:=$top_srcdir/build/dev}"
-top_builddir=$(cd "$top_builddir" && pwd)
-PY=/usr/bin/python3
-for f in "$top_builddir/src/qtm/qtm" "$top_builddir/src/qtm-repo/qtm-repo" "$PY" /usr/bin/time \
-	"$(command -v hyperfine)" "$(command -v strace)" "$(command -v curl)" "$(command -v openssl)"; do
-	[ -x "$f" ] || { echo "bench-trust.sh: $f is missing (build first, or set top_builddir)" >&2; exit 2; }
-done
+. "$(dirname "$0")/lib.sh"
+bench_need "" "$QTM" "$QTM_REPO" "$PY" /usr/bin/time \
+	"$(command -v hyperfine)" "$(command -v strace)" "$(command -v curl)" "$(command -v openssl)"
 
 S=$(mktemp -d "${TMPDIR:-/var/tmp}/qtm-bench-trust.XXXXXX")
 PIDS=""
@@ -58,7 +52,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' HUP INT TERM
 mkdir "$S/bin"
-cp "$top_builddir/src/qtm/qtm" "$top_builddir/src/qtm-repo/qtm-repo" "$S/bin/"
+cp "$QTM" "$QTM_REPO" "$S/bin/"
 QTM=$S/bin/qtm QTM_REPO=$S/bin/qtm-repo
 
 t0() { _t0=$EPOCHREALTIME; }

@@ -1,0 +1,21 @@
+# lib.sh - sourced by every benchmark here: where the sources and the build are (top_builddir,
+# default build/dev of this tree), the programs they run, and bench_need.
+here=$(cd "$(dirname "$0")" && pwd)
+top_srcdir=$(cd "$here/../.." && pwd)
+: "${top_builddir:=$top_srcdir/build/dev}"
+top_builddir=$(cd "$top_builddir" && pwd)
+PY=/usr/bin/python3   # Debian's: the one apt's modules load in
+QTM=$top_builddir/src/qtm/qtm
+QTM_REPO=$top_builddir/src/qtm-repo/qtm-repo
+HIVED=$top_builddir/src/qtm-hived/qtm-hived
+HC=$top_builddir/src/hive-control/hive-control
+
+# bench_need HINT FILE...: exits 2 naming the first FILE that is not there (a program to build,
+# or one to install: "$(command -v NAME)" is empty when NAME is missing); HINT ends the advice.
+bench_need() {
+	local hint=$1 f
+	shift
+	for f in "$@"; do
+		[ -e "$f" ] || { echo "$(basename "$0"): $f is missing (build first, or set top_builddir$hint)" >&2; exit 2; }
+	done
+}
