@@ -234,24 +234,6 @@ build_manifest(const struct qtm_filelist *l, size_t *len)
 	return m;
 }
 
-static int
-write_all(int fd, const void *data, size_t len)
-{
-	const char *p = data;
-
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 struct pack_sink {
 	int fd;
 	struct qtm_sha256 h;  /* of the compressed bytes, as they reach the file */
@@ -261,7 +243,7 @@ static la_ssize_t
 pack_write_cb(struct archive *a, void *data, const void *buf, size_t len)
 {
 	struct pack_sink *s = data;
-	int rc = write_all(s->fd, buf, len);
+	int rc = qtm_write_all(s->fd, buf, len);
 
 	if (rc < 0) {
 		sym_archive_set_error(a, -rc, "%s", strerror(-rc));
@@ -568,7 +550,7 @@ copy_data(struct unpack *u, int fd, const char *path, char hex[QTM_SHA256_HEX], 
 		else if (u->max_bytes && (uint64_t)n > u->max_bytes - u->total)
 			rc = qtm_error(u->ctx, -EFBIG, _("hostile archive %s: member %s exceeds the size limit of %llu bytes"),
 			    u->name, path, (unsigned long long)u->max_bytes);
-		else if ((rc = write_all(fd, u->buf, (size_t)n)) < 0)
+		else if ((rc = qtm_write_all(fd, u->buf, (size_t)n)) < 0)
 			qtm_error(u->ctx, rc, _("cannot write %s: %s"), path, strerror(-rc));
 		else {
 			u->total += (uint64_t)n;

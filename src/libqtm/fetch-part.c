@@ -84,11 +84,11 @@ hasher_start(struct xfer *x)
 /* Tells the hasher how far the .part is written: once per HASH_STEP bytes, so that the
  * receiving thread takes the lock a few thousand times per GiB, not once per 16 KiB chunk. */
 static void
-hasher_tell(struct xfer *x, bool always)
+hasher_tell(struct xfer *x)
 {
 	struct hasher *h = &x->bg;
 
-	if (!always && x->have - h->told < HASH_STEP)
+	if (x->have - h->told < HASH_STEP)
 		return;
 	pthread_mutex_lock(&h->mu);
 	h->ready = h->told = x->have;
@@ -135,7 +135,7 @@ static void
 hash_feed(struct xfer *x, const char *data, size_t len)
 {
 	if (x->bg.running)
-		hasher_tell(x, false);
+		hasher_tell(x);
 	else if (x->hash.bytes == x->have - len && x->have <= HASH_BG_MIN)
 		qtm_sha256_update(&x->hash, data, len);
 	else if (x->have > HASH_BG_MIN)

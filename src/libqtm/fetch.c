@@ -266,7 +266,7 @@ easy_new(struct xfer *x)
 	sym_curl_easy_setopt(c, CURLOPT_ERRORBUFFER, x->errbuf);
 	sym_curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
 	sym_curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
-	sym_curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "file,http,https");
+	sym_curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");   /* file:// is file-url.c's */
 	sym_curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	sym_curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 15L);
 	/* A stalled server (under 1 byte/s for 30 s) is a (transient) error, not a hang. */

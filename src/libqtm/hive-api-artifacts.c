@@ -151,21 +151,8 @@ int
 hive_artifact_write(struct qtm_hive_server *srv, const char *build_id, const void *data, size_t len)
 {
 	char *tmp, *path = xasprintf("%s/%s.tar.zst", srv->artifacts_dir, build_id);
-	const char *p = data;
-	int fd = temp_file(srv, build_id, &tmp), rc = fd < 0 ? -errno : 0;
+	int fd = temp_file(srv, build_id, &tmp), rc = fd < 0 ? -errno : qtm_write_all(fd, data, len);
 
-	while (rc == 0 && len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			rc = n < 0 ? -errno : -EIO;
-		else {
-			p += n;
-			len -= (size_t)n;
-		}
-	}
 	if (rc == 0)
 		rc = place(fd, tmp, path);
 	if (fd >= 0 && close(fd) < 0 && rc == 0)

@@ -323,6 +323,13 @@ identify(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifest *m,
 	return rc;
 }
 
+/* The artifact of this build and its metrics are in the local cache already. */
+static bool
+cached(const struct qtm_model_artifact *out, const char *metrics_path)
+{
+	return access(out->path, F_OK) == 0 && access(metrics_path, F_OK) == 0;
+}
+
 /* o->submit_ahead: the training only handed to the hive, not followed (see model.h). */
 static int
 build_ahead(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifest *m,
@@ -334,8 +341,8 @@ build_ahead(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifest *m
 
 	if ((rc = qtm_params_merge(ctx, m, o->overrides, &out->params)) == 0)
 		rc = identify(ctx, db, m, o, &in, out, &metrics_path);
-	if (rc == 0 && access(out->path, F_OK) == 0 && access(metrics_path, F_OK) == 0)
-		rc = 1;   /* cached: nothing to train */
+	if (rc == 0 && cached(out, metrics_path))
+		rc = 1;   /* nothing to train */
 	else if (rc == 0 && !o->train && find_substitute(m, out->build_id) != NULL)
 		rc = 1;   /* the repository has it */
 	else if (rc == 0)
@@ -349,21 +356,20 @@ int
 qtm_model_build(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifest *m,
     const struct qtm_model_build_opts *o, struct qtm_model_artifact *out)
 {
-	char *source = NULL, *dir = qtm_cache_path(ctx, "artifacts"), *metrics_path = NULL;
+	char *source = NULL, *dir, *metrics_path = NULL;
 	struct qtm_model_inputs in = { 0 };
 	int rc;
 
 	memset(out, 0, sizeof *out);
-	if (o->submit_ahead) {
-		free(dir);
+	if (o->submit_ahead)
 		return build_ahead(ctx, db, m, o, out);
-	}
+	dir = qtm_cache_path(ctx, "artifacts");
 	if ((rc = qtm_params_merge(ctx, m, o->overrides, &out->params)) < 0 ||
 	    (rc = qtm_model_fetch_source(ctx, m, o, &source)) < 0 || o->fetch_only)
 		goto done;
 	rc = identify(ctx, db, m, o, &in, out, &metrics_path);
 	/* A local artifact is checked member by member (MANIFEST.sha256) when it is unpacked. */
-	if (rc == 0 && access(out->path, F_OK) == 0 && access(metrics_path, F_OK) == 0) {
+	if (rc == 0 && cached(out, metrics_path)) {
 		out->origin = "cache";
 		qtm_info(ctx, _("Reusing the artifact of build %.12s for %s"), out->build_id, m->name);
 	} else if (rc == 0 && !o->train && (rc = substitute(ctx, m, o, out, metrics_path)) == 0) {

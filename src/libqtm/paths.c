@@ -134,8 +134,8 @@ qtm_rm_rf(struct qtm_ctx *ctx, const char *path)
 	return rm_rf_at(ctx, AT_FDCWD, path, st.st_dev);
 }
 
-static int
-write_all(int fd, const void *data, size_t len)
+int
+qtm_write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
 
@@ -208,7 +208,7 @@ qtm_write_file_atomic(struct qtm_ctx *ctx, const char *path, const void *data, s
 		free(tmp);
 		return rc;
 	}
-	rc = write_all(fd, data, len);
+	rc = qtm_write_all(fd, data, len);
 	if (rc == 0 && qtm_sync_fd(ctx, fd) < 0)
 		rc = -errno;
 	close(fd);
@@ -273,7 +273,7 @@ qtm_copy_file(struct qtm_ctx *ctx, const char *from, const char *to)
 		goto done;
 	}
 	while (rc == 0 && (n = read(in, buf, sizeof buf)) > 0)
-		if ((rc = write_all(out, buf, (size_t)n)) < 0)
+		if ((rc = qtm_write_all(out, buf, (size_t)n)) < 0)
 			qtm_error(ctx, rc, _("cannot write %s: %s"), to, strerror(-rc));
 	if (rc == 0 && n < 0)
 		rc = qtm_error(ctx, -errno, _("cannot read %s: %s"), from, strerror(errno));

@@ -14,6 +14,8 @@ void qtm_paths_resolve(struct qtm_ctx *ctx, const char *root);
 int qtm_mkdir_p(struct qtm_ctx *ctx, const char *path, mode_t mode);
 /* rm -rf that never follows symlinks and stays on one file system; a missing path is success. */
 int qtm_rm_rf(struct qtm_ctx *ctx, const char *path);
+/* Writes all len bytes to fd (again after EINTR and short writes): 0 or -errno. */
+int qtm_write_all(int fd, const void *data, size_t len);
 /* Writes data to path atomically (temporary file in the same directory, fsync, rename). */
 int qtm_write_file_atomic(struct qtm_ctx *ctx, const char *path, const void *data, size_t len);
 /* Reads a whole file into a NUL-terminated buffer owned by the caller; len may be NULL. */

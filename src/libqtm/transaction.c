@@ -32,6 +32,13 @@
 #include "transaction.h"
 #include "xalloc.h"
 
+/* A model's training submitted to the hive ahead of its turn (see submit_later()). */
+struct ahead_job {
+	bool tried;              /* submitted, or found to need no training */
+	long long job;           /* the hive's job, 0 when none */
+	char build_id[QTM_SHA256_HEX];
+};
+
 struct run {
 	struct qtm_ctx *ctx;
 	struct qtm_pool *pool;
@@ -44,13 +51,6 @@ struct run {
 	const struct qtm_plan *plan;
 	bool ahead;              /* later models' trainings may be submitted to a hive early */
 	struct ahead_job *ahead_jobs;   /* by plan step */
-};
-
-/* A model's training submitted to the hive ahead of its turn. */
-struct ahead_job {
-	bool tried;              /* submitted, or found to need no training */
-	long long job;           /* the hive's job, 0 when none */
-	char build_id[QTM_SHA256_HEX];
 };
 
 static const struct qtm_source *
@@ -304,9 +304,10 @@ run_step(struct run *r, const struct qtm_step *st)
  * hive runs them side by side, and their turns only follow those jobs (perhaps done by then)
  * and install the artifacts.  This is only speculation: each turn computes its own build id
  * and follows the job submitted ahead only when it was for that build id, so a job submitted
- * ahead with other inputs is wasted work, never a wrong install.  To keep that unlikely it is done only for
- * plans that install packages none of which is installed in any version; and datasets are then
- * installed first, so that every model needing only datasets goes at the first model's turn. */
+ * ahead with other inputs is wasted work, never a wrong install.  To keep that unlikely it is
+ * done only for plans that install packages none of which is installed in any version; and
+ * datasets are then installed first, so that every model needing only datasets goes at the
+ * first model's turn. */
 
 static bool
 model_install(const struct qtm_step *st)
@@ -315,8 +316,9 @@ model_install(const struct qtm_step *st)
 }
 
 static bool
-ahead_possible(struct run *r, const struct qtm_plan *plan)
+ahead_possible(struct run *r)
 {
+	const struct qtm_plan *plan = r->plan;
 	char *url = NULL, *token = NULL;
 	size_t models = 0;
 	int rc;
@@ -357,16 +359,15 @@ run_order(const struct qtm_plan *plan, bool datasets_first)
 
 /* Before the turn of order[k]: later models whose inputs are installed go to the hive. */
 static void
-submit_later(struct run *r, const struct qtm_plan *plan, const size_t *order, size_t k)
+submit_later(struct run *r, const size_t *order, size_t k)
 {
-	for (size_t j = k + 1; r->ahead && j < plan->n; j++) {
-		const struct qtm_step *st = &plan->steps[order[j]];
+	for (size_t j = k + 1; r->ahead && j < r->plan->n; j++) {
+		const struct qtm_step *st = &r->plan->steps[order[j]];
+		struct ahead_job *aj = &r->ahead_jobs[order[j]];
 		struct qtm_model_build_opts bo;
 		struct qtm_model_artifact art;
 		struct qtm_manifest *m;
 		int rc;
-
-		struct ahead_job *aj = &r->ahead_jobs[order[j]];
 
 		if (!model_install(st) || aj->tried || qtm_pool_manifest(r->pool, st->id, &m) < 0)
 			continue;
@@ -398,7 +399,7 @@ qtm_transaction_run(struct qtm_ctx *ctx, struct qtm_pool *pool, struct qtm_db *d
 		rc = qtm_runtime_probe(ctx, &r.runtime);
 	if (rc == 0 && !opts->download_only)
 		rc = qtm_history_begin(ctx, db, ctx->command != NULL ? ctx->command : "qtm", &r.history_id);
-	r.ahead = rc == 0 && ahead_possible(&r, plan);
+	r.ahead = rc == 0 && ahead_possible(&r);
 	r.ahead_jobs = xcalloc(plan->n + 1, sizeof *r.ahead_jobs);
 	order = run_order(plan, r.ahead);
 	for (i = 0; rc == 0 && i < plan->n; i++) {
@@ -407,7 +408,7 @@ qtm_transaction_run(struct qtm_ctx *ctx, struct qtm_pool *pool, struct qtm_db *d
 		qtm_info(ctx, st->action == QTM_STEP_REMOVE ? _("Removing %s %s") : _("Installing %s %s"),
 		    st->name, st->version);
 		if (model_install(st))
-			submit_later(&r, plan, order, i);
+			submit_later(&r, order, i);
 		if ((rc = run_step(&r, st)) < 0)
 			qtm_error_prefix(ctx, st->action == QTM_STEP_REMOVE ? _("removing %s") : _("installing %s"),
 			    st->name);
