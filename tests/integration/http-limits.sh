@@ -49,7 +49,7 @@ job_file() {
 	/usr/bin/python3 - "$@" <<'EOF'
 import json, sys
 path, size, kind = sys.argv[1], int(sys.argv[2]), sys.argv[3] if len(sys.argv) > 3 else "spec"
-job = {"module": "m", "version": "1.0.0", "build_id": "%064x" % size, "estimate_s": 10}
+job = {"module": "m", "version": "1.0.0", "build_id": "%063x%d" % (size, kind == "deps"), "estimate_s": 10}
 if kind == "deps":
     job["depends_on"] = ["%064x" % (i + 1) for i in range((size - 1000) // 67)]
 job["spec"] = {"pad": ""}

@@ -47,7 +47,10 @@ def write_status(path, text):
 def hold(port, n, path, status):
     socks = {}
     for _ in range(n):
-        s = socket.socket()
+        try:
+            s = socket.socket()
+        except OSError:  # out of descriptors: hold what we have
+            break
         s.setblocking(False)
         s.bind(("127.0.0.1", 0))
         try:
