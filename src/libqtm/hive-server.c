@@ -298,6 +298,7 @@ listen_http(struct qtm_ctx *ctx, struct qtm_hive_server *srv)
 	    on_request, srv, MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_CONNECTION_TIMEOUT, 120u,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
 	    MHD_OPTION_CONNECTION_LIMIT, 4000u, MHD_OPTION_NOTIFY_CONNECTION, qtm_http_guard_notify, srv->guard,
+	    MHD_OPTION_EXTERNAL_LOGGER, qtm_http_guard_log, srv->guard,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)srv->conf->max_connections_per_ip, MHD_OPTION_END);
 	if (srv->mhd == NULL)
 		return qtm_error(ctx, -EADDRINUSE, _("cannot listen on %s:%u (in use, or not allowed)"),

@@ -2,6 +2,7 @@
  * libmicrohttpd servers (see http-guard.h for the design). */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -24,6 +25,8 @@ struct qtm_http_guard {
 	struct qtm_http_limits limits;
 	struct guarded *head;
 	double swept;           /* when the last sweep ran */
+	double log_since;       /* the current minute of qtm_http_guard_log */
+	unsigned long logged, left_out;
 };
 
 struct qtm_http_guard *
@@ -132,6 +135,26 @@ qtm_http_guard_sweep(struct qtm_http_guard *g)
 			shutdown(e->fd, SHUT_RDWR);
 			e->shut = true;
 		}
+}
+
+#define LOG_PER_MINUTE 10
+
+void
+qtm_http_guard_log(void *guard, const char *fmt, va_list ap)
+{
+	struct qtm_http_guard *g = guard;
+	double now = qtm_mono_s();
+
+	if (now - g->log_since >= 60) {
+		if (g->left_out > 0)
+			fprintf(stderr, _("(%lu more messages of the HTTP server left out)\n"), g->left_out);
+		g->log_since = now;
+		g->logged = g->left_out = 0;
+	}
+	if (g->logged++ < LOG_PER_MINUTE)
+		vfprintf(stderr, fmt, ap);
+	else
+		g->left_out++;
 }
 
 struct framing {

@@ -16,6 +16,7 @@
 #ifndef QTM_HTTP_GUARD_H
 #define QTM_HTTP_GUARD_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 
 #include <microhttpd.h>
@@ -46,6 +47,12 @@ void qtm_http_guard_body(struct MHD_Connection *c, unsigned int timeout_s);
 void qtm_http_guard_replied(struct MHD_Connection *c);
 /* The request is over (MHD_OPTION_NOTIFY_COMPLETED): the next one's headers are awaited. */
 void qtm_http_guard_done(struct MHD_Connection *c);
+
+/* For MHD_OPTION_EXTERNAL_LOGGER, with the guard as its closure: libmicrohttpd's messages on
+ * standard error, at most 10 a minute, and with the first one after that the count of those left
+ * out (each connection refused over a limit is one message: a flood of them would fill the
+ * log). */
+void qtm_http_guard_log(void *guard, const char *fmt, va_list ap);
 
 /* Shuts down the connections past their deadline; does nothing if called again within 100 ms. */
 void qtm_http_guard_sweep(struct qtm_http_guard *g);

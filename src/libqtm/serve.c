@@ -218,7 +218,8 @@ qtm_serve_start(struct qtm_ctx *ctx, const char *dir, const char *addr, uint16_t
 	srv->daemon = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_TURBO, port, NULL, NULL,
 	    on_request, srv, MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
 	    MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_CONNECTION_LIMIT, 4000u,
-	    MHD_OPTION_NOTIFY_CONNECTION, qtm_http_guard_notify, srv->guard, MHD_OPTION_NOTIFY_COMPLETED,
+	    MHD_OPTION_NOTIFY_CONNECTION, qtm_http_guard_notify, srv->guard,
+	    MHD_OPTION_EXTERNAL_LOGGER, qtm_http_guard_log, srv->guard, MHD_OPTION_NOTIFY_COMPLETED,
 	    on_completed, srv, MHD_OPTION_PER_IP_CONNECTION_LIMIT, limits->max_per_ip, MHD_OPTION_END);
 	if (srv->daemon == NULL) {
 		serve_free(srv);

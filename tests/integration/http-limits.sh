@@ -11,7 +11,7 @@ STATE=$TMP/hive
 mkdir -p "$STATE"
 printf 'executor = fleet\nmin_runners = 0\n' >"$STATE/hive.conf"
 
-plan 22
+plan 23
 
 # The slowloris test opens 5,000 sockets from here, and the servers started below inherit the
 # limit: they must be able to accept (and then refuse) that many.
@@ -145,6 +145,8 @@ printf 'executor = fleet\nmin_runners = 0\nheader_timeout_s = 3\nbody_timeout_s 
 if start_hived; then
 	ok 0 "qtm-hived starts with header_timeout_s and body_timeout_s"
 	hold_and_ask "$PORT" /health "$URL/health" "qtm-hived"
+	n=$(grep -c 'connection limit' "$TMP/hived.log")
+	[ "$n" -le 30 ]; ok $? "the thousands of refused connections do not flood the log ($n lines)"
 	# A body that stops short of its Content-Length is cut at the body deadline, not after
 	# the idle timeout (120 s).
 	is "$(raw "$PORT" "POST /jobs/submit HTTP/1.1" "Authorization: Bearer $OP\nContent-Length: 100\n\n{\"mod")" closed \
@@ -152,7 +154,7 @@ if start_hived; then
 	is "$(curl -s -o /dev/null -w '%{http_code}' "$URL/health")" 200 "qtm-hived still answers afterwards"
 	stop_hived
 else
-	for t in 1 2 3 4 5; do ok 1 "qtm-hived with header_timeout_s (test $t)"; done
+	for t in 1 2 3 4 5 6; do ok 1 "qtm-hived with header_timeout_s (test $t)"; done
 fi
 
 if start_serve --header-timeout 3 --body-timeout 3 --max-per-ip 64; then
