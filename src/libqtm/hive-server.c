@@ -1,5 +1,6 @@
 /* hive-server.c - qtm-hived's event loop: libmicrohttpd in external epoll mode driven from the
- * caller's thread, request bodies, routing to the handlers, tokens and the state directory. */
+ * caller's thread, with the deadlines and caps of http-guard.h; request bodies, routing to the
+ * handlers, tokens and the state directory. */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -149,16 +150,16 @@ first_call(struct qtm_hive_server *srv, struct MHD_Connection *c, const char *me
     const struct hive_path *p, void **state)
 {
 	struct hive_req *rq = xcalloc(1, sizeof *rq);
-	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-
-	const char *why;
+	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH), *why;
+	bool upload = is_upload(method, p);
 
 	*state = rq;
 	rq->body.max = (size_t)srv->conf->max_body_kib * 1024;
 	if (!qtm_http_framing_ok(c, &why))
 		return bad_framing(c, method, url, rq, why);
-	qtm_http_guard_body(c, (unsigned int)(is_upload(method, p) ? srv->conf->upload_timeout_s : srv->conf->body_timeout_s));
-	if (is_upload(method, p))
+	/* The headers are in: from now on the body's deadline. */
+	qtm_http_guard_body(c, (unsigned int)(upload ? srv->conf->upload_timeout_s : srv->conf->body_timeout_s));
+	if (upload)
 		return hive_upload_begin(srv, c, p->seg[2], rq);
 	/* A declared oversized body is refused before it is sent. */
 	if (cl != NULL && strtoull(cl, NULL, 10) > rq->body.max) {

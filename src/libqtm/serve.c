@@ -203,14 +203,14 @@ qtm_serve_start(struct qtm_ctx *ctx, const char *dir, const char *addr, uint16_t
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
 	struct qtm_server *srv;
 	const union MHD_DaemonInfo *info;
+	int e;
 
 	if (inet_pton(AF_INET, addr, &sa.sin_addr) != 1)
 		return qtm_error(ctx, -EINVAL, _("%s is not an IPv4 address"), addr);
 	srv = xcalloc(1, sizeof *srv);
 	srv->verbose = ctx->verbosity >= QTM_VERBOSE;
 	if ((srv->dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		int e = errno;
-
+		e = errno;
 		free(srv);
 		return qtm_error(ctx, -e, _("cannot open %s: %s"), dir, strerror(e));
 	}
@@ -225,9 +225,7 @@ qtm_serve_start(struct qtm_ctx *ctx, const char *dir, const char *addr, uint16_t
 		serve_free(srv);
 		return qtm_error(ctx, -EADDRINUSE, _("cannot listen on %s:%u (in use, or not allowed)"), addr, port);
 	}
-	if ((errno = pthread_create(&srv->thread, NULL, serve_loop, srv)) != 0) {
-		int e = errno;
-
+	if ((e = pthread_create(&srv->thread, NULL, serve_loop, srv)) != 0) {
 		serve_free(srv);
 		return qtm_error(ctx, -e, _("cannot start the server thread: %s"), strerror(e));
 	}

@@ -24,13 +24,13 @@ usage(FILE *f)
 	fprintf(f, _("usage: qtm-repo build [--name NAME] [--release N] [--valid-days DAYS] [--key FILE]... -o DIR SRC...\n"
 	    "       qtm-repo keygen PREFIX          (writes PREFIX.key and PREFIX.pub)\n"
 	    "       qtm-repo sign --key FILE... DIR (signs DIR/release.json)\n"
-	    "       qtm-repo serve [--listen ADDR:PORT] [--port-file FILE] [--header-timeout S]\n"
-	    "                      [--body-timeout S] [--max-per-ip N] [-v] DIR\n"
+	    "       qtm-repo serve [--listen ADDR:PORT] [--port-file FILE] [-v] DIR\n"
 	    "       qtm-repo add-artifact [--key FILE]... DIR NAME VERSION ARTIFACT [METRICS]\n"
 	    "         (ARTIFACT: a qtm artifact cache file BUILD_ID.tar.zst)\n"
 	    "  SRC is a module folder (holding module.json) or a folder of them.\n"
 	    "See qtm-repo(1).\n"));
 	fprintf(f, _("  -q, --quiet (before the verb): no progress or notes, only errors.\n"));
+	fprintf(f, _("  serve also takes --header-timeout S, --body-timeout S and --max-per-ip N.\n"));
 }
 
 static int
