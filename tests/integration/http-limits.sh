@@ -11,7 +11,7 @@ STATE=$TMP/hive
 mkdir -p "$STATE"
 printf 'executor = fleet\nmin_runners = 0\n' >"$STATE/hive.conf"
 
-plan 23
+plan 24
 
 # The slowloris test opens 5,000 sockets from here, and the servers started below inherit the
 # limit: they must be able to accept (and then refuse) that many.
@@ -148,13 +148,23 @@ if start_hived; then
 	n=$(grep -c 'connection limit' "$TMP/hived.log")
 	[ "$n" -le 30 ]; ok $? "the thousands of refused connections do not flood the log ($n lines)"
 	# A body that stops short of its Content-Length is cut at the body deadline, not after
-	# the idle timeout (120 s).
+	# the idle timeout (120 s); so is one trickled a byte at a time.
 	is "$(raw "$PORT" "POST /jobs/submit HTTP/1.1" "Authorization: Bearer $OP\nContent-Length: 100\n\n{\"mod")" closed \
 		"qtm-hived: a body that never ends is cut at the body deadline"
+	rm -f "$TMP/hold"
+	$RAW hold "$PORT" 20 /jobs/submit "$TMP/hold" body &
+	hold_pid=$!
+	BG_PIDS="${BG_PIDS:-} $hold_pid"
+	i=0
+	while ! grep -qx 'open 0' "$TMP/hold" 2>/dev/null && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+	echo "# trickled bodies after the body deadline: $(cat "$TMP/hold" 2>/dev/null)"
+	grep -qx 'open 0' "$TMP/hold"; ok $? "qtm-hived: bodies trickled a byte at a time are cut at the body deadline"
+	kill "$hold_pid" 2>/dev/null
+	wait "$hold_pid" 2>/dev/null
 	is "$(curl -s -o /dev/null -w '%{http_code}' "$URL/health")" 200 "qtm-hived still answers afterwards"
 	stop_hived
 else
-	for t in 1 2 3 4 5 6; do ok 1 "qtm-hived with header_timeout_s (test $t)"; done
+	for t in 1 2 3 4 5 6 7; do ok 1 "qtm-hived with header_timeout_s (test $t)"; done
 fi
 
 if start_serve --header-timeout 3 --body-timeout 3 --max-per-ip 64; then

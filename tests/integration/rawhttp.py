@@ -4,11 +4,12 @@
   rawhttp.py send PORT < REQUEST
       Sends the bytes of REQUEST (\\n is sent as \\r\\n) to 127.0.0.1:PORT and prints the status
       code of the reply, "closed" when the server closed without one, or "timeout" after 20 s.
-  rawhttp.py hold PORT N PATH STATUS_FILE
+  rawhttp.py hold PORT N PATH STATUS_FILE [body]
       Opens N connections from 127.0.0.1 that each send the start of a GET of PATH and then
-      trickle one header byte every half second, never ending the headers (slowloris).  Rewrites
-      STATUS_FILE with "ready OPEN" once connected, then "open OPEN" after every round; exits
-      when none is left open (or after 300 s).
+      trickle one header byte every half second, never ending the headers (slowloris); with
+      "body", the whole headers of a POST of PATH with a Content-Length of 1 MB, and then body
+      bytes trickled the same way.  Rewrites STATUS_FILE with "ready OPEN" once connected, then
+      "open OPEN" after every round; exits when none is left open (or after 300 s).
 """
 import errno
 import os
@@ -44,7 +45,7 @@ def write_status(path, text):
     os.replace(path + ".tmp", path)
 
 
-def hold(port, n, path, status):
+def hold(port, n, path, status, body):
     socks = {}
     for _ in range(n):
         try:
@@ -75,7 +76,11 @@ def hold(port, n, path, status):
                 s.close()
     for fd in list(socks):
         try:
-            socks[fd].send(("GET %s HTTP/1.1\r\nHost: x\r\nX-Slow: " % path).encode())
+            if body:
+                start = "POST %s HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n{" % path
+            else:
+                start = "GET %s HTTP/1.1\r\nHost: x\r\nX-Slow: " % path
+            socks[fd].send(start.encode())
         except OSError:
             socks.pop(fd).close()
     word = "ready"
@@ -108,4 +113,4 @@ if __name__ == "__main__":
     if sys.argv[1] == "send":
         send(int(sys.argv[2]))
     else:
-        hold(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5])
+        hold(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6:] == ["body"])
