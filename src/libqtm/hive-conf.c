@@ -9,6 +9,7 @@
 #include "conf.h"
 #include "ctx.h"
 #include "hive-conf.h"
+#include "http-guard.h"
 #include "i18n.h"
 #include "paths.h"
 #include "xalloc.h"
@@ -19,7 +20,9 @@ qtm_hive_conf_defaults(struct qtm_hive_conf *c)
 	*c = (struct qtm_hive_conf){ .listen_addr = xstrdup("127.0.0.1"), .port = 9000,
 		.executor = xstrdup("local"), .min_runners = 1, .max_runners = 4, .runner_cpus = 2,
 		.runner_memory_mb = 4096, .lease_ttl_s = 30, .max_attempts = 3, .scale_cooldown_s = 10,
-		.gpu_grace_s = 30, .max_body_kib = 1024, .max_artifact_mib = 4096, .slurm_max_jobs = 4 };
+		.gpu_grace_s = 30, .max_body_kib = 1024, .max_artifact_mib = 4096, .slurm_max_jobs = 4,
+		.header_timeout_s = QTM_HTTP_HEADER_TIMEOUT_S, .body_timeout_s = QTM_HTTP_BODY_TIMEOUT_S,
+		.upload_timeout_s = 3600, .max_connections_per_ip = QTM_HTTP_MAX_PER_IP };
 	c->allow_hosts = xcalloc(1, sizeof *c->allow_hosts);
 	c->deny_hosts = xcalloc(1, sizeof *c->deny_hosts);
 }
@@ -68,6 +71,10 @@ static const struct {
 	{ "max_body_kib", offsetof(struct qtm_hive_conf, max_body_kib), 1, 1L << 20, true },
 	{ "max_artifact_mib", offsetof(struct qtm_hive_conf, max_artifact_mib), 1, 1L << 24, true },
 	{ "slurm_max_jobs", offsetof(struct qtm_hive_conf, slurm_max_jobs), 0, 1024, false },
+	{ "header_timeout_s", offsetof(struct qtm_hive_conf, header_timeout_s), 1, 3600, false },
+	{ "body_timeout_s", offsetof(struct qtm_hive_conf, body_timeout_s), 1, 3600, false },
+	{ "upload_timeout_s", offsetof(struct qtm_hive_conf, upload_timeout_s), 1, 7 * 86400, false },
+	{ "max_connections_per_ip", offsetof(struct qtm_hive_conf, max_connections_per_ip), 1, 4000, false },
 };
 
 /* The slurm executor's string settings (qtm-hived(8), SLURM EXECUTOR). */

@@ -23,6 +23,9 @@ struct qtm_hive_conf {
 	/* The slurm executor (hive-slurm.h): NULL when unset. */
 	char *slurm_partition, *slurm_runner_root, *slurm_extra, *slurm_output_dir;
 	int slurm_max_jobs;          /* default 4 */
+	/* Total deadlines for a request's headers, its body, an artifact upload's body; open
+	 * connections per client address (http-guard.h). */
+	int header_timeout_s, body_timeout_s, upload_timeout_s, max_connections_per_ip;
 };
 
 void qtm_hive_conf_defaults(struct qtm_hive_conf *c);

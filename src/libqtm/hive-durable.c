@@ -194,9 +194,10 @@ qtm_hive_flusher_stop(struct qtm_hive_flusher *f)
  * SQLite appends a transaction to the WAL as frames of two writes each (a 24-byte header, then
  * the page): some 20 pwrite calls per job.  The "qtm-hive" VFS wraps the default one and gathers
  * the appends to a WAL file in memory; the frame header that ends a transaction (its "database
- * size after commit" field is not zero) sends them, once its page is in, with one write: when
- * the commit returns, every byte of it is in the kernel, as before.  Any other use of the file
- * (read, sync, truncate, size, close, a write elsewhere) sends what is gathered first. */
+ * size after commit" field is not zero) sends them, once its page is in, with one write (one per
+ * 64 KiB of a large one): when the commit returns, every byte of it is in the kernel, as before.
+ * Any other use of the file (read, sync, truncate, size, close, a write elsewhere) sends what is
+ * gathered first. */
 
 #define WAL_FRAME_HEADER 24
 
@@ -214,13 +215,21 @@ struct wal_file {
 static sqlite3_vfs *base_vfs;
 static sqlite3_vfs gather_vfs;
 
+/* The unix VFS writes at most 128 KiB - 1 per call (it masks the length, its pages being no
+ * larger): a bigger gathered transaction, a large job spec for one, goes in pieces, or the
+ * short write would read as SQLITE_FULL, "database or disk is full". */
+#define WAL_SEND_MAX (64u << 10)
+
 static int
 wal_send(struct wal_file *w)
 {
 	int rc = SQLITE_OK;
 
-	if (w->len > 0)
-		rc = w->real->pMethods->xWrite(w->real, w->buf, (int)w->len, w->off);
+	for (size_t done = 0; rc == SQLITE_OK && done < w->len; done += WAL_SEND_MAX) {
+		size_t n = w->len - done < WAL_SEND_MAX ? w->len - done : WAL_SEND_MAX;
+
+		rc = w->real->pMethods->xWrite(w->real, w->buf + done, (int)n, w->off + (sqlite3_int64)done);
+	}
 	w->len = 0;
 	w->commit = false;
 	return rc;

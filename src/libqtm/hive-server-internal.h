@@ -27,6 +27,7 @@ struct qtm_hive_server {
 	struct qtm_hive_executor *ex;
 	struct qtm_hive_slurm *slurm;      /* executor "slurm" only (hive-slurm.h), else NULL */
 	struct qtm_hive_flusher *flusher;  /* syncs the artifacts once a second (hive-durable.h) */
+	struct qtm_http_guard *guard;      /* deadlines of the connections (http-guard.h) */
 	char *url, *url_file, *artifacts_dir, *logs_dir;
 	char *operator_token, *runner_token;
 	double started;

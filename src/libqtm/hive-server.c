@@ -1,5 +1,6 @@
 /* hive-server.c - qtm-hived's event loop: libmicrohttpd in external epoll mode driven from the
- * caller's thread, request bodies, routing to the handlers, tokens and the state directory. */
+ * caller's thread, with the deadlines and caps of http-guard.h; request bodies, routing to the
+ * handlers, tokens and the state directory. */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -25,6 +26,7 @@
 #include "hive-slurm.h"
 #include "hive-durable.h"
 #include "hive-web.h"
+#include "http-guard.h"
 #include "i18n.h"
 #include "paths.h"
 #include "xalloc.h"
@@ -120,17 +122,44 @@ is_upload(const char *method, const struct hive_path *p)
 	    strcmp(p->seg[1], "artifact") == 0;
 }
 
+/* A request whose body could be read two ways is refused, and its connection closed: what
+ * follows on the stream cannot be trusted to be the next request. */
+static enum MHD_Result
+bad_framing(struct MHD_Connection *c, const char *method, const char *url, struct hive_req *rq, const char *why)
+{
+	char *msg = xasprintf(_("%s %s: ambiguous request framing: %s"), method, url, _(why));
+	cJSON *j = cJSON_CreateObject();
+	char *text;
+	enum MHD_Result r;
+
+	cJSON_AddStringToObject(j, "error", msg);
+	cJSON_AddStringToObject(j, "code", "bad_request");
+	text = cJSON_PrintUnformatted(j);
+	rq->replied = true;
+	rq->body.too_large = true;   /* whatever body comes is dropped */
+	r = text != NULL ? qtm_http_reply_bad_framing(c, "application/json", text) : MHD_NO;
+	cJSON_Delete(j);
+	free(text);
+	free(msg);
+	return r;
+}
+
 /* The first call of a request: decide how its body is taken, or answer at once. */
 static enum MHD_Result
-first_call(struct qtm_hive_server *srv, struct MHD_Connection *c, const char *method,
+first_call(struct qtm_hive_server *srv, struct MHD_Connection *c, const char *method, const char *url,
     const struct hive_path *p, void **state)
 {
 	struct hive_req *rq = xcalloc(1, sizeof *rq);
-	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH), *why;
+	bool upload = is_upload(method, p);
 
 	*state = rq;
 	rq->body.max = (size_t)srv->conf->max_body_kib * 1024;
-	if (is_upload(method, p))
+	if (!qtm_http_framing_ok(c, &why))
+		return bad_framing(c, method, url, rq, why);
+	/* The headers are in: from now on the body's deadline. */
+	qtm_http_guard_body(c, (unsigned int)(upload ? srv->conf->upload_timeout_s : srv->conf->body_timeout_s));
+	if (upload)
 		return hive_upload_begin(srv, c, p->seg[2], rq);
 	/* A declared oversized body is refused before it is sent. */
 	if (cl != NULL && strtoull(cl, NULL, 10) > rq->body.max) {
@@ -157,7 +186,7 @@ on_request(void *arg, struct MHD_Connection *c, const char *url, const char *met
 
 	split_path(url, &p);
 	if (rq == NULL)
-		return first_call(srv, c, method, &p, state);
+		return first_call(srv, c, method, url, &p, state);
 	if (*upload_size > 0) {
 		if (rq->up != NULL)
 			hive_upload_data(rq->up, upload, *upload_size, (uint64_t)srv->conf->max_artifact_mib << 20);
@@ -166,6 +195,7 @@ on_request(void *arg, struct MHD_Connection *c, const char *url, const char *met
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	qtm_http_guard_replied(c);   /* the body is in */
 	if (rq->replied)
 		return MHD_YES;
 	if (rq->up != NULL)
@@ -184,6 +214,7 @@ on_completed(void *arg, struct MHD_Connection *c, void **state, enum MHD_Request
 {
 	struct hive_req *rq = *state;
 
+	qtm_http_guard_done(c);
 	if (rq == NULL)
 		return;
 	hive_upload_free(rq->up);
@@ -259,11 +290,17 @@ listen_http(struct qtm_ctx *ctx, struct qtm_hive_server *srv)
 
 	if (inet_pton(AF_INET, srv->conf->listen_addr, &sa.sin_addr) != 1)
 		return qtm_error(ctx, -EINVAL, _("%s is not an IPv4 address"), srv->conf->listen_addr);
+	srv->guard = qtm_http_guard_new(&(struct qtm_http_limits){
+		.header_timeout_s = (unsigned int)srv->conf->header_timeout_s,
+		.body_timeout_s = (unsigned int)srv->conf->body_timeout_s,
+		.max_per_ip = (unsigned int)srv->conf->max_connections_per_ip });
 	/* External epoll mode: MHD_run_wait() in our own loop, so one thread does everything. */
 	srv->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_TURBO, srv->conf->port, NULL, NULL,
 	    on_request, srv, MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_CONNECTION_TIMEOUT, 120u,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
-	    MHD_OPTION_CONNECTION_LIMIT, 4000u, MHD_OPTION_END);
+	    MHD_OPTION_CONNECTION_LIMIT, 4000u, MHD_OPTION_NOTIFY_CONNECTION, qtm_http_guard_notify, srv->guard,
+	    MHD_OPTION_EXTERNAL_LOGGER, qtm_http_guard_log, srv->guard,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)srv->conf->max_connections_per_ip, MHD_OPTION_END);
 	if (srv->mhd == NULL)
 		return qtm_error(ctx, -EADDRINUSE, _("cannot listen on %s:%u (in use, or not allowed)"),
 		    srv->conf->listen_addr, srv->conf->port);
@@ -362,6 +399,7 @@ qtm_hive_server_run(struct qtm_hive_server *srv, volatile sig_atomic_t *stop)
 
 		/* Returns on activity, after 100 ms, or on a signal (EINTR). */
 		MHD_run_wait(srv->mhd, 100);
+		qtm_http_guard_sweep(srv->guard);
 		if (srv->slurm != NULL)
 			qtm_hive_slurm_poll(srv->ctx, srv->slurm);
 		if ((now = hive_now()) - last >= 1.0) {
@@ -385,6 +423,7 @@ qtm_hive_server_free(struct qtm_hive_server *srv)
 		MHD_stop_daemon(srv->mhd);
 		unlink(srv->url_file);
 	}
+	qtm_http_guard_free(srv->guard);
 	qtm_hive_flusher_stop(srv->flusher);   /* the last sync */
 	qtm_hive_db_close(srv->db);
 	if (srv->db != NULL && srv->stopped_cleanly)

@@ -6,6 +6,8 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,12 +18,18 @@
 #include <microhttpd.h>
 
 #include "ctx.h"
+#include "http-guard.h"
 #include "i18n.h"
 #include "serve.h"
 #include "xalloc.h"
 
+/* One thread of ours runs the daemon (external epoll mode), so that the guard's sweep runs on
+ * the same thread as the connections it watches. */
 struct qtm_server {
 	struct MHD_Daemon *daemon;
+	struct qtm_http_guard *guard;
+	pthread_t thread;
+	atomic_bool stopping;
 	int dir_fd;
 	bool verbose;
 };
@@ -129,7 +137,27 @@ on_request(void *arg, struct MHD_Connection *conn, const char *url, const char *
     const char *version, const char *upload, size_t *upload_size, void **state)
 {
 	struct qtm_server *srv = arg;
+	const char *why;
 
+	if (*state == NULL) {
+		/* The first call: the headers are in.  The reply comes with the last one, once any
+		 * body (not wanted, dropped) is read. */
+		*state = srv;
+		if (!qtm_http_framing_ok(conn, &why)) {
+			char *text = xasprintf(_("ambiguous request framing: %s\n"), _(why));
+			enum MHD_Result r = qtm_http_reply_bad_framing(conn, "text/plain; charset=utf-8", text);
+
+			free(text);
+			return r;
+		}
+		qtm_http_guard_body(conn, 0);
+		return MHD_YES;
+	}
+	if (*upload_size > 0) {
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	qtm_http_guard_replied(conn);
 	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
 		return reply_status(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD\n");
 	if (srv->verbose)
@@ -139,30 +167,67 @@ on_request(void *arg, struct MHD_Connection *conn, const char *url, const char *
 	return serve_file(srv, conn, url);
 }
 
+static void
+on_completed(void *arg, struct MHD_Connection *conn, void **state, enum MHD_RequestTerminationCode code)
+{
+	qtm_http_guard_done(conn);
+	*state = NULL;
+}
+
+static void *
+serve_loop(void *arg)
+{
+	struct qtm_server *srv = arg;
+
+	while (!atomic_load(&srv->stopping)) {
+		MHD_run_wait(srv->daemon, 100);
+		qtm_http_guard_sweep(srv->guard);
+	}
+	return NULL;
+}
+
+static void
+serve_free(struct qtm_server *srv)
+{
+	if (srv->daemon != NULL)
+		MHD_stop_daemon(srv->daemon);
+	qtm_http_guard_free(srv->guard);
+	close(srv->dir_fd);
+	free(srv);
+}
+
 int
 qtm_serve_start(struct qtm_ctx *ctx, const char *dir, const char *addr, uint16_t port,
-    struct qtm_server **out, uint16_t *bound)
+    const struct qtm_http_limits *limits, struct qtm_server **out, uint16_t *bound)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
 	struct qtm_server *srv;
 	const union MHD_DaemonInfo *info;
+	int e;
 
 	if (inet_pton(AF_INET, addr, &sa.sin_addr) != 1)
 		return qtm_error(ctx, -EINVAL, _("%s is not an IPv4 address"), addr);
 	srv = xcalloc(1, sizeof *srv);
 	srv->verbose = ctx->verbosity >= QTM_VERBOSE;
 	if ((srv->dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		int e = errno;
-
+		e = errno;
 		free(srv);
 		return qtm_error(ctx, -e, _("cannot open %s: %s"), dir, strerror(e));
 	}
-	srv->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, port, NULL, NULL,
-	    on_request, srv, MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
+	srv->guard = qtm_http_guard_new(limits);
+	srv->daemon = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_TURBO, port, NULL, NULL,
+	    on_request, srv, MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+	    MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_CONNECTION_LIMIT, 4000u,
+	    MHD_OPTION_NOTIFY_CONNECTION, qtm_http_guard_notify, srv->guard,
+	    MHD_OPTION_EXTERNAL_LOGGER, qtm_http_guard_log, srv->guard, MHD_OPTION_NOTIFY_COMPLETED,
+	    on_completed, srv, MHD_OPTION_PER_IP_CONNECTION_LIMIT, limits->max_per_ip, MHD_OPTION_END);
 	if (srv->daemon == NULL) {
-		close(srv->dir_fd);
-		free(srv);
+		serve_free(srv);
 		return qtm_error(ctx, -EADDRINUSE, _("cannot listen on %s:%u (in use, or not allowed)"), addr, port);
+	}
+	if ((e = pthread_create(&srv->thread, NULL, serve_loop, srv)) != 0) {
+		serve_free(srv);
+		return qtm_error(ctx, -e, _("cannot start the server thread: %s"), strerror(e));
 	}
 	info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	*bound = info != NULL ? info->port : port;
@@ -175,7 +240,7 @@ qtm_serve_stop(struct qtm_server *srv)
 {
 	if (srv == NULL)
 		return;
-	MHD_stop_daemon(srv->daemon);
-	close(srv->dir_fd);
-	free(srv);
+	atomic_store(&srv->stopping, true);
+	pthread_join(srv->thread, NULL);
+	serve_free(srv);
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ctx.h"
+#include "http-guard.h"
 #include "i18n.h"
 #include "repository.h"
 #include "serve.h"
@@ -29,6 +30,7 @@ usage(FILE *f)
 	    "  SRC is a module folder (holding module.json) or a folder of them.\n"
 	    "See qtm-repo(1).\n"));
 	fprintf(f, _("  -q, --quiet (before the verb): no progress or notes, only errors.\n"));
+	fprintf(f, _("  serve also takes --header-timeout S, --body-timeout S and --max-per-ip N.\n"));
 }
 
 static int
@@ -147,6 +149,21 @@ on_signal(int sig)
 	stop_serving = sig;
 }
 
+/* A whole number from 1 to max for option name, or -1 with the message printed. */
+static long
+count_arg(const char *name, const char *value, long max)
+{
+	char *end;
+	long n = strtol(value, &end, 10);
+
+	if (*value < '0' || *value > '9' || *end != '\0' || n < 1 || n > max) {
+		fprintf(stderr, _("qtm-repo serve: --%s must be a whole number from 1 to %ld, not \"%s\"\n"), name, max,
+		    value);
+		return -1;
+	}
+	return n;
+}
+
 /* Serves DIR until SIGINT or SIGTERM; --port-file receives the bound port (for scripts that ask
  * for port 0, any free port). */
 static int
@@ -156,9 +173,15 @@ serve(struct qtm_ctx *ctx, int argc, char **argv)
 		{ "listen", required_argument, NULL, 'l' },
 		{ "port-file", required_argument, NULL, 'p' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "header-timeout", required_argument, NULL, 'H' },
+		{ "body-timeout", required_argument, NULL, 'B' },
+		{ "max-per-ip", required_argument, NULL, 'M' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct qtm_http_limits lim = { .header_timeout_s = QTM_HTTP_HEADER_TIMEOUT_S,
+		.body_timeout_s = QTM_HTTP_BODY_TIMEOUT_S, .max_per_ip = QTM_HTTP_MAX_PER_IP };
 	char addr[64] = "127.0.0.1", *colon;
+	long n = 0;
 	const char *port_file = NULL;
 	struct qtm_server *srv;
 	long port = 8080;
@@ -173,6 +196,12 @@ serve(struct qtm_ctx *ctx, int argc, char **argv)
 			port_file = optarg;
 		} else if (c == 'v') {
 			ctx->verbosity = QTM_VERBOSE;
+		} else if (c == 'H' && (n = count_arg("header-timeout", optarg, 3600)) > 0) {
+			lim.header_timeout_s = (unsigned int)n;
+		} else if (c == 'B' && (n = count_arg("body-timeout", optarg, 3600)) > 0) {
+			lim.body_timeout_s = (unsigned int)n;
+		} else if (c == 'M' && (n = count_arg("max-per-ip", optarg, 4000)) > 0) {
+			lim.max_per_ip = (unsigned int)n;
 		} else {
 			usage(stderr);
 			return 2;
@@ -182,7 +211,7 @@ serve(struct qtm_ctx *ctx, int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if ((rc = qtm_serve_start(ctx, argv[optind], addr, (uint16_t)port, &srv, &bound)) < 0)
+	if ((rc = qtm_serve_start(ctx, argv[optind], addr, (uint16_t)port, &lim, &srv, &bound)) < 0)
 		return rc;
 	if (port_file != NULL) {
 		FILE *f = fopen(port_file, "we");
