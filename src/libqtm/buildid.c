@@ -6,6 +6,7 @@
 
 #include "buildid.h"
 #include "manifest.h"
+#include "sandbox.h"
 #include "xalloc.h"
 
 struct strbuf {
@@ -85,22 +86,57 @@ qtm_json_canonical(const cJSON *json)
 	return b.s;
 }
 
-void
-qtm_build_id(const struct qtm_manifest *m, const cJSON *params, const cJSON *inputs,
-    const cJSON *runtime, char out[QTM_SHA256_HEX])
+/* The train section as the trainer sees it: everything module.json says in it, with params
+ * replaced by the effective ones (declared defaults with the overrides applied). */
+static cJSON *
+train_section(const struct qtm_manifest *m, const cJSON *params)
+{
+	const cJSON *train = m->json != NULL ? cJSON_GetObjectItemCaseSensitive(m->json, "train") : NULL;
+	cJSON *t = cJSON_IsObject(train) ? cJSON_Duplicate(train, 1) : cJSON_CreateObject();
+
+	cJSON_DeleteItemFromObjectCaseSensitive(t, "params");
+	cJSON_AddItemToObject(t, "params", params != NULL ? cJSON_Duplicate(params, 1) : cJSON_CreateObject());
+	return t;
+}
+
+static cJSON *
+strv_array(char *const *v)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	for (size_t i = 0; v != NULL && v[i] != NULL; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(v[i]));
+	return a;
+}
+
+char *
+qtm_build_id_document(const struct qtm_manifest *m, const cJSON *params, const cJSON *inputs,
+    const cJSON *runtime)
 {
 	cJSON *all = cJSON_CreateObject();
 	char *text;
 
-	cJSON_AddNumberToObject(all, "build_id_format", 1);
-	cJSON_AddStringToObject(all, "name", m->name);
-	cJSON_AddStringToObject(all, "version", m->version);
+	cJSON_AddNumberToObject(all, "build_id_format", QTM_BUILD_ID_FORMAT);
 	cJSON_AddStringToObject(all, "source", m->has_source ? m->source.sha256 : "");
-	cJSON_AddItemToObject(all, "params", params != NULL ? cJSON_Duplicate(params, 1) : cJSON_CreateObject());
+	cJSON_AddItemToObject(all, "train", train_section(m, params));
+	cJSON_AddItemToObject(all, "outputs", strv_array(m->outputs));
+	/* The cpus reach the trainer as QTM_THREADS; the GPU only as whether its devices are bound. */
+	cJSON_AddNumberToObject(all, "threads", m->resources.cpus);
+	cJSON_AddBoolToObject(all, "gpu", m->resources.gpu != NULL && strcmp(m->resources.gpu, "none") != 0);
 	cJSON_AddItemToObject(all, "inputs", inputs != NULL ? cJSON_Duplicate(inputs, 1) : cJSON_CreateObject());
 	cJSON_AddItemToObject(all, "runtime", runtime != NULL ? cJSON_Duplicate(runtime, 1) : cJSON_CreateObject());
+	cJSON_AddNumberToObject(all, "sandbox_policy", QTM_SANDBOX_POLICY_VERSION);
 	text = qtm_json_canonical(all);
+	cJSON_Delete(all);
+	return text;
+}
+
+void
+qtm_build_id(const struct qtm_manifest *m, const cJSON *params, const cJSON *inputs,
+    const cJSON *runtime, char out[QTM_SHA256_HEX])
+{
+	char *text = qtm_build_id_document(m, params, inputs, runtime);
+
 	qtm_sha256_buf(text, strlen(text), out);
 	free(text);
-	cJSON_Delete(all);
 }

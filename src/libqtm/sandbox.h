@@ -21,6 +21,11 @@
 
 struct qtm_ctx;
 
+/* Part of the build id: bump it whenever a change here can change what a trainer computes
+ * (what it sees of the file system, its environment, its limits), so that artifacts trained
+ * under the old policy are not reused. */
+#define QTM_SANDBOX_POLICY_VERSION 1
+
 struct qtm_sandbox_bind {
 	const char *source;  /* host path (file or directory) */
 	const char *target;  /* absolute path inside the sandbox; parents are created */

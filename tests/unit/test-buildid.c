@@ -1,5 +1,6 @@
 /* test-buildid.c - canonical JSON and the build id: same inputs, same id; any input changed,
- * another id; key order never matters. */
+ * another id; what does not reach the trainer (summary, name, ...) changed, the same id; key
+ * order never matters. */
 #include "config.h"
 
 #include <stdarg.h>
@@ -8,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,7 @@
 #include "ctx.h"
 #include "hash.h"
 #include "manifest.h"
+#include "sandbox.h"
 #include "xalloc.h"
 
 #define SHA_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
@@ -84,20 +87,54 @@ test_canonical_key_order(void **state)
 	cJSON_Delete(back);
 }
 
-/* A model manifest (index form, with a source blob) with the given version and source sha. */
-static struct qtm_manifest *
-model(struct qtm_ctx *ctx, const char *name, const char *version, const char *source_sha)
+/* The model manifest every build id case starts from (index form, with a source blob). */
+#define BASE_MODEL "{\"format\": 1, \"name\": \"m\", \"version\": \"1.0\", \"kind\": \"model\"," \
+	" \"summary\": \"s\", \"description\": \"d\", \"license\": \"MIT\", \"priority\": \"medium\"," \
+	" \"estimated_minutes\": 1, \"requires\": [\"dataset-d\", \"runtime(python3-numpy)\"]," \
+	" \"resources\": {\"cpus\": 1, \"memory_mb\": 2048, \"gpu\": \"none\", \"time_limit_s\": 600}," \
+	" \"train\": {\"command\": [\"true\"], \"params\": {\"lr\": 0.1}}, \"predict\": {\"command\": [\"p\"]}," \
+	" \"outputs\": [\"x\"], \"source\": {\"path\": \"m.tar.zst\", \"sha256\": \"" SHA_A "\", \"size\": 1}}"
+
+/* Objects of patch replace or extend those of j, member by member (other values replace). */
+static void
+merge(cJSON *j, const cJSON *patch)
 {
-	char *text = xasprintf("{\"format\": 1, \"name\": \"%s\", \"version\": \"%s\", \"kind\": \"model\","
-	    " \"summary\": \"s\", \"license\": \"MIT\", \"requires\": [\"dataset-d\", \"runtime(python3-numpy)\"],"
-	    " \"train\": {\"command\": [\"true\"], \"params\": {\"lr\": 0.1}}, \"outputs\": [\"x\"],"
-	    " \"source\": {\"path\": \"m.tar.zst\", \"sha256\": \"%s\", \"size\": 1}}", name, version, source_sha);
-	cJSON *j = parse(text);
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, patch) {
+		cJSON *have = cJSON_GetObjectItemCaseSensitive(j, it->string);
+
+		if (cJSON_IsObject(have) && cJSON_IsObject(it))
+			merge(have, it);
+		else if (have != NULL)
+			cJSON_ReplaceItemInObjectCaseSensitive(j, it->string, cJSON_Duplicate(it, 1));
+		else
+			cJSON_AddItemToObject(j, it->string, cJSON_Duplicate(it, 1));
+	}
+}
+
+/* BASE_MODEL with patch (JSON text, NULL for none) merged into it. */
+static struct qtm_manifest *
+model_patched(struct qtm_ctx *ctx, const char *patch)
+{
+	cJSON *j = parse(BASE_MODEL), *p = patch != NULL ? parse(patch) : NULL;
 	struct qtm_manifest *m = NULL;
 
-	assert_int_equal(qtm_manifest_from_json(ctx, j, "t", true, &m), 0);
+	merge(j, p);
+	if (qtm_manifest_from_json(ctx, j, "t", true, &m) != 0)
+		fail_msg("manifest patched with %s: %s", patch, qtm_strerror(ctx));
 	cJSON_Delete(j);
-	free(text);
+	cJSON_Delete(p);
+	return m;
+}
+
+static struct qtm_manifest *
+model(struct qtm_ctx *ctx, const char *source_sha)
+{
+	char *patch = xasprintf("{\"source\": {\"sha256\": \"%s\"}}", source_sha);
+	struct qtm_manifest *m = model_patched(ctx, patch);
+
+	free(patch);
 	return m;
 }
 
@@ -124,11 +161,8 @@ static void
 test_build_id(void **state)
 {
 	struct qtm_ctx *ctx = qtm_ctx_new("/nonexistent/qtm-test-buildid", NULL);
-	struct qtm_manifest *m = model(ctx, "m", "1.0", SHA_A);
-	struct qtm_manifest *m_same = model(ctx, "m", "1.0", SHA_A);
-	struct qtm_manifest *m_src = model(ctx, "m", "1.0", SHA_B);
-	struct qtm_manifest *m_ver = model(ctx, "m", "1.0.1", SHA_A);
-	struct qtm_manifest *m_name = model(ctx, "n", "1.0", SHA_A);
+	struct qtm_manifest *m = model(ctx, SHA_A);
+	struct qtm_manifest *m_same = model(ctx, SHA_A);
 	char base[QTM_SHA256_HEX], other[QTM_SHA256_HEX];
 	static const struct {
 		const char *what, *params, *inputs, *runtime;
@@ -172,12 +206,6 @@ test_build_id(void **state)
 		if (strcmp(base, other) == 0)
 			fail_msg("changing the %s left the build id unchanged", changed[i].what);
 	}
-	id_of(m_src, PARAMS, INPUTS, RUNTIME, other);
-	assert_string_not_equal(base, other);
-	id_of(m_ver, PARAMS, INPUTS, RUNTIME, other);
-	assert_string_not_equal(base, other);
-	id_of(m_name, PARAMS, INPUTS, RUNTIME, other);
-	assert_string_not_equal(base, other);
 
 	/* No params, inputs or runtime at all is the same as empty objects. */
 	id_of(m, NULL, NULL, NULL, base);
@@ -186,18 +214,92 @@ test_build_id(void **state)
 
 	qtm_manifest_free(m);
 	qtm_manifest_free(m_same);
-	qtm_manifest_free(m_src);
-	qtm_manifest_free(m_ver);
-	qtm_manifest_free(m_name);
 	qtm_ctx_free(ctx);
 }
+
+/* One case per part of module.json: those that reach the trainer change the id, the others
+ * (what only people or the scheduler read) leave it alone. */
+static void
+test_build_id_manifest(void **state)
+{
+	static const struct {
+		const char *what, *patch;
+		bool changes;
+	} cases[] = {
+		{ "source archive", "{\"source\": {\"sha256\": \"" SHA_B "\"}}", true },
+		{ "train.command", "{\"train\": {\"command\": [\"python3\", \"train.py\"]}}", true },
+		{ "train.command argument order", "{\"train\": {\"command\": [\"true\", \"a\", \"b\"]}}", true },
+		{ "train.environment", "{\"train\": {\"environment\": {\"TOKENS\": \"1\"}}}", true },
+		{ "another key of train", "{\"train\": {\"workdir\": \"sub\"}}", true },
+		{ "outputs", "{\"outputs\": [\"x\", \"y\"]}", true },
+		{ "resources.cpus (QTM_THREADS)", "{\"resources\": {\"cpus\": 4}}", true },
+		{ "resources.gpu bound", "{\"resources\": {\"gpu\": \"require\"}}", true },
+		{ "summary", "{\"summary\": \"another summary\"}", false },
+		{ "description", "{\"description\": \"another description\"}", false },
+		{ "maintainer", "{\"maintainer\": \"someone <a@example.org>\"}", false },
+		{ "license", "{\"license\": \"BSD-3-Clause\"}", false },
+		{ "name", "{\"name\": \"n\"}", false },
+		{ "version", "{\"version\": \"1.0.1\"}", false },
+		{ "priority", "{\"priority\": \"high\"}", false },
+		{ "estimated_minutes", "{\"estimated_minutes\": 9}", false },
+		{ "predict.command", "{\"predict\": {\"command\": [\"q\"]}}", false },
+		{ "resources.memory_mb", "{\"resources\": {\"memory_mb\": 4096}}", false },
+		{ "resources.time_limit_s", "{\"resources\": {\"time_limit_s\": 60}}", false },
+		{ "source path and size", "{\"source\": {\"path\": \"other.tar.zst\", \"size\": 2}}", false },
+	};
+	struct qtm_ctx *ctx = qtm_ctx_new("/nonexistent/qtm-test-buildid", NULL);
+	struct qtm_manifest *m = model_patched(ctx, NULL);
+	char base[QTM_SHA256_HEX], other[QTM_SHA256_HEX];
+
+	id_of(m, PARAMS, INPUTS, RUNTIME, base);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct qtm_manifest *c = model_patched(ctx, cases[i].patch);
+
+		id_of(c, PARAMS, INPUTS, RUNTIME, other);
+		if (cases[i].changes && strcmp(base, other) == 0)
+			fail_msg("changing the %s left the build id unchanged", cases[i].what);
+		if (!cases[i].changes && strcmp(base, other) != 0)
+			fail_msg("changing the %s changed the build id", cases[i].what);
+		qtm_manifest_free(c);
+	}
+	qtm_manifest_free(m);
+	qtm_ctx_free(ctx);
+}
+
+#ifdef QTM_BUILD_ID_FORMAT
+/* The document names its format and the sandbox policy, and takes the effective params (the
+ * call's), not the declared defaults. */
+static void
+test_build_id_document(void **state)
+{
+	struct qtm_ctx *ctx = qtm_ctx_new("/nonexistent/qtm-test-buildid", NULL);
+	struct qtm_manifest *m = model_patched(ctx, NULL);
+	cJSON *p = parse("{\"lr\": 0.5}");
+	char *doc = qtm_build_id_document(m, p, NULL, NULL), *want;
+	char id[QTM_SHA256_HEX], hashed[QTM_SHA256_HEX];
+
+	assert_int_equal(QTM_BUILD_ID_FORMAT, 2);
+	want = xasprintf("{\"build_id_format\":2,\"gpu\":false,\"inputs\":{},\"outputs\":[\"x\"],"
+	    "\"runtime\":{},\"sandbox_policy\":%d,\"source\":\"" SHA_A "\",\"threads\":1,"
+	    "\"train\":{\"command\":[\"true\"],\"params\":{\"lr\":0.5}}}", QTM_SANDBOX_POLICY_VERSION);
+	assert_string_equal(doc, want);
+	qtm_build_id(m, p, NULL, NULL, id);
+	qtm_sha256_buf(doc, strlen(doc), hashed);
+	assert_string_equal(id, hashed);
+	free(want);
+	free(doc);
+	cJSON_Delete(p);
+	qtm_manifest_free(m);
+	qtm_ctx_free(ctx);
+}
+#endif
 
 /* Values that print alike in a naive concatenation stay apart: the id hashes structure. */
 static void
 test_build_id_no_ambiguity(void **state)
 {
 	struct qtm_ctx *ctx = qtm_ctx_new("/nonexistent/qtm-test-buildid", NULL);
-	struct qtm_manifest *m = model(ctx, "m", "1.0", SHA_A);
+	struct qtm_manifest *m = model(ctx, SHA_A);
 	char a[QTM_SHA256_HEX], b[QTM_SHA256_HEX];
 
 	id_of(m, "{\"a\": \"b,c\"}", NULL, NULL, a);
@@ -219,6 +321,10 @@ main(void)
 		cmocka_unit_test(test_canonical_key_order),
 		cmocka_unit_test(test_build_id),
 		cmocka_unit_test(test_build_id_no_ambiguity),
+		cmocka_unit_test(test_build_id_manifest),
+#ifdef QTM_BUILD_ID_FORMAT
+		cmocka_unit_test(test_build_id_document),
+#endif
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
