@@ -1,0 +1,26 @@
+/* number.h - strict numbers from text: command-line options, config values, environment
+ * variables.  The whole text must be the number: an optional sign, decimal digits (and for
+ * doubles a fraction and an exponent), no blanks, no trailing characters, no hex, inf or nan;
+ * the value must lie in [min, max] (and be finite).
+ *
+ * The qtm_parse_* functions only return a code: 0, -EINVAL (not such a number) or -ERANGE
+ * (a number, out of range); *out is written only on success.  The qtm_number_* functions do
+ * the same and set ctx's error, naming what (an option "--wait", a setting "qtm.conf:3: jobs")
+ * and the text. */
+#ifndef QTM_NUMBER_H
+#define QTM_NUMBER_H
+
+struct qtm_ctx;
+
+int qtm_parse_ll(const char *text, long long min, long long max, long long *out);
+int qtm_parse_int(const char *text, int min, int max, int *out);
+int qtm_parse_double(const char *text, double min, double max, double *out);
+
+int qtm_number_ll(struct qtm_ctx *ctx, const char *what, const char *text, long long min,
+    long long max, long long *out);
+int qtm_number_int(struct qtm_ctx *ctx, const char *what, const char *text, int min, int max,
+    int *out);
+int qtm_number_double(struct qtm_ctx *ctx, const char *what, const char *text, double min,
+    double max, double *out);
+
+#endif
