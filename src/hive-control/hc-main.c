@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "hc.h"
 #include "hive-client.h"
 #include "i18n.h"
+#include "number.h"
 #include "xalloc.h"
 
 static const struct {
@@ -190,12 +192,9 @@ hc_reset(const struct hc *h)
 long long
 hc_number(struct hc *h, const char *cmd, const char *what, const char *text)
 {
-	char *end;
 	long long n;
 
-	errno = 0;
-	n = strtoll(text, &end, 10);
-	if (errno != 0 || *end != '\0' || end == text || n < 0) {
+	if (qtm_parse_ll(text, 0, LLONG_MAX, &n) < 0) {
 		fprintf(stderr, _("%s %s: %s must be a number, not \"%s\"\n"), h->prog, cmd, what, text);
 		return -1;
 	}

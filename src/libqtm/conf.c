@@ -10,6 +10,7 @@
 #include "conf.h"
 #include "ctx.h"
 #include "i18n.h"
+#include "number.h"
 #include "paths.h"
 #include "xalloc.h"
 
@@ -58,22 +59,14 @@ static int
 conf_kv(struct qtm_ctx *ctx, void *arg, const char *key, const char *value, const char *origin,
     int line)
 {
-	char *end;
-
 	if (strcmp(key, "parallel_downloads") == 0) {
-		long n = strtol(value, &end, 10);
-
-		if (*end != '\0' || n < 1 || n > 64)
+		if (qtm_parse_int(value, 1, 64, &ctx->parallel_downloads) < 0)
 			return qtm_error(ctx, -EINVAL, _("%s:%d: parallel_downloads must be an integer from 1 to 64"),
 			    origin, line);
-		ctx->parallel_downloads = (int)n;
 	} else if (strcmp(key, "stall_timeout") == 0) {
-		long n = strtol(value, &end, 10);
-
-		if (*end != '\0' || n < 1 || n > 3600)
+		if (qtm_parse_int(value, 1, 3600, &ctx->stall_timeout_s) < 0)
 			return qtm_error(ctx, -EINVAL, _("%s:%d: stall_timeout must be a number of seconds from 1 to 3600"),
 			    origin, line);
-		ctx->stall_timeout_s = (int)n;
 	} else if (strcmp(key, "python") == 0) {
 		if (value[0] != '/')
 			return qtm_error(ctx, -EINVAL, _("%s:%d: python must be an absolute path"), origin, line);

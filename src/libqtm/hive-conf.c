@@ -11,6 +11,7 @@
 #include "hive-conf.h"
 #include "http-guard.h"
 #include "i18n.h"
+#include "number.h"
 #include "paths.h"
 #include "xalloc.h"
 
@@ -92,7 +93,6 @@ static int
 conf_kv(struct qtm_ctx *ctx, void *arg, const char *key, const char *value, const char *origin, int line)
 {
 	struct qtm_hive_conf *c = arg;
-	char *end;
 
 	if (strcmp(key, "executor") == 0) {
 		if (strcmp(value, "local") != 0 && strcmp(value, "fleet") != 0 && strcmp(value, "slurm") != 0)
@@ -123,16 +123,15 @@ conf_kv(struct qtm_ctx *ctx, void *arg, const char *key, const char *value, cons
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof int_keys / sizeof int_keys[0]; i++) {
-		long n;
+		long long n;
 
 		if (strcmp(key, int_keys[i].key) != 0)
 			continue;
-		n = strtol(value, &end, 10);
-		if (*value == '\0' || *end != '\0' || n < int_keys[i].min || n > int_keys[i].max)
+		if (qtm_parse_ll(value, int_keys[i].min, int_keys[i].max, &n) < 0)
 			return qtm_error(ctx, -EINVAL, _("%s:%d: %s must be an integer from %ld to %ld"), origin, line,
 			    key, int_keys[i].min, int_keys[i].max);
 		if (int_keys[i].is_long)
-			*(long *)((char *)c + int_keys[i].off) = n;
+			*(long *)((char *)c + int_keys[i].off) = (long)n;
 		else
 			*(int *)((char *)c + int_keys[i].off) = (int)n;
 		return 0;
@@ -162,10 +161,9 @@ int
 qtm_hive_conf_listen(struct qtm_ctx *ctx, struct qtm_hive_conf *c, const char *spec)
 {
 	const char *colon = strrchr(spec, ':'), *port = colon != NULL ? colon + 1 : spec;
-	char *end;
-	long n = strtol(port, &end, 10);
+	int n;
 
-	if (*port == '\0' || *end != '\0' || n < 0 || n > 65535)
+	if (qtm_parse_int(port, 0, 65535, &n) < 0)
 		return qtm_error(ctx, -EINVAL, _("--listen %s: expected ADDR:PORT with a port from 0 to 65535"), spec);
 	if (colon != NULL && colon > spec) {
 		free(c->listen_addr);

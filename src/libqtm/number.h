@@ -12,6 +12,9 @@
 
 struct qtm_ctx;
 
+/* 2^53: the largest whole number a JSON number (a double) holds exactly. */
+#define QTM_JSON_MAX_EXACT 9007199254740992LL
+
 int qtm_parse_ll(const char *text, long long min, long long max, long long *out);
 int qtm_parse_int(const char *text, int min, int max, int *out);
 int qtm_parse_double(const char *text, double min, double max, double *out);

@@ -2,6 +2,9 @@
 #include "config.h"
 
 #include <errno.h>
+#include <float.h>
+#include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,19 +14,47 @@
 #include "params.h"
 #include "xalloc.h"
 
+/* A value written as a number, array, object, quoted string or literal must be JSON, whole:
+ * "1abc" is a mistake, not the text 1abc. */
+static bool
+looks_like_json(const char *v)
+{
+	return (*v != '\0' && strchr("-+.0123456789[{\"", *v) != NULL) || strcmp(v, "true") == 0 ||
+	    strcmp(v, "false") == 0 || strcmp(v, "null") == 0;
+}
+
+/* cJSON reads 1e999 as infinity, which it then writes as null. */
+static bool
+all_finite(const cJSON *v)
+{
+	const cJSON *it;
+
+	if (cJSON_IsNumber(v))
+		return isfinite(v->valuedouble);
+	cJSON_ArrayForEach(it, v)
+		if (!all_finite(it))
+			return false;
+	return true;
+}
+
 int
 qtm_param_parse(struct qtm_ctx *ctx, const char *text, cJSON *obj)
 {
-	const char *eq = strchr(text, '=');
+	const char *eq = strchr(text, '='), *end = NULL;
 	cJSON *value;
 	char *key;
 
 	if (eq == NULL || eq == text)
 		return qtm_error(ctx, -EINVAL, _("--param %s: expected KEY=VALUE"), text);
-	key = xstrndup(text, (size_t)(eq - text));
-	value = cJSON_Parse(eq + 1);
-	if (value == NULL)
+	if (!looks_like_json(eq + 1)) {
 		value = cJSON_CreateString(eq + 1);
+	} else if ((value = cJSON_ParseWithOpts(eq + 1, &end, true)) == NULL) {
+		return qtm_error(ctx, -EINVAL, _("--param %s: \"%s\" is not valid JSON"), text, eq + 1);
+	} else if (!all_finite(value)) {
+		cJSON_Delete(value);
+		return qtm_error(ctx, -ERANGE, _("--param %s: a number is out of range (beyond %g)"), text, DBL_MAX);
+	}
+	key = xstrndup(text, (size_t)(eq - text));
 	cJSON_DeleteItemFromObjectCaseSensitive(obj, key);
 	cJSON_AddItemToObject(obj, key, value);
 	free(key);

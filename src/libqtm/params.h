@@ -11,8 +11,10 @@
 struct qtm_ctx;
 struct qtm_manifest;
 
-/* Parses "KEY=VALUE" into obj[KEY]: VALUE is read as JSON when it is valid JSON (42, 0.5, true,
- * [1,2], "text"), else taken as a plain string. */
+/* Parses "KEY=VALUE" into obj[KEY].  VALUE that starts like a JSON number, array, object or
+ * string (- + . digit [ { ") or is true, false or null must be valid JSON as a whole, with
+ * finite numbers (42, 0.5, true, [1,2], "text"; not 1abc or 1e999): else -EINVAL or -ERANGE
+ * with ctx's error set.  Any other VALUE is taken as a plain string. */
 int qtm_param_parse(struct qtm_ctx *ctx, const char *text, cJSON *obj);
 /* The module's declared params with overrides applied (overrides may be NULL). */
 int qtm_params_merge(struct qtm_ctx *ctx, const struct qtm_manifest *m, const cJSON *overrides,

@@ -10,6 +10,7 @@
 #include "conf.h"
 #include "ctx.h"
 #include "i18n.h"
+#include "number.h"
 #include "manifest.h"
 #include "paths.h"
 #include "source.h"
@@ -26,7 +27,6 @@ source_kv(struct qtm_ctx *ctx, void *arg, const char *key, const char *value, co
     int line)
 {
 	struct qtm_source *s = arg;
-	char *end;
 
 	if (strcmp(key, "url") == 0) {
 		free(s->url);
@@ -34,12 +34,10 @@ source_kv(struct qtm_ctx *ctx, void *arg, const char *key, const char *value, co
 	} else if (strcmp(key, "mirror") == 0) {
 		s->mirrors = strv_push(s->mirrors, value);
 	} else if (strcmp(key, "threshold") == 0) {
-		s->threshold = (int)strtol(value, &end, 10);
-		if (*end != '\0' || s->threshold < 1 || s->threshold > 64)
+		if (qtm_parse_int(value, 1, 64, &s->threshold) < 0)
 			return qtm_error(ctx, -EINVAL, _("%s:%d: threshold must be an integer from 1 to 64"), origin, line);
 	} else if (strcmp(key, "priority") == 0) {
-		s->priority = (int)strtol(value, &end, 10);
-		if (*end != '\0' || s->priority < 1 || s->priority > 10000)
+		if (qtm_parse_int(value, 1, 10000, &s->priority) < 0)
 			return qtm_error(ctx, -EINVAL, _("%s:%d: priority must be an integer from 1 to 10000"), origin, line);
 	} else if (strcmp(key, "insecure") == 0) {
 		s->insecure = strcmp(value, "yes") == 0 || strcmp(value, "true") == 0;

@@ -13,6 +13,7 @@
 
 #include "ctx.h"
 #include "i18n.h"
+#include "number.h"
 #include "watch.h"
 #include "xalloc.h"
 
@@ -87,12 +88,9 @@ qtm_duration(double s, char *buf, size_t len)
 int
 qtm_watch_interval(struct qtm_ctx *ctx, const char *text, double *out)
 {
-	char *end;
 	double v;
 
-	errno = 0;
-	v = strtod(text, &end);
-	if (errno != 0 || end == text || *end != '\0' || !isfinite(v) || v < 0.1 || v > 86400)
+	if (qtm_parse_double(text, 0.1, 86400, &v) < 0)
 		return qtm_error(ctx, -EINVAL, _("--interval must be a number of seconds from 0.1 to 86400, not \"%s\""), text);
 	*out = v;
 	return 0;

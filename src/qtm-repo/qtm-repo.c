@@ -13,6 +13,7 @@
 #include "ctx.h"
 #include "http-guard.h"
 #include "i18n.h"
+#include "number.h"
 #include "repository.h"
 #include "serve.h"
 #include "sign.h"
@@ -53,8 +54,8 @@ build(struct qtm_ctx *ctx, int argc, char **argv)
 		switch (c) {
 		case 'o': out = optarg; break;
 		case 'n': bo.name = optarg; break;
-		case 'r': bo.version = atoll(optarg); break;
-		case 'd': bo.valid_days = atoi(optarg); break;
+		case 'r': rc = qtm_number_ll(ctx, "--release", optarg, 0, QTM_JSON_MAX_EXACT, &bo.version); break;
+		case 'd': rc = qtm_number_int(ctx, "--valid-days", optarg, 1, 36500, &bo.valid_days); break;
 		case 'k': keys = strv_push(keys, optarg); break;
 		default: rc = 2;
 		}
@@ -153,10 +154,9 @@ on_signal(int sig)
 static long
 count_arg(const char *name, const char *value, long max)
 {
-	char *end;
-	long n = strtol(value, &end, 10);
+	long long n;
 
-	if (*value < '0' || *value > '9' || *end != '\0' || n < 1 || n > max) {
+	if (*value < '0' || *value > '9' || qtm_parse_ll(value, 1, max, &n) < 0) {
 		fprintf(stderr, _("qtm-repo serve: --%s must be a whole number from 1 to %ld, not \"%s\"\n"), name, max,
 		    value);
 		return -1;
@@ -184,14 +184,15 @@ serve(struct qtm_ctx *ctx, int argc, char **argv)
 	long n = 0;
 	const char *port_file = NULL;
 	struct qtm_server *srv;
-	long port = 8080;
+	int port = 8080;
 	uint16_t bound;
 	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "l:p:v", opts, NULL)) != -1) {
 		if (c == 'l' && (colon = strrchr(optarg, ':')) != NULL) {
 			snprintf(addr, sizeof addr, "%.*s", (int)(colon - optarg), optarg);
-			port = strtol(colon + 1, NULL, 10);
+			if (qtm_parse_int(colon + 1, 0, 65535, &port) < 0)
+				port = -1;   /* the usage below */
 		} else if (c == 'p') {
 			port_file = optarg;
 		} else if (c == 'v') {

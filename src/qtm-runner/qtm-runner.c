@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include "hive-client.h"
 #include "hive-runner.h"
 #include "i18n.h"
+#include "number.h"
 #include "xalloc.h"
 
 /* Exit statuses, documented in qtm-runner(1). */
@@ -55,7 +57,7 @@ parse(int argc, char **argv, struct opts *o)
 		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char *end;
+	long long job;
 	int c;
 
 	o->r.wait_s = 0;
@@ -69,13 +71,12 @@ parse(int argc, char **argv, struct opts *o)
 		case 'e': o->r.executor = optarg; break;
 		case '1': o->r.once = true; break;
 		case 'J':
-			o->r.job_id = strtoll(optarg, &end, 10);
-			if (*end != '\0' || o->r.job_id <= 0)
+			if (qtm_parse_ll(optarg, 1, LLONG_MAX, &job) < 0)
 				return fprintf(stderr, _("qtm-runner: --job needs a job id, not \"%s\"\n"), optarg), -1;
+			o->r.job_id = job;
 			break;
 		case 'w':
-			o->r.wait_s = (int)strtol(optarg, &end, 10);
-			if (*end != '\0' || o->r.wait_s < -1)
+			if (qtm_parse_int(optarg, -1, INT_MAX, &o->r.wait_s) < 0)
 				return fprintf(stderr, _("qtm-runner: --wait needs seconds (-1: forever), not \"%s\"\n"), optarg), -1;
 			break;
 		case 'q': o->verbosity = -1; break;

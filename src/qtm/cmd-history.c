@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "db.h"
 #include "history.h"
 #include "i18n.h"
+#include "number.h"
 #include "pool.h"
 #include "solve.h"
 #include "xalloc.h"
@@ -175,10 +177,7 @@ history_revert(struct qtm_ctx *ctx, long long id, bool rollback, bool dry_run)
 static int
 parse_id(const char *s, long long *id)
 {
-	char *end;
-
-	*id = strtoll(s, &end, 10);
-	return *end == '\0' && *id > 0 ? 0 : -1;
+	return qtm_parse_ll(s, 1, LLONG_MAX, id);
 }
 
 static int

@@ -11,6 +11,7 @@
 #include "cmd.h"
 #include "ctx.h"
 #include "i18n.h"
+#include "number.h"
 #include "source.h"
 #include "trust.h"
 #include "xalloc.h"
@@ -95,13 +96,13 @@ source_add(struct qtm_ctx *ctx, int argc, char **argv)
 			keys = strv_push(keys, optarg);
 		else if (c == 'm')
 			mirrors = strv_push(mirrors, optarg);
-		else if (c == 't')
-			so.threshold = atoi(optarg);
+		else if (c == 't' && qtm_parse_int(optarg, 1, 64, &so.threshold) < 0)
+			rc = qtm_error(ctx, -EINVAL, _("--threshold must be an integer from 1 to 64"));
 		else if (c == 'i')
 			so.insecure = true;
-		else if (c == 'p')
-			so.priority = atoi(optarg);
-		else
+		else if (c == 'p' && qtm_parse_int(optarg, 1, 10000, &so.priority) < 0)
+			rc = qtm_error(ctx, -EINVAL, _("--priority must be an integer from 1 to 10000"));
+		else if (c != 't' && c != 'p')
 			rc = cmd_usage(&cmd_source_entry, _("unknown option"));
 	}
 	if (rc == 0 && argc - optind != 2)

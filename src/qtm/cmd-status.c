@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include "ctx.h"
 #include "db.h"
 #include "i18n.h"
+#include "number.h"
 #include "source.h"
 #include "watch.h"
 
@@ -85,12 +87,9 @@ static long long watch_count;
 static long long
 number(const char *opt, const char *text)
 {
-	char *end;
 	long long n;
 
-	errno = 0;
-	n = strtoll(text, &end, 10);
-	if (errno != 0 || *end != '\0' || end == text || n < 0) {
+	if (qtm_parse_ll(text, 0, LLONG_MAX, &n) < 0) {
 		cmd_usage(&cmd_status_entry, _("%s must be a number, not \"%s\""), opt, text);
 		return -1;
 	}

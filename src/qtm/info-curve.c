@@ -16,6 +16,7 @@
 #include "ctx.h"
 #include "curve.h"
 #include "i18n.h"
+#include "number.h"
 #include "xalloc.h"
 
 #define CHART_COLS 48
@@ -28,9 +29,10 @@ term_width(void)
 {
 	const char *env = getenv("COLUMNS");
 	struct winsize ws;
-	int n = env != NULL ? atoi(env) : 0;
+	int n;
 
-	if (n > 0)
+	/* A COLUMNS that is not a plain width is ignored, as if unset. */
+	if (env != NULL && qtm_parse_int(env, 1, 100000, &n) == 0)
 		return n;
 	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
 		return ws.ws_col;

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "cmd.h"
 #include "ctx.h"
 #include "i18n.h"
+#include "number.h"
 #include "xalloc.h"
 
 static const struct qtm_cmd_entry *const commands[] = {
@@ -72,7 +74,15 @@ parse_globals(int argc, char **argv, struct globals *g)
 		case 'v': g->verbosity++; break;
 		case 'j': g->json = true; break;
 		case OPT_NO_COLOR: g->no_color = true; break;
-		case OPT_WAIT: g->wait_s = optarg != NULL ? atoi(optarg) : -1; break;
+		case OPT_WAIT:
+			g->wait_s = -1;   /* no value: without limit */
+			if (optarg != NULL && qtm_parse_int(optarg, 0, INT_MAX, &g->wait_s) < 0) {
+				fprintf(stderr, _("qtm: --wait=%s: expected a whole number of seconds from 0 to %d\n"),
+				    optarg, INT_MAX);
+				usage(stderr);
+				return -1;
+			}
+			break;
 		case 'h': usage(stdout); exit(0);
 		case OPT_VERSION: printf("qtm %s\n", PACKAGE_VERSION); exit(0);
 		default: usage(stderr); return -1;
