@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buildid.h"
 #include "ctx.h"
 #include "hive-attest.h"
 #include "hive-client.h"
@@ -38,27 +39,20 @@ qtm_hive_key_open(struct qtm_ctx *ctx, const char *state_dir, struct qtm_key *ke
 	return rc;
 }
 
-/* Keys in sorted order and no white space: the same attestation always has the same bytes. */
+/* Canonical JSON (buildid.h): the same attestation always has the same bytes. */
 static char *
 statement(const struct qtm_hive_attestation *a)
 {
 	cJSON *j = cJSON_CreateObject();
 	char *text;
 
-	if (a->runner != NULL) {
-		cJSON_AddNumberToObject(j, "attempt", a->attempt);
-		cJSON_AddStringToObject(j, "build_id", a->build_id);
-		cJSON_AddNumberToObject(j, "job", (double)a->job);
-		cJSON_AddStringToObject(j, "runner", a->runner);
-	} else {
-		cJSON_AddNullToObject(j, "attempt");
-		cJSON_AddStringToObject(j, "build_id", a->build_id);
-		cJSON_AddNullToObject(j, "job");
-		cJSON_AddNullToObject(j, "runner");
-	}
+	cJSON_AddStringToObject(j, "build_id", a->build_id);
 	cJSON_AddStringToObject(j, "sha256", a->sha256);
 	cJSON_AddNumberToObject(j, "size", (double)a->size);
-	text = cJSON_PrintUnformatted(j);
+	cJSON_AddItemToObject(j, "runner", a->runner != NULL ? cJSON_CreateString(a->runner) : cJSON_CreateNull());
+	cJSON_AddItemToObject(j, "job", a->runner != NULL ? cJSON_CreateNumber((double)a->job) : cJSON_CreateNull());
+	cJSON_AddItemToObject(j, "attempt", a->runner != NULL ? cJSON_CreateNumber(a->attempt) : cJSON_CreateNull());
+	text = qtm_json_canonical(j);
 	cJSON_Delete(j);
 	return text;
 }
