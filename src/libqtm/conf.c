@@ -78,6 +78,10 @@ conf_kv(struct qtm_ctx *ctx, void *arg, const char *key, const char *value, cons
 
 		free(*slot);
 		*slot = xstrdup(value);
+	} else if (strcmp(key, "hive_key") == 0) {
+		/* The hive's public key, pinned (hive-attest.h). */
+		free(ctx->hive_key);
+		ctx->hive_key = xstrdup(value);
 	} else {
 		return qtm_error(ctx, -EINVAL, _("%s:%d: unknown setting \"%s\""), origin, line, key);
 	}

@@ -47,6 +47,7 @@ qtm_ctx_free(struct qtm_ctx *ctx)
 	free(ctx->python);
 	free(ctx->hive);
 	free(ctx->hive_token);
+	free(ctx->hive_key);
 	free(ctx->command);
 	free(ctx);
 }

@@ -38,6 +38,7 @@ struct qtm_ctx {
 	char *python;        /* interpreter used by train commands whose argv[0] is "python3" */
 	char *hive;          /* qtm.conf `hive = URL`, or NULL (hive-client.h resolves the rest) */
 	char *hive_token;    /* qtm.conf `hive_token = PATH`, or NULL */
+	char *hive_key;      /* qtm.conf `hive_key = PATH`: the hive's pinned public key, or NULL */
 
 	/* The last error. */
 	int err;

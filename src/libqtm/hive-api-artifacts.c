@@ -1,6 +1,7 @@
-/* hive-api-artifacts.c - PUT /v1/artifact/{build_id}: streamed to a temporary file while
- * hashed, refused (422) when the bytes differ from X-Qtm-Sha256, kept once per build id;
- * GET/HEAD /v1/artifact/{build_id}: the bytes. */
+/* hive-api-artifacts.c - PUT /v1/artifact/{build_id}?lease=L: from the runner holding lease L
+ * of a job of that build id (or the operator), streamed to a temporary file while hashed,
+ * refused (422) when the bytes differ from X-Qtm-Sha256; the first artifact stored for a build
+ * id is final (409 for other bytes); GET/HEAD /v1/artifact/{build_id}: the bytes. */
 #include "config.h"
 
 #include <errno.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "ctx.h"
+#include "hive-attest.h"
 #include "hive-conf.h"
 #include "hive-db.h"
 #include "hive-server-internal.h"
@@ -20,6 +22,20 @@
 #include "i18n.h"
 #include "paths.h"
 #include "xalloc.h"
+
+/* Who uploads: the operator (trusted, up->runner NULL), or a runner under the current lease of
+ * a job of this build id (up->runner, job and attempt set).  -EACCES: neither token; -EPERM:
+ * a runner without that lease. */
+static int
+uploader(struct qtm_hive_server *srv, struct MHD_Connection *c, struct hive_upload *up)
+{
+	if (hive_operator_ok(srv, c))
+		return 0;
+	if ((up->runner = hive_runner_auth(srv, c)) == NULL)
+		return -EACCES;
+	return qtm_hive_db_lease_job(srv->ctx, srv->db, qtm_hive_query(c, "lease"), up->runner, up->build_id,
+	    &up->job, &up->attempt);
+}
 
 static bool
 may_use_artifacts(struct qtm_hive_server *srv, struct MHD_Connection *c)
@@ -74,13 +90,11 @@ hive_upload_begin(struct qtm_hive_server *srv, struct MHD_Connection *c, const c
 	const char *want = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Qtm-Sha256");
 	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	struct hive_upload *up;
-	char held[QTM_SHA256_HEX];
+	char held[QTM_SHA256_HEX], *msg;
+	enum MHD_Result r;
+	int rc;
 
 	/* Errors found before the body is read are answered at once: the bytes are not wanted. */
-	if (!may_use_artifacts(srv, c)) {
-		rq->replied = true;
-		return hive_unauthorized(c, "PUT /v1/artifact");
-	}
 	if (!qtm_sha256_valid(build_id))
 		return refuse(c, rq, MHD_HTTP_NOT_FOUND, _("PUT /v1/artifact: the build id must be 64 hex digits"));
 	if (want == NULL || !qtm_sha256_valid(want))
@@ -92,9 +106,23 @@ hive_upload_begin(struct qtm_hive_server *srv, struct MHD_Connection *c, const c
 	up->fd = -1;
 	snprintf(up->build_id, sizeof up->build_id, "%s", build_id);
 	snprintf(up->want, sizeof up->want, "%s", want);
-	/* Already held: the bytes are read and dropped, nothing is replaced. */
-	if ((up->held = qtm_hive_db_artifact(srv->ctx, srv->db, build_id, held, NULL) == 0))
-		return MHD_YES;
+	if ((rc = uploader(srv, c, up)) == -EACCES) {
+		rq->replied = true;
+		return hive_unauthorized(c, "PUT /v1/artifact");
+	}
+	if (rc < 0)
+		return refuse(c, rq, qtm_hive_http_status(rc), qtm_strerror(srv->ctx));
+	/* Already held: the first artifact is final.  The same bytes again (a retry, or the next
+	 * attempt of a deterministic training) are read and dropped; other bytes are refused. */
+	if ((up->held = qtm_hive_db_artifact(srv->ctx, srv->db, build_id, held, NULL) == 0)) {
+		if (strcmp(held, want) == 0)
+			return MHD_YES;
+		msg = xasprintf(_("PUT /v1/artifact/%s: the hive already holds this build's artifact (sha256 %s), "
+		    "and the first one stored is final"), build_id, held);
+		r = refuse(c, rq, MHD_HTTP_CONFLICT, msg);
+		free(msg);
+		return r;
+	}
 	if ((up->fd = temp_file(srv, build_id, &up->tmp)) < 0) {
 		up->io_error = true;
 		return MHD_YES;
@@ -132,7 +160,7 @@ hive_upload_data(struct hive_upload *up, const char *data, size_t len, uint64_t 
 static int
 store(struct qtm_hive_server *srv, struct hive_upload *up)
 {
-	char *path = xasprintf("%s/%s.tar.zst", srv->artifacts_dir, up->build_id);
+	char *path = xasprintf("%s/%s.tar.zst", srv->artifacts_dir, up->build_id), *doc = NULL;
 	int rc = 0;
 
 	if ((rc = place(up->fd, up->tmp, path)) < 0)
@@ -143,8 +171,44 @@ store(struct qtm_hive_server *srv, struct hive_upload *up)
 		qtm_hive_flusher_dirty(srv->flusher);
 		rc = qtm_hive_db_artifact_add(srv->ctx, srv->db, up->build_id, up->want, up->size, hive_now());
 	}
+	/* A crash between the two leaves an artifact without attestation: clients refuse it. */
+	if (rc == 0 && (rc = hive_attest(srv, up->build_id, up->want, up->size, up->runner, up->job, up->attempt,
+	    &doc)) == 0)
+		rc = qtm_hive_db_attestation_put(srv->ctx, srv->db, up->build_id, doc);
+	free(doc);
 	free(path);
 	return rc;
+}
+
+int
+hive_attest(struct qtm_hive_server *srv, const char *build_id, const char *sha256, uint64_t size,
+    const char *runner, int64_t job, int attempt, char **doc)
+{
+	struct qtm_hive_attestation a = { .size = size, .job = runner != NULL ? job : 0,
+		.attempt = runner != NULL ? attempt : 0, .runner = (char *)runner };
+
+	snprintf(a.build_id, sizeof a.build_id, "%s", build_id);
+	snprintf(a.sha256, sizeof a.sha256, "%s", sha256);
+	return qtm_hive_attest_make(srv->ctx, &srv->key, &a, doc);
+}
+
+enum MHD_Result
+hive_attestation_get(struct qtm_hive_server *srv, struct MHD_Connection *c, const char *build_id)
+{
+	char sha[QTM_SHA256_HEX], *doc = NULL;
+	enum MHD_Result ret;
+	int rc;
+
+	if (!may_use_artifacts(srv, c))
+		return hive_unauthorized(c, "GET /v1/artifact/attestation");
+	if (!qtm_sha256_valid(build_id))
+		return qtm_hive_reply_error(c, MHD_HTTP_NOT_FOUND, _("the build id must be 64 hex digits"));
+	if ((rc = qtm_hive_db_artifact(srv->ctx, srv->db, build_id, sha, NULL)) < 0 ||
+	    (rc = qtm_hive_db_attestation_get(srv->ctx, srv->db, build_id, &doc)) < 0)
+		return qtm_hive_reply_ctx(c, srv->ctx, rc);
+	ret = qtm_hive_reply(c, MHD_HTTP_OK, "application/json", doc, strlen(doc));
+	free(doc);
+	return ret;
 }
 
 int
@@ -215,6 +279,7 @@ hive_upload_free(struct hive_upload *up)
 	if (up->tmp != NULL)
 		unlink(up->tmp);
 	free(up->tmp);
+	free(up->runner);
 	free(up);
 }
 

@@ -44,12 +44,15 @@ hive_tick(struct qtm_hive_server *srv)
 }
 
 static enum MHD_Result
-health(struct MHD_Connection *c)
+health(struct qtm_hive_server *srv, struct MHD_Connection *c)
 {
 	cJSON *j = cJSON_CreateObject();
 
 	cJSON_AddStringToObject(j, "status", "ok");
 	cJSON_AddStringToObject(j, "version", PACKAGE_VERSION);
+	/* 2: uploads under the uploader's lease, signed attestations (doc/hive-protocol.md). */
+	cJSON_AddNumberToObject(j, "protocol", 2);
+	cJSON_AddStringToObject(j, "key_id", srv->key.id);
 	return qtm_hive_reply_json(c, MHD_HTTP_OK, j);
 }
 
@@ -392,7 +395,7 @@ hive_api_ops(struct qtm_hive_server *srv, struct MHD_Connection *c, const char *
 
 	*handled = true;
 	if (p->n == 1 && strcmp(p->seg[0], "health") == 0)
-		return get ? health(c) : not_allowed(c, method);
+		return get ? health(srv, c) : not_allowed(c, method);
 	if (p->n == 1 && strcmp(p->seg[0], "status") == 0)
 		return get ? status(srv, c) : not_allowed(c, method);
 	if (p->n >= 1 && strcmp(p->seg[0], "jobs") == 0)

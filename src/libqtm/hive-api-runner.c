@@ -106,7 +106,8 @@ opt_num(const cJSON *body, const char *field)
 }
 
 static enum MHD_Result
-heartbeat(struct qtm_hive_server *srv, struct MHD_Connection *c, struct hive_req *rq, int64_t id)
+heartbeat(struct qtm_hive_server *srv, struct MHD_Connection *c, struct hive_req *rq, int64_t id,
+    const char *runner)
 {
 	static const char *const fields[] = { "lease", "progress", "eta_s", "loss", NULL };
 	cJSON *body, *j;
@@ -116,7 +117,7 @@ heartbeat(struct qtm_hive_server *srv, struct MHD_Connection *c, struct hive_req
 	if ((rc = qtm_hive_parse_json(srv->ctx, &rq->body, fields, "POST /v1/job/heartbeat", &body)) < 0)
 		return qtm_hive_reply_ctx(c, srv->ctx, rc);
 	rc = qtm_hive_db_heartbeat(srv->ctx, srv->db, id,
-	    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "lease")), opt_num(body, "progress"),
+	    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "lease")), runner, opt_num(body, "progress"),
 	    opt_num(body, "eta_s"), cJSON_GetObjectItemCaseSensitive(body, "loss"), hive_now(),
 	    srv->conf->lease_ttl_s, &cancel);
 	cJSON_Delete(body);
@@ -131,14 +132,15 @@ heartbeat(struct qtm_hive_server *srv, struct MHD_Connection *c, struct hive_req
 /* POST /v1/job/{id}/log?lease=L: appended to the current attempt's log (no fsync: a log
  * is for people; losing its tail in a power cut is acceptable). */
 static enum MHD_Result
-append_log(struct qtm_hive_server *srv, struct MHD_Connection *c, struct hive_req *rq, int64_t id)
+append_log(struct qtm_hive_server *srv, struct MHD_Connection *c, struct hive_req *rq, int64_t id,
+    const char *runner)
 {
 	char *dir, *path;
 	int seq, rc, fd;
 
 	if (rq->body.too_large)
 		return qtm_hive_reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE, _("log: the body is larger than max_body_kib"));
-	if ((rc = qtm_hive_db_check_lease(srv->ctx, srv->db, id, qtm_hive_query(c, "lease"), &seq)) < 0)
+	if ((rc = qtm_hive_db_check_lease(srv->ctx, srv->db, id, qtm_hive_query(c, "lease"), runner, &seq)) < 0)
 		return qtm_hive_reply_ctx(c, srv->ctx, rc);
 	dir = xasprintf("%s/%lld", srv->logs_dir, (long long)id);
 	path = xasprintf("%s/%d.log", dir, seq);
@@ -158,7 +160,7 @@ append_log(struct qtm_hive_server *srv, struct MHD_Connection *c, struct hive_re
  * an upload is, and stored under the job's build id unless the hive holds it already.  Only
  * for the job's current lease: a stale runner stores nothing. */
 static int
-inline_artifact(struct qtm_hive_server *srv, const cJSON *body, struct qtm_hive_result *r)
+inline_artifact(struct qtm_hive_server *srv, const cJSON *body, struct qtm_hive_result *r, char **attestation)
 {
 	const cJSON *a = cJSON_GetObjectItemCaseSensitive(body, "artifact");
 	char build_id[QTM_SHA256_HEX], got[QTM_SHA256_HEX], held[QTM_SHA256_HEX];
@@ -180,11 +182,13 @@ inline_artifact(struct qtm_hive_server *srv, const cJSON *body, struct qtm_hive_
 		rc = qtm_error(srv->ctx, -EBADMSG, _("complete of job %lld: the %zu bytes of the artifact have sha256 "
 		    "%s, not %s (%llu bytes): nothing was stored"), (long long)r->id, len, got, r->sha256,
 		    (unsigned long long)r->size);
-	else if ((rc = qtm_hive_db_check_lease(srv->ctx, srv->db, r->id, r->lease, &seq)) == 0 &&
+	else if ((rc = qtm_hive_db_check_lease(srv->ctx, srv->db, r->id, r->lease, r->runner, &seq)) == 0 &&
 	    (rc = qtm_hive_db_build_id(srv->ctx, srv->db, r->id, build_id)) == 0 &&
 	    qtm_hive_db_artifact(srv->ctx, srv->db, build_id, held, NULL) < 0 &&
+	    (rc = hive_attest(srv, build_id, r->sha256, r->size, r->runner, r->id, seq, attestation)) == 0 &&
 	    (rc = hive_artifact_write(srv, build_id, bytes, len)) == 0)
 		r->add_artifact = true;
+	r->attestation = *attestation;
 	free(bytes);
 	return rc;
 }
@@ -200,7 +204,8 @@ complete(struct qtm_hive_server *srv, struct MHD_Connection *c, struct hive_req 
 	struct qtm_hive_sched_policy pol = { .now = hive_now(), .gpu_grace_s = srv->conf->gpu_grace_s,
 		.allow_hosts = srv->conf->allow_hosts, .deny_hosts = srv->conf->deny_hosts };
 	struct qtm_hive_next_claim nc = { .runner_id = runner, .pol = &pol, .lease_ttl_s = srv->conf->lease_ttl_s };
-	struct qtm_hive_result r = { .id = id };
+	struct qtm_hive_result r = { .id = id, .runner = runner };
+	char *attestation = NULL;
 	cJSON *body, *next = NULL, *j;
 	bool claim_next;
 	double size;
@@ -217,9 +222,10 @@ complete(struct qtm_hive_server *srv, struct MHD_Connection *c, struct hive_req 
 	if (r.sha256 == NULL || !qtm_sha256_valid(r.sha256) || size < 0)
 		rc = qtm_error(srv->ctx, -EINVAL, _("complete of job %lld: \"sha256\" (64 hex digits) and \"size\" are "
 		    "required"), (long long)id);
-	else if ((rc = inline_artifact(srv, body, &r)) == 0)
+	else if ((rc = inline_artifact(srv, body, &r, &attestation)) == 0)
 		rc = qtm_hive_db_complete(srv->ctx, srv->db, &r, pol.now, claim_next ? &nc : NULL, &next);
 	cJSON_Delete(body);
+	free(attestation);
 	if (rc < 0)
 		return qtm_hive_reply_ctx(c, srv->ctx, rc);
 	if (!claim_next)
@@ -231,7 +237,7 @@ complete(struct qtm_hive_server *srv, struct MHD_Connection *c, struct hive_req 
 }
 
 static enum MHD_Result
-fail(struct qtm_hive_server *srv, struct MHD_Connection *c, struct hive_req *rq, int64_t id)
+fail(struct qtm_hive_server *srv, struct MHD_Connection *c, struct hive_req *rq, int64_t id, const char *runner)
 {
 	static const char *const fields[] = { "lease", "error", "permanent", NULL };
 	const char *err;
@@ -241,7 +247,7 @@ fail(struct qtm_hive_server *srv, struct MHD_Connection *c, struct hive_req *rq,
 	if ((rc = qtm_hive_parse_json(srv->ctx, &rq->body, fields, "POST /v1/job/fail", &body)) < 0)
 		return qtm_hive_reply_ctx(c, srv->ctx, rc);
 	err = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "error"));
-	rc = qtm_hive_db_fail(srv->ctx, srv->db, id, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "lease")),
+	rc = qtm_hive_db_fail(srv->ctx, srv->db, id, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "lease")), runner,
 	    err != NULL ? err : _("the runner gave no reason"),
 	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(body, "permanent")), hive_now(), &job);
 	cJSON_Delete(body);
@@ -258,13 +264,13 @@ job_call(struct qtm_hive_server *srv, struct MHD_Connection *c, const struct hiv
 	if (id == 0)
 		return qtm_hive_reply_error(c, MHD_HTTP_NOT_FOUND, _("no such job"));
 	if (strcmp(op, "heartbeat") == 0)
-		return heartbeat(srv, c, rq, id);
+		return heartbeat(srv, c, rq, id, runner);
 	if (strcmp(op, "log") == 0)
-		return append_log(srv, c, rq, id);
+		return append_log(srv, c, rq, id, runner);
 	if (strcmp(op, "complete") == 0)
 		return complete(srv, c, rq, id, runner);
 	if (strcmp(op, "fail") == 0)
-		return fail(srv, c, rq, id);
+		return fail(srv, c, rq, id, runner);
 	return qtm_hive_reply_error(c, MHD_HTTP_NOT_FOUND, _("no such runner call"));
 }
 
@@ -280,6 +286,9 @@ hive_api_runner(struct qtm_hive_server *srv, struct MHD_Connection *c, const cha
 		return MHD_YES;
 	if (p->n == 3 && strcmp(p->seg[1], "artifact") == 0 && (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0))
 		return hive_artifact_get(srv, c, p->seg[2]);
+	if (p->n == 4 && strcmp(p->seg[1], "artifact") == 0 && strcmp(p->seg[3], "attestation") == 0 &&
+	    strcmp(method, "GET") == 0)
+		return hive_attestation_get(srv, c, p->seg[2]);
 	if (strcmp(method, "POST") != 0)
 		return qtm_hive_reply_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, _("runner calls are POST requests"));
 	if (p->n == 3 && strcmp(p->seg[1], "runners") == 0 && strcmp(p->seg[2], "enroll") == 0)

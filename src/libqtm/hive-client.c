@@ -526,9 +526,10 @@ qtm_hive_log_post(struct qtm_ctx *ctx, struct qtm_hive_client *c, long long job_
 
 int
 qtm_hive_upload(struct qtm_ctx *ctx, struct qtm_hive_client *c, const char *build_id,
-    const char *path, const char *sha256, bool *stored)
+    const char *lease, const char *path, const char *sha256, bool *stored)
 {
-	char *rpath = xasprintf("/v1/artifact/%s", build_id);
+	char *rpath = lease != NULL ? xasprintf("/v1/artifact/%s?lease=%s", build_id, lease) :
+	    xasprintf("/v1/artifact/%s", build_id);
 	FILE *f = fopen(path, "rbe");
 	struct stat st;
 	struct resp r = { 0 };

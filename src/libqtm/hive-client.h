@@ -74,10 +74,11 @@ int qtm_hive_log_get(struct qtm_ctx *ctx, struct qtm_hive_client *c, long long j
 int qtm_hive_log_post(struct qtm_ctx *ctx, struct qtm_hive_client *c, long long job_id,
     const char *lease, const void *data, size_t len, long *status);
 
-/* PUT /v1/artifact/{build_id} from path, streamed, with X-Qtm-Sha256: sha256.  *stored (may be
- * NULL) says whether the hive kept these bytes (false: it already held that artifact). */
+/* PUT /v1/artifact/{build_id}?lease=LEASE from path, streamed, with X-Qtm-Sha256: sha256.  A
+ * runner names the lease of its job of that build id; an operator passes NULL.  *stored (may
+ * be NULL) says whether the hive kept these bytes (false: it already held these very bytes). */
 int qtm_hive_upload(struct qtm_ctx *ctx, struct qtm_hive_client *c, const char *build_id,
-    const char *path, const char *sha256, bool *stored);
+    const char *lease, const char *path, const char *sha256, bool *stored);
 /* GET /v1/artifact/{build_id} into dest (through dest.part, renamed only when verified).  The
  * bytes are hashed while they stream and must match want_sha256 when given, and the hive's
  * X-Qtm-Sha256 header in any case; a mismatch is -EBADMSG.  sha256_out (may be NULL) and

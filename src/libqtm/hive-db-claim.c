@@ -311,12 +311,14 @@ qtm_hive_db_claim(struct qtm_ctx *ctx, struct qtm_hive_db *db, const char *runne
 	return claim_answer(ctx, db, id, lease, lease_ttl_s, out);
 }
 
-/* Reads the job's state and lease: -ENOENT, or -ESTALE when lease is not its current one. */
+/* Reads the job's state and lease: -ENOENT, -ESTALE when lease is not its current one, or
+ * -EPERM when it is but was given to another runner than runner (NULL: any). */
 static int
-lease_ok(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t id, const char *lease, int *seq, bool *cancel,
-    char build_id[QTM_SHA256_HEX])
+lease_ok(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t id, const char *lease, const char *runner, int *seq,
+    bool *cancel, char build_id[QTM_SHA256_HEX])
 {
 	sqlite3_stmt *st = hdb_stmt(db, S_LEASE_GET);
+	char *holder = NULL;
 	int rc, ok = 0;
 
 	sqlite3_bind_int64(st, 1, id);
@@ -333,21 +335,29 @@ lease_ok(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t id, const char *le
 			*cancel = sqlite3_column_int(st, 4) != 0;
 		if (build_id != NULL)
 			snprintf(build_id, QTM_SHA256_HEX, "%s", (const char *)sqlite3_column_text(st, 2));
+		holder = hdb_col_dup(st, 5);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
-		return qtm_error(ctx, -ENOENT, _("no job %lld in the hive"), (long long)id);
-	if (!ok)
-		return qtm_error(ctx, -ESTALE, _("job %lld: the lease is not the job's current one (it expired, "
+		rc = qtm_error(ctx, -ENOENT, _("no job %lld in the hive"), (long long)id);
+	else if (!ok)
+		rc = qtm_error(ctx, -ESTALE, _("job %lld: the lease is not the job's current one (it expired, "
 		    "or the job was given to another runner): stop working on it"), (long long)id);
-	return 0;
+	else if (runner != NULL && (holder == NULL || strcmp(holder, runner) != 0))
+		/* A lease is bound to the runner that claimed it: knowing it is not enough. */
+		rc = qtm_error(ctx, -EPERM, _("job %lld: its lease was given to runner %s, not to %s"), (long long)id,
+		    holder != NULL ? holder : "?", runner);
+	else
+		rc = 0;
+	free(holder);
+	return rc;
 }
 
 int
 qtm_hive_db_check_lease(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t id, const char *lease,
-    int *attempt_seq)
+    const char *runner, int *attempt_seq)
 {
-	return lease_ok(ctx, db, id, lease, attempt_seq, NULL, NULL);
+	return lease_ok(ctx, db, id, lease, runner, attempt_seq, NULL, NULL);
 }
 
 static int
@@ -394,7 +404,7 @@ append_loss(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t id, const cJSON
 
 int
 qtm_hive_db_heartbeat(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t id, const char *lease,
-    double progress, double eta_s, const cJSON *loss, double now, int lease_ttl_s, bool *cancel)
+    const char *runner, double progress, double eta_s, const cJSON *loss, double now, int lease_ttl_s, bool *cancel)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -402,7 +412,7 @@ qtm_hive_db_heartbeat(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t id, c
 	if (loss != NULL && !cJSON_IsNumber(loss) && !cJSON_IsArray(loss))
 		return qtm_error(ctx, -EINVAL, _("heartbeat of job %lld: \"loss\" must be a number or a list of "
 		    "[t, value] pairs"), (long long)id);
-	if ((rc = lease_ok(ctx, db, id, lease, NULL, cancel, NULL)) < 0)
+	if ((rc = lease_ok(ctx, db, id, lease, runner, NULL, cancel, NULL)) < 0)
 		return rc;
 	st = hdb_stmt(db, S_HEARTBEAT);
 	sqlite3_bind_int64(st, 1, id);
@@ -422,9 +432,10 @@ finish(struct qtm_ctx *ctx, struct qtm_hive_db *db, const struct qtm_hive_result
 	sqlite3_stmt *st;
 	int rc, seq;
 
-	if ((rc = lease_ok(ctx, db, r->id, r->lease, &seq, NULL, build_id)) < 0)
+	if ((rc = lease_ok(ctx, db, r->id, r->lease, r->runner, &seq, NULL, build_id)) < 0)
 		return rc;
-	if (r->add_artifact && (rc = qtm_hive_db_artifact_add(ctx, db, build_id, r->sha256, r->size, now)) < 0)
+	if (r->add_artifact && ((rc = qtm_hive_db_artifact_add(ctx, db, build_id, r->sha256, r->size, now)) < 0 ||
+	    (r->attestation != NULL && (rc = qtm_hive_db_attestation_put(ctx, db, build_id, r->attestation)) < 0)))
 		return rc;
 	if (qtm_hive_db_artifact(ctx, db, build_id, held, NULL) < 0)
 		return qtm_error(ctx, -EBADMSG, _("job %lld: the hive holds no artifact of build %s: upload it "
@@ -507,13 +518,13 @@ qtm_hive_db_complete(struct qtm_ctx *ctx, struct qtm_hive_db *db, const struct q
 
 int
 qtm_hive_db_fail(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t id, const char *lease,
-    const char *error, bool permanent, double now, cJSON **job)
+    const char *runner, const char *error, bool permanent, double now, cJSON **job)
 {
 	int rc = hdb_begin(ctx, db);
 
 	if (rc < 0)
 		return rc;
-	if ((rc = lease_ok(ctx, db, id, lease, NULL, NULL, NULL)) == 0)
+	if ((rc = lease_ok(ctx, db, id, lease, runner, NULL, NULL, NULL)) == 0)
 		rc = hdb_end_attempt(ctx, db, id, "failed", error, permanent, now);
 	if ((rc = hdb_end(ctx, db, rc)) < 0)
 		return rc;

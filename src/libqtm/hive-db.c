@@ -52,7 +52,9 @@ static const char schema[] =
 	" vram_mib INTEGER, job INTEGER, pid INTEGER, enrolled_at REAL, last_seen REAL,"
 	" secret_hash TEXT UNIQUE);"
 	"CREATE TABLE IF NOT EXISTS artifacts (build_id TEXT PRIMARY KEY, sha256 TEXT NOT NULL,"
-	" size INTEGER NOT NULL, stored_at REAL) WITHOUT ROWID;";
+	" size INTEGER NOT NULL, stored_at REAL) WITHOUT ROWID;"
+	/* The hive's signed statement of each artifact it accepted (hive-attest.h). */
+	"CREATE TABLE IF NOT EXISTS attestations (build_id TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID;";
 
 /* The artifacts table of a database made before it was WITHOUT ROWID (one b-tree to write per
  * artifact, not a table and its key's index). */

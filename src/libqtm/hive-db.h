@@ -3,7 +3,8 @@
  * and a result is accepted only with the job's current lease, so each job completes once.
  *
  * One connection, used by one thread (the daemon's event loop); statements are prepared once.
- * Error codes: -ENOENT unknown id, -ESTALE lease not current (409), -EBUSY state does not
+ * Error codes: -ENOENT unknown id, -ESTALE lease not current (409), -EPERM the lease is another
+ * runner's (403; runner arguments NULL accept any holder), -EBUSY state does not
  * allow it (409), -EINVAL bad input (400), -EBADMSG artifact missing or differing (422),
  * -EIO the database; ctx's message names the object.
  *
@@ -59,19 +60,27 @@ int qtm_hive_db_claim(struct qtm_ctx *ctx, struct qtm_hive_db *db, const char *r
 /* Renews the lease; progress/eta_s < 0 and loss NULL leave them as they are; loss is a number
  * or an array of [t, value] pairs.  *cancel: the operator asked to cancel. */
 int qtm_hive_db_heartbeat(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t id, const char *lease,
-    double progress, double eta_s, const cJSON *loss, double now, int lease_ttl_s, bool *cancel);
-/* -ESTALE unless lease is the running job's current one; *attempt_seq names its log. */
+    const char *runner, double progress, double eta_s, const cJSON *loss, double now, int lease_ttl_s, bool *cancel);
+/* -ESTALE unless lease is the running job's current one, -EPERM unless runner holds it;
+ * *attempt_seq names its log. */
 int qtm_hive_db_check_lease(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t id, const char *lease,
-    int *attempt_seq);
+    const char *runner, int *attempt_seq);
+/* The running job whose current lease is lease, held by runner, for build_id: *job and
+ * *attempt_seq; -EPERM naming the cause otherwise (no such lease, another runner's, another
+ * build id's). */
+int qtm_hive_db_lease_job(struct qtm_ctx *ctx, struct qtm_hive_db *db, const char *lease, const char *runner,
+    const char *build_id, int64_t *job, int *attempt_seq);
 /* A runner's result for job id under lease: its artifact must be held with that sha256.
  * add_artifact: the bytes came with the completion and were just stored under the job's build
  * id: the artifact's row is added in the same transaction. */
 struct qtm_hive_result {
 	int64_t id;
 	const char *lease, *sha256;
+	const char *runner;          /* the caller, who must hold the lease */
 	uint64_t size;
 	const cJSON *metrics;        /* or NULL */
 	bool add_artifact;
+	const char *attestation;     /* with add_artifact: its signed attestation, stored with it */
 };
 /* The claim that rides on a completion ("claim": true): the runner's next job. */
 struct qtm_hive_next_claim {
@@ -85,7 +94,7 @@ struct qtm_hive_next_claim {
 int qtm_hive_db_complete(struct qtm_ctx *ctx, struct qtm_hive_db *db, const struct qtm_hive_result *r,
     double now, const struct qtm_hive_next_claim *next, cJSON **next_out);
 int qtm_hive_db_fail(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t id, const char *lease,
-    const char *error, bool permanent, double now, cJSON **job);
+    const char *runner, const char *error, bool permanent, double now, cJSON **job);
 /* Returns jobs whose lease expired to pending (or failed after max attempts, or cancelled)
  * and marks runners unseen for lost_after_s lost; *requeued counts the jobs. */
 int qtm_hive_db_sweep(struct qtm_ctx *ctx, struct qtm_hive_db *db, double now, double lost_after_s,
@@ -105,6 +114,11 @@ int qtm_hive_db_artifact(struct qtm_ctx *ctx, struct qtm_hive_db *db, const char
     char sha256[QTM_SHA256_HEX], uint64_t *size);
 int qtm_hive_db_artifact_add(struct qtm_ctx *ctx, struct qtm_hive_db *db, const char *build_id,
     const char *sha256, uint64_t size, double now);
+
+/* The signed attestation document of the artifact of build_id (hive-attest.h), replacing any
+ * older one (hive-db-trust.c); *doc owned by the caller, -ENOENT when there is none. */
+int qtm_hive_db_attestation_put(struct qtm_ctx *ctx, struct qtm_hive_db *db, const char *build_id, const char *doc);
+int qtm_hive_db_attestation_get(struct qtm_ctx *ctx, struct qtm_hive_db *db, const char *build_id, char **doc);
 
 /* ---- runners (hive-db.c) ---- */
 

@@ -11,6 +11,7 @@
 #include "ctx.h"
 #include "curve.h"
 #include "hash.h"
+#include "hive-attest.h"
 #include "hive-client.h"
 #include "hive-handoff.h"
 #include "hive-job.h"
@@ -21,17 +22,45 @@
 #include "progress.h"
 #include "xalloc.h"
 
+/* The key pinned for the hive at url (hive-attest.h): 0, 1 when there is none and the training
+ * is to run here (with a warning), or -EKEYREJECTED. */
+static int
+pinned_key(struct qtm_ctx *ctx, const struct qtm_model_build_opts *o, bool quiet, const char *url,
+    struct qtm_key *key)
+{
+	char *origin = NULL;
+	int rc = qtm_hive_key_pinned(ctx, key, &origin);
+
+	if (rc == -ENOENT && origin == NULL) {
+		if (o->hive_mode == QTM_HIVE_ONLY)
+			return qtm_error(ctx, -EKEYREJECTED, _("--hive-only: no key is pinned for the hive %s (QTM_HIVE_KEY, "
+			    "or hive_key in qtm.conf), so its artifacts cannot be trusted"), url);
+		if (!quiet)
+			qtm_warn(ctx, _("no key is pinned for the hive %s (QTM_HIVE_KEY, or hive_key in qtm.conf): training "
+			    "here instead"), url);
+		return 1;
+	}
+	if (rc < 0) {
+		qtm_error_prefix(ctx, _("the key pinned for the hive (%s)"), origin);
+		rc = -EKEYREJECTED;
+	}
+	free(origin);
+	return rc;
+}
+
 /* Connects to the configured hive; 1 when the training is to run here instead.  quiet: a
- * submission ahead of its turn, whose failures are the turn's to report. */
+ * submission ahead of its turn, whose failures are the turn's to report.  *key: the hive's
+ * pinned key (the caller's, qtm_key_free) when 0 is returned. */
 static int
 connect_hive(struct qtm_ctx *ctx, const struct qtm_model_build_opts *o, bool quiet,
-    struct qtm_hive_client **c)
+    struct qtm_hive_client **c, struct qtm_key *key)
 {
 	char *url = NULL, *token = NULL;
 	cJSON *health = NULL;
 	int rc;
 
 	*c = NULL;
+	memset(key, 0, sizeof *key);
 	if (o->hive_mode == QTM_HIVE_LOCAL)
 		return 1;
 	rc = qtm_hive_resolve(ctx, o->hive_url, NULL, 0, &url, &token);
@@ -39,12 +68,18 @@ connect_hive(struct qtm_ctx *ctx, const struct qtm_model_build_opts *o, bool qui
 		return 1;
 	if (rc == -ENOENT)
 		return qtm_error(ctx, -EHOSTUNREACH, _("--hive-only: no hive is configured (--hive, QTM_HIVE or hive in qtm.conf)"));
+	if (rc == 0 && (rc = pinned_key(ctx, o, quiet, url, key)) != 0) {
+		free(url);
+		free(token);
+		return rc;
+	}
 	if (rc == 0 && (rc = qtm_hive_client_new(ctx, url, token, c)) == 0 &&
 	    (rc = qtm_hive_call(ctx, *c, "GET", "/health", NULL, &health)) > 0)
 		rc = 0;   /* the HTTP status */
 	cJSON_Delete(health);
 	if (rc < 0) {
 		qtm_hive_client_free(*c);
+		qtm_key_free(key);
 		*c = NULL;
 		if (quiet) {
 			rc = -EHOSTUNREACH;
@@ -79,7 +114,7 @@ send_inputs(struct qtm_ctx *ctx, struct qtm_hive_client *c, const cJSON *body)
 				rc = qtm_error(ctx, -ENOENT, _("the hive lacks the artifact of input build %.12s and this machine has no copy (%s) to send"),
 				    id->valuestring, path);
 			else if ((rc = qtm_sha256_file(ctx, path, hex, NULL)) == 0)
-				rc = qtm_hive_upload(ctx, c, id->valuestring, path, hex, NULL);
+				rc = qtm_hive_upload(ctx, c, id->valuestring, NULL, path, hex, NULL);
 		}
 		free(path);
 		free(route);
@@ -142,9 +177,12 @@ follow(struct qtm_ctx *ctx, struct qtm_hive_client *c, const char *label, long l
 
 /* The finished job's artifact and metrics, or the reason it did not finish. */
 static int
-collect(struct qtm_ctx *ctx, struct qtm_hive_client *c, const struct qtm_manifest *m, const cJSON *job,
-    long long id, struct qtm_model_artifact *out, const char *metrics_path)
+collect(struct qtm_ctx *ctx, struct qtm_hive_client *c, const struct qtm_key *key, const struct qtm_manifest *m,
+    const cJSON *job, long long id, struct qtm_model_artifact *out, const char *metrics_path)
 {
+	struct qtm_hive_attestation att = { 0 };
+	char got[QTM_SHA256_HEX];
+	uint64_t size = 0;
 	const char *state = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(job, "state"));
 	const char *err = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(job, "error"));
 	const char *runner = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(job, "runner"));
@@ -161,18 +199,30 @@ collect(struct qtm_ctx *ctx, struct qtm_hive_client *c, const struct qtm_manifes
 		    id, m->name, err != NULL ? err : _("no reason given"), qtm_hive_client_url(c), id);
 	if (sha == NULL || !qtm_sha256_valid(sha))
 		return qtm_error(ctx, -EBADMSG, _("hive job %lld completed without an artifact sha256"), id);
-	if ((rc = qtm_hive_download(ctx, c, out->build_id, out->path, sha, NULL, NULL)) < 0)
+	if ((rc = qtm_hive_download(ctx, c, out->build_id, out->path, sha, got, &size)) < 0)
 		return rc;
+	/* Installed only as the hive attests it: bytes from anyone else are dropped here. */
+	if ((rc = qtm_hive_attest_fetch(ctx, c, key, out->build_id, got, size, &att)) < 0) {
+		unlink(out->path);
+		return rc;
+	}
 	if (!cJSON_IsObject(metrics))
 		metrics = none = cJSON_CreateObject();
 	rc = qtm_json_save(ctx, metrics_path, metrics, true);
 	cJSON_Delete(none);
-	out->trained_by = xasprintf("hive:%s (job %lld at %s)", runner != NULL ? runner : "?", id, qtm_hive_client_url(c));
+	if (att.runner != NULL)
+		out->trained_by = xasprintf("hive:%s (job %lld attempt %d, attested by key %s at %s)", att.runner,
+		    (long long)att.job, att.attempt, key->id, qtm_hive_client_url(c));
+	else
+		out->trained_by = xasprintf("hive:operator (uploaded by the hive's operator, attested by key %s at %s)",
+		    key->id, qtm_hive_client_url(c));
+	runner = att.runner != NULL ? att.runner : _("the hive's operator");
 	/* The job's loss reports, [[t, value], ...], t the runner's clock: kept as seconds since the first. */
 	out->curve = qtm_curve_from_json(cJSON_GetObjectItemCaseSensitive(job, "loss"));
 	qtm_curve_rebase(out->curve);
 	if (rc == 0)
-		qtm_info(ctx, _("The hive trained %s (job %lld on runner %s)"), m->name, id, runner != NULL ? runner : "?");
+		qtm_info(ctx, _("The hive trained %s (job %lld on runner %s)"), m->name, id, runner);
+	qtm_hive_attestation_clear(&att);
 	return rc;
 }
 
@@ -202,8 +252,9 @@ qtm_hive_submit_ahead(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_m
     struct qtm_model_artifact *out)
 {
 	struct qtm_hive_client *c = NULL;
+	struct qtm_key key;
 	long long id = 0;
-	int rc = connect_hive(ctx, o, true, &c);
+	int rc = connect_hive(ctx, o, true, &c, &key);
 
 	if (rc == 1)
 		rc = qtm_error(ctx, -EHOSTUNREACH, _("no hive to submit %s to"), m->name);
@@ -222,9 +273,10 @@ qtm_hive_handoff(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manife
     struct qtm_model_artifact *out, const char *metrics_path)
 {
 	struct qtm_hive_client *c = NULL;
+	struct qtm_key key;
 	cJSON *job = NULL;
 	long long id = 0;
-	int rc = connect_hive(ctx, o, false, &c);
+	int rc = connect_hive(ctx, o, false, &c, &key);
 
 	if (rc != 0)
 		return rc;
@@ -237,9 +289,10 @@ qtm_hive_handoff(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manife
 	if (rc == 0) {
 		qtm_info(ctx, _("Training %s on the hive %s (job %lld)"), m->name, qtm_hive_client_url(c), id);
 		if ((rc = follow(ctx, c, m->name, id, &job)) == 0)
-			rc = collect(ctx, c, m, job, id, out, metrics_path);
+			rc = collect(ctx, c, &key, m, job, id, out, metrics_path);
 	}
 	cJSON_Delete(job);
 	qtm_hive_client_free(c);
+	qtm_key_free(&key);
 	return rc;
 }

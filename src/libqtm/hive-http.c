@@ -41,7 +41,8 @@ qtm_hive_http_status(int rc)
 	case ENOENT: return MHD_HTTP_NOT_FOUND;
 	case ESTALE: case EBUSY: case EEXIST: case ENOTSUP: return MHD_HTTP_CONFLICT;
 	case EINVAL: return MHD_HTTP_BAD_REQUEST;
-	case EACCES: case EPERM: return MHD_HTTP_UNAUTHORIZED;
+	case EACCES: return MHD_HTTP_UNAUTHORIZED;
+	case EPERM: return MHD_HTTP_FORBIDDEN;
 	case EFBIG: return MHD_HTTP_CONTENT_TOO_LARGE;
 	case EBADMSG: return MHD_HTTP_UNPROCESSABLE_CONTENT;
 	default: return MHD_HTTP_INTERNAL_SERVER_ERROR;
@@ -54,6 +55,7 @@ code_name(unsigned int status)
 	switch (status) {
 	case MHD_HTTP_BAD_REQUEST: return "bad_request";
 	case MHD_HTTP_UNAUTHORIZED: return "unauthorized";
+	case MHD_HTTP_FORBIDDEN: return "forbidden";
 	case MHD_HTTP_NOT_FOUND: return "not_found";
 	case MHD_HTTP_CONFLICT: return "conflict";
 	case MHD_HTTP_CONTENT_TOO_LARGE: return "too_large";

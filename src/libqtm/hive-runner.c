@@ -220,7 +220,7 @@ heartbeat(struct qtm_ctx *ctx, struct qtm_hive_client *c, struct job *job, int *
 		cJSON_AddItemToObject(body, "loss", cJSON_Duplicate(job->loss, 1));
 	if (qtm_hive_request(ctx, c, "POST", path, body, &status, &resp) < 0)
 		qtm_verbose(ctx, _("job %lld: heartbeat: %s (trying again)"), job->id, qtm_strerror(ctx));
-	else if (status == 409)
+	else if (status == 409 || status == 403)   /* 403: the lease is another runner's */
 		v = ABANDON;
 	else if (status == 200 && cJSON_IsTrue(cJSON_GetObjectItem(resp, "cancel")))
 		v = CANCEL;
@@ -350,7 +350,7 @@ upload(struct runner *r, struct job *job, const char *artifact, const char *sha)
 
 	if (heartbeat(r->ctx, r->c, job, &ttl) == ABANDON)   /* renew the lease before a long upload */
 		return -ECANCELED;
-	return qtm_hive_upload(r->ctx, r->c, job->build_id, artifact, sha, NULL);
+	return qtm_hive_upload(r->ctx, r->c, job->build_id, job->lease, artifact, sha, NULL);
 }
 
 /* Uploads the artifact (or sends it inline) and completes the job; 0, -ECANCELED (stale lease)

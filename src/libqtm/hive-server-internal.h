@@ -11,6 +11,7 @@
 
 #include "hash.h"
 #include "hive-http.h"
+#include "sign.h"
 
 struct qtm_ctx;
 struct qtm_hive_conf;
@@ -30,6 +31,7 @@ struct qtm_hive_server {
 	struct qtm_http_guard *guard;      /* deadlines of the connections (http-guard.h) */
 	char *url, *url_file, *artifacts_dir, *logs_dir;
 	char *operator_token, *runner_token;
+	struct qtm_key key;                /* signs the attestations (hive-attest.h) */
 	double started;
 	bool stopped_cleanly;        /* leave STATE/clean when freed (hive-durable.h) */
 };
@@ -41,6 +43,9 @@ struct hive_upload {             /* PUT /v1/artifact/{build_id} */
 	bool hashing;
 	uint64_t size;
 	char build_id[QTM_SHA256_HEX], want[QTM_SHA256_HEX];
+	char *runner;                /* the uploading runner (owned), NULL: the operator */
+	int64_t job;                 /* the runner's job and attempt, whose lease it named */
+	int attempt;
 	bool held, too_large, io_error;
 };
 
@@ -83,6 +88,12 @@ void hive_upload_free(struct hive_upload *up);
 int hive_artifact_write(struct qtm_hive_server *srv, const char *build_id, const void *data, size_t len);
 /* GET/HEAD /v1/artifact/{build_id}. */
 enum MHD_Result hive_artifact_get(struct qtm_hive_server *srv, struct MHD_Connection *c, const char *build_id);
+/* GET /v1/artifact/{build_id}/attestation. */
+enum MHD_Result hive_attestation_get(struct qtm_hive_server *srv, struct MHD_Connection *c, const char *build_id);
+/* The signed attestation (owned by the caller) of an artifact accepted from runner (NULL: the
+ * operator) for job and attempt. */
+int hive_attest(struct qtm_hive_server *srv, const char *build_id, const char *sha256, uint64_t size,
+    const char *runner, int64_t job, int attempt, char **doc);
 /* The executor's housekeeping and the lease sweep (hive-api-ops.c). */
 void hive_tick(struct qtm_hive_server *srv);
 

@@ -22,6 +22,7 @@
 #include "hive-http.h"
 #include "hive-local.h"
 #include "hive-server.h"
+#include "hive-attest.h"
 #include "hive-server-internal.h"
 #include "hive-slurm.h"
 #include "hive-durable.h"
@@ -272,6 +273,7 @@ prepare_state(struct qtm_ctx *ctx, struct qtm_hive_server *srv)
 		free(tok);
 		tok = srv->conf->token_file != NULL ? xstrdup(srv->conf->token_file) : xasprintf("%s/operator.token", dir);
 		if ((rc = read_token(ctx, tok, &srv->operator_token)) == 0 &&
+		    (rc = qtm_hive_key_open(ctx, dir, &srv->key)) == 0 &&
 		    (rc = qtm_hive_db_open(ctx, path, &srv->db)) == 0 && (rc = check_after_crash(ctx, srv, existed)) == 0)
 			srv->flusher = qtm_hive_flusher_start(srv->artifacts_dir);
 	}
@@ -434,5 +436,6 @@ qtm_hive_server_free(struct qtm_hive_server *srv)
 	free(srv->logs_dir);
 	free(srv->operator_token);
 	free(srv->runner_token);
+	qtm_key_free(&srv->key);
 	free(srv);
 }

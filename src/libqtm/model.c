@@ -402,3 +402,30 @@ qtm_model_artifact_clear(struct qtm_model_artifact *a)
 	cJSON_Delete(a->params);
 	memset(a, 0, sizeof *a);
 }
+
+int
+qtm_model_retrain(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifest *m,
+    const struct qtm_model_build_opts *o, const char *dest, struct qtm_model_artifact *out)
+{
+	char *source = NULL, *metrics_path = NULL;
+	struct qtm_model_inputs in = { 0 };
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if ((rc = qtm_params_merge(ctx, m, o->overrides, &out->params)) == 0 &&
+	    (rc = qtm_model_fetch_source(ctx, m, o, &source)) == 0 &&
+	    (rc = identify(ctx, db, m, o, &in, out, &metrics_path)) == 0) {
+		/* Not the cache: the cached artifact is the one being checked. */
+		free(out->path);
+		free(metrics_path);
+		out->path = xstrdup(dest);
+		metrics_path = xasprintf("%s.metrics.json", dest);
+		out->origin = "trained";
+		rc = train_and_pack(ctx, db, m, source, &in, out, metrics_path);
+		unlink(metrics_path);
+	}
+	qtm_model_inputs_clear(&in);
+	free(source);
+	free(metrics_path);
+	return rc;
+}

@@ -91,5 +91,9 @@ int qtm_model_fetch_source(struct qtm_ctx *ctx, const struct qtm_manifest *m,
 int qtm_model_build(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifest *m,
     const struct qtm_model_build_opts *opts, struct qtm_model_artifact *out);
 void qtm_model_artifact_clear(struct qtm_model_artifact *a);
+/* Trains m here (never the cache, a repository or the hive) and packs its artifact into dest
+ * (the caller's path): qtm install --check (rebuild-check.h).  out as qtm_model_build's. */
+int qtm_model_retrain(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifest *m,
+    const struct qtm_model_build_opts *o, const char *dest, struct qtm_model_artifact *out);
 
 #endif

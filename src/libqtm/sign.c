@@ -104,6 +104,22 @@ qtm_key_load_public(struct qtm_ctx *ctx, const char *path, struct qtm_key *key)
 	return load_key(ctx, path, key, false);
 }
 
+int
+qtm_key_parse_public(struct qtm_ctx *ctx, const char *pem, const char *origin, struct qtm_key *key)
+{
+	BIO *b = BIO_new_mem_buf(pem, -1);
+	EVP_PKEY *pkey = b != NULL ? PEM_read_bio_PUBKEY(b, NULL, NULL, NULL) : NULL;
+
+	memset(key, 0, sizeof *key);
+	BIO_free(b);
+	if (pkey == NULL || EVP_PKEY_get_base_id(pkey) != EVP_PKEY_ED25519 || key_id(pkey, key->id) < 0) {
+		EVP_PKEY_free(pkey);
+		return qtm_error(ctx, -EINVAL, _("%s is not an Ed25519 %s key in PEM form"), origin, _("public"));
+	}
+	key->pkey = pkey;
+	return 0;
+}
+
 void
 qtm_key_free(struct qtm_key *key)
 {

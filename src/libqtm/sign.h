@@ -27,6 +27,8 @@ struct qtm_key {
 int qtm_key_generate(struct qtm_ctx *ctx, const char *prefix, char id[QTM_KEYID_LEN]);
 int qtm_key_load_private(struct qtm_ctx *ctx, const char *path, struct qtm_key *key);
 int qtm_key_load_public(struct qtm_ctx *ctx, const char *path, struct qtm_key *key);
+/* The same from PEM text in memory; origin names it in errors. */
+int qtm_key_parse_public(struct qtm_ctx *ctx, const char *pem, const char *origin, struct qtm_key *key);
 void qtm_key_free(struct qtm_key *key);
 
 /* Adds (or replaces) key's signature of data in the signature document sigs. */

@@ -27,7 +27,8 @@
 static int cmd_install_exec(struct qtm_ctx *, int, char **);
 
 const struct qtm_cmd_entry cmd_install_entry = {
-	"install", NULL, N_("[-s] [--download-only] [--train] [--keep] [--param K=V]... [--hive URL | --local | --hive-only] NAME[=VERSION]..."),
+	"install", NULL, N_("[-s] [--download-only] [--train] [--keep] [--param K=V]... [--hive URL | --local | --hive-only] NAME[=VERSION]...\n"
+	    "  install --check NAME..."),
 	N_("resolve, fetch, train and install modules"), cmd_install_exec,
 };
 
@@ -220,10 +221,11 @@ cmd_install_exec(struct qtm_ctx *ctx, int argc, char **argv)
 		{ "hive", required_argument, NULL, 'H' },
 		{ "local", no_argument, NULL, 'L' },
 		{ "hive-only", no_argument, NULL, 'O' },
+		{ "check", no_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct qtm_transaction_opts topts = { 0 };
-	bool dry_run = false;
+	bool dry_run = false, check = false;
 	cJSON *overrides = cJSON_CreateObject();
 	int c, rc = 0;
 
@@ -243,6 +245,8 @@ cmd_install_exec(struct qtm_ctx *ctx, int argc, char **argv)
 			topts.hive_mode = QTM_HIVE_LOCAL;
 		else if (c == 'O')
 			topts.hive_mode = QTM_HIVE_ONLY;
+		else if (c == 'C')
+			check = true;
 		else if (c == 'p')
 			rc = qtm_param_parse(ctx, optarg, overrides);
 		else
@@ -250,7 +254,9 @@ cmd_install_exec(struct qtm_ctx *ctx, int argc, char **argv)
 	}
 	if (rc == 0 && optind >= argc)
 		rc = cmd_usage(&cmd_install_entry, _("name at least one module"));
-	if (rc == 0)
+	if (rc == 0 && check)
+		rc = cmd_install_check(ctx, argv + optind);
+	else if (rc == 0)
 		rc = install(ctx, argv + optind, dry_run, topts, overrides);
 	cJSON_Delete(overrides);
 	return rc;

@@ -77,4 +77,8 @@ int cmd_status_watch(struct qtm_ctx *ctx, double interval, long long count);
  * ("metrics", "curve"); model says whether "no recorded curve" applies. */
 void cmd_info_print_metrics(struct qtm_ctx *ctx, const cJSON *inst, bool model);
 
+/* qtm install --check NAME...: each installed model trained again here and compared
+ * (rebuild-check.h); 0, or the first failure. */
+int cmd_install_check(struct qtm_ctx *ctx, char **names);
+
 #endif

@@ -191,7 +191,7 @@ runner(void *arg)
 		snprintf(art, sizeof art, "artifact of %s", id);
 		sha256_hex(art, strlen(art), sha);
 		if (use_put) {
-			snprintf(path, sizeof path, "/v1/artifact/%s", id);
+			snprintf(path, sizeof path, "/v1/artifact/%s?lease=%s", id, lease);
 			snprintf(hdr, sizeof hdr, "X-Qtm-Sha256: %s", sha);
 			curl_slist_free_all(c.put);
 			c.put = curl_slist_append(curl_slist_append(NULL, c.auth), hdr);

@@ -120,11 +120,11 @@ printf 'artifact one\n' >"$TMP/a1"
 A1=$(sha "$TMP/a1")
 is "$(req POST "/v1/job/$J1/complete" "{\"lease\":\"$L1\",\"sha256\":\"$A1\",\"size\":13}" "$S1")" 422 \
 	"complete before the artifact is held: 422"
-is "$(req PUT "/v1/artifact/$B1" "" "$S1" -H "X-Qtm-Sha256: $(hexid other)" --data-binary @"$TMP/a1")" 422 \
+is "$(req PUT "/v1/artifact/$B1?lease=$L1" "" "$S1" -H "X-Qtm-Sha256: $(hexid other)" --data-binary @"$TMP/a1")" 422 \
 	"an upload whose bytes do not match X-Qtm-Sha256: 422"
 is "$(ls "$STATE/artifacts" | wc -l)" 0 "nothing was kept of it"
-is "$(req PUT "/v1/artifact/$B1" "" "$S1" -H "X-Qtm-Sha256: $A1" --data-binary @"$TMP/a1")" 201 "a good upload: 201"
-is "$(req PUT "/v1/artifact/$B1" "" "$S1" -H "X-Qtm-Sha256: $A1" --data-binary @"$TMP/a1")" 200 "again: 200"
+is "$(req PUT "/v1/artifact/$B1?lease=$L1" "" "$S1" -H "X-Qtm-Sha256: $A1" --data-binary @"$TMP/a1")" 201 "a good upload: 201"
+is "$(req PUT "/v1/artifact/$B1?lease=$L1" "" "$S1" -H "X-Qtm-Sha256: $A1" --data-binary @"$TMP/a1")" 200 "again: 200"
 is "$(body "j['stored']")" False "stored: false the second time"
 is "$(req POST "/v1/job/$J1/complete" "{\"lease\":\"$FORGED\",\"sha256\":\"$A1\",\"size\":13}" "$S1")" 409 \
 	"complete with a forged lease: 409"

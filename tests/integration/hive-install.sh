@@ -33,7 +33,7 @@ port=$(free_port)
 run "$HC" --root "$H" start --listen "127.0.0.1:$port"
 ok $status "hive-control start runs qtm-hived with local runners"
 [ -s "$STATE/hived.pid" ] && BG_PIDS="${BG_PIDS:-} $(cat "$STATE/hived.pid")"
-export QTM_HIVE="http://127.0.0.1:$port" QTM_HIVE_TOKEN="@$STATE/operator.token"
+export QTM_HIVE="http://127.0.0.1:$port" QTM_HIVE_TOKEN="@$STATE/operator.token" QTM_HIVE_KEY="$STATE/hive-key.pub"
 
 A=$TMP/a
 use_source "$A" t "$TMP/repo"

@@ -95,7 +95,7 @@ run "$HC" --root "$H" start --listen "127.0.0.1:$port"
 ok $status "hive-control start runs qtm-hived with the slurm executor"
 [ $status -eq 0 ] || { sed 's/^/# /' "$TMP/err" "$STATE/hived.log"; echo "Bail out! no hive"; exit 1; }
 [ -s "$STATE/hived.pid" ] && BG_PIDS="$(cat "$STATE/hived.pid")"
-export QTM_HIVE=$URL QTM_HIVE_TOKEN="@$STATE/operator.token"
+export QTM_HIVE=$URL QTM_HIVE_TOKEN="@$STATE/operator.token" QTM_HIVE_KEY="$STATE/hive-key.pub"
 
 curl -s "$URL/status" >"$TMP/status.json"
 is "$(json_get "$TMP/status.json" "(j['executor'], j['runners']['max'], j['executor_error'])")" "('slurm', 4, None)" \
@@ -222,7 +222,7 @@ run sh "$UP" "$C2" 1 1024
 "$HC" --root "$H2" init >/dev/null 2>"$TMP/err" && printf 'executor = slurm\n' >>"$STATE2/hive.conf"
 use_source "$H2" t "$TMP/repo"
 port2=$(free_port)
-export QTM_HIVE=http://127.0.0.1:$port2 QTM_HIVE_TOKEN="@$STATE2/operator.token"
+export QTM_HIVE=http://127.0.0.1:$port2 QTM_HIVE_TOKEN="@$STATE2/operator.token" QTM_HIVE_KEY="$STATE2/hive-key.pub"
 run env SLURM_CONF="$C2/slurm.conf" "$HC" --root "$H2" start --listen "127.0.0.1:$port2"
 ok $status "qtm-hived with the slurm executor starts while Slurm is down"
 [ $status -eq 0 ] || sed 's/^/# /' "$TMP/err"

@@ -668,7 +668,8 @@ static const char *const routes[][2] = {
 	{ "/v1/runners/enroll", "post" }, { "/v1/job/claim", "post" },
 	{ "/v1/job/{id}/heartbeat", "post" }, { "/v1/job/{id}/log", "post" },
 	{ "/v1/artifact/{build_id}", "put" }, { "/v1/artifact/{build_id}", "get" },
-	{ "/v1/artifact/{build_id}", "head" }, { "/v1/job/{id}/complete", "post" },
+	{ "/v1/artifact/{build_id}", "head" }, { "/v1/artifact/{build_id}/attestation", "get" },
+	{ "/v1/job/{id}/complete", "post" },
 	{ "/v1/job/{id}/fail", "post" },
 };
 
