@@ -122,7 +122,7 @@ for k in range(100):                      # 100 completed, by runners 1..10
     call("POST", "/v1/job/%d/heartbeat" % jid, {"lease": lease, "progress": 1.0, "loss": curve(200, t0)}, r["secret"])
     art = b"artifact %d" % jid
     sha = hashlib.sha256(art).hexdigest()
-    call("PUT", "/v1/artifact/" + bid, art, r["secret"], {"X-Qtm-Sha256": sha, "Content-Type": "application/octet-stream"})
+    call("PUT", "/v1/artifact/%s?lease=%s" % (bid, lease), art, r["secret"], {"X-Qtm-Sha256": sha, "Content-Type": "application/octet-stream"})
     call("POST", "/v1/job/%d/complete" % jid, {"lease": lease, "sha256": sha, "size": len(art),
          "metrics": {"accuracy": round(random.random(), 3), "val_loss": round(random.random(), 3)}}, r["secret"])
 for k in range(20):                       # 20 failed for good
