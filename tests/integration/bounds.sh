@@ -5,7 +5,7 @@
 # declared with size 0 is empty; `qtm clean --all` counts only the bytes it frees.  The hostile
 # inputs are made here at run time: nothing big is committed, and nothing big is written.
 . "$(dirname "$0")/lib.sh"
-plan 16
+plan 17
 
 R=$TMP/root
 # quick CMD...: the command must end by itself (a bound) within 60 s, not be killed by timeout.
@@ -146,5 +146,21 @@ fails_with 6 "index.new.json.gz inflates to more than [0-9]+ bytes \(100 times i
 	"a signed index of $idx_kb KiB that inflates to 256 MiB is refused (exit 6)" -- qtm "$B" update
 run qtm "$B" --json list --available
 st=$status; grep -q '"model-a"' "$TMP/out"; ok $(( st | $? )) "  and the last good index is kept"
+
+# ---- clean --all and hard links --------------------------------------------------------------
+
+# A 4 MiB dataset: installing it hard-links the cached download into the store, so removing the
+# cache frees none of those bytes, and clean --all must not claim it did.
+make_module "$TMP/dmods/data-big" data-big dataset
+head -c 4194304 /dev/urandom >"$TMP/dmods/data-big/data.txt"
+build_repo "$TMP/drepo" "$TMP/dmods"
+E=$TMP/e
+use_source "$E" d "$TMP/drepo"
+run qtm "$E" -y install data-big
+links=$(stat -c %h "$E"/var/lib/qtm/store/data-big/1.0.0-*/data.txt)
+[ "$status" -eq 0 ] && [ "$links" -gt 1 ]; ok $? "the dataset is installed, its file hard-linked ($links links)"
+run qtm "$E" --json clean --all
+freed=$(json_get "$TMP/out" "j['freed_bytes']")
+[ "$status" -eq 0 ] && [ "$freed" -lt 4194304 ]; ok $? "clean --all does not count the hard-linked 4 MiB as freed ($freed bytes)"
 
 done_testing
