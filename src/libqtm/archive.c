@@ -547,7 +547,7 @@ copy_data(struct unpack *u, int fd, const char *path, char hex[QTM_SHA256_HEX], 
 	while (rc == 0 && (n = sym_archive_read_data(u->a, u->buf, BUF_SIZE)) != 0) {
 		if (n < 0)
 			rc = read_fail(u);
-		else if (u->max_bytes && (uint64_t)n > u->max_bytes - u->total)
+		else if ((uint64_t)n > u->max_bytes - u->total)
 			rc = qtm_error(u->ctx, -EFBIG, _("hostile archive %s: member %s exceeds the size limit of %llu bytes"),
 			    u->name, path, (unsigned long long)u->max_bytes);
 		else if ((rc = qtm_write_all(fd, u->buf, (size_t)n)) < 0)
@@ -580,9 +580,11 @@ unpack_file(struct unpack *u, struct archive_entry *e, const char *path)
 	if (m->mode != 0)
 		return hostile(u, N_("hostile archive %s: duplicate member %s"), path);
 	m->mode = mode;
-	if (u->max_bytes && declared > 0 && (uint64_t)declared > u->max_bytes - u->total)
-		return qtm_error(u->ctx, -EFBIG, _("hostile archive %s: member %s exceeds the size limit of %llu bytes"),
-		    u->name, path, (unsigned long long)u->max_bytes);
+	/* Refused on its header, before a byte is written. */
+	if (declared > 0 && (uint64_t)declared > u->max_bytes - u->total)
+		return qtm_error(u->ctx, -EFBIG, _("hostile archive %s: member %s exceeds the size limit of %llu "
+		    "bytes: its header declares %lld bytes (see max_unpack_ratio in qtm.conf(5))"),
+		    u->name, path, (unsigned long long)u->max_bytes, (long long)declared);
 	copy = xstrdup(path);
 	dfd = open_dirs(u, copy, false, &base);
 	if (dfd < 0) {
@@ -704,11 +706,25 @@ sanitize_message(struct qtm_ctx *ctx)
 			*c = '?';
 }
 
+uint64_t
+qtm_archive_unpack_limit(const struct qtm_ctx *ctx, uint64_t compressed)
+{
+	uint64_t floor = (uint64_t)64 << 20, limit;
+
+	/* A ratio of 100 is far above what real models and data compress to, and the floor keeps
+	 * small archives of sparse data (zeros compress a thousandfold) installable. */
+	limit = compressed > UINT64_MAX / ctx->max_unpack_ratio ? UINT64_MAX : compressed * ctx->max_unpack_ratio;
+	if (limit < floor)
+		limit = floor;
+	return limit < ctx->max_unpacked_size ? limit : ctx->max_unpacked_size;
+}
+
 int
 qtm_archive_unpack(struct qtm_ctx *ctx, const char *archive_path, const char *dest_dir,
     uint64_t max_bytes, struct qtm_filelist *files)
 {
-	struct unpack u = { .ctx = ctx, .name = archive_path, .max_bytes = max_bytes };
+	struct unpack u = { .ctx = ctx, .name = archive_path };
+	struct stat st;
 	struct qtm_filelist present = { 0 };
 	int rc = qtm_archive_load(ctx);
 	size_t n;
@@ -722,6 +738,11 @@ qtm_archive_unpack(struct qtm_ctx *ctx, const char *archive_path, const char *de
 	/* Checked before anything is written: on failure we empty dest_dir, so it must be ours. */
 	if (n > 0)
 		return qtm_error(ctx, -ENOTEMPTY, _("cannot unpack into %s: the directory is not empty"), dest_dir);
+	if (stat(archive_path, &st) < 0)
+		return qtm_error(ctx, -errno, _("cannot stat %s: %s"), archive_path, strerror(errno));
+	u.max_bytes = qtm_archive_unpack_limit(ctx, (uint64_t)st.st_size);
+	if (max_bytes != 0 && max_bytes < u.max_bytes)
+		u.max_bytes = max_bytes;
 	u.dfd = open(dest_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (u.dfd < 0)
 		return qtm_error(ctx, -errno, _("cannot open directory %s: %s"), dest_dir, strerror(errno));

@@ -40,8 +40,14 @@ int qtm_filelist_scan(struct qtm_ctx *ctx, const char *dir, struct qtm_filelist 
 int qtm_archive_pack(struct qtm_ctx *ctx, const char *dir, char *const *names,
     const char *out_path, char sha256_hex[QTM_SHA256_HEX], struct qtm_filelist *files);
 
+/* The most bytes an archive of `compressed` bytes may unpack to: ctx->max_unpack_ratio times
+ * its size, at least 64 MiB, at most ctx->max_unpacked_size (qtm.conf(5)). */
+uint64_t qtm_archive_unpack_limit(const struct qtm_ctx *ctx, uint64_t compressed);
+
 /* Unpacks archive_path into dest_dir (which must exist and be empty).  Refuses absolute paths,
- * ".." components, links, devices, fifos, members over max_bytes in total (0 = no limit) and
+ * ".." components, links, devices, fifos, members past qtm_archive_unpack_limit() in total (or
+ * past max_bytes when that is lower and not 0), a member whose header declares more than what
+ * is left of that limit (before writing it), and
  * any file whose sha256 disagrees with MANIFEST.sha256 (which must be present and complete);
  * on any refusal nothing is left in dest_dir.  MANIFEST.sha256 itself is not written out.
  * Fills files (when not NULL) with what was unpacked. */

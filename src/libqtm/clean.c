@@ -23,8 +23,9 @@ tree_bytes(const char *path)
 
 	if (lstat(path, &st) < 0)
 		return 0;
+	/* A file hard-linked elsewhere (a dataset in the store) frees nothing when removed here. */
 	if (!S_ISDIR(st.st_mode))
-		return (uint64_t)st.st_size;
+		return st.st_nlink == 1 ? (uint64_t)st.st_size : 0;
 	if ((d = opendir(path)) == NULL)
 		return 0;
 	while ((de = readdir(d)) != NULL) {

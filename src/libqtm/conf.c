@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include "i18n.h"
 #include "number.h"
 #include "paths.h"
+#include "readfile.h"
 #include "xalloc.h"
 
 static char *
@@ -55,6 +57,30 @@ qtm_kv_parse(struct qtm_ctx *ctx, const char *text, const char *origin, qtm_kv_f
 	return rc;
 }
 
+/* "N" bytes or "N" with a K, M, G or T suffix (powers of 1024), from 1 MiB to 1024 TiB. */
+static int
+parse_size(const char *value, uint64_t *out)
+{
+	static const char units[] = "KMGT";
+	const char *u;
+	char *end;
+	unsigned long long n;
+	unsigned shift = 0;
+
+	if (!isdigit((unsigned char)*value))
+		return -EINVAL;
+	errno = 0;
+	n = strtoull(value, &end, 10);
+	if (*end != '\0' && (end[1] != '\0' || (u = strchr(units, toupper((unsigned char)*end))) == NULL))
+		return -EINVAL;
+	if (*end != '\0')
+		shift = 10 * (unsigned)(u - units + 1);
+	if (errno != 0 || n == 0 || n > (1ULL << 50) >> shift || n << shift < (1ULL << 20))
+		return -EINVAL;
+	*out = (uint64_t)n << shift;
+	return 0;
+}
+
 static int
 conf_kv(struct qtm_ctx *ctx, void *arg, const char *key, const char *value, const char *origin,
     int line)
@@ -67,6 +93,17 @@ conf_kv(struct qtm_ctx *ctx, void *arg, const char *key, const char *value, cons
 		if (qtm_parse_int(value, 1, 3600, &ctx->stall_timeout_s) < 0)
 			return qtm_error(ctx, -EINVAL, _("%s:%d: stall_timeout must be a number of seconds from 1 to 3600"),
 			    origin, line);
+	} else if (strcmp(key, "max_unpack_ratio") == 0) {
+		int n;
+
+		if (qtm_parse_int(value, 1, 100000, &n) < 0)
+			return qtm_error(ctx, -EINVAL, _("%s:%d: max_unpack_ratio must be an integer from 1 to 100000"),
+			    origin, line);
+		ctx->max_unpack_ratio = (unsigned)n;
+	} else if (strcmp(key, "max_unpacked_size") == 0) {
+		if (parse_size(value, &ctx->max_unpacked_size) < 0)
+			return qtm_error(ctx, -EINVAL, _("%s:%d: max_unpacked_size must be a size from 1M to 1024T "
+			    "(a number of bytes, or with K, M, G or T)"), origin, line);
 	} else if (strcmp(key, "python") == 0) {
 		if (value[0] != '/')
 			return qtm_error(ctx, -EINVAL, _("%s:%d: python must be an absolute path"), origin, line);
@@ -97,7 +134,7 @@ qtm_ctx_load_config(struct qtm_ctx *ctx)
 	/* The default file is optional; one named with --config must exist. */
 	if (access(ctx->config_file, F_OK) < 0 && !ctx->config_explicit)
 		return 0;
-	if ((rc = qtm_read_file(ctx, ctx->config_file, &text, NULL)) < 0)
+	if ((rc = qtm_read_small_file(ctx, ctx->config_file, QTM_SMALL_FILE_MAX, &text, NULL)) < 0)
 		return rc;
 	rc = qtm_kv_parse(ctx, text, ctx->config_file, conf_kv, NULL);
 	free(text);

@@ -7,6 +7,7 @@
 #define QTM_CTX_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 enum qtm_verbosity { QTM_QUIET = -1, QTM_NORMAL = 0, QTM_VERBOSE = 1, QTM_DEBUG = 2 };
@@ -39,6 +40,10 @@ struct qtm_ctx {
 	char *hive;          /* qtm.conf `hive = URL`, or NULL (hive-client.h resolves the rest) */
 	char *hive_token;    /* qtm.conf `hive_token = PATH`, or NULL */
 	char *hive_key;      /* qtm.conf `hive_key = PATH`: the hive's pinned public key, or NULL */
+	/* Unpacking an archive stops past max_unpack_ratio times its compressed size (but allows
+	 * at least 64 MiB) and past max_unpacked_size in any case (archive.h). */
+	unsigned max_unpack_ratio;
+	uint64_t max_unpacked_size;
 
 	/* The last error. */
 	int err;

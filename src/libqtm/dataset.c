@@ -39,7 +39,7 @@ qtm_dataset_fetch(struct qtm_ctx *ctx, const struct qtm_manifest *m, const char 
 			continue;
 		}
 		reqs[n++] = (struct qtm_fetch_req){ .url = qtm_url_join(base_url, f->url), .dest = dest,
-		    .sha256 = f->sha256, .size = f->size, .label = xasprintf("%s/%s", m->name, f->name),
+		    .sha256 = f->sha256, .size = f->size, .size_declared = true, .label = xasprintf("%s/%s", m->name, f->name),
 		    .mirrors = (const char *const *)qtm_url_join_all(mirrors, f->url) };
 	}
 	if (rc == 0 && n > 0)

@@ -151,7 +151,7 @@ fetch_sink_write(char *data, size_t size, size_t nmemb, void *arg)
 	struct xfer *x = arg;
 	size_t len = size * nmemb, done = 0;
 
-	if (x->limit != 0 && x->have + len > x->limit) {
+	if (x->limited && x->have + len > x->limit) {
 		x->too_big = true;
 		return 0;   /* makes curl stop with CURLE_WRITE_ERROR */
 	}
@@ -185,7 +185,7 @@ part_resume(struct xfer *x)
 
 	if (!x->resumable || stat(x->part, &st) < 0 || st.st_size == 0)
 		return false;
-	if (x->req->size != 0 && (uint64_t)st.st_size > x->req->size) {
+	if ((x->req->size != 0 || x->req->size_declared) && (uint64_t)st.st_size > x->req->size) {
 		qtm_verbose(x->b->ctx, _("%s: %s is larger than the file: fetching it from the start"),
 		    x->label, x->part);
 		return false;

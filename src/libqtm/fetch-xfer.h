@@ -50,6 +50,7 @@ struct xfer {
 	struct qtm_sha256 hash;    /* over the .part's first hash.bytes bytes */
 	struct hasher bg;          /* while bg.running, only its thread touches hash */
 	uint64_t limit;
+	bool limited;              /* limit applies (it may be 0: a declared empty file) */
 	bool resumable;            /* a sha256 is known: a .part may be continued */
 	bool resumed;              /* this try started after existing bytes */
 	bool too_big, transient;

@@ -103,7 +103,7 @@ check(struct xfer *x)
 		return V_FATAL;
 	}
 	qtm_sha256_final(&x->hash, hex);
-	if (req->size != 0 && x->have != req->size)
+	if ((req->size != 0 || req->size_declared) && x->have != req->size)
 		x->err = qtm_error(x->b->ctx, -EBADMSG, _("%s: %s has %llu bytes, the index says %llu: the download is corrupt or the repository is inconsistent"),
 		    x->label, url_of(x), (unsigned long long)x->have, (unsigned long long)req->size);
 	else if (req->sha256 != NULL && strcmp(hex, req->sha256) != 0)
@@ -333,7 +333,7 @@ xfer_start(struct xfer *x)
 	x->too_big = false;
 	x->write_errno = 0;
 	x->errbuf[0] = '\0';
-	if (x->req->size != 0 && x->have == x->req->size) {
+	if ((x->req->size != 0 || x->req->size_declared) && x->have == x->req->size) {
 		xfer_end(x, CURLE_OK);   /* all there already: only verify */
 		return;
 	}
@@ -456,7 +456,8 @@ batch_init(struct batch *b, struct qtm_fetch_req *reqs)
 		x->fd = -1;
 		x->label = reqs[i].label != NULL ? reqs[i].label : reqs[i].dest;
 		x->part = xasprintf("%s.part", reqs[i].dest);
-		x->limit = reqs[i].size != 0 ? reqs[i].size : reqs[i].max_size;
+		x->limit = reqs[i].size != 0 || reqs[i].size_declared ? reqs[i].size : reqs[i].max_size;
+		x->limited = reqs[i].size != 0 || reqs[i].size_declared || reqs[i].max_size != 0;
 		x->resumable = reqs[i].sha256 != NULL;
 		reqs[i].result = 0;
 		if (!reqs[i].quiet) {

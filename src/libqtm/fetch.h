@@ -34,6 +34,7 @@ struct qtm_fetch_req {
 	const char *sha256;        /* expected, or NULL (then no resume) */
 	uint64_t size;             /* expected, or 0 when unknown */
 	uint64_t max_size;         /* refuse anything bigger (0 = no limit) */
+	bool size_declared;        /* size is known even when 0 (an empty file): nothing past it is taken */
 	const char *label;         /* shown in progress and errors */
 	bool quiet;                /* no progress display (small metadata files) */
 	int result;                /* out: 0, the request's negative code, or -ECANCELED when it was

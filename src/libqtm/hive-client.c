@@ -18,6 +18,7 @@
 #include "i18n.h"
 #include "json.h"
 #include "paths.h"
+#include "readfile.h"
 #include "xalloc.h"
 
 #define DEFAULT_HIVE "http://127.0.0.1:9000"
@@ -45,7 +46,7 @@ qtm_hive_read_token(struct qtm_ctx *ctx, const char *path, char **token)
 	size_t len;
 	int rc;
 
-	if ((rc = qtm_read_file(ctx, path, &data, &len)) < 0)
+	if ((rc = qtm_read_small_file(ctx, path, QTM_SMALL_FILE_MAX, &data, &len)) < 0)
 		return qtm_error_prefix(ctx, _("hive token"));
 	while (len > 0 && isspace((unsigned char)data[len - 1]))
 		data[--len] = '\0';

@@ -30,6 +30,7 @@
 #include "http-guard.h"
 #include "i18n.h"
 #include "paths.h"
+#include "readfile.h"
 #include "xalloc.h"
 
 double
@@ -228,7 +229,7 @@ static int
 read_token(struct qtm_ctx *ctx, const char *path, char **out)
 {
 	char *text;
-	int rc = qtm_read_file(ctx, path, &text, NULL);
+	int rc = qtm_read_small_file(ctx, path, QTM_SMALL_FILE_MAX, &text, NULL);
 
 	if (rc < 0)
 		return rc;

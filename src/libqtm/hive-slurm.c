@@ -17,6 +17,7 @@
 #include "hive-slurm-internal.h"
 #include "i18n.h"
 #include "paths.h"
+#include "readfile.h"
 #include "xalloc.h"
 
 #define PROBE_EVERY_S 10.0
@@ -166,7 +167,7 @@ write_script(struct qtm_ctx *ctx, struct qtm_hive_slurm *sl, int64_t job_id, int
 	char *text;
 	int rc, fd;
 
-	if ((rc = qtm_read_file(ctx, sl->token_path, &token, NULL)) < 0)
+	if ((rc = qtm_read_small_file(ctx, sl->token_path, QTM_SMALL_FILE_MAX, &token, NULL)) < 0)
 		goto out;
 	token[strcspn(token, " \t\r\n'")] = '\0';
 	text = xasprintf("#!/bin/sh\n"

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 
 #include "archive-sym.h"
@@ -108,18 +109,35 @@ ends_with(const char *s, const char *suffix)
 	return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
+/* JSON compresses about tenfold: a hundredfold is generous, and keeps a small signed index from
+ * inflating into gigabytes of memory. */
+#define GUNZIP_RATIO 100
+#define GUNZIP_FLOOR ((size_t)1 << 20)
+
+static size_t
+gunzip_limit(uint64_t compressed)
+{
+	uint64_t limit = compressed > SIZE_MAX / 2 / GUNZIP_RATIO ? SIZE_MAX / 2 : compressed * GUNZIP_RATIO;
+
+	return limit < GUNZIP_FLOOR ? GUNZIP_FLOOR : (size_t)limit;
+}
+
 int
 qtm_gunzip(struct qtm_ctx *ctx, const char *path, char **data, size_t *len)
 {
 	struct archive *a;
 	struct archive_entry *entry;
-	size_t cap = 1 << 16, used = 0;
+	size_t cap = 1 << 16, used = 0, max;
+	struct stat st;
 	char *buf;
 	la_ssize_t n;
 	int rc = qtm_archive_load(ctx);
 
 	if (rc < 0)
 		return rc;
+	if (stat(path, &st) < 0)
+		return qtm_error(ctx, -errno, _("cannot stat %s: %s"), path, strerror(errno));
+	max = gunzip_limit((uint64_t)st.st_size);
 	a = sym_archive_read_new();
 	buf = xmalloc(cap);
 
@@ -132,6 +150,11 @@ qtm_gunzip(struct qtm_ctx *ctx, const char *path, char **data, size_t *len)
 	}
 	while ((n = sym_archive_read_data(a, buf + used, cap - used - 1)) > 0) {
 		used += (size_t)n;
+		if (used > max) {
+			rc = qtm_error(ctx, -EFBIG, _("%s inflates to more than %zu bytes (%d times its size): refused"),
+			    path, max, GUNZIP_RATIO);
+			goto out;
+		}
 		if (cap - used < 2)
 			buf = xrealloc(buf, cap *= 2);
 	}

@@ -32,6 +32,7 @@ int qtm_json_load_as(struct qtm_ctx *ctx, const char *path, const char *origin, 
 /* Serialises (compact) and writes atomically, gzip-compressed when the name ends in ".gz". */
 int qtm_json_save(struct qtm_ctx *ctx, const char *path, const cJSON *json, bool pretty);
 /* gzip helpers (libarchive's raw format): the output buffer is owned by the caller. */
+/* qtm_gunzip refuses (-EFBIG) a file that inflates to more than 100 times its size (at least 1 MiB). */
 int qtm_gunzip(struct qtm_ctx *ctx, const char *path, char **data, size_t *len);
 
 #endif

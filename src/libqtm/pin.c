@@ -16,6 +16,7 @@
 #include "i18n.h"
 #include "manifest.h"
 #include "paths.h"
+#include "readfile.h"
 #include "pin.h"
 #include "pool.h"
 #include "xalloc.h"
@@ -116,7 +117,7 @@ qtm_pins_load(struct qtm_ctx *ctx, struct qtm_pin **out, size_t *n)
 	for (int i = 0; i < count; i++) {
 		char *path = xasprintf("%s/%s", dir, names[i]->d_name), *text;
 
-		if (rc == 0 && (rc = qtm_read_file(ctx, path, &text, NULL)) == 0) {
+		if (rc == 0 && (rc = qtm_read_small_file(ctx, path, QTM_SMALL_FILE_MAX, &text, NULL)) == 0) {
 			rc = qtm_pins_parse(ctx, text, path, out, n);
 			free(text);
 		}

@@ -10,11 +10,13 @@
 #include <unistd.h>
 
 #include <openssl/evp.h>
+#include <openssl/crypto.h>
 #include <openssl/pem.h>
 
 #include "ctx.h"
 #include "hash.h"
 #include "i18n.h"
+#include "readfile.h"
 #include "sign.h"
 #include "xalloc.h"
 
@@ -75,14 +77,22 @@ qtm_key_generate(struct qtm_ctx *ctx, const char *prefix, char id[QTM_KEYID_LEN]
 static int
 load_key(struct qtm_ctx *ctx, const char *path, struct qtm_key *key, bool private_key)
 {
-	FILE *f = fopen(path, "re");
 	EVP_PKEY *pkey;
+	char *text;
+	size_t len;
+	BIO *bio;
+	int rc;
 
 	memset(key, 0, sizeof *key);
-	if (f == NULL)
-		return qtm_error(ctx, -errno, _("cannot open the key %s: %s"), path, strerror(errno));
-	pkey = private_key ? PEM_read_PrivateKey(f, NULL, NULL, NULL) : PEM_read_PUBKEY(f, NULL, NULL, NULL);
-	fclose(f);
+	/* Read with a cap and parsed from memory: a key path naming /dev/zero fails at once. */
+	if ((rc = qtm_read_small_file(ctx, path, QTM_SMALL_FILE_MAX, &text, &len)) < 0)
+		return qtm_error_prefix(ctx, _("cannot load the key"));
+	bio = BIO_new_mem_buf(text, (int)len);
+	pkey = bio == NULL ? NULL : private_key ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL)
+	    : PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	OPENSSL_cleanse(text, len);
+	free(text);
 	if (pkey == NULL || EVP_PKEY_get_base_id(pkey) != EVP_PKEY_ED25519 || key_id(pkey, key->id) < 0) {
 		EVP_PKEY_free(pkey);
 		return qtm_error(ctx, -EINVAL, _("%s is not an Ed25519 %s key in PEM form"), path,

@@ -13,6 +13,7 @@
 #include "number.h"
 #include "manifest.h"
 #include "paths.h"
+#include "readfile.h"
 #include "source.h"
 #include "xalloc.h"
 
@@ -51,7 +52,7 @@ static int
 read_source(struct qtm_ctx *ctx, const char *dir, const char *file, struct qtm_source *s)
 {
 	char *path = xasprintf("%s/%s", dir, file), *text;
-	int rc = qtm_read_file(ctx, path, &text, NULL);
+	int rc = qtm_read_small_file(ctx, path, QTM_SMALL_FILE_MAX, &text, NULL);
 
 	s->mirrors = xcalloc(1, sizeof *s->mirrors);
 	s->threshold = 1;

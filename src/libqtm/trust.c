@@ -15,6 +15,7 @@
 #include "json.h"
 #include "manifest.h"
 #include "paths.h"
+#include "readfile.h"
 #include "repository.h"
 #include "source.h"
 #include "trust.h"
@@ -124,7 +125,7 @@ seen_version(struct qtm_ctx *ctx, const char *source)
 	char *path = seen_path(ctx, source), *text = NULL;
 	long long v = 0;
 
-	if (access(path, F_OK) == 0 && qtm_read_file(ctx, path, &text, NULL) == 0)
+	if (access(path, F_OK) == 0 && qtm_read_small_file(ctx, path, QTM_SMALL_FILE_MAX, &text, NULL) == 0)
 		v = atoll(text);
 	free(text);
 	free(path);

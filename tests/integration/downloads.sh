@@ -135,7 +135,8 @@ cmp -s "$(stored data-big big.bin)" "$TMP/mods/data-big/big.bin"; ok $? "the res
 
 # (e) The server's bytes are not the index's.
 file=$TMP/repo/datasets/data-bad/1.0.0/bad.bin
-printf 'X' | dd of="$file" bs=1 seek=100 conv=notrunc 2>/dev/null
+# Flip a bit of byte 100 (the file is random: writing an 'X' there may change nothing).
+/usr/bin/python3 -c "import sys; p = sys.argv[1]; b = bytearray(open(p, 'rb').read()); b[100] ^= 1; open(p, 'wb').write(b)" "$file"
 fails_with 6 "data-bad/bad\.bin: sha256 mismatch for http://127\.0\.0\.1:$port$D/data-bad/1\.0\.0/bad\.bin: expected [0-9a-f]{64}, got [0-9a-f]{64}" \
 	"a changed file fails the install (exit 6) naming the file, the URL and both digests" -- \
 	qtm "$R" -y install data-bad

@@ -301,7 +301,7 @@ test_scan_rejects_symlink(void **state)
 /* ---- crafted archives ---- */
 
 /* Member types: 'f' file (data = contents), 'x' executable file, 'B' BIG bytes of noise, 'd'
- * directory, 'l' symlink and 'h' hard link (data = target), 'c' char device, 'p' fifo, 'M' a
+ * directory, 'Z' as many zero bytes as data says, 'l' symlink and 'h' hard link (data = target), 'c' char device, 'p' fifo, 'M' a
  * MANIFEST.sha256 listing the space-separated names in data with the sha256 of the first file
  * member of that name (of "" when there is none). */
 struct member {
@@ -379,7 +379,7 @@ static const struct member *
 find_member(const struct member *m, const char *name)
 {
 	for (size_t i = 0; i < 6 && m[i].type != 0; i++)
-		if (strchr("fxB", m[i].type) != NULL && strcmp(m[i].name, name) == 0)
+		if (strchr("fxBZ", m[i].type) != NULL && strcmp(m[i].name, name) == 0)
 			return &m[i];
 	return NULL;
 }
@@ -393,6 +393,10 @@ member_data(const struct member *all, const struct member *m, size_t *len)
 	if (m->type == 'B') {
 		*len = BIG;
 		return (char *)noise(BIG);
+	}
+	if (m->type == 'Z') {
+		*len = strtoul(m->data, NULL, 10);
+		return xcalloc(1, *len);
 	}
 	if (m->type != 'M') {
 		*len = m->data ? strlen(m->data) : 0;
@@ -428,12 +432,12 @@ craft(const char *path, const struct hostile_case *c)
 		const struct member *m = &c->m[i];
 		struct archive_entry *e = archive_entry_new();
 		static const struct { char type; unsigned ft, perm; } types[] = {
-			{ 'f', AE_IFREG, 0644 }, { 'M', AE_IFREG, 0644 }, { 'B', AE_IFREG, 0644 },
+			{ 'f', AE_IFREG, 0644 }, { 'M', AE_IFREG, 0644 }, { 'B', AE_IFREG, 0644 }, { 'Z', AE_IFREG, 0644 },
 			{ 'x', AE_IFREG, 0755 }, { 'd', AE_IFDIR, 0755 }, { 'l', AE_IFLNK, 0777 },
 			{ 'h', AE_IFREG, 0644 }, { 'c', AE_IFCHR, 0666 }, { 'p', AE_IFIFO, 0644 },
 		};
 		size_t len = 0;
-		char *data = strchr("fxMB", m->type) ? member_data(c->m, m, &len) : NULL;
+		char *data = strchr("fxMBZ", m->type) ? member_data(c->m, m, &len) : NULL;
 
 		archive_entry_set_pathname(e, m->name);
 		for (size_t t = 0; t < sizeof types / sizeof types[0]; t++)
@@ -538,6 +542,42 @@ test_crafted_benign(void **state)
 	free(dest);
 }
 
+/* Unpacking is bounded without a max_bytes: past max_unpack_ratio times the archive's size (at
+ * least 64 MiB) and past max_unpacked_size; a member is refused on its header, before a byte of
+ * it is written, and nothing is left behind. */
+static void
+test_unpack_limits(void **state)
+{
+	static const struct hostile_case zeros = { "65 MiB of zeros", TAR_ZST, 0, NULL, {
+		GOOD_MANIFEST("zeros"), GOOD_FILE, { 'Z', "zeros", "68157440" } } };
+	struct fixture *f = *state;
+	char *path = tpath(f, "zeros.tar.zst"), *dest = make_dest(f, "zdest");
+	struct stat st;
+
+	assert_int_equal(qtm_archive_unpack_limit(f->ctx, 1000), (uint64_t)64 << 20);
+	assert_int_equal(qtm_archive_unpack_limit(f->ctx, 1 << 20), (uint64_t)100 << 20);
+	assert_int_equal(qtm_archive_unpack_limit(f->ctx, (uint64_t)1 << 40), (uint64_t)16 << 30);
+	make_case_file(path, &zeros);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(st.st_size < 1 << 20);   /* compressed a thousandfold: the ratio cap applies */
+	assert_int_equal(qtm_archive_unpack(f->ctx, path, dest, 0, NULL), -EFBIG);
+	assert_non_null(strstr(qtm_strerror(f->ctx), "member zeros exceeds the size limit of 67108864 bytes"));
+	assert_int_equal(dir_entries(dest), 0);
+	/* A higher ratio lets it through; a lower max_unpacked_size stops it again. */
+	f->ctx->max_unpack_ratio = 100000;
+	assert_int_equal(qtm_archive_unpack(f->ctx, path, dest, 0, NULL), 0);
+	assert_int_equal(qtm_rm_rf(f->ctx, dest), 0);
+	free(dest);
+	dest = make_dest(f, "zdest");
+	f->ctx->max_unpacked_size = 1 << 20;
+	assert_int_equal(qtm_archive_unpack(f->ctx, path, dest, 0, NULL), -EFBIG);
+	assert_non_null(strstr(qtm_strerror(f->ctx), "exceeds the size limit of 1048576 bytes"));
+	assert_int_equal(dir_entries(dest), 0);
+	assert_int_equal(rmdir(dest), 0);
+	free(dest);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -548,6 +588,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_scan_rejects_symlink, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crafted_benign, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unpack_limits, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -441,6 +441,33 @@ test_resume_file_url(void **state)
 	free(mixed);
 }
 
+/* A declared size of 0 is an empty file, not an unknown size: it is not taken from a server that
+ * would send more (over HTTP or file://): the empty file is in place at once and verifies. */
+static void
+test_declared_empty(void **state)
+{
+	char hex[QTM_SHA256_HEX], empty[QTM_SHA256_HEX], *src = srv_path("notempty");
+	char *urls[2] = { url("notempty"), xasprintf("file://%s", src) }, *dest = dl_path("empty");
+	unsigned char *data = serve("notempty", 1 << 20, 14, hex);
+	struct stat st;
+
+	(void)state;
+	qtm_sha256_buf("", 0, empty);
+	for (int i = 0; i < 2; i++) {
+		struct qtm_fetch_req req = { .url = urls[i], .dest = dest, .sha256 = empty, .size = 0,
+		    .size_declared = true, .label = "empty" };
+
+		assert_int_equal(qtm_fetch(g.ctx, &req), 0);
+		assert_int_equal(stat(dest, &st), 0);
+		assert_int_equal(st.st_size, 0);
+		assert_int_equal(unlink(dest), 0);
+		free(urls[i]);
+	}
+	free(src);
+	free(dest);
+	free(data);
+}
+
 /* A file:// source now shorter than the .part: fetched from zero, and found short (EBADMSG). */
 static void
 test_file_shorter_than_part(void **state)
@@ -761,6 +788,7 @@ main(void)
 		cmocka_unit_test_setup(test_stale_part, setup),
 		cmocka_unit_test_setup(test_part_too_long, setup),
 		cmocka_unit_test_setup(test_resume_file_url, setup),
+		cmocka_unit_test_setup(test_declared_empty, setup),
 		cmocka_unit_test_setup(test_file_shorter_than_part, setup),
 		cmocka_unit_test_setup(test_retry_500, setup),
 		cmocka_unit_test_setup(test_retry_exhausted, setup),
