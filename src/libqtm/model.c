@@ -402,3 +402,16 @@ qtm_model_artifact_clear(struct qtm_model_artifact *a)
 	cJSON_Delete(a->params);
 	memset(a, 0, sizeof *a);
 }
+
+void
+qtm_model_artifact_discard(struct qtm_ctx *ctx, const struct qtm_model_artifact *a)
+{
+	char *dir = qtm_cache_path(ctx, "artifacts");
+	char *metrics = xasprintf("%s/%s.metrics.json", dir, a->build_id);
+
+	if (a->path != NULL)
+		unlink(a->path);
+	unlink(metrics);
+	free(metrics);
+	free(dir);
+}

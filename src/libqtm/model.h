@@ -91,5 +91,7 @@ int qtm_model_fetch_source(struct qtm_ctx *ctx, const struct qtm_manifest *m,
 int qtm_model_build(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifest *m,
     const struct qtm_model_build_opts *opts, struct qtm_model_artifact *out);
 void qtm_model_artifact_clear(struct qtm_model_artifact *a);
+/* Removes a refused artifact and its metrics from the cache, so that no later install reuses it. */
+void qtm_model_artifact_discard(struct qtm_ctx *ctx, const struct qtm_model_artifact *a);
 
 #endif
