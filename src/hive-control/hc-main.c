@@ -15,6 +15,7 @@
 #include "hive-client.h"
 #include "i18n.h"
 #include "number.h"
+#include "text.h"
 #include "xalloc.h"
 
 static const struct {
@@ -157,10 +158,11 @@ hc_usage_error(struct hc *h, const char *cmd, const char *args)
 void
 hc_print_json(cJSON *json)
 {
-	char *text = cJSON_Print(json);
+	char *text = cJSON_Print(json), *safe = text != NULL ? qtm_json_text_safe(text) : NULL;
 
-	if (text != NULL)
-		printf("%s\n", text);
+	if (safe != NULL)
+		printf("%s\n", safe);
+	free(safe);
 	free(text);
 	cJSON_Delete(json);
 }
@@ -216,5 +218,5 @@ hc_str(const cJSON *o, const char *field, const char *dflt)
 {
 	const char *s = cJSON_GetStringValue(cJSON_GetObjectItem(o, field));
 
-	return s != NULL ? s : dflt;
+	return s != NULL ? qtm_term_safe(s) : dflt;   /* a hive's strings may hold escape sequences */
 }

@@ -216,10 +216,8 @@ submit_all(struct hc *h, const cJSON *bodies, cJSON *answers)
 			break;
 		if (!h->ctx->json)
 			printf(_("Job %.0f: %s %s (%s) %s%s\n"), cJSON_GetNumberValue(cJSON_GetObjectItem(job, "id")),
-			    cJSON_GetStringValue(cJSON_GetObjectItem(job, "module")),
-			    cJSON_GetStringValue(cJSON_GetObjectItem(job, "version")),
-			    cJSON_GetStringValue(cJSON_GetObjectItem(job, "priority")),
-			    cJSON_GetStringValue(cJSON_GetObjectItem(job, "state")),
+			    hc_str(job, "module", "?"), hc_str(job, "version", "?"), hc_str(job, "priority", "?"),
+			    hc_str(job, "state", "?"),
 			    cJSON_IsTrue(cJSON_GetObjectItem(job, "deduplicated")) ? _(" (already queued)") : "");
 		cJSON_AddItemToArray(answers, job);
 	}

@@ -77,7 +77,8 @@ int hc_cancel(struct hc *, int, char **);
 int hc_requeue(struct hc *, int, char **);
 int hc_clean(struct hc *, int, char **);
 
-/* A number at o.a (or o.a.b), 0 when absent; a string field of o, or dflt.  Both read o only. */
+/* A number at o.a (or o.a.b), 0 when absent; a string field of o, or dflt.  Both read o only.
+ * hc_str's string is for printing: control characters escaped (qtm_term_safe, text.h). */
 double hc_num(const cJSON *o, const char *a, const char *b);
 const char *hc_str(const cJSON *o, const char *field, const char *dflt);
 

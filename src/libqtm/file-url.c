@@ -34,10 +34,8 @@ hex_digit(char c)
 	return -1;
 }
 
-/* The local path of a file:// URL, percent-decoded (the caller frees it), or NULL when the URL
- * names another host or decodes to a NUL byte. */
-static char *
-url_path(const char *url)
+char *
+qtm_file_url_path(const char *url)
 {
 	const char *p = url + 7;
 	char *out, *o;
@@ -101,7 +99,7 @@ CURLcode
 qtm_file_url_read(const char *url, uint64_t offset, qtm_file_url_sink sink,
     void (*between)(void *), void *arg, char *errbuf)
 {
-	char *path = url_path(url);
+	char *path = qtm_file_url_path(url);
 	struct stat st;
 	CURLcode cc;
 	int fd;

@@ -17,6 +17,10 @@ typedef size_t (*qtm_file_url_sink)(char *data, size_t size, size_t nmemb, void 
 /* True for file:// URLs. */
 bool qtm_file_url_is(const char *url);
 
+/* The local path of a file:// URL, percent-decoded (the caller frees it), or NULL when the URL
+ * names another host or decodes to a NUL byte. */
+char *qtm_file_url_path(const char *url);
+
 /* Reads url's file from byte offset on, in chunks, into sink (which returns what it took: less
  * stops the read).  Returns CURLE_OK when the whole rest was delivered;
  * CURLE_FILE_COULDNT_READ_FILE when the file cannot be opened (no such file, not allowed, a

@@ -429,3 +429,16 @@ qtm_model_retrain(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manif
 	free(metrics_path);
 	return rc;
 }
+
+void
+qtm_model_artifact_discard(struct qtm_ctx *ctx, const struct qtm_model_artifact *a)
+{
+	char *dir = qtm_cache_path(ctx, "artifacts");
+	char *metrics = xasprintf("%s/%s.metrics.json", dir, a->build_id);
+
+	if (a->path != NULL)
+		unlink(a->path);
+	unlink(metrics);
+	free(metrics);
+	free(dir);
+}

@@ -95,5 +95,7 @@ void qtm_model_artifact_clear(struct qtm_model_artifact *a);
  * (the caller's path): qtm install --check (rebuild-check.h).  out as qtm_model_build's. */
 int qtm_model_retrain(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifest *m,
     const struct qtm_model_build_opts *o, const char *dest, struct qtm_model_artifact *out);
+/* Removes a refused artifact and its metrics from the cache, so that no later install reuses it. */
+void qtm_model_artifact_discard(struct qtm_ctx *ctx, const struct qtm_model_artifact *a);
 
 #endif

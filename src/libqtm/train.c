@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "archive.h"
+#include "artifact-check.h"
 #include "ctx.h"
 #include "curve.h"
 #include "i18n.h"
@@ -190,22 +191,13 @@ qtm_contract_input_binds(const struct qtm_train_input *inputs, size_t n_inputs,
 static int
 check_metrics_file(struct qtm_ctx *ctx, const struct qtm_train_job *job, const char *out)
 {
-	char *path = xasprintf("%s/metrics.json", out);
-	cJSON *json = NULL;
-	int rc = 0;
+	int rc = qtm_artifact_check_metrics(ctx, job->m, out);
 
-	for (size_t i = 0; job->m->outputs[i] != NULL; i++)
-		if (strcmp(job->m->outputs[i], "metrics.json") == 0) {
-			if ((rc = qtm_json_load(ctx, path, &json)) == 0 && !cJSON_IsObject(json))
-				rc = qtm_error(ctx, -EINVAL, _("%s: metrics.json is not a JSON object"), path);
-			if (rc < 0)
-				rc = qtm_error_prefix(ctx, _("training %s wrote a malformed metrics file (log: %s)"),
-				    job->m->name, job->log_path);
-			if (rc < 0)
-				rc = -ECHILD;
-		}
-	cJSON_Delete(json);
-	free(path);
+	if (rc < 0) {
+		qtm_error_prefix(ctx, _("training %s wrote a malformed metrics file (log: %s)"),
+		    job->m->name, job->log_path);
+		rc = -ECHILD;
+	}
 	return rc;
 }
 

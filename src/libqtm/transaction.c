@@ -13,6 +13,7 @@
 #include <solv/repo.h>
 
 #include "archive.h"
+#include "artifact-check.h"
 #include "buildid.h"
 #include "ctx.h"
 #include "dataset.h"
@@ -240,7 +241,10 @@ install_model(struct run *r, const struct qtm_step *st, const struct qtm_manifes
 	if ((rc = qtm_store_staging(r->ctx, m->name, &staging)) < 0)
 		goto out;
 	target = qtm_store_dir(r->ctx, m->name, m->version, art.build_id);
-	if ((rc = qtm_archive_unpack(r->ctx, art.path, staging, 0, &files)) < 0)
+	rc = qtm_archive_unpack(r->ctx, art.path, staging, 0, &files);
+	if (rc == 0 && (rc = qtm_artifact_check(r->ctx, m, staging, &files)) < 0)
+		qtm_model_artifact_discard(r->ctx, &art);   /* never reused from the cache */
+	if (rc < 0)
 		qtm_rm_rf(r->ctx, staging);
 	else if ((rc = qtm_store_commit(r->ctx, r->db, staging, target)) == 0)
 		rc = record(r, st, m, &art, &files, target);

@@ -15,6 +15,7 @@
 #include "db.h"
 #include "i18n.h"
 #include "pool.h"
+#include "text.h"
 
 static int cmd_info_exec(struct qtm_ctx *, int, char **);
 
@@ -93,7 +94,7 @@ print_strv(const char *label, const cJSON *arr)
 		return;
 	printf("%-13s ", label);
 	cJSON_ArrayForEach(it, arr) {
-		printf("%s%s", first ? "" : ", ", it->valuestring);
+		printf("%s%s", first ? "" : ", ", qtm_term_safe(it->valuestring));
 		first = 0;
 	}
 	printf("\n");
@@ -106,7 +107,7 @@ static void
 print_origin(const char *origin)
 {
 	if (strncmp(origin, "hive:", 5) == 0)
-		printf("%-13s %s %s\n", _("origin"), _("trained by the hive, runner"), origin + 5);
+		printf("%-13s %s %s\n", _("origin"), _("trained by the hive, runner"), qtm_term_safe(origin + 5));
 	else
 		printf("%-13s %s\n", _("origin"), strcmp(origin, "trained") == 0 ? _("trained on this machine")
 		    : strcmp(origin, "cache") == 0 ? _("reused from the local artifact cache")
@@ -121,45 +122,45 @@ print_text(struct qtm_ctx *ctx, const cJSON *info)
 
 	if (m == NULL)
 		m = cJSON_GetObjectItem(info, "installed_manifest");
-	printf("%s%s%s\n", cmd_bold(ctx), cJSON_GetObjectItem(info, "name")->valuestring, cmd_reset(ctx));
+	printf("%s%s%s\n", cmd_bold(ctx), qtm_term_safe(cJSON_GetObjectItem(info, "name")->valuestring), cmd_reset(ctx));
 	for (size_t i = 0; m != NULL && i < sizeof fields / sizeof fields[0]; i++) {
 		const cJSON *f = cJSON_GetObjectItem(m, fields[i]);
 
 		if (cJSON_IsString(f))
-			printf("%-13s %s\n", fields[i], f->valuestring);
+			printf("%-13s %s\n", fields[i], qtm_term_safe(f->valuestring));
 		else if (cJSON_IsNumber(f))
 			printf("%-13s %g\n", fields[i], f->valuedouble);
 	}
 	printf("%-13s", _("versions"));
 	cJSON_ArrayForEach(v, versions)
-		printf(" %s (%s)", cJSON_GetObjectItem(v, "version")->valuestring,
-		    cJSON_GetObjectItem(v, "repository")->valuestring);
+		printf(" %s (%s)", qtm_term_safe(cJSON_GetObjectItem(v, "version")->valuestring),
+		    qtm_term_safe(cJSON_GetObjectItem(v, "repository")->valuestring));
 	printf("\n");
 	print_strv(_("requires"), cJSON_GetObjectItem(m, "requires"));
 	if ((res = cJSON_GetObjectItem(m, "resources")) != NULL) {
 		char *r = cJSON_PrintUnformatted(res);
 
-		printf("%-13s %s\n", _("resources"), r);
+		printf("%-13s %s\n", _("resources"), qtm_term_safe(r));
 		cJSON_free(r);
 	}
 	if (cJSON_IsString(cJSON_GetObjectItem(m, "description")))
-		printf("%-13s %s\n", _("description"), cJSON_GetObjectItem(m, "description")->valuestring);
+		printf("%-13s %s\n", _("description"), qtm_term_safe(cJSON_GetObjectItem(m, "description")->valuestring));
 	if (inst == NULL) {
 		printf("%-13s %s\n", _("installed"), _("no"));
 		return;
 	}
-	printf("%-13s %s (%s)\n", _("installed"), cJSON_GetObjectItem(inst, "version")->valuestring,
+	printf("%-13s %s (%s)\n", _("installed"), qtm_term_safe(cJSON_GetObjectItem(inst, "version")->valuestring),
 	    cJSON_GetObjectItem(inst, "reason")->valuestring);
 	if (cJSON_GetArraySize(cJSON_GetObjectItem(info, "installed_versions")) > 1) {
 		const cJSON *iv;
 
 		printf("%-13s", _("side by side"));
 		cJSON_ArrayForEach(iv, cJSON_GetObjectItem(info, "installed_versions"))
-			printf(" %s%s", cJSON_GetObjectItem(iv, "version")->valuestring,
+			printf(" %s%s", qtm_term_safe(cJSON_GetObjectItem(iv, "version")->valuestring),
 			    cJSON_IsTrue(cJSON_GetObjectItem(iv, "default")) ? _(" (default)") : "");
 		printf("\n");
 	}
-	printf("%-13s %s\n", _("path"), cJSON_GetObjectItem(inst, "path")->valuestring);
+	printf("%-13s %s\n", _("path"), qtm_term_safe(cJSON_GetObjectItem(inst, "path")->valuestring));
 	if (cJSON_GetObjectItem(inst, "build_id") != NULL)
 		printf("%-13s %s\n", _("build id"), cJSON_GetObjectItem(inst, "build_id")->valuestring);
 	if (cJSON_GetObjectItem(inst, "origin") != NULL)
@@ -168,7 +169,7 @@ print_text(struct qtm_ctx *ctx, const cJSON *info)
 	if (cJSON_GetObjectItem(inst, "params") != NULL) {
 		char *params = cJSON_PrintUnformatted(cJSON_GetObjectItem(inst, "params"));
 
-		printf("%-13s %s\n", _("params"), params);
+		printf("%-13s %s\n", _("params"), qtm_term_safe(params));
 		cJSON_free(params);
 	}
 }

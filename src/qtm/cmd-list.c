@@ -14,6 +14,7 @@
 #include "db.h"
 #include "i18n.h"
 #include "pool.h"
+#include "text.h"
 #include "xalloc.h"
 
 static int cmd_list_exec(struct qtm_ctx *, int, char **);
@@ -115,11 +116,11 @@ print_rows(struct qtm_ctx *ctx, const cJSON *rows)
 		const cJSON *inst = cJSON_GetObjectItem(row, "installed_version");
 		const cJSON *reason = cJSON_GetObjectItem(row, "reason");
 
-		printf("%s%-26s%s %-10s %-8s %-18s %s\n", cmd_bold(ctx), cJSON_GetObjectItem(row, "name")->valuestring,
-		    cmd_reset(ctx), cJSON_GetObjectItem(row, "version")->valuestring,
-		    cJSON_GetObjectItem(row, "kind")->valuestring,
+		printf("%s%-26s%s %-10s %-8s %-18s %s\n", cmd_bold(ctx), qtm_term_safe(cJSON_GetObjectItem(row, "name")->valuestring),
+		    cmd_reset(ctx), qtm_term_safe(cJSON_GetObjectItem(row, "version")->valuestring),
+		    qtm_term_safe(cJSON_GetObjectItem(row, "kind")->valuestring),
 		    inst != NULL ? (strcmp(reason->valuestring, "auto") == 0 ? _("[installed,auto]") : _("[installed]")) : "",
-		    cJSON_GetObjectItem(row, "summary")->valuestring);
+		    qtm_term_safe(cJSON_GetObjectItem(row, "summary")->valuestring));
 	}
 }
 
@@ -138,8 +139,8 @@ listed_row(const struct qtm_listed *r, void *arg)
 	if (l->rows != NULL)
 		add_row(l->rows, r->name, r->version, r->kind, r->summary, r->source, r->version, r->reason);
 	else
-		printf("%s%-26s%s %-10s %-8s %-18s %s\n", l->bold, r->name, l->reset, r->version, r->kind,
-		    manual ? l->manual : l->autom, r->summary);
+		printf("%s%-26s%s %-10s %-8s %-18s %s\n", l->bold, qtm_term_safe(r->name), l->reset,
+		    qtm_term_safe(r->version), qtm_term_safe(r->kind), manual ? l->manual : l->autom, qtm_term_safe(r->summary));
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 #include "ctx.h"
 #include "i18n.h"
 #include "pool.h"
+#include "text.h"
 
 static int cmd_search_exec(struct qtm_ctx *, int, char **);
 
@@ -68,8 +69,8 @@ cmd_search_exec(struct qtm_ctx *ctx, int argc, char **argv)
 		cJSON_AddStringToObject(o, "summary", summary != NULL ? summary : "");
 		cJSON_AddItemToArray(rows, o);
 		if (!ctx->json)
-			printf("%s%-26s%s %-10s %s\n", cmd_bold(ctx), pool_id2str(pool, s->name), cmd_reset(ctx),
-			    pool_id2str(pool, s->evr), summary != NULL ? summary : "");
+			printf("%s%-26s%s %-10s %s\n", cmd_bold(ctx), qtm_term_safe(pool_id2str(pool, s->name)), cmd_reset(ctx),
+			    qtm_term_safe(pool_id2str(pool, s->evr)), summary != NULL ? qtm_term_safe(summary) : "");
 	}
 	queue_free(&same);
 	if (ctx->json)

@@ -17,6 +17,7 @@
 #include "lock.h"
 #include "solve.h"
 #include "store.h"
+#include "text.h"
 #include "transaction.h"
 #include "xalloc.h"
 
@@ -66,10 +67,11 @@ cmd_usage(const struct qtm_cmd_entry *e, const char *fmt, ...)
 void
 cmd_print_json(cJSON *json)
 {
-	char *text = cJSON_Print(json);
+	char *text = cJSON_Print(json), *safe = text != NULL ? qtm_json_text_safe(text) : NULL;
 
-	if (text != NULL)
-		printf("%s\n", text);
+	if (safe != NULL)
+		printf("%s\n", safe);
+	free(safe);
 	cJSON_free(text);
 	cJSON_Delete(json);
 }

@@ -17,6 +17,7 @@
 #include "curve.h"
 #include "i18n.h"
 #include "number.h"
+#include "text.h"
 #include "xalloc.h"
 
 #define CHART_COLS 48
@@ -59,11 +60,16 @@ display_width(const char *s)
 static char *
 value_text(const cJSON *v)
 {
+	char *text, *safe;
+
 	if (cJSON_IsNumber(v))
 		return xasprintf("%g", v->valuedouble);
 	if (cJSON_IsString(v))
-		return xstrdup(v->valuestring);
-	return cJSON_PrintUnformatted(v);   /* cJSON's allocator is the C library's */
+		return qtm_term_escape(v->valuestring);
+	text = cJSON_PrintUnformatted(v);   /* cJSON's allocator is the C library's */
+	safe = qtm_term_escape(text);
+	free(text);
+	return safe;
 }
 
 /* "metrics       NAME  VALUE", one metric a line (the label on the first only). */
@@ -80,7 +86,7 @@ metric_lines(const cJSON *metrics)
 	cJSON_ArrayForEach(it, metrics) {
 		char *v = value_text(it), *line;
 
-		line = xasprintf("%-13s %s%*s  %s", lines == NULL ? _("metrics") : "", it->string,
+		line = xasprintf("%-13s %s%*s  %s", lines == NULL ? _("metrics") : "", qtm_term_safe(it->string),
 		    name_w - display_width(it->string), "", v);
 		lines = strv_push(lines, line);
 		free(line);
