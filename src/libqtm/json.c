@@ -1,6 +1,7 @@
 /* json.c - typed cJSON access with precise errors, and JSON file I/O (optionally gzip). */
 #include "config.h"
 
+#include <limits.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +44,9 @@ qtm_json_int(struct qtm_ctx *ctx, const cJSON *obj, const char *field, bool requ
 
 	if (v == NULL)
 		return required ? field_error(ctx, origin, field, _("missing")) : 0;
-	if (!cJSON_IsNumber(v) || v->valuedouble != (double)(long long)v->valuedouble)
+	/* Out of long long's range the cast itself is undefined: checked first. */
+	if (!cJSON_IsNumber(v) || !(v->valuedouble >= (double)LLONG_MIN && v->valuedouble < -(double)LLONG_MIN) ||
+	    v->valuedouble != (double)(long long)v->valuedouble)
 		return field_error(ctx, origin, field, _("expected an integer"));
 	if ((long long)v->valuedouble < min || (long long)v->valuedouble > max) {
 		snprintf(what, sizeof what, _("must be between %lld and %lld"), min, max);
