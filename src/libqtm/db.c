@@ -102,6 +102,31 @@ qtm_db_backup(struct qtm_ctx *ctx, struct qtm_db *db)
 	return rc;
 }
 
+/* An empty file where a database with a backup was, or a SQLite file of someone else's, would
+ * otherwise be taken for an empty installation: the history would be lost without a word. */
+static int
+check_ours(struct qtm_ctx *ctx, struct qtm_db *db)
+{
+	char *bak = xasprintf("%s.bak", db->path);
+	struct stat st;
+	sqlite3_stmt *q = NULL;
+	bool empty_with_backup = stat(db->path, &st) == 0 && st.st_size == 0 && access(bak, F_OK) == 0;
+	int tables = 0, ours = 0;
+
+	free(bak);
+	if (empty_with_backup)
+		return corrupt(ctx, db, _("the file is empty"));
+	if (sqlite3_prepare_v2(db->sql, "SELECT count(*), coalesce(sum(name = 'packages'), 0) FROM sqlite_master "
+	    "WHERE type = 'table'", -1, &q, NULL) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW) {
+		tables = sqlite3_column_int(q, 0);
+		ours = sqlite3_column_int(q, 1);
+	}
+	sqlite3_finalize(q);
+	if (tables > 0 && ours == 0)
+		return corrupt(ctx, db, _("it is not a qtm database: it has no packages table"));
+	return 0;
+}
+
 int
 qtm_db_open(struct qtm_ctx *ctx, bool writable, struct qtm_db **out)
 {
@@ -129,7 +154,8 @@ qtm_db_open(struct qtm_ctx *ctx, bool writable, struct qtm_db **out)
 		goto fail;
 	}
 	sqlite3_busy_timeout(db->sql, 10000);
-	if ((rc = check_intact(ctx, db, writer)) < 0 || (rc = qtm_db_exec(ctx, db, "PRAGMA foreign_keys = ON;")) < 0)
+	if ((rc = check_intact(ctx, db, writer)) < 0 ||
+	    (strcmp(db->path, ":memory:") != 0 && (rc = check_ours(ctx, db)) < 0) || (rc = qtm_db_exec(ctx, db, "PRAGMA foreign_keys = ON;")) < 0)
 		goto fail;
 	if (writable && ((rc = qtm_db_exec(ctx, db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")) < 0 ||
 	    (rc = qtm_db_schema_apply(ctx, db)) < 0))

@@ -2,7 +2,7 @@
 # bad-db.sh - a damaged database: a clear message saying how to recover, nothing changed, and
 # never silent loss (a missing database does not make qtm delete the store).
 . "$(dirname "$0")/lib.sh"
-plan 9
+plan 13
 
 R=$TMP/root
 run qtm "$R" -y install gis-lidar
@@ -23,6 +23,22 @@ run qtm "$R" verify
 ok $status "after restoring the backup as told, verify is clean"
 run qtm "$R" --json list --installed
 is "$(json_get "$TMP/out" "len(j)")" 2 "and both packages are known again"
+
+# A 0-byte database (with the backup beside it) is damage, not an empty installation.
+: >"$db"
+fails_with 1 "qtm.db is damaged \(the file is empty\).*cp .*qtm.db.bak" \
+	"a 0-byte database is an error naming the backup" -- qtm "$R" list --installed
+cp "$db.bak" "$db"
+
+# Someone else's SQLite file in its place is refused too, and left as it is.
+cp "$db" "$TMP/db.ours"
+/usr/bin/python3 -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute("create table t(x)"); c.commit()' "$TMP/foreign.db"
+cp "$TMP/foreign.db" "$db"
+fails_with 1 "not a qtm database" "a foreign SQLite database is an error naming it" -- qtm "$R" -y remove gis-lidar
+cmp -s "$db" "$TMP/foreign.db"; ok $? "and the foreign file is not changed"
+cp "$TMP/db.ours" "$db"
+run qtm "$R" verify
+ok $status "the restored database verifies"
 
 # A database deleted outright: the next writer must not take the store for leftovers.
 rm -f "$db" "$db-wal" "$db-shm" "$db.bak"
