@@ -105,6 +105,15 @@ opt_num(const cJSON *body, const char *field)
 	return cJSON_IsNumber(v) && v->valuedouble >= 0 ? v->valuedouble : -1;
 }
 
+/* field is absent, or a number from 0 to max. */
+static bool
+num_within(const cJSON *body, const char *field, double max)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, field);
+
+	return v == NULL || (cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble <= max);
+}
+
 static enum MHD_Result
 heartbeat(struct qtm_hive_server *srv, struct MHD_Connection *c, struct hive_req *rq, int64_t id,
     const char *runner)
@@ -116,6 +125,11 @@ heartbeat(struct qtm_hive_server *srv, struct MHD_Connection *c, struct hive_req
 
 	if ((rc = qtm_hive_parse_json(srv->ctx, &rq->body, fields, "POST /v1/job/heartbeat", &body)) < 0)
 		return qtm_hive_reply_ctx(c, srv->ctx, rc);
+	if (!num_within(body, "progress", 1) || !num_within(body, "eta_s", 1e9)) {
+		cJSON_Delete(body);
+		return qtm_hive_reply_error(c, MHD_HTTP_BAD_REQUEST, _("POST /v1/job/heartbeat: \"progress\" must be "
+		    "a number from 0 to 1 and \"eta_s\" a number of seconds from 0 to 1e9"));
+	}
 	rc = qtm_hive_db_heartbeat(srv->ctx, srv->db, id,
 	    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "lease")), runner, opt_num(body, "progress"),
 	    opt_num(body, "eta_s"), cJSON_GetObjectItemCaseSensitive(body, "loss"), hive_now(),

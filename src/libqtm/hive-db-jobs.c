@@ -13,6 +13,7 @@
 #include "hive-db-internal.h"
 #include "hive-sched.h"
 #include "i18n.h"
+#include "manifest.h"
 #include "xalloc.h"
 
 static const char *const prio_names[] = { "high", "medium", "low" };
@@ -207,6 +208,41 @@ str_array(const cJSON *a, bool build_ids)
 	return true;
 }
 
+/* The bounds of a submitted job's resources: those of qtm-module(5), with 0 for "not set"
+ * (cpus 0 is read as 1, time_limit_s 0 as no limit). */
+static const struct resource_range {
+	const char *name;
+	double min, max;
+} resource_ranges[] = {
+	{ "cpus", 0, 1024 },
+	{ "memory_mb", 0, 1 << 24 },
+	{ "min_vram_gib", 0, 4096 },
+	{ "time_limit_s", 0, 7 * 86400 },
+};
+
+static const struct resource_range *
+resource_range(const char *name)
+{
+	for (size_t i = 0; i < sizeof resource_ranges / sizeof resource_ranges[0]; i++)
+		if (strcmp(resource_ranges[i].name, name) == 0)
+			return &resource_ranges[i];
+	return NULL;
+}
+
+/* The first numeric resource of r that is not a number within its range, or NULL. */
+static const cJSON *
+number_out_of_range(const cJSON *r)
+{
+	for (size_t i = 0; i < sizeof resource_ranges / sizeof resource_ranges[0]; i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(r, resource_ranges[i].name);
+
+		if (v != NULL && (!cJSON_IsNumber(v) || !(v->valuedouble >= resource_ranges[i].min) ||
+		    !(v->valuedouble <= resource_ranges[i].max)))
+			return v;
+	}
+	return NULL;
+}
+
 static int
 check_resources(struct qtm_ctx *ctx, struct submit *s, const cJSON *r)
 {
@@ -216,15 +252,14 @@ check_resources(struct qtm_ctx *ctx, struct submit *s, const cJSON *r)
 	s->resources = r != NULL ? cJSON_Duplicate(r, true) : cJSON_CreateObject();
 	if (r != NULL && !cJSON_IsObject(r))
 		return qtm_error(ctx, -EINVAL, _("job %s: \"resources\" must be an object"), s->module);
-	s->cpus = 1;
-	if ((v = cJSON_GetObjectItemCaseSensitive(r, "cpus")) != NULL && (!cJSON_IsNumber(v) || v->valuedouble < 0))
-		return qtm_error(ctx, -EINVAL, _("job %s: resources.cpus must be a number >= 0"), s->module);
+	if ((v = number_out_of_range(r)) != NULL)
+		return qtm_error(ctx, -EINVAL, _("job %s: resources.%s must be a number from %g to %g"), s->module,
+		    v->string, resource_range(v->string)->min, resource_range(v->string)->max);
+	v = cJSON_GetObjectItemCaseSensitive(r, "cpus");
 	s->cpus = v != NULL ? (long long)v->valuedouble : 1;
-	if ((v = cJSON_GetObjectItemCaseSensitive(r, "memory_mb")) != NULL && (!cJSON_IsNumber(v) || v->valuedouble < 0))
-		return qtm_error(ctx, -EINVAL, _("job %s: resources.memory_mb must be a number >= 0"), s->module);
+	v = cJSON_GetObjectItemCaseSensitive(r, "memory_mb");
 	s->memory_mb = v != NULL ? (long long)v->valuedouble : 0;
-	if ((v = cJSON_GetObjectItemCaseSensitive(r, "min_vram_gib")) != NULL && (!cJSON_IsNumber(v) || v->valuedouble < 0))
-		return qtm_error(ctx, -EINVAL, _("job %s: resources.min_vram_gib must be a number >= 0"), s->module);
+	v = cJSON_GetObjectItemCaseSensitive(r, "min_vram_gib");
 	s->vram = v != NULL ? v->valuedouble : 0;
 	s->gpu = -1;
 	v = cJSON_GetObjectItemCaseSensitive(r, "gpu");
@@ -263,6 +298,9 @@ check_submit(struct qtm_ctx *ctx, const cJSON *b, int default_max, struct submit
 	s->build_id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(b, "build_id"));
 	if (s->module == NULL || s->module[0] == '\0' || s->version == NULL || s->version[0] == '\0')
 		return qtm_error(ctx, -EINVAL, _("submit: \"module\" and \"version\" must be non-empty strings"));
+	if (!qtm_name_valid(s->module))
+		return qtm_error(ctx, -EINVAL, _("submit: \"module\" is not a valid module name (lowercase letters, "
+		    "digits, + - . _)"));
 	if (s->build_id == NULL || !qtm_sha256_valid(s->build_id))
 		return qtm_error(ctx, -EINVAL, _("job %s: \"build_id\" must be 64 lowercase hex digits"), s->module);
 	v = cJSON_GetObjectItemCaseSensitive(b, "priority");

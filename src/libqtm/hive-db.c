@@ -398,6 +398,26 @@ cap_int(const cJSON *cap, const char *field)
 	return cJSON_IsNumber(v) && v->valuedouble >= 0 ? (long long)v->valuedouble : cJSON_IsTrue(v) ? 1 : 0;
 }
 
+/* The first numeric capability outside what one machine can have, or NULL: a cast of 1e30 to
+ * long long is undefined, and a runner claiming a million cores would win every placement. */
+static const char *
+cap_out_of_range(const cJSON *cap, double *max)
+{
+	static const struct { const char *field; double max; } bounds[] = {
+		{ "cores", 65536 }, { "memory_mb", 1 << 30 }, { "cuda", 1000 }, { "gpus", 1024 },
+		{ "vram_mib", 1 << 24 },
+	};
+
+	for (size_t i = 0; i < sizeof bounds / sizeof bounds[0]; i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(cap, bounds[i].field);
+
+		*max = bounds[i].max;
+		if (cJSON_IsNumber(v) && !(v->valuedouble >= 0 && v->valuedouble <= bounds[i].max))
+			return bounds[i].field;
+	}
+	return NULL;
+}
+
 int
 qtm_hive_db_enroll(struct qtm_ctx *ctx, struct qtm_hive_db *db, const cJSON *body,
     const char *secret_hash, double now, char **id)
@@ -406,13 +426,18 @@ qtm_hive_db_enroll(struct qtm_ctx *ctx, struct qtm_hive_db *db, const cJSON *bod
 	const char *host = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "host"));
 	const char *executor = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "executor"));
 	const cJSON *cap = cJSON_GetObjectItemCaseSensitive(body, "capability");
+	const char *bad;
 	sqlite3_stmt *st;
+	double max;
 	int rc;
 
 	if (name == NULL || name[0] == '\0' || strlen(name) > 64 || strpbrk(name, "/ \t\n?#%") != NULL)
 		return qtm_error(ctx, -EINVAL, _("enroll: \"name\" must be a short string without blanks or slashes"));
 	if (!cJSON_IsObject(cap))
 		return qtm_error(ctx, -EINVAL, _("enroll of %s: \"capability\" must be an object"), name);
+	if ((bad = cap_out_of_range(cap, &max)) != NULL)
+		return qtm_error(ctx, -EINVAL, _("enroll of %s: capability.%s must be a number from 0 to %g"), name, bad,
+		    max);
 	if ((rc = hdb_begin(ctx, db)) < 0)
 		return rc;
 	*id = unique_name(ctx, db, name);

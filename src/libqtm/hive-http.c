@@ -9,6 +9,7 @@
 #include "ctx.h"
 #include "hive-http.h"
 #include "i18n.h"
+#include "text.h"
 #include "xalloc.h"
 
 void
@@ -121,17 +122,67 @@ qtm_hive_reply_ctx(struct MHD_Connection *c, struct qtm_ctx *ctx, int rc)
 	return qtm_hive_reply_error(c, qtm_hive_http_status(rc), qtm_strerror(ctx));
 }
 
+/* A JSON escape \u0000 would silently cut the string cJSON decodes it into.  Backslashes occur
+ * only inside strings, each starting one escape, so a linear scan finds them all. */
+static bool
+has_nul_escape(const char *s, size_t n)
+{
+	for (size_t i = 0; i + 1 < n; i++)
+		if (s[i] == '\\') {
+			if (s[i + 1] == 'u' && i + 5 < n && memcmp(s + i + 2, "0000", 4) == 0)
+				return true;
+			i++;
+		}
+	return false;
+}
+
+/* Tab and newline may occur in free text (a failure's message); no other control character. */
+static bool
+text_ok(const char *s)
+{
+	size_t n = strlen(s), at;
+
+	while (!qtm_text_clean(s, n, &at)) {
+		if (s[at] != '\t' && s[at] != '\n')
+			return false;
+		s += at + 1;
+		n -= at + 1;
+	}
+	return true;
+}
+
+/* The first key or string value, at any depth, that is not clean text; NULL when all are. */
+static const char *
+unclean_field(const cJSON *j)
+{
+	const cJSON *e;
+	const char *bad;
+
+	if (j->string != NULL && !text_ok(j->string))
+		return "";
+	if (cJSON_IsString(j) && !text_ok(j->valuestring))
+		return j->string != NULL ? j->string : "";
+	cJSON_ArrayForEach(e, j)
+		if ((bad = unclean_field(e)) != NULL)
+			return bad[0] != '\0' || j->string == NULL ? bad : j->string;
+	return NULL;
+}
+
 int
 qtm_hive_parse_json(struct qtm_ctx *ctx, const struct qtm_hive_body *b, const char *const *fields,
     const char *what, cJSON **out)
 {
-	const char *end = NULL;
+	const char *end = NULL, *bad;
 	cJSON *j, *f;
 
 	*out = NULL;
 	if (b->too_large)
 		return qtm_error(ctx, -EFBIG, _("%s: the body is larger than %zu KiB (max_body_kib)"), what,
 		    b->max / 1024);
+	if (b->len > 0 && !qtm_utf8_valid(b->data, b->len))
+		return qtm_error(ctx, -EINVAL, _("%s: the body is not valid UTF-8"), what);
+	if (has_nul_escape(b->data, b->len))
+		return qtm_error(ctx, -EINVAL, _("%s: a string of the body holds a NUL character (\\u0000)"), what);
 	if (b->len == 0 || (j = cJSON_ParseWithLengthOpts(b->data, b->len + 1, &end, true)) == NULL)
 		return qtm_error(ctx, -EINVAL, _("%s: the body is not valid JSON (at byte %zu)"), what,
 		    end != NULL && b->data != NULL ? (size_t)(end - b->data) : (size_t)0);
@@ -150,6 +201,12 @@ qtm_hive_parse_json(struct qtm_ctx *ctx, const struct qtm_hive_body *b, const ch
 			cJSON_Delete(j);
 			return rc;
 		}
+	}
+	if ((bad = unclean_field(j)) != NULL) {
+		int rc = qtm_error(ctx, -EINVAL, _("%s: field \"%s\" holds a control character"), what, bad);
+
+		cJSON_Delete(j);
+		return rc;
 	}
 	*out = j;
 	return 0;

@@ -22,6 +22,7 @@
 #include "i18n.h"
 #include "json.h"
 #include "paths.h"
+#include "text.h"
 #include "xalloc.h"
 
 #define BACKOFF_MIN_MS 50
@@ -289,11 +290,13 @@ report_fail(struct runner *r, struct job *job, const char *error, bool permanent
 {
 	char *path = xasprintf("/v1/job/%lld/fail", job->id);
 	cJSON *body = cJSON_CreateObject();
+	char *clean = error != NULL ? qtm_term_escape(error) : NULL;   /* the hive refuses control characters */
 	long status = 0;
 	int rc;
 
 	cJSON_AddStringToObject(body, "lease", job->lease);
-	cJSON_AddStringToObject(body, "error", error);
+	cJSON_AddStringToObject(body, "error", clean);
+	free(clean);
 	cJSON_AddBoolToObject(body, "permanent", permanent);
 	rc = qtm_hive_request(r->ctx, r->c, "POST", path, body, &status, NULL);
 	if (rc == 0 && status != 200 && status != 409)

@@ -17,7 +17,7 @@ max_body_kib = 4
 max_artifact_mib = 1
 EOF
 
-plan 74
+plan 90
 
 HIVED_PID=
 start_hived() {
@@ -96,9 +96,29 @@ is "$(body "j['id'], j['deduplicated']")" "$J1 True" "it is the same job, dedupl
 is "$(req GET /jobs/99999)" 404 "an unknown job: 404"
 is "$(req POST /jobs/99999/cancel "" "$OP")" 404 "cancel of an unknown job: 404"
 
+# Strings and numbers of a submit: a module name by the manifest's rule, clean UTF-8 text,
+# resources within qtm-module(5)'s bounds.
+B9=$(hexid strict)
+is "$(req POST /jobs/submit "$(job_body "$B9" | sed 's/"m"/"Bad Name"/')" "$OP")" 400 "a module name against the manifest's rule: 400"
+is "$(req POST /jobs/submit "$(printf '{"module":"m\377","version":"1","build_id":"%s","spec":{}}' "$B9")" "$OP")" 400 \
+	"invalid UTF-8 in a body: 400"
+grep -q "UTF-8" "$TMP/body"; ok $? "the error says UTF-8"
+is "$(req POST /jobs/submit "$(printf '{"module":"m","version":"1\\u0000x","build_id":"%s","spec":{}}' "$B9")" "$OP")" 400 \
+	"a NUL (\\u0000) in a string: 400"
+is "$(req POST /jobs/submit "$(printf '{"module":"m","version":"1","build_id":"%s","spec":{"d":"\\u001b[2J"}}' "$B9")" "$OP")" 400 \
+	"an escape character in a nested string: 400"
+grep -q '"d\\"' "$TMP/body"; ok $? "the error names the field"
+is "$(req POST /jobs/submit "$(job_body "$B9" ',"resources":{"cpus":1e30}')" "$OP")" 400 "resources.cpus 1e30: 400"
+grep -q "resources.cpus" "$TMP/body"; ok $? "the error names resources.cpus"
+is "$(req POST /jobs/submit "$(job_body "$B9" ',"resources":{"time_limit_s":-1}')" "$OP")" 400 "resources.time_limit_s -1: 400"
+is "$(req GET "/jobs?limit=100")" 200 "the job list still answers"
+is "$(body "len([x for x in j['jobs'] if x['build_id'] == '$B9'])")" 0 "and none of the refused jobs is in it"
+
 # The runner side.
 enroll='{"name":"r1","host":"testhost","executor":"fleet","capability":{"cores":4,"memory_mb":8192,"cuda":false}}'
 is "$(req POST /v1/runners/enroll "$enroll" "$OP")" 401 "enroll with the operator token: 401"
+is "$(req POST /v1/runners/enroll '{"name":"big","host":"h","executor":"fleet","capability":{"cores":1e30}}' "$RT")" 400 \
+	"an enrollment claiming 1e30 cores: 400"
 is "$(req POST /v1/runners/enroll "$enroll" "$RT")" 200 "enroll with the enrollment token"
 R1=$(body "j['runner_id']")
 S1=$(body "j['secret']")
@@ -108,6 +128,9 @@ is "$(body "j['job']['id'], j['job']['state'], j['job']['spec']['k'], len(j['lea
 	"the claim carries the job, its spec and a lease"
 L1=$(body "j['lease']")
 is "$(req POST /v1/job/claim "{\"runner_id\":\"$R1\"}" "$S1")" 204 "nothing else to claim: 204"
+for bad in '"progress":5' '"progress":-1' '"eta_s":-100' '"progress":0.5,"eta_s":1e30'; do
+	is "$(req POST "/v1/job/$J1/heartbeat" "{\"lease\":\"$L1\",$bad}" "$S1")" 400 "a heartbeat with $bad: 400"
+done
 is "$(req POST "/v1/job/$J1/heartbeat" "{\"lease\":\"$L1\",\"progress\":0.5,\"loss\":0.25}" "$S1")" 200 "heartbeat"
 is "$(body "j['cancel']")" False "no cancel asked"
 FORGED=0123456789abcdef0123456789abcdef
