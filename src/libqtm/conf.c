@@ -134,7 +134,7 @@ qtm_ctx_load_config(struct qtm_ctx *ctx)
 	/* The default file is optional; one named with --config must exist. */
 	if (access(ctx->config_file, F_OK) < 0 && !ctx->config_explicit)
 		return 0;
-	if ((rc = qtm_read_small_file(ctx, ctx->config_file, QTM_SMALL_FILE_MAX, &text, NULL)) < 0)
+	if ((rc = qtm_read_text_file(ctx, ctx->config_file, &text)) < 0)
 		return rc;
 	rc = qtm_kv_parse(ctx, text, ctx->config_file, conf_kv, NULL);
 	free(text);

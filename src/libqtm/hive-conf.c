@@ -148,7 +148,7 @@ qtm_hive_conf_load(struct qtm_ctx *ctx, struct qtm_hive_conf *c, const char *pat
 
 	if (access(path, F_OK) < 0)
 		return 0;
-	if ((rc = qtm_read_small_file(ctx, path, QTM_SMALL_FILE_MAX, &text, NULL)) < 0)
+	if ((rc = qtm_read_text_file(ctx, path, &text)) < 0)
 		return rc;
 	rc = qtm_kv_parse(ctx, text, path, conf_kv, c);
 	free(text);

@@ -117,7 +117,7 @@ qtm_pins_load(struct qtm_ctx *ctx, struct qtm_pin **out, size_t *n)
 	for (int i = 0; i < count; i++) {
 		char *path = xasprintf("%s/%s", dir, names[i]->d_name), *text;
 
-		if (rc == 0 && (rc = qtm_read_small_file(ctx, path, QTM_SMALL_FILE_MAX, &text, NULL)) == 0) {
+		if (rc == 0 && (rc = qtm_read_text_file(ctx, path, &text)) == 0) {
 			rc = qtm_pins_parse(ctx, text, path, out, n);
 			free(text);
 		}

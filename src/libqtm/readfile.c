@@ -79,3 +79,23 @@ qtm_read_small_file(struct qtm_ctx *ctx, const char *path, size_t max, char **bu
 		*len = used;
 	return 0;
 }
+
+int
+qtm_read_text_file(struct qtm_ctx *ctx, const char *path, char **buf)
+{
+	size_t len, line = 1;
+	char *text;
+	const char *nul;
+	int rc = qtm_read_small_file(ctx, path, QTM_SMALL_FILE_MAX, &text, &len);
+
+	if (rc < 0)
+		return rc;
+	if ((nul = memchr(text, '\0', len)) != NULL) {
+		for (const char *p = text; p < nul; p++)
+			line += *p == '\n';
+		free(text);
+		return qtm_error(ctx, -EINVAL, _("%s:%zu: a NUL byte (this is not a text file)"), path, line);
+	}
+	*buf = text;
+	return 0;
+}

@@ -15,4 +15,8 @@ struct qtm_ctx;
  * file, is an error naming it. */
 int qtm_read_small_file(struct qtm_ctx *ctx, const char *path, size_t max, char **buf, size_t *len);
 
+/* The same for a text file parsed line by line (qtm.conf, sources, pins, hive.conf): a NUL byte
+ * would silently cut its line short, so one is an error naming the file and the line. */
+int qtm_read_text_file(struct qtm_ctx *ctx, const char *path, char **buf);
+
 #endif

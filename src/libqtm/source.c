@@ -52,7 +52,7 @@ static int
 read_source(struct qtm_ctx *ctx, const char *dir, const char *file, struct qtm_source *s)
 {
 	char *path = xasprintf("%s/%s", dir, file), *text;
-	int rc = qtm_read_small_file(ctx, path, QTM_SMALL_FILE_MAX, &text, NULL);
+	int rc = qtm_read_text_file(ctx, path, &text);
 
 	s->mirrors = xcalloc(1, sizeof *s->mirrors);
 	s->threshold = 1;

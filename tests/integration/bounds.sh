@@ -5,7 +5,7 @@
 # declared with size 0 is empty; `qtm clean --all` counts only the bytes it frees.  The hostile
 # inputs are made here at run time: nothing big is committed, and nothing big is written.
 . "$(dirname "$0")/lib.sh"
-plan 17
+plan 19
 
 R=$TMP/root
 # quick CMD...: the command must end by itself (a bound) within 60 s, not be killed by timeout.
@@ -18,6 +18,14 @@ fails_with 1 '/dev/zero is not a regular file' "--config /dev/zero fails at once
 head -c 2097152 /dev/zero | tr '\0' '#' >"$TMP/big.conf"
 fails_with 1 "big.conf is larger than the limit of 1048576 bytes" "a 2 MiB qtm.conf is refused, naming the file" -- \
 	quick "$QTM" --root "$R" --config "$TMP/big.conf" list
+# A NUL byte in a line would cut it short where the parser stops: here "python = /usr/bin/python3"
+# would be read as "python = /usr/bin/py" and 'stall_timeout = 5' would hide the rest.
+printf 'parallel_downloads = 4\nstall_timeout = 5\0000\n' >"$TMP/nul.conf"
+fails_with 1 "nul.conf:2: a NUL byte" "a NUL byte in qtm.conf is an error naming the file and line" -- \
+	quick "$QTM" --root "$R" --config "$TMP/nul.conf" list
+printf 'stall_timeout = 5\n' >"$TMP/clean.conf"
+run quick "$QTM" --root "$R" --config "$TMP/clean.conf" list
+ok $status "the same file without the NUL byte is read"
 QTM_HIVE=http://127.0.0.1:9 QTM_HIVE_TOKEN=@/dev/zero fails_with 1 'hive token: /dev/zero is not a regular file' \
 	"QTM_HIVE_TOKEN=@/dev/zero fails at once, naming the file" -- \
 	quick "$QTM" --root "$R" hive jobs
