@@ -264,6 +264,7 @@ qtm_hive_submit_ahead(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_m
 		    qtm_hive_client_url(c), id);
 	}
 	qtm_hive_client_free(c);
+	qtm_key_free(&key);
 	return rc;
 }
 
