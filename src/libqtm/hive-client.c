@@ -471,7 +471,7 @@ qtm_hive_call(struct qtm_ctx *ctx, struct qtm_hive_client *c, const char *method
 	if (rc == 0 && (r.status < 200 || r.status > 299))
 		rc = http_error(ctx, c, method, path, &r);
 	else if (rc == 0 && out != NULL && r.len > 0 &&
-	    (rc = qtm_json_parse(ctx, r.body, r.len, c->url, out)) < 0)
+	    (rc = qtm_json_parse_answer(ctx, r.body, r.len, c->url, out)) < 0)
 		qtm_error_prefix(ctx, _("hive %s: %s %s: the answer"), c->url, method, path);
 	if (rc == 0)
 		rc = (int)r.status;

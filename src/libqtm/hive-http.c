@@ -122,20 +122,6 @@ qtm_hive_reply_ctx(struct MHD_Connection *c, struct qtm_ctx *ctx, int rc)
 	return qtm_hive_reply_error(c, qtm_hive_http_status(rc), qtm_strerror(ctx));
 }
 
-/* A JSON escape \u0000 would silently cut the string cJSON decodes it into.  Backslashes occur
- * only inside strings, each starting one escape, so a linear scan finds them all. */
-static bool
-has_nul_escape(const char *s, size_t n)
-{
-	for (size_t i = 0; i + 1 < n; i++)
-		if (s[i] == '\\') {
-			if (s[i + 1] == 'u' && i + 5 < n && memcmp(s + i + 2, "0000", 4) == 0)
-				return true;
-			i++;
-		}
-	return false;
-}
-
 /* Tab and newline may occur in free text (a failure's message); no other control character. */
 static bool
 text_ok(const char *s)
@@ -181,7 +167,7 @@ qtm_hive_parse_json(struct qtm_ctx *ctx, const struct qtm_hive_body *b, const ch
 		    b->max / 1024);
 	if (b->len > 0 && !qtm_utf8_valid(b->data, b->len))
 		return qtm_error(ctx, -EINVAL, _("%s: the body is not valid UTF-8"), what);
-	if (has_nul_escape(b->data, b->len))
+	if (qtm_json_has_nul_escape(b->data, b->len))
 		return qtm_error(ctx, -EINVAL, _("%s: a string of the body holds a NUL character (\\u0000)"), what);
 	if (b->len == 0 || (j = cJSON_ParseWithLengthOpts(b->data, b->len + 1, &end, true)) == NULL)
 		return qtm_error(ctx, -EINVAL, _("%s: the body is not valid JSON (at byte %zu)"), what,

@@ -13,6 +13,7 @@
 #include "i18n.h"
 #include "json.h"
 #include "paths.h"
+#include "text.h"
 #include "xalloc.h"
 
 static int
@@ -87,6 +88,17 @@ qtm_json_strv(struct qtm_ctx *ctx, const cJSON *obj, const char *field, bool req
 
 int
 qtm_json_parse(struct qtm_ctx *ctx, const char *text, size_t len, const char *origin, cJSON **out)
+{
+	/* A name cut short at a NUL, or bytes no JSON parser downstream accepts, must not pass. */
+	if (!qtm_utf8_valid(text, len))
+		return qtm_error(ctx, -EINVAL, _("%s: not valid UTF-8"), origin);
+	if (qtm_json_has_nul_escape(text, len))
+		return qtm_error(ctx, -EINVAL, _("%s: a string holds a NUL character (\\u0000)"), origin);
+	return qtm_json_parse_answer(ctx, text, len, origin, out);
+}
+
+int
+qtm_json_parse_answer(struct qtm_ctx *ctx, const char *text, size_t len, const char *origin, cJSON **out)
 {
 	const char *end = NULL;
 	cJSON *json = cJSON_ParseWithLengthOpts(text, len, &end, false);

@@ -23,8 +23,13 @@ int qtm_json_int(struct qtm_ctx *ctx, const cJSON *obj, const char *field, bool 
 int qtm_json_strv(struct qtm_ctx *ctx, const cJSON *obj, const char *field, bool required,
     const char *origin, char ***out);
 
-/* Parses text; an error names origin and the position of the syntax error. */
+/* Parses text; an error names origin and the position of the syntax error.  Text that is not
+ * UTF-8, or holds the escape \u0000 (which would cut a string short), is refused. */
 int qtm_json_parse(struct qtm_ctx *ctx, const char *text, size_t len, const char *origin, cJSON **out);
+
+/* The same without the UTF-8 and NUL rules, for a hive's answers: what a hive stored before it
+ * checked its input still reads, and is escaped when printed (text.h). */
+int qtm_json_parse_answer(struct qtm_ctx *ctx, const char *text, size_t len, const char *origin, cJSON **out);
 /* Reads and parses a file, gunzipping it when its name ends in ".gz". */
 int qtm_json_load(struct qtm_ctx *ctx, const char *path, cJSON **out);
 /* The same, naming the document `origin` in errors (e.g. its URL rather than a temporary file). */

@@ -137,3 +137,16 @@ qtm_json_text_safe(const char *json)
 	out[o] = '\0';
 	return out;
 }
+
+bool
+qtm_json_has_nul_escape(const char *s, size_t n)
+{
+	/* Backslashes occur only inside strings, each starting one escape: a linear scan finds all. */
+	for (size_t i = 0; i + 1 < n; i++)
+		if (s[i] == '\\') {
+			if (s[i + 1] == 'u' && i + 5 < n && memcmp(s + i + 2, "0000", 4) == 0)
+				return true;
+			i++;
+		}
+	return false;
+}

@@ -21,6 +21,10 @@ bool qtm_utf8_valid(const char *s, size_t n);
  * offset is not NULL, *offset gets the byte offset of the first fault. */
 bool qtm_text_clean(const char *s, size_t n, size_t *offset);
 
+/* The JSON text s[0..n) holds the escape \u0000, which would silently cut the string cJSON
+ * decodes it into. */
+bool qtm_json_has_nul_escape(const char *s, size_t n);
+
 /* s as it may be printed on a terminal: each control character and each byte that is not part
  * of valid UTF-8 is written \xHH (two lower-case hex digits per byte; a C1 control gives two).
  * Returns a string the caller frees. */

@@ -3,7 +3,7 @@
 # and the field or line), and published indexes qtm update must reject (naming the index and the
 # problem) while keeping the last good one.
 . "$(dirname "$0")/lib.sh"
-plan 19
+plan 23
 
 M=$TMP/mods
 
@@ -17,6 +17,17 @@ make_module "$M/syntax" syntax dataset
 printf '{"format": 1,\n "name": "syntax",\n "version": "1.0.0",,\n "kind": "dataset"}\n' >"$M/syntax/module.json"
 repo_build_fails "$M/syntax" "$M/syntax/module.json: malformed JSON near line 3" \
 	"a JSON syntax error names the file and the line"
+
+# A NUL would cut "nul\u0000x" to the valid name "nul"; bytes that are not UTF-8 would reach
+# every JSON reader downstream.
+make_module "$M/nul" nul dataset
+sed -i 's/"name":"nul"/"name":"nul\\u0000x"/' "$M/nul/module.json"
+repo_build_fails "$M/nul" "$M/nul/module.json: a string holds a NUL character" \
+	"a NUL (\\u0000) in a module.json string names the file"
+make_module "$M/latin" latin dataset
+sed -i 's/"name":"latin"/"name":"latin","summary":"caf\xe9"/' "$M/latin/module.json"
+repo_build_fails "$M/latin" "$M/latin/module.json: not valid UTF-8" \
+	"a module.json that is not UTF-8 names the file"
 
 make_module "$M/vnum" vnum dataset
 sed -i 's/"version":"1.0.0"/"version":1/' "$M/vnum/module.json"
