@@ -2,7 +2,6 @@
  * installed on request needs any more. */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 
 #include <solv/pool.h>
@@ -15,31 +14,25 @@
 #include "solve.h"
 #include "xalloc.h"
 
-static int cmd_autoremove_exec(struct qtm_ctx *, int, char **);
+static int cmd_autoremove_exec(struct qtm_ctx *, const struct cli_args *);
 
-const struct qtm_cmd_entry cmd_autoremove_entry = {
-	"autoremove", NULL, N_("[-s]"), N_("remove dependencies nothing needs any more"), cmd_autoremove_exec,
-};
+const struct qtm_cmd_entry cmd_autoremove_entry = { &qtm_verb_autoremove, cmd_autoremove_exec };
 
 static int
-cmd_autoremove_exec(struct qtm_ctx *ctx, int argc, char **argv)
+cmd_autoremove_exec(struct qtm_ctx *ctx, const struct cli_args *a)
 {
 	struct qtm_lock *lock = NULL;
 	struct qtm_pool *pool = NULL;
 	struct qtm_plan plan = { 0 };
 	struct qtm_db *db = NULL;
-	char **names = xcalloc(1, sizeof *names);
-	bool dry_run = false;
+	char **names;
+	bool dry_run = a->noptions > 0;   /* -s, its only option */
 	Queue manual, unneeded;
-	int c, rc;
+	int rc;
 
-	while ((c = getopt(argc, argv, "s")) != -1) {
-		if (c != 's') {
-			free(names);
-			return cmd_usage(&cmd_autoremove_entry, _("unknown option"));
-		}
-		dry_run = true;
-	}
+	if (a->argc > 1)
+		return cmd_usage(&cmd_autoremove_entry, _("takes no arguments"));
+	names = xcalloc(1, sizeof *names);
 	queue_init(&manual);
 	queue_init(&unneeded);
 	rc = dry_run ? cmd_open_reader(ctx, &db) : cmd_open_writer(ctx, &lock, &db);

@@ -19,11 +19,9 @@
 #include "runtime.h"
 #include "xalloc.h"
 
-static int cmd_check_deps_exec(struct qtm_ctx *, int, char **);
+static int cmd_check_deps_exec(struct qtm_ctx *, const struct cli_args *);
 
-const struct qtm_cmd_entry cmd_check_deps_entry = {
-	"check-deps", NULL, "", N_("check the runtime the available modules need"), cmd_check_deps_exec,
-};
+const struct qtm_cmd_entry cmd_check_deps_entry = { &qtm_verb_check_deps, cmd_check_deps_exec };
 
 static cJSON *
 cap_entry(cJSON *caps, const char *cap, const struct qtm_runtime *rt)
@@ -81,8 +79,9 @@ print_text(const cJSON *caps)
 }
 
 static int
-cmd_check_deps_exec(struct qtm_ctx *ctx, int argc, char **argv)
+cmd_check_deps_exec(struct qtm_ctx *ctx, const struct cli_args *a)
 {
+	int argc = a->argc;
 	struct qtm_runtime *rt = NULL;
 	struct qtm_pool *p = NULL;
 	cJSON *caps, *c;

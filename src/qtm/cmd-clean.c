@@ -1,7 +1,6 @@
 /* cmd-clean.c - qtm clean [--all]: empty the download and build caches. */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdio.h>
 
 #include "clean.h"
@@ -10,26 +9,20 @@
 #include "i18n.h"
 #include "lock.h"
 
-static int cmd_clean_exec(struct qtm_ctx *, int, char **);
+static int cmd_clean_exec(struct qtm_ctx *, const struct cli_args *);
 
-const struct qtm_cmd_entry cmd_clean_entry = {
-	"clean", NULL, N_("[--all]"), N_("remove cached downloads (and, with --all, cached artifacts)"), cmd_clean_exec,
-};
+const struct qtm_cmd_entry cmd_clean_entry = { &qtm_verb_clean, cmd_clean_exec };
 
 static int
-cmd_clean_exec(struct qtm_ctx *ctx, int argc, char **argv)
+cmd_clean_exec(struct qtm_ctx *ctx, const struct cli_args *a)
 {
-	static const struct option opts[] = { { "all", no_argument, NULL, 'a' }, { NULL, 0, NULL, 0 } };
 	struct qtm_lock *lock = NULL;
 	uint64_t freed = 0;
-	bool all = false;
-	int c, rc;
+	bool all = a->noptions > 0;   /* --all, its only option */
+	int rc;
 
-	while ((c = getopt_long(argc, argv, "a", opts, NULL)) != -1) {
-		if (c != 'a')
-			return cmd_usage(&cmd_clean_entry, _("unknown option"));
-		all = true;
-	}
+	if (a->argc > 1)
+		return cmd_usage(&cmd_clean_entry, _("takes no arguments"));
 	if ((rc = qtm_lock_acquire(ctx, &lock)) == 0)
 		rc = qtm_clean(ctx, all, &freed);
 	qtm_lock_release(lock);

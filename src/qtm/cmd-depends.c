@@ -3,7 +3,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,14 +16,10 @@
 #include "i18n.h"
 #include "pool.h"
 
-static int cmd_depends_exec(struct qtm_ctx *, int, char **);
+static int cmd_depends_exec(struct qtm_ctx *, const struct cli_args *);
 
-const struct qtm_cmd_entry cmd_depends_entry = {
-	"depends", NULL, N_("NAME"), N_("show what a package requires and what satisfies it"), cmd_depends_exec,
-};
-const struct qtm_cmd_entry cmd_rdepends_entry = {
-	"rdepends", NULL, N_("[--installed] NAME"), N_("show what requires a package"), cmd_depends_exec,
-};
+const struct qtm_cmd_entry cmd_depends_entry = { &qtm_verb_depends, cmd_depends_exec };
+const struct qtm_cmd_entry cmd_rdepends_entry = { &qtm_verb_rdepends, cmd_depends_exec };
 
 /* The installed version of name if there is one, else the newest available. */
 static Id
@@ -104,29 +99,23 @@ depends(struct qtm_ctx *ctx, struct qtm_pool *p, Id id, cJSON *out)
 }
 
 static int
-cmd_depends_exec(struct qtm_ctx *ctx, int argc, char **argv)
+cmd_depends_exec(struct qtm_ctx *ctx, const struct cli_args *a)
 {
-	static const struct option opts[] = { { "installed", no_argument, NULL, 'i' }, { NULL, 0, NULL, 0 } };
-	bool reverse = strcmp(argv[0], "rdepends") == 0, installed_only = false;
+	bool reverse = a->verb == &qtm_verb_rdepends, installed_only = a->noptions > 0;   /* --installed */
 	struct qtm_pool *p = NULL;
 	struct qtm_db *db = NULL;
 	cJSON *out;
 	Queue q;
 	Id id;
-	int c, rc;
+	int rc;
 
-	while ((c = getopt_long(argc, argv, "i", opts, NULL)) != -1) {
-		if (c != 'i' || !reverse)
-			return cmd_usage(reverse ? &cmd_rdepends_entry : &cmd_depends_entry, _("unknown option"));
-		installed_only = true;
-	}
-	if (optind != argc - 1)
+	if (a->argc != 2)
 		return cmd_usage(reverse ? &cmd_rdepends_entry : &cmd_depends_entry, _("name one package"));
 	if ((rc = cmd_open_reader(ctx, &db)) == 0)
 		rc = qtm_pool_open(ctx, db, QTM_POOL_SOURCES | QTM_POOL_INSTALLED |
 		    (reverse ? 0 : QTM_POOL_RUNTIME), &p);
-	if (rc == 0 && (id = pick(p, argv[optind])) == 0)
-		rc = qtm_error(ctx, -ENOENT, _("unknown package \"%s\" (see: qtm list)"), argv[optind]);
+	if (rc == 0 && (id = pick(p, a->argv[1])) == 0)
+		rc = qtm_error(ctx, -ENOENT, _("unknown package \"%s\" (see: qtm list)"), a->argv[1]);
 	if (rc == 0) {
 		out = cJSON_CreateArray();
 		if (!reverse) {

@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,12 +17,9 @@
 #include "solve.h"
 #include "xalloc.h"
 
-static int cmd_history_exec(struct qtm_ctx *, int, char **);
+static int cmd_history_exec(struct qtm_ctx *, const struct cli_args *);
 
-const struct qtm_cmd_entry cmd_history_entry = {
-	"history", NULL, N_("[list | info ID | undo ID | rollback ID] [-s]"),
-	N_("list transactions, show one, undo one or roll back to one"), cmd_history_exec,
-};
+const struct qtm_cmd_entry cmd_history_entry = { &qtm_verb_history, cmd_history_exec };
 
 static cJSON *
 tx_json(const struct qtm_history_tx *tx)
@@ -181,22 +177,17 @@ parse_id(const char *s, long long *id)
 }
 
 static int
-cmd_history_exec(struct qtm_ctx *ctx, int argc, char **argv)
+cmd_history_exec(struct qtm_ctx *ctx, const struct cli_args *a)
 {
 	const char *verb = "list";
 	struct qtm_db *db = NULL;
-	bool dry_run = false;
+	bool dry_run = a->noptions > 0;   /* -s, its only option */
 	long long id = 0;
-	int c, rc;
+	int rc;
 
-	while ((c = getopt(argc, argv, "s")) != -1) {
-		if (c != 's')
-			return cmd_usage(&cmd_history_entry, _("unknown option"));
-		dry_run = true;
-	}
-	if (optind < argc)
-		verb = argv[optind++];
-	if (strcmp(verb, "list") != 0 && (optind >= argc || parse_id(argv[optind], &id) < 0))
+	if (a->argc > 1)
+		verb = a->argv[1];
+	if (strcmp(verb, "list") != 0 && (a->argc < 3 || parse_id(a->argv[2], &id) < 0))
 		return cmd_usage(&cmd_history_entry, _("%s needs a transaction number"), verb);
 	if (strcmp(verb, "undo") == 0 || strcmp(verb, "rollback") == 0)
 		return history_revert(ctx, id, strcmp(verb, "rollback") == 0, dry_run);

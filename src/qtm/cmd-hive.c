@@ -9,15 +9,15 @@
 #include "ctx.h"
 #include "i18n.h"
 
-static int cmd_hive_exec(struct qtm_ctx *, int, char **);
+static int cmd_hive_exec(struct qtm_ctx *, const struct cli_args *);
 
-const struct qtm_cmd_entry cmd_hive_entry = {
-	"hive", NULL, "COMMAND [ARGS]", N_("run and watch the hive (see qtm-hive(1))"), cmd_hive_exec,
-};
+const struct qtm_cmd_entry cmd_hive_entry = { &qtm_verb_hive, cmd_hive_exec };
 
 static int
-cmd_hive_exec(struct qtm_ctx *ctx, int argc, char **argv)
+cmd_hive_exec(struct qtm_ctx *ctx, const struct cli_args *a)
 {
+	int argc = a->argc;
+	char **argv = a->argv;
 	struct hc_globals g = { 0 };
 	struct hc h = { .ctx = ctx, .prog = "qtm hive" };
 	int idx, rc;

@@ -17,11 +17,9 @@
 #include "pool.h"
 #include "text.h"
 
-static int cmd_info_exec(struct qtm_ctx *, int, char **);
+static int cmd_info_exec(struct qtm_ctx *, const struct cli_args *);
 
-const struct qtm_cmd_entry cmd_info_entry = {
-	"info", "show", N_("NAME"), N_("show a package's metadata, install state and metrics"), cmd_info_exec,
-};
+const struct qtm_cmd_entry cmd_info_entry = { &qtm_verb_info, cmd_info_exec };
 
 static cJSON *
 installed_json(const struct qtm_installed *pkg)
@@ -175,8 +173,10 @@ print_text(struct qtm_ctx *ctx, const cJSON *info)
 }
 
 static int
-cmd_info_exec(struct qtm_ctx *ctx, int argc, char **argv)
+cmd_info_exec(struct qtm_ctx *ctx, const struct cli_args *a)
 {
+	int argc = a->argc;
+	char **argv = a->argv;
 	struct qtm_installed *pkg = NULL;
 	struct qtm_pool *pool = NULL;
 	struct qtm_db *db = NULL;

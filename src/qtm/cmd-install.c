@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,13 +23,9 @@
 #include "solve.h"
 #include "transaction.h"
 
-static int cmd_install_exec(struct qtm_ctx *, int, char **);
+static int cmd_install_exec(struct qtm_ctx *, const struct cli_args *);
 
-const struct qtm_cmd_entry cmd_install_entry = {
-	"install", NULL, N_("[-s] [--download-only] [--train] [--keep] [--param K=V]... [--hive URL | --local | --hive-only] NAME[=VERSION]...\n"
-	    "  install --check NAME..."),
-	N_("resolve, fetch, train and install modules"), cmd_install_exec,
-};
+const struct qtm_cmd_entry cmd_install_entry = { &qtm_verb_install, cmd_install_exec };
 
 /* Requested packages already installed become manual (apt's habit). */
 static int
@@ -209,28 +204,17 @@ out:
 }
 
 static int
-cmd_install_exec(struct qtm_ctx *ctx, int argc, char **argv)
+cmd_install_exec(struct qtm_ctx *ctx, const struct cli_args *a)
 {
-	static const struct option opts[] = {
-		{ "dry-run", no_argument, NULL, 's' },
-		{ "simulate", no_argument, NULL, 's' },
-		{ "download-only", no_argument, NULL, 'd' },
-		{ "param", required_argument, NULL, 'p' },
-		{ "train", no_argument, NULL, 't' },
-		{ "keep", no_argument, NULL, 'k' },
-		{ "hive", required_argument, NULL, 'H' },
-		{ "local", no_argument, NULL, 'L' },
-		{ "hive-only", no_argument, NULL, 'O' },
-		{ "check", no_argument, NULL, 'C' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct qtm_transaction_opts topts = { 0 };
 	bool dry_run = false, check = false;
 	cJSON *overrides = cJSON_CreateObject();
-	int c, rc = 0;
+	int rc = 0;
 
-	/* No "+": options may follow the names, as in `qtm install NAME --param K=V`. */
-	while (rc == 0 && (c = getopt_long(argc, argv, "sdp:", opts, NULL)) != -1) {
+	for (size_t i = 0; rc == 0 && i < a->noptions; i++) {
+		int c = a->options[i].opt->id;
+		const char *arg = a->options[i].arg;
+
 		if (c == 's')
 			dry_run = true;
 		else if (c == 'd')
@@ -240,24 +224,22 @@ cmd_install_exec(struct qtm_ctx *ctx, int argc, char **argv)
 		else if (c == 'k')
 			topts.keep = true;
 		else if (c == 'H')
-			topts.hive_url = optarg;
+			topts.hive_url = arg;
 		else if (c == 'L')
 			topts.hive_mode = QTM_HIVE_LOCAL;
 		else if (c == 'O')
 			topts.hive_mode = QTM_HIVE_ONLY;
-		else if (c == 'C')
+		else if (c == 'K')
 			check = true;
 		else if (c == 'p')
-			rc = qtm_param_parse(ctx, optarg, overrides);
-		else
-			rc = cmd_usage(&cmd_install_entry, _("unknown option"));
+			rc = qtm_param_parse(ctx, arg, overrides);
 	}
-	if (rc == 0 && optind >= argc)
+	if (rc == 0 && a->argc < 2)
 		rc = cmd_usage(&cmd_install_entry, _("name at least one module"));
 	if (rc == 0 && check)
-		rc = cmd_install_check(ctx, argv + optind);
+		rc = cmd_install_check(ctx, a->argv + 1);
 	else if (rc == 0)
-		rc = install(ctx, argv + optind, dry_run, topts, overrides);
+		rc = install(ctx, a->argv + 1, dry_run, topts, overrides);
 	cJSON_Delete(overrides);
 	return rc;
 }

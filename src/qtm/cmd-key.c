@@ -12,12 +12,9 @@
 #include "trust.h"
 #include "xalloc.h"
 
-static int cmd_key_exec(struct qtm_ctx *, int, char **);
+static int cmd_key_exec(struct qtm_ctx *, const struct cli_args *);
 
-const struct qtm_cmd_entry cmd_key_entry = {
-	"key", NULL, N_("add SOURCE FILE | list [SOURCE] | remove SOURCE KEYID"),
-	N_("manage the keys trusted to sign each source"), cmd_key_exec,
-};
+const struct qtm_cmd_entry cmd_key_entry = { &qtm_verb_key, cmd_key_exec };
 
 static int
 key_list(struct qtm_ctx *ctx, const char *only)
@@ -52,8 +49,10 @@ key_list(struct qtm_ctx *ctx, const char *only)
 }
 
 static int
-cmd_key_exec(struct qtm_ctx *ctx, int argc, char **argv)
+cmd_key_exec(struct qtm_ctx *ctx, const struct cli_args *a)
 {
+	int argc = a->argc;
+	char **argv = a->argv;
 	char id[QTM_KEYID_LEN];
 	int rc;
 

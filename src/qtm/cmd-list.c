@@ -1,7 +1,6 @@
 /* cmd-list.c - qtm list [--installed|--available] */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,11 +16,9 @@
 #include "text.h"
 #include "xalloc.h"
 
-static int cmd_list_exec(struct qtm_ctx *, int, char **);
+static int cmd_list_exec(struct qtm_ctx *, const struct cli_args *);
 
-const struct qtm_cmd_entry cmd_list_entry = {
-	"list", NULL, N_("[--installed|--available]"), N_("list modules and datasets"), cmd_list_exec,
-};
+const struct qtm_cmd_entry cmd_list_entry = { &qtm_verb_list, cmd_list_exec };
 
 static const struct qtm_installed *
 find_installed(const struct qtm_installed *v, size_t n, const char *name)
@@ -188,21 +185,15 @@ list_available(struct qtm_ctx *ctx, struct qtm_db *db)
 }
 
 static int
-cmd_list_exec(struct qtm_ctx *ctx, int argc, char **argv)
+cmd_list_exec(struct qtm_ctx *ctx, const struct cli_args *a)
 {
-	static const struct option opts[] = {
-		{ "installed", no_argument, NULL, 'i' },
-		{ "available", no_argument, NULL, 'a' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct qtm_db *db = NULL;
-	int c, rc, which = 0;
+	int rc, which = 0;
 
-	while ((c = getopt_long(argc, argv, "+ia", opts, NULL)) != -1) {
-		if (c != 'i' && c != 'a')
-			return cmd_usage(&cmd_list_entry, _("unknown option"));
-		which = c;
-	}
+	for (size_t i = 0; i < a->noptions; i++)
+		which = a->options[i].opt->id;
+	if (a->argc > 1)
+		return cmd_usage(&cmd_list_entry, _("takes no arguments"));
 	rc = cmd_open_reader(ctx, &db);
 	if (rc == 0)
 		rc = which == 'i' ? list_installed(ctx, db) : list_available(ctx, db);

@@ -12,19 +12,12 @@
 #include "i18n.h"
 #include "lock.h"
 
-static int cmd_mark_exec(struct qtm_ctx *, int, char **);
-static int cmd_hold_exec(struct qtm_ctx *, int, char **);
+static int cmd_mark_exec(struct qtm_ctx *, const struct cli_args *);
+static int cmd_hold_exec(struct qtm_ctx *, const struct cli_args *);
 
-const struct qtm_cmd_entry cmd_mark_entry = {
-	"mark", NULL, N_("auto|manual NAME... | default NAME=VERSION"),
-	N_("change why packages count as installed, or which installed version is the default"), cmd_mark_exec,
-};
-const struct qtm_cmd_entry cmd_hold_entry = {
-	"hold", NULL, N_("NAME..."), N_("keep packages at their version (no upgrade, no removal)"), cmd_hold_exec,
-};
-const struct qtm_cmd_entry cmd_unhold_entry = {
-	"unhold", NULL, N_("NAME..."), N_("release a hold"), cmd_hold_exec,
-};
+const struct qtm_cmd_entry cmd_mark_entry = { &qtm_verb_mark, cmd_mark_exec };
+const struct qtm_cmd_entry cmd_hold_entry = { &qtm_verb_hold, cmd_hold_exec };
+const struct qtm_cmd_entry cmd_unhold_entry = { &qtm_verb_unhold, cmd_hold_exec };
 
 /* Applies one change to each named installed package, all in one database transaction. */
 static int
@@ -82,8 +75,11 @@ mark_default(struct qtm_ctx *ctx, const char *spec)
 }
 
 static int
-cmd_mark_exec(struct qtm_ctx *ctx, int argc, char **argv)
+cmd_mark_exec(struct qtm_ctx *ctx, const struct cli_args *a)
 {
+	int argc = a->argc;
+	char **argv = a->argv;
+
 	if (argc == 3 && strcmp(argv[1], "default") == 0)
 		return mark_default(ctx, argv[2]);
 	if (argc < 3 || (strcmp(argv[1], "auto") != 0 && strcmp(argv[1], "manual") != 0))
@@ -92,8 +88,10 @@ cmd_mark_exec(struct qtm_ctx *ctx, int argc, char **argv)
 }
 
 static int
-cmd_hold_exec(struct qtm_ctx *ctx, int argc, char **argv)
+cmd_hold_exec(struct qtm_ctx *ctx, const struct cli_args *a)
 {
+	int argc = a->argc;
+	char **argv = a->argv;
 	bool hold = strcmp(argv[0], "hold") == 0;
 
 	if (argc < 2)

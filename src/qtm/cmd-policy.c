@@ -20,11 +20,9 @@
 #include "pool.h"
 #include "xalloc.h"
 
-static int cmd_policy_exec(struct qtm_ctx *, int, char **);
+static int cmd_policy_exec(struct qtm_ctx *, const struct cli_args *);
 
-const struct qtm_cmd_entry cmd_policy_entry = {
-	"policy", NULL, N_("NAME"), N_("show which source and version of a package wins, and why"), cmd_policy_exec,
-};
+const struct qtm_cmd_entry cmd_policy_entry = { &qtm_verb_policy, cmd_policy_exec };
 
 /* The candidate an install picks: of the versions the pin allows, highest source priority,
  * then the newest version. */
@@ -150,8 +148,10 @@ show_policy(struct qtm_ctx *ctx, struct qtm_pool *p, const char *name, const Que
 }
 
 static int
-cmd_policy_exec(struct qtm_ctx *ctx, int argc, char **argv)
+cmd_policy_exec(struct qtm_ctx *ctx, const struct cli_args *a)
 {
+	int argc = a->argc;
+	char **argv = a->argv;
 	struct qtm_pool *p = NULL;
 	struct qtm_db *db = NULL;
 	Queue q;

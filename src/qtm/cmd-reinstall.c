@@ -3,7 +3,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <string.h>
 
 #include <solv/pool.h>
@@ -17,11 +16,9 @@
 #include "solve.h"
 #include "transaction.h"
 
-static int cmd_reinstall_exec(struct qtm_ctx *, int, char **);
+static int cmd_reinstall_exec(struct qtm_ctx *, const struct cli_args *);
 
-const struct qtm_cmd_entry cmd_reinstall_entry = {
-	"reinstall", NULL, N_("[-s] NAME..."), N_("install packages again in the same version"), cmd_reinstall_exec,
-};
+const struct qtm_cmd_entry cmd_reinstall_entry = { &qtm_verb_reinstall, cmd_reinstall_exec };
 
 /* The available solvable with the installed version of name; the params it was built with go
  * into params[name], so that the same build comes back. */
@@ -58,7 +55,7 @@ plan_reinstall(struct qtm_ctx *ctx, struct qtm_pool *p, struct qtm_db *db, const
 }
 
 static int
-cmd_reinstall_exec(struct qtm_ctx *ctx, int argc, char **argv)
+cmd_reinstall_exec(struct qtm_ctx *ctx, const struct cli_args *a)
 {
 	struct qtm_lock *lock = NULL;
 	struct qtm_pool *pool = NULL;
@@ -66,25 +63,18 @@ cmd_reinstall_exec(struct qtm_ctx *ctx, int argc, char **argv)
 	struct qtm_db *db = NULL;
 	cJSON *params = cJSON_CreateObject();
 	struct qtm_transaction_opts opts = { .params = params };
-	bool dry_run = false;
-	int c, rc;
+	bool dry_run = a->noptions > 0;   /* -s, its only option */
+	int rc;
 
-	while ((c = getopt(argc, argv, "s")) != -1) {
-		if (c != 's') {
-			cJSON_Delete(params);
-			return cmd_usage(&cmd_reinstall_entry, _("unknown option"));
-		}
-		dry_run = true;
-	}
-	if (optind >= argc) {
+	if (a->argc < 2) {
 		cJSON_Delete(params);
 		return cmd_usage(&cmd_reinstall_entry, _("name at least one package"));
 	}
 	rc = dry_run ? cmd_open_reader(ctx, &db) : cmd_open_writer(ctx, &lock, &db);
 	if (rc == 0)
 		rc = qtm_pool_open(ctx, db, QTM_POOL_SOURCES | QTM_POOL_INSTALLED | QTM_POOL_RUNTIME, &pool);
-	for (int i = optind; rc == 0 && i < argc; i++)
-		rc = plan_reinstall(ctx, pool, db, argv[i], &plan, params);
+	for (int i = 1; rc == 0 && i < a->argc; i++)
+		rc = plan_reinstall(ctx, pool, db, a->argv[i], &plan, params);
 	if (rc == 0)
 		rc = cmd_run_plan_opts(ctx, pool, db, &plan, dry_run, _("Reinstall these packages?"), &opts);
 	qtm_plan_free(&plan);

@@ -7,15 +7,15 @@
 #include "i18n.h"
 #include "run.h"
 
-static int cmd_run_exec(struct qtm_ctx *, int, char **);
+static int cmd_run_exec(struct qtm_ctx *, const struct cli_args *);
 
-const struct qtm_cmd_entry cmd_run_entry = {
-	"run", NULL, N_("NAME [--] [ARGS...]"), N_("run an installed model's predict command"), cmd_run_exec,
-};
+const struct qtm_cmd_entry cmd_run_entry = { &qtm_verb_run, cmd_run_exec };
 
 static int
-cmd_run_exec(struct qtm_ctx *ctx, int argc, char **argv)
+cmd_run_exec(struct qtm_ctx *ctx, const struct cli_args *a)
 {
+	int argc = a->argc;
+	char **argv = a->argv;
 	struct qtm_db *db = NULL;
 	int rc, code = 0;
 	char **args;

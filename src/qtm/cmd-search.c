@@ -15,11 +15,9 @@
 #include "pool.h"
 #include "text.h"
 
-static int cmd_search_exec(struct qtm_ctx *, int, char **);
+static int cmd_search_exec(struct qtm_ctx *, const struct cli_args *);
 
-const struct qtm_cmd_entry cmd_search_entry = {
-	"search", NULL, N_("TERM..."), N_("find packages by name, summary or description"), cmd_search_exec,
-};
+const struct qtm_cmd_entry cmd_search_entry = { &qtm_verb_search, cmd_search_exec };
 
 static bool
 matches(struct qtm_pool *p, Id id, char **terms)
@@ -38,8 +36,10 @@ matches(struct qtm_pool *p, Id id, char **terms)
 }
 
 static int
-cmd_search_exec(struct qtm_ctx *ctx, int argc, char **argv)
+cmd_search_exec(struct qtm_ctx *ctx, const struct cli_args *a)
 {
+	int argc = a->argc;
+	char **argv = a->argv;
 	struct qtm_pool *p;
 	cJSON *rows;
 	Queue same;

@@ -3,7 +3,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,13 +15,9 @@
 #include "trust.h"
 #include "xalloc.h"
 
-static int cmd_source_exec(struct qtm_ctx *, int, char **);
+static int cmd_source_exec(struct qtm_ctx *, const struct cli_args *);
 
-const struct qtm_cmd_entry cmd_source_entry = {
-	"source", NULL,
-	N_("add NAME URL [--key FILE]... [--mirror URL]... [--threshold K] [--priority N] [--insecure] | list | remove NAME"),
-	N_("manage repository sources"), cmd_source_exec,
-};
+const struct qtm_cmd_entry cmd_source_entry = { &qtm_verb_source, cmd_source_exec };
 
 static int
 source_list(struct qtm_ctx *ctx)
@@ -75,37 +70,29 @@ source_list(struct qtm_ctx *ctx)
 }
 
 static int
-source_add(struct qtm_ctx *ctx, int argc, char **argv)
+source_add(struct qtm_ctx *ctx, const struct cli_args *a)
 {
-	static const struct option opts[] = {
-		{ "key", required_argument, NULL, 'k' },
-		{ "mirror", required_argument, NULL, 'm' },
-		{ "threshold", required_argument, NULL, 't' },
-		{ "insecure", no_argument, NULL, 'i' },
-		{ "priority", required_argument, NULL, 'p' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct qtm_source_opts so = { 0 };
 	char **keys = xcalloc(1, sizeof *keys), **mirrors = xcalloc(1, sizeof *mirrors);
-	char id[QTM_KEYID_LEN];
-	int c, rc = 0;
+	char id[QTM_KEYID_LEN], **argv = a->argv + 1;   /* argv[0]: "add" */
+	int argc = a->argc - 1, first = 1, rc = 0;
 
-	optind = 0;   /* a full restart: options may follow NAME URL */
-	while (rc == 0 && (c = getopt_long(argc, argv, "k:m:t:p:", opts, NULL)) != -1) {
+	for (size_t i = 0; rc == 0 && i < a->noptions; i++) {
+		int c = a->options[i].opt->id;
+		const char *arg = a->options[i].arg;
+
 		if (c == 'k')
-			keys = strv_push(keys, optarg);
+			keys = strv_push(keys, arg);
 		else if (c == 'm')
-			mirrors = strv_push(mirrors, optarg);
-		else if (c == 't' && qtm_parse_int(optarg, 1, 64, &so.threshold) < 0)
+			mirrors = strv_push(mirrors, arg);
+		else if (c == 't' && qtm_parse_int(arg, 1, 64, &so.threshold) < 0)
 			rc = qtm_error(ctx, -EINVAL, _("--threshold must be an integer from 1 to 64"));
 		else if (c == 'i')
 			so.insecure = true;
-		else if (c == 'p' && qtm_parse_int(optarg, 1, 10000, &so.priority) < 0)
+		else if (c == 'p' && qtm_parse_int(arg, 1, 10000, &so.priority) < 0)
 			rc = qtm_error(ctx, -EINVAL, _("--priority must be an integer from 1 to 10000"));
-		else if (c != 't' && c != 'p')
-			rc = cmd_usage(&cmd_source_entry, _("unknown option"));
 	}
-	if (rc == 0 && argc - optind != 2)
+	if (rc == 0 && argc - first != 2)
 		rc = cmd_usage(&cmd_source_entry, _("add takes a NAME and a URL"));
 	so.mirrors = mirrors;
 	if (rc == 0 && (so.threshold < 0 || so.threshold > 64))
@@ -115,33 +102,38 @@ source_add(struct qtm_ctx *ctx, int argc, char **argv)
 	if (rc == 0 && so.threshold > 1 && strv_len(keys) < (size_t)so.threshold)
 		rc = qtm_error(ctx, -EINVAL, _("a threshold of %d needs at least %d keys"), so.threshold, so.threshold);
 	/* The source first: keys are trusted only for a source that now exists. */
-	if (rc == 0 && (rc = qtm_source_add(ctx, argv[optind], argv[optind + 1], &so)) == 0)
-		qtm_info(ctx, _("Added source %s; run qtm update to fetch it."), argv[optind]);
+	if (rc == 0 && (rc = qtm_source_add(ctx, argv[first], argv[first + 1], &so)) == 0)
+		qtm_info(ctx, _("Added source %s; run qtm update to fetch it."), argv[first]);
 	for (size_t i = 0; rc == 0 && keys[i] != NULL; i++)
-		if ((rc = qtm_trust_key_add(ctx, argv[optind], keys[i], id)) == 0)
-			qtm_info(ctx, _("Trusting key %s for source %s"), id, argv[optind]);
-	if (rc < 0 && rc != QTM_CMD_USAGE && argc - optind == 2) {
+		if ((rc = qtm_trust_key_add(ctx, argv[first], keys[i], id)) == 0)
+			qtm_info(ctx, _("Trusting key %s for source %s"), id, argv[first]);
+	if (rc < 0 && rc != QTM_CMD_USAGE && argc - first == 2) {
 		char msg[sizeof ctx->errmsg];
 
 		memcpy(msg, ctx->errmsg, sizeof msg);
-		qtm_source_remove(ctx, argv[optind]);   /* no half-added source */
+		qtm_source_remove(ctx, argv[first]);   /* no half-added source */
 		qtm_error(ctx, rc, "%s", msg);
 	}
 	if (rc == 0 && keys[0] == NULL && !so.insecure)
 		qtm_warn(ctx, _("source %s has no trusted key yet: add the repository's public key with "
-		    "qtm key add %s FILE before qtm update"), argv[optind], argv[optind]);
+		    "qtm key add %s FILE before qtm update"), argv[first], argv[first]);
 	strv_free(keys);
 	strv_free(mirrors);
 	return rc;
 }
 
 static int
-cmd_source_exec(struct qtm_ctx *ctx, int argc, char **argv)
+cmd_source_exec(struct qtm_ctx *ctx, const struct cli_args *a)
 {
+	int argc = a->argc;
+	char **argv = a->argv;
+
+	if (argc >= 2 && strcmp(argv[1], "add") == 0)
+		return source_add(ctx, a);
+	if (a->noptions > 0)
+		return cmd_usage(&cmd_source_entry, _("only source add takes options"));
 	if (argc == 2 && strcmp(argv[1], "list") == 0)
 		return source_list(ctx);
-	if (argc >= 2 && strcmp(argv[1], "add") == 0)
-		return source_add(ctx, argc - 1, argv + 1);
 	if (argc == 3 && strcmp(argv[1], "remove") == 0)
 		return qtm_source_remove(ctx, argv[2]);
 	return cmd_usage(&cmd_source_entry, _("expected add NAME URL, list, or remove NAME"));

@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,12 +17,9 @@
 #include "source.h"
 #include "watch.h"
 
-static int cmd_status_exec(struct qtm_ctx *, int, char **);
+static int cmd_status_exec(struct qtm_ctx *, const struct cli_args *);
 
-const struct qtm_cmd_entry cmd_status_entry = {
-	"status", NULL, "[--watch [--interval S] [--count N]]", N_("show running and recent trainings and what is installed"),
-	cmd_status_exec,
-};
+const struct qtm_cmd_entry cmd_status_entry = { &qtm_verb_status, cmd_status_exec };
 
 /* A "running" row whose process is gone was interrupted. */
 const char *
@@ -98,42 +94,37 @@ number(const char *opt, const char *text)
 
 /* --watch, --interval S (from 0.1, default 2), --count N (0: until q or interrupted). */
 static int
-parse_options(struct qtm_ctx *ctx, int argc, char **argv)
+parse_options(struct qtm_ctx *ctx, const struct cli_args *a)
 {
-	static const struct option opts[] = {
-		{ "watch", no_argument, NULL, 'w' }, { "interval", required_argument, NULL, 'i' },
-		{ "count", required_argument, NULL, 'n' }, { NULL, 0, NULL, 0 },
-	};
 	double interval = 2;
 	bool watch = false;
-	int c;
 
 	watch_count = 0;
-	while ((c = getopt_long(argc, argv, "+w", opts, NULL)) != -1) {
-		switch (c) {
+	for (size_t i = 0; i < a->noptions; i++) {
+		const char *arg = a->options[i].arg;
+
+		switch (a->options[i].opt->id) {
 		case 'w':
 			watch = true;
 			break;
 		case 'i':
-			if (qtm_watch_interval(ctx, optarg, &interval) < 0)
+			if (qtm_watch_interval(ctx, arg, &interval) < 0)
 				return cmd_usage(&cmd_status_entry, "%s", qtm_strerror(ctx));
 			break;
 		case 'n':
-			if ((watch_count = number("--count", optarg)) < 0)
+			if ((watch_count = number("--count", arg)) < 0)
 				return QTM_CMD_USAGE;
 			break;
-		default:
-			return cmd_usage(&cmd_status_entry, _("unknown option"));
 		}
 	}
-	if (optind < argc)
+	if (a->argc > 1)
 		return cmd_usage(&cmd_status_entry, _("takes no arguments"));
 	watch_interval = watch ? interval : 0;
 	return 0;
 }
 
 static int
-cmd_status_exec(struct qtm_ctx *ctx, int argc, char **argv)
+cmd_status_exec(struct qtm_ctx *ctx, const struct cli_args *a)
 {
 	struct qtm_installed *inst = NULL;
 	struct qtm_training *tr = NULL;
@@ -143,7 +134,7 @@ cmd_status_exec(struct qtm_ctx *ctx, int argc, char **argv)
 	struct qtm_db *db = NULL;
 	cJSON *st, *arr, *counts;
 
-	if ((rc = parse_options(ctx, argc, argv)) != 0)
+	if ((rc = parse_options(ctx, a)) != 0)
 		return rc;
 	if (watch_interval > 0)
 		return cmd_status_watch(ctx, watch_interval, watch_count);

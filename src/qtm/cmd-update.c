@@ -9,15 +9,14 @@
 #include "lock.h"
 #include "update.h"
 
-static int cmd_update_exec(struct qtm_ctx *, int, char **);
+static int cmd_update_exec(struct qtm_ctx *, const struct cli_args *);
 
-const struct qtm_cmd_entry cmd_update_entry = {
-	"update", NULL, "", N_("fetch and verify the sources' release and index"), cmd_update_exec,
-};
+const struct qtm_cmd_entry cmd_update_entry = { &qtm_verb_update, cmd_update_exec };
 
 static int
-cmd_update_exec(struct qtm_ctx *ctx, int argc, char **argv)
+cmd_update_exec(struct qtm_ctx *ctx, const struct cli_args *a)
 {
+	int argc = a->argc;
 	struct qtm_update_result *res = NULL;
 	struct qtm_lock *lock = NULL;
 	cJSON *json = cJSON_CreateArray();

@@ -55,25 +55,12 @@ int
 cmd_usage(const struct qtm_cmd_entry *e, const char *fmt, ...)
 {
 	va_list ap;
+	int rc;
 
-	fprintf(stderr, "qtm %s: ", e->name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	rc = cli_vusage(&qtm_prog, e->verb, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, _("\nusage: qtm %s %s\n"), e->name, e->usage);
-	return QTM_CMD_USAGE;
-}
-
-void
-cmd_print_json(cJSON *json)
-{
-	char *text = cJSON_Print(json), *safe = text != NULL ? qtm_json_text_safe(text) : NULL;
-
-	if (safe != NULL)
-		printf("%s\n", safe);
-	free(safe);
-	cJSON_free(text);
-	cJSON_Delete(json);
+	return rc;
 }
 
 bool
@@ -183,17 +170,4 @@ cmd_time(long long t, char *buf, size_t len)
 	localtime_r(&tt, &tm);
 	strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
 	return buf;
-}
-
-/* Results go to stdout: bold only when that is a terminal too. */
-const char *
-cmd_bold(const struct qtm_ctx *ctx)
-{
-	return ctx->color && isatty(STDOUT_FILENO) ? "\033[1m" : "";
-}
-
-const char *
-cmd_reset(const struct qtm_ctx *ctx)
-{
-	return ctx->color && isatty(STDOUT_FILENO) ? "\033[0m" : "";
 }

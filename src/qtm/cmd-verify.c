@@ -9,15 +9,15 @@
 #include "i18n.h"
 #include "verify.h"
 
-static int cmd_verify_exec(struct qtm_ctx *, int, char **);
+static int cmd_verify_exec(struct qtm_ctx *, const struct cli_args *);
 
-const struct qtm_cmd_entry cmd_verify_entry = {
-	"verify", NULL, N_("[NAME]"), N_("check installed files against the database"), cmd_verify_exec,
-};
+const struct qtm_cmd_entry cmd_verify_entry = { &qtm_verb_verify, cmd_verify_exec };
 
 static int
-cmd_verify_exec(struct qtm_ctx *ctx, int argc, char **argv)
+cmd_verify_exec(struct qtm_ctx *ctx, const struct cli_args *a)
 {
+	int argc = a->argc;
+	char **argv = a->argv;
 	struct qtm_verify_problem *v = NULL;
 	struct qtm_db *db = NULL;
 	size_t n = 0, checked = 0;

@@ -14,15 +14,15 @@
 #include "pool.h"
 #include "xalloc.h"
 
-static int cmd_why_exec(struct qtm_ctx *, int, char **);
+static int cmd_why_exec(struct qtm_ctx *, const struct cli_args *);
 
-const struct qtm_cmd_entry cmd_why_entry = {
-	"why", NULL, N_("NAME"), N_("explain why an installed package is installed"), cmd_why_exec,
-};
+const struct qtm_cmd_entry cmd_why_entry = { &qtm_verb_why, cmd_why_exec };
 
 static int
-cmd_why_exec(struct qtm_ctx *ctx, int argc, char **argv)
+cmd_why_exec(struct qtm_ctx *ctx, const struct cli_args *a)
 {
+	int argc = a->argc;
+	char **argv = a->argv;
 	struct qtm_pool *p = NULL;
 	struct qtm_db *db = NULL;
 	char *chain = NULL;

@@ -1,5 +1,6 @@
-/* cmd.h - the qtm front end's command table: one file per verb (cmd-VERB.c), each defining a
- * struct qtm_cmd_entry.  A command parses its own options, calls libqtm and prints; it returns
+/* cmd.h - the qtm front end's commands: one file per verb (cmd-VERB.c), each defining a
+ * struct qtm_cmd_entry that ties the verb of the command table (verbs.c) to its code.  A
+ * command gets its options and operands parsed (src/cli), calls libqtm and prints; it returns
  * 0 or a negative libqtm code (the error is on the context), or QTM_CMD_USAGE after printing a
  * usage error.
  *
@@ -12,22 +13,24 @@
 
 #include <cjson/cJSON.h>
 
+#include "cli.h"
+#include "cli-out.h"
+#include "verbs.h"
+
 struct qtm_ctx;
 struct qtm_db;
 struct qtm_lock;
 struct qtm_plan;
 struct qtm_pool;
 
-#define QTM_CMD_USAGE 1000   /* returned after a usage message: exit status 2 */
+#define QTM_CMD_USAGE CLI_USAGE   /* returned after a usage message */
 /* A command may return QTM_CMD_EXIT(status) to exit with a given status (1..255) and no message. */
-#define QTM_CMD_EXIT(status) (2000 + (status))
+#define QTM_CMD_EXIT(status) CLI_EXIT(status)
 
+/* a->argv[0] is the verb, a->argv[1..] its operands; a->options its options in order. */
 struct qtm_cmd_entry {
-	const char *name;
-	const char *alias;       /* or NULL */
-	const char *usage;       /* arguments, e.g. "NAME[=VERSION]..." */
-	const char *summary;
-	int (*exec)(struct qtm_ctx *ctx, int argc, char **argv);
+	const struct cli_verb *verb;
+	int (*exec)(struct qtm_ctx *ctx, const struct cli_args *a);
 };
 
 extern const struct qtm_cmd_entry cmd_install_entry, cmd_remove_entry, cmd_list_entry,
@@ -45,7 +48,7 @@ void cmd_close(struct qtm_lock *lock, struct qtm_db *db);
 
 int cmd_usage(const struct qtm_cmd_entry *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prints json on stdout (pretty) and deletes it. */
-void cmd_print_json(cJSON *json);
+#define cmd_print_json cli_print_json
 /* Asks "Continue? [Y/n]" unless -y; false (with the error set) when declined or not asked. */
 bool cmd_confirm(struct qtm_ctx *ctx, const char *question);
 /* Prints the plan, asks, and carries it out (nothing to do: says so).  Returns 0 or the
@@ -62,8 +65,8 @@ void cmd_plan_append(struct qtm_plan *dst, struct qtm_plan *src);
 void cmd_print_plan(struct qtm_ctx *ctx, const struct qtm_plan *plan, bool dry_run);
 const char *cmd_time(long long t, char *buf, size_t len);
 /* Bold/colour only on a terminal that allows it. */
-const char *cmd_bold(const struct qtm_ctx *ctx);
-const char *cmd_reset(const struct qtm_ctx *ctx);
+#define cmd_bold cli_bold
+#define cmd_reset cli_reset
 
 /* qtm status (cmd-status.c) and its --watch view (status-watch.c): a training's state
  * ("interrupted" for a running one whose process is gone) and JSON (owned by the caller); the

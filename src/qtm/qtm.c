@@ -1,10 +1,8 @@
-/* qtm.c - the qtm command line: global options, the command table, exit statuses. */
+/* qtm.c - the qtm program: parses its command line by the table (verbs.c), applies the global
+ * options and runs the verb's command. */
 #include "config.h"
 
-#include <errno.h>
-#include <getopt.h>
 #include <limits.h>
-#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,82 +25,52 @@ static const struct qtm_cmd_entry *const commands[] = {
 	NULL,
 };
 
-enum { OPT_NO_COLOR = 256, OPT_WAIT, OPT_CONFIG, OPT_VERSION };
-
-static const struct option global_options[] = {
-	{ "root", required_argument, NULL, 'r' },
-	{ "config", required_argument, NULL, OPT_CONFIG },
-	{ "yes", no_argument, NULL, 'y' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "json", no_argument, NULL, 'j' },
-	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
-	{ "wait", optional_argument, NULL, OPT_WAIT },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, OPT_VERSION },
-	{ NULL, 0, NULL, 0 },
-};
-
-struct globals {
-	const char *root, *config;
-	bool yes, json, no_color;
-	int verbosity, wait_s;
-};
-
-static void
-usage(FILE *f)
-{
-	fprintf(f, _("usage: qtm [--root DIR] [--config FILE] [-y] [-q|-v] [--json] [--no-color] [--wait[=SECONDS]] COMMAND [ARGS]\n\ncommands:\n"));
-	for (size_t i = 0; commands[i] != NULL; i++)
-		fprintf(f, "  %-11s %-28s %s\n", commands[i]->name, commands[i]->usage, _(commands[i]->summary));
-	fprintf(f, _("\nSee qtm(1) for details.\n"));
-}
-
-/* Returns the index of the command word in argv, or -1 after printing why. */
-static int
-parse_globals(int argc, char **argv, struct globals *g)
-{
-	int c;
-
-	g->wait_s = 0;
-	while ((c = getopt_long(argc, argv, "+r:yqvjh", global_options, NULL)) != -1) {
-		switch (c) {
-		case 'r': g->root = optarg; break;
-		case OPT_CONFIG: g->config = optarg; break;
-		case 'y': g->yes = true; break;
-		case 'q': g->verbosity = -1; break;
-		case 'v': g->verbosity++; break;
-		case 'j': g->json = true; break;
-		case OPT_NO_COLOR: g->no_color = true; break;
-		case OPT_WAIT:
-			g->wait_s = -1;   /* no value: without limit */
-			if (optarg != NULL && qtm_parse_int(optarg, 0, INT_MAX, &g->wait_s) < 0) {
-				fprintf(stderr, _("qtm: --wait=%s: expected a whole number of seconds from 0 to %d\n"),
-				    optarg, INT_MAX);
-				usage(stderr);
-				return -1;
-			}
-			break;
-		case 'h': usage(stdout); exit(0);
-		case OPT_VERSION: printf("qtm %s\n", PACKAGE_VERSION); exit(0);
-		default: usage(stderr); return -1;
-		}
-	}
-	if (optind >= argc) {
-		usage(stderr);
-		return -1;
-	}
-	return optind;
-}
-
+/* The command's entry for a verb of the table. */
 static const struct qtm_cmd_entry *
-find_command(const char *name)
+find_command(const struct cli_verb *verb)
 {
 	for (size_t i = 0; commands[i] != NULL; i++)
-		if (strcmp(commands[i]->name, name) == 0 ||
-		    (commands[i]->alias != NULL && strcmp(commands[i]->alias, name) == 0))
+		if (commands[i]->verb == verb)
 			return commands[i];
 	return NULL;
+}
+
+/* The global options, wherever they stood; CLI_USAGE after a bad --wait value. */
+static int
+apply_globals(struct qtm_ctx *ctx, const struct cli_args *a)
+{
+	for (size_t i = 0; i < a->nglobals; i++) {
+		const char *arg = a->globals[i].arg;
+
+		switch (a->globals[i].opt->id) {
+		case 'y': ctx->assume_yes = true; break;
+		case 'q': ctx->verbosity = -1; break;
+		case 'v': ctx->verbosity++; break;
+		case 'j': ctx->json = true; break;
+		case 'C': ctx->color = false; break;
+		case 'w':
+			ctx->wait_s = -1;   /* no value: without limit */
+			if (arg != NULL && qtm_parse_int(arg, 0, INT_MAX, &ctx->wait_s) < 0) {
+				fprintf(stderr, _("qtm: --wait=%s: expected a whole number of seconds from 0 to %d\n"),
+				    arg, INT_MAX);
+				return CLI_USAGE;
+			}
+			break;
+		}
+	}
+	return 0;
+}
+
+/* --root and --config, the last one given. */
+static const char *
+global_arg(const struct cli_args *a, int id)
+{
+	const char *v = NULL;
+
+	for (size_t i = 0; i < a->nglobals; i++)
+		if (a->globals[i].opt->id == id)
+			v = a->globals[i].arg;
+	return v;
 }
 
 /* "qtm install gis-lidar", for the history. */
@@ -120,62 +88,34 @@ join_args(int argc, char **argv)
 	return s;
 }
 
-/* Exit statuses, documented in qtm(1). */
-static int
-exit_status(int rc)
-{
-	if (rc > QTM_CMD_EXIT(0) && rc <= QTM_CMD_EXIT(255))
-		return rc - QTM_CMD_EXIT(0);
-	switch (rc) {
-	case 0: return 0;
-	case QTM_CMD_USAGE: return 2;
-	case -EBUSY: return 3;
-	case -ENOENT: case -ENOEXEC: return 4;
-	case -EHOSTUNREACH: return 5;
-	case -EBADMSG: case -EFBIG: return 6;
-	case -ECHILD: case -ETIMEDOUT: return 7;
-	case -ECANCELED: return 8;
-	case -EKEYREJECTED: return 9;
-	default: return 1;
-	}
-}
-
 int
 main(int argc, char **argv)
 {
-	struct globals g = { 0 };
 	const struct qtm_cmd_entry *cmd;
 	struct qtm_ctx *ctx;
-	int idx, rc;
+	struct cli_args a;
+	int rc;
 
-	setlocale(LC_ALL, "");
-	bindtextdomain(PACKAGE, qtm_localedir());
-	textdomain(PACKAGE);
-	if ((idx = parse_globals(argc, argv, &g)) < 0)
-		return 2;
-	if ((cmd = find_command(argv[idx])) == NULL) {
-		fprintf(stderr, _("qtm: unknown command \"%s\"\n"), argv[idx]);
-		usage(stderr);
-		return 2;
+	cli_i18n_init();
+	switch (cli_parse(&qtm_prog, argc, argv, &a)) {
+	case CLI_DONE: return CLI_EXIT_OK;
+	case CLI_BAD: return CLI_EXIT_USAGE;
+	case CLI_RUN: break;
 	}
+	cmd = find_command(a.verb);
 	/* libcurl is loaded by the first download (curl-sym.h), so that commands that fetch nothing
 	 * do not map it; qtm_curl_cleanup() below does nothing when it never was. */
-	ctx = qtm_ctx_new(g.root, g.config);
-	ctx->assume_yes = g.yes;
-	ctx->json = g.json;
-	ctx->verbosity = g.verbosity;
-	ctx->wait_s = g.wait_s;
+	ctx = qtm_ctx_new(global_arg(&a, 'r'), global_arg(&a, 'c'));
 	ctx->command = join_args(argc, argv);
-	if (g.no_color)
-		ctx->color = false;
-	rc = qtm_ctx_load_config(ctx);
-	if (rc == 0) {
-		optind = 0;   /* commands parse their own options from argv[idx] on */
-		rc = cmd->exec(ctx, argc - idx, argv + idx);
-	}
+	rc = apply_globals(ctx, &a);
+	if (rc == 0)
+		rc = qtm_ctx_load_config(ctx);
+	if (rc == 0)
+		rc = cmd->exec(ctx, &a);
 	if (rc < 0)
 		fprintf(stderr, _("qtm: error: %s\n"), qtm_strerror(ctx));
+	cli_args_free(&a);
 	qtm_ctx_free(ctx);
 	qtm_curl_cleanup();
-	return exit_status(rc);
+	return cli_exit_status(rc);
 }

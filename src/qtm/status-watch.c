@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../hive-control/tui.h"
+#include "tui.h"
 #include "clock.h"
 #include "cmd.h"
 #include "ctx.h"

@@ -3,7 +3,7 @@
 # (laid out as make install lays them out, so that hive-control.1's .so resolves and
 # `man hive-control` finds it), every qtm verb and hive-control command has its entry, every
 # long option the programs parse is documented in their page, every environment variable the
-# sources read is documented somewhere, and qtm's exit statuses are all listed.
+# sources read is documented somewhere, and the one exit-status table is all listed.
 . "$(dirname "$0")/lib.sh"
 
 command -v man >/dev/null || { echo "Bail out! man (man-db) is needed"; exit 1; }
@@ -51,7 +51,7 @@ is "${missing:-none}" none "every hive-control command has its entry in qtm-hive
 missing=
 for pair in qtm:qtm.1 hive-control:qtm-hive.1 qtm-runner:qtm-runner.1 qtm-hived:qtm-hived.8 qtm-repo:qtm-repo.1; do
 	dir=${pair%%:*} page=${pair#*:}
-	for o in $(grep -ohE '\{ *"[a-z][a-z-]+", *(no|required|optional)_argument' "$top_srcdir/src/$dir"/*.c |
+	for o in $(grep -ohE '\{ *"[a-z][a-z-]+", *([0-9]+|'"'"'.'"'"'), *CLI_(NO_ARG|REQUIRED|OPTIONAL)' "$top_srcdir/src/$dir"/*.c |
 		sed -E 's/\{ *"([a-z-]+)".*/\1/' | sort -u); do
 		grep -qF -- "\\-\\-$(printf '%s' "$o" | sed 's/-/\\-/g')" "$M/$page" || missing="$missing $page:--$o"
 	done
@@ -67,12 +67,16 @@ done
 is "${missing:-none}" none "every environment variable read by the sources is documented"
 grep -q 'QTM_LOCALEDIR' "$M/qtm.1"; ok $? "QTM_LOCALEDIR is in qtm(1) ENVIRONMENT"
 
-# qtm's exit statuses (exit_status() in src/qtm/qtm.c) each have an entry in EXIT STATUS.
+# The one exit-status table (src/cli/cli.h, cli_exit_status() in exit.c): each status has its
+# entry in qtm-exit-status(7), and every program's page refers to it.
 missing=
-for n in $(sed -n '/^exit_status(/,/^}/p' "$top_srcdir/src/qtm/qtm.c" | grep -oE 'return [0-9]+;' | grep -oE '[0-9]+' | sort -un); do
-	sed -n '/^\.SH EXIT STATUS/,/^\.SH /p' "$M/qtm.1" | grep -Eq "^\.(B|TP|IP)? *\"?$n\"?( |$)|^$n\b" || missing="$missing $n"
+for n in $(grep -oE 'CLI_EXIT_[A-Z_]+ = [0-9]+' "$top_srcdir/src/cli/cli.h" | grep -oE '[0-9]+$' | sort -un); do
+	sed -n '/^\.SH DESCRIPTION/,/^\.SH /p' "$M/qtm-exit-status.7" | grep -Eq "^\.(B|TP|IP)? *\"?$n\"?( |$)|^$n\b" || missing="$missing $n"
 done
-is "${missing:-none}" none "every exit status of qtm is listed in qtm(1)"
+for p in qtm.1 qtm-repo.1 qtm-hive.1 qtm-runner.1 qtm-hived.8; do
+	grep -q 'qtm\\-exit\\-status (7)' "$M/$p" || missing="$missing $p"
+done
+is "${missing:-none}" none "every exit status is listed in qtm-exit-status(7), and every page refers to it"
 
 # make install puts the pages (hive-control.1 with them) in dist_man_MANS.
 missing=
