@@ -76,12 +76,14 @@ enum { CLI_OPT_HELP = -1, CLI_OPT_VERSION = -2 };
  * "VERB --help", "help VERB" and --help print help on stdout. */
 enum cli_result cli_parse(const struct cli_prog *prog, int argc, char **argv, struct cli_args *args);
 void cli_args_free(struct cli_args *args);
+/* The argument of the last global option with id (such as --root), or NULL. */
+const char *cli_global(const struct cli_args *args, int id);
 
 /* The program's help (verbs and global options), or one verb's: synopsis and options. */
 void cli_help(FILE *f, const struct cli_prog *prog);
 void cli_verb_help(FILE *f, const struct cli_prog *prog, const struct cli_verb *verb);
-/* "usage: PROG VERB SYNOPSIS" on stderr after a message: for the operand checks of a verb.
- * Returns CLI_USAGE. */
+/* "usage: PROG VERB SYNOPSIS" on stderr after a message: for the operand checks of a verb
+ * (verb NULL: of a program without verbs).  Returns CLI_USAGE. */
 int cli_usage(const struct cli_prog *prog, const struct cli_verb *verb, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 int cli_vusage(const struct cli_prog *prog, const struct cli_verb *verb, const char *fmt, va_list ap)

@@ -63,6 +63,13 @@ cli_verb_help(FILE *f, const struct cli_prog *prog, const struct cli_verb *verb)
 int
 cli_vusage(const struct cli_prog *prog, const struct cli_verb *verb, const char *fmt, va_list ap)
 {
+	if (verb == NULL) {   /* a program without verbs */
+		fprintf(stderr, "%s: ", prog->name);
+		vfprintf(stderr, fmt, ap);
+		fprintf(stderr, "\n");
+		fprintf(stderr, _("usage: %s %s\n"), prog->name, _(prog->synopsis));
+		return CLI_USAGE;
+	}
 	fprintf(stderr, "%s %s: ", prog->name, verb->name);
 	vfprintf(stderr, fmt, ap);
 	fprintf(stderr, _("\nusage: %s %s %s\n"), prog->name, verb->name, _(verb->synopsis));

@@ -247,3 +247,14 @@ cli_args_free(struct cli_args *args)
 	free(args->argv);
 	memset(args, 0, sizeof *args);
 }
+
+const char *
+cli_global(const struct cli_args *args, int id)
+{
+	const char *v = NULL;
+
+	for (size_t i = 0; i < args->nglobals; i++)
+		if (args->globals[i].opt->id == id)
+			v = args->globals[i].arg;
+	return v;
+}

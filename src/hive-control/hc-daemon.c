@@ -1,7 +1,6 @@
 /* hc-daemon.c - hive-control init, start, stop, restart: the daemon on this machine. */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -13,16 +12,14 @@
 #include "xalloc.h"
 
 int
-hc_init(struct hc *h, int argc, char **argv)
+hc_init(struct hc *h, const struct cli_args *a)
 {
 	char *dir = qtm_hive_state_dir(h->ctx);
 	bool created = false;
-	int c, rc;
+	int rc;
 
-	while ((c = hc_getopt(h, argc, argv, "", NULL)) != -1)
-		return free(dir), hc_usage_error(h, "init", "");
-	if (optind < argc)
-		return free(dir), hc_usage_error(h, "init", "");
+	if (a->argc > 1)
+		return free(dir), hc_usage_error(h, a);
 	if ((rc = qtm_hive_local_init(h->ctx, dir, &created)) == 0) {
 		if (h->ctx->json) {
 			cJSON *o = cJSON_CreateObject();
@@ -61,26 +58,15 @@ print_started(struct hc *h, const char *url, pid_t pid, bool already)
 }
 
 static int
-start_opts(struct hc *h, const char *cmd, int argc, char **argv, struct qtm_hive_start_opts *o)
+start_opts(struct hc *h, const struct cli_args *a, struct qtm_hive_start_opts *o)
 {
-	static const struct option opts[] = {
-		{ "listen", required_argument, NULL, 'l' },
-		{ "executor", required_argument, NULL, 'e' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-
-	while ((c = hc_getopt(h, argc, argv, "", opts)) != -1) {
-		if (c == 'l')
-			o->listen = optarg;
-		else if (c == 'e')
-			o->executor = optarg;
+	for (size_t i = 0; i < a->noptions; i++) {
+		if (a->options[i].opt->id == 'l')
+			o->listen = a->options[i].arg;
 		else
-			return hc_usage_error(h, cmd, "[--listen ADDR:PORT] [--executor local|fleet|slurm]");
+			o->executor = a->options[i].arg;
 	}
-	if (optind < argc)
-		return hc_usage_error(h, cmd, "[--listen ADDR:PORT] [--executor local|fleet|slurm]");
-	return 0;
+	return a->argc > 1 ? hc_usage_error(h, a) : 0;
 }
 
 static int
@@ -99,10 +85,10 @@ start(struct hc *h, const struct qtm_hive_start_opts *o)
 }
 
 int
-hc_start(struct hc *h, int argc, char **argv)
+hc_start(struct hc *h, const struct cli_args *a)
 {
 	struct qtm_hive_start_opts o = { 0 };
-	int rc = start_opts(h, "start", argc, argv, &o);
+	int rc = start_opts(h, a, &o);
 
 	return rc != 0 ? rc : start(h, &o);
 }
@@ -133,21 +119,19 @@ stop(struct hc *h, bool quiet)
 }
 
 int
-hc_stop(struct hc *h, int argc, char **argv)
+hc_stop(struct hc *h, const struct cli_args *a)
 {
-	while (hc_getopt(h, argc, argv, "", NULL) != -1)
-		return hc_usage_error(h, "stop", "");
-	if (optind < argc)
-		return hc_usage_error(h, "stop", "");
+	if (a->argc > 1)
+		return hc_usage_error(h, a);
 	return stop(h, false);
 }
 
 int
-hc_restart(struct hc *h, int argc, char **argv)
+hc_restart(struct hc *h, const struct cli_args *a)
 {
 	struct qtm_hive_start_opts o = { 0 };
 	char *dir = qtm_hive_state_dir(h->ctx), *listen = NULL;
-	int rc = start_opts(h, "restart", argc, argv, &o);
+	int rc = start_opts(h, a, &o);
 
 	/* Where it listens now, read before it stops (it removes its url file). */
 	if (rc == 0 && o.listen == NULL && qtm_hive_local_pid(dir) > 0)

@@ -5,7 +5,6 @@
 #include "config.h"
 
 #include <curses.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -527,20 +526,19 @@ full_screen(struct mon *m, double interval, long long count)
 }
 
 int
-hc_monitor(struct hc *h, int argc, char **argv)
+hc_monitor(struct hc *h, const struct cli_args *a)
 {
-	static const struct option opts[] = {
-		{ "interval", required_argument, NULL, 'i' }, { "count", required_argument, NULL, 'n' },
-		{ "plain", no_argument, NULL, 'p' }, { NULL, 0, NULL, 0 },
-	};
 	struct mon m = { .h = h };
 	double interval = 2;
 	long long count = 0;
 	bool plain = false;
-	int c, rc;
+	int rc;
 
-	while ((c = hc_getopt(h, argc, argv, "", opts)) != -1) {
-		if (c == 'i' && qtm_watch_interval(h->ctx, optarg, &interval) == 0)
+	for (size_t i = 0; i < a->noptions; i++) {
+		int c = a->options[i].opt->id;
+		const char *arg = a->options[i].arg;
+
+		if (c == 'i' && qtm_watch_interval(h->ctx, arg, &interval) == 0)
 			continue;
 		if (c == 'i')
 			fprintf(stderr, "%s monitor: %s\n", h->prog, qtm_strerror(h->ctx));
@@ -548,11 +546,11 @@ hc_monitor(struct hc *h, int argc, char **argv)
 			plain = true;
 			continue;
 		}
-		if (c != 'n' || (count = hc_number(h, "monitor", "--count", optarg)) < 0)
-			return hc_usage_error(h, "monitor", "[--interval S] [--count N] [--plain]");
+		if (c != 'n' || (count = hc_number(h, "monitor", "--count", arg)) < 0)
+			return hc_usage_error(h, a);
 	}
-	if (optind < argc)
-		return hc_usage_error(h, "monitor", "[--interval S] [--count N] [--plain]");
+	if (a->argc > 1)
+		return hc_usage_error(h, a);
 	if ((rc = hc_client(h, &m.cl)) < 0)
 		return rc;
 	/* The terminal view only when one can be drawn; else (a pipe, --json) the plain lines. */

@@ -3,7 +3,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,14 +33,12 @@ call(struct hc *h, const char *method, const char *path, const cJSON *body, cJSO
 
 /* The command's single argument: a number (or any word when number is false). */
 static int
-one_arg(struct hc *h, int argc, char **argv, const char *cmd, const char *args, bool number, long long *n)
+one_arg(struct hc *h, const struct cli_args *a, bool number, long long *n)
 {
-	while (hc_getopt(h, argc, argv, "", NULL) != -1)
-		return hc_usage_error(h, cmd, args);
-	if (optind + 1 != argc)
-		return hc_usage_error(h, cmd, args);
-	if (number && (*n = hc_number(h, cmd, args, argv[optind])) < 0)
-		return hc_usage_error(h, cmd, args);
+	if (a->argc != 2)
+		return hc_usage_error(h, a);
+	if (number && (*n = hc_number(h, a->verb->name, a->verb->synopsis, a->argv[1])) < 0)
+		return hc_usage_error(h, a);
 	return 0;
 }
 
@@ -61,14 +58,14 @@ print_ids(const cJSON *list)
 }
 
 int
-hc_scale(struct hc *h, int argc, char **argv)
+hc_scale(struct hc *h, const struct cli_args *a)
 {
 	long long n = 0;
 	cJSON *out = NULL;
 	char *path;
 	int rc;
 
-	if ((rc = one_arg(h, argc, argv, "scale", "N", true, &n)) != 0)
+	if ((rc = one_arg(h, a, true, &n)) != 0)
 		return rc;
 	path = xasprintf("/scale?target_runners=%lld", n);
 	if ((rc = call(h, "POST", path, NULL, &out)) == 0 && h->ctx->json) {
@@ -84,14 +81,14 @@ hc_scale(struct hc *h, int argc, char **argv)
 }
 
 int
-hc_spawn(struct hc *h, int argc, char **argv)
+hc_spawn(struct hc *h, const struct cli_args *a)
 {
 	long long n = 0;
 	cJSON *out = NULL;
 	char *path;
 	int rc;
 
-	if ((rc = one_arg(h, argc, argv, "spawn", "N", true, &n)) != 0)
+	if ((rc = one_arg(h, a, true, &n)) != 0)
 		return rc;
 	path = xasprintf("/runners/spawn?count=%lld", n);
 	if ((rc = call(h, "POST", path, NULL, &out)) == 0 && h->ctx->json) {
@@ -107,17 +104,17 @@ hc_spawn(struct hc *h, int argc, char **argv)
 }
 
 int
-hc_kill(struct hc *h, int argc, char **argv)
+hc_kill(struct hc *h, const struct cli_args *a)
 {
 	cJSON *out = NULL;
 	char *path, *esc;
 	int rc;
 
-	if ((rc = one_arg(h, argc, argv, "kill", "ID", false, NULL)) != 0)
+	if ((rc = one_arg(h, a, false, NULL)) != 0)
 		return rc;
-	if (strpbrk(argv[optind], "/?#% ") != NULL)
-		return qtm_error(h->ctx, -ENOENT, _("no runner \"%s\""), argv[optind]);
-	esc = argv[optind];
+	if (strpbrk(a->argv[1], "/?#% ") != NULL)
+		return qtm_error(h->ctx, -ENOENT, _("no runner \"%s\""), a->argv[1]);
+	esc = a->argv[1];
 	path = xasprintf("/runners/%s", esc);
 	if ((rc = call(h, "DELETE", path, NULL, &out)) == 0 && h->ctx->json) {
 		if (out == NULL)
@@ -135,14 +132,14 @@ hc_kill(struct hc *h, int argc, char **argv)
 
 /* cancel and requeue: POST /jobs/{id}/VERB, printing the job's new state. */
 static int
-job_verb(struct hc *h, int argc, char **argv, const char *verb)
+job_verb(struct hc *h, const struct cli_args *a, const char *verb)
 {
 	long long id = 0;
 	cJSON *out = NULL;
 	char *path;
 	int rc;
 
-	if ((rc = one_arg(h, argc, argv, verb, "ID", true, &id)) != 0)
+	if ((rc = one_arg(h, a, true, &id)) != 0)
 		return rc;
 	path = xasprintf("/jobs/%lld/%s", id, verb);
 	if ((rc = call(h, "POST", path, NULL, &out)) == 0 && h->ctx->json) {
@@ -161,31 +158,30 @@ job_verb(struct hc *h, int argc, char **argv, const char *verb)
 }
 
 int
-hc_cancel(struct hc *h, int argc, char **argv)
+hc_cancel(struct hc *h, const struct cli_args *a)
 {
-	return job_verb(h, argc, argv, "cancel");
+	return job_verb(h, a, "cancel");
 }
 
 int
-hc_requeue(struct hc *h, int argc, char **argv)
+hc_requeue(struct hc *h, const struct cli_args *a)
 {
-	return job_verb(h, argc, argv, "requeue");
+	return job_verb(h, a, "requeue");
 }
 
 int
-hc_clean(struct hc *h, int argc, char **argv)
+hc_clean(struct hc *h, const struct cli_args *a)
 {
-	static const struct option opts[] = { { "older-than", required_argument, NULL, 'o' }, { NULL, 0, NULL, 0 } };
 	long long days = -1;
 	cJSON *out = NULL;
 	char *path;
-	int c, rc;
+	int rc;
 
-	while ((c = hc_getopt(h, argc, argv, "", opts)) != -1)
-		if (c != 'o' || (days = hc_number(h, "clean", "--older-than", optarg)) < 0)
-			return hc_usage_error(h, "clean", "[--older-than DAYS]");
-	if (optind < argc)
-		return hc_usage_error(h, "clean", "[--older-than DAYS]");
+	for (size_t i = 0; i < a->noptions; i++)   /* --older-than, its only option */
+		if ((days = hc_number(h, "clean", "--older-than", a->options[i].arg)) < 0)
+			return hc_usage_error(h, a);
+	if (a->argc > 1)
+		return hc_usage_error(h, a);
 	path = days >= 0 ? xasprintf("/clean?older_than_days=%lld", days) : xstrdup("/clean");
 	if ((rc = call(h, "POST", path, NULL, &out)) == 0 && h->ctx->json) {
 		hc_print_json(out);
@@ -225,26 +221,23 @@ submit_all(struct hc *h, const cJSON *bodies, cJSON *answers)
 }
 
 int
-hc_submit(struct hc *h, int argc, char **argv)
+hc_submit(struct hc *h, const struct cli_args *a)
 {
-	static const struct option opts[] = { { "param", required_argument, NULL, 'p' }, { NULL, 0, NULL, 0 } };
-	static const char args[] = "MODULE[=VERSION] [high|medium|low] [--param K=V]...";
 	cJSON *overrides = cJSON_CreateObject(), *bodies = NULL, *answers = cJSON_CreateArray();
 	const char *prio = NULL;
-	int c, rc = 0;
+	int rc = 0;
 
-	/* No "+": options may follow the module, as in `submit gis-lidar high --param seed=2`. */
-	while (rc == 0 && (c = hc_getopt(h, argc, argv, "", opts)) != -1)
-		rc = c == 'p' ? qtm_param_parse(h->ctx, optarg, overrides) : hc_usage_error(h, "submit", args);
-	if (rc == 0 && (optind >= argc || argc - optind > 2))
-		rc = hc_usage_error(h, "submit", args);
-	if (rc == 0 && argc - optind == 2) {
-		prio = argv[optind + 1];
+	for (size_t i = 0; rc == 0 && i < a->noptions; i++)   /* --param, its only option */
+		rc = qtm_param_parse(h->ctx, a->options[i].arg, overrides);
+	if (rc == 0 && (a->argc < 2 || a->argc > 3))
+		rc = hc_usage_error(h, a);
+	if (rc == 0 && a->argc == 3) {
+		prio = a->argv[2];
 		if (strcmp(prio, "high") != 0 && strcmp(prio, "medium") != 0 && strcmp(prio, "low") != 0)
 			rc = qtm_error(h->ctx, -EINVAL, _("priority must be high, medium or low, not \"%s\""), prio);
 	}
 	if (rc == 0)
-		rc = qtm_hive_job_plan(h->ctx, argv[optind], cJSON_GetArraySize(overrides) > 0 ? overrides : NULL,
+		rc = qtm_hive_job_plan(h->ctx, a->argv[1], cJSON_GetArraySize(overrides) > 0 ? overrides : NULL,
 		    prio, &bodies);
 	if (rc == 0)
 		rc = submit_all(h, bodies, answers);

@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,11 +35,9 @@ get(struct hc *h, const char *path, cJSON **out, char **url)
 }
 
 static int
-no_args(struct hc *h, int argc, char **argv, const char *cmd)
+no_args(struct hc *h, const struct cli_args *a)
 {
-	while (hc_getopt(h, argc, argv, "", NULL) != -1)
-		return hc_usage_error(h, cmd, "");
-	return optind < argc ? hc_usage_error(h, cmd, "") : 0;
+	return a->argc > 1 ? hc_usage_error(h, a) : 0;
 }
 
 /* ---- status -------------------------------------------------------------------------------- */
@@ -64,13 +61,13 @@ print_status(struct hc *h, const cJSON *st, const char *url)
 }
 
 int
-hc_status(struct hc *h, int argc, char **argv)
+hc_status(struct hc *h, const struct cli_args *a)
 {
 	cJSON *st = NULL;
 	char *url = NULL;
 	int rc;
 
-	if ((rc = no_args(h, argc, argv, "status")) != 0 || (rc = get(h, "/status", &st, &url)) < 0)
+	if ((rc = no_args(h, a)) != 0 || (rc = get(h, "/status", &st, &url)) < 0)
 		return rc;
 	if (h->ctx->json) {
 		cJSON_AddStringToObject(st, "url", url);
@@ -86,13 +83,13 @@ hc_status(struct hc *h, int argc, char **argv)
 /* ---- runners and jobs ---------------------------------------------------------------------- */
 
 int
-hc_runners(struct hc *h, int argc, char **argv)
+hc_runners(struct hc *h, const struct cli_args *a)
 {
 	const cJSON *rn;
 	cJSON *doc = NULL;
 	int rc;
 
-	if ((rc = no_args(h, argc, argv, "runners")) != 0 || (rc = get(h, "/runners", &doc, NULL)) < 0)
+	if ((rc = no_args(h, a)) != 0 || (rc = get(h, "/runners", &doc, NULL)) < 0)
 		return rc;
 	if (h->ctx->json) {
 		hc_print_json(doc);
@@ -133,28 +130,26 @@ print_job(const cJSON *j)
 }
 
 int
-hc_jobs(struct hc *h, int argc, char **argv)
+hc_jobs(struct hc *h, const struct cli_args *a)
 {
-	static const struct option opts[] = {
-		{ "state", required_argument, NULL, 's' }, { "limit", required_argument, NULL, 'n' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *state = NULL, *limit = NULL;
 	const cJSON *j;
 	cJSON *doc = NULL;
 	char *path;
-	int c, rc;
+	int rc;
 
-	while ((c = hc_getopt(h, argc, argv, "", opts)) != -1) {
-		if (c == 's')
-			state = optarg;
-		else if (c == 'n' && hc_number(h, "jobs", "--limit", optarg) >= 0)
-			limit = optarg;
+	for (size_t i = 0; i < a->noptions; i++) {
+		const char *arg = a->options[i].arg;
+
+		if (a->options[i].opt->id == 's')
+			state = arg;
+		else if (hc_number(h, "jobs", "--limit", arg) >= 0)
+			limit = arg;
 		else
-			return hc_usage_error(h, "jobs", "[--state S] [--limit N]");
+			return hc_usage_error(h, a);
 	}
-	if (optind < argc)
-		return hc_usage_error(h, "jobs", "[--state S] [--limit N]");
+	if (a->argc > 1)
+		return hc_usage_error(h, a);
 	path = xasprintf("/jobs%s%s%s%s%s", state != NULL || limit != NULL ? "?" : "",
 	    state != NULL ? "state=" : "", state != NULL ? state : "",
 	    state != NULL && limit != NULL ? "&limit=" : limit != NULL ? "limit=" : "", limit != NULL ? limit : "");
@@ -209,25 +204,21 @@ follow_logs(struct hc *h, struct qtm_hive_client *c, long long id, int attempt, 
 }
 
 int
-hc_logs(struct hc *h, int argc, char **argv)
+hc_logs(struct hc *h, const struct cli_args *a)
 {
-	static const struct option opts[] = {
-		{ "follow", no_argument, NULL, 'f' }, { "attempt", required_argument, NULL, 'a' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct qtm_hive_client *cl;
 	long long id, attempt = 0;
 	bool follow = false;
-	int c, rc;
+	int rc;
 
-	while ((c = hc_getopt(h, argc, argv, "f", opts)) != -1) {
-		if (c == 'f')
+	for (size_t i = 0; i < a->noptions; i++) {
+		if (a->options[i].opt->id == 'f')
 			follow = true;
-		else if (c != 'a' || (attempt = hc_number(h, "logs", "--attempt", optarg)) < 0)
-			return hc_usage_error(h, "logs", "ID [-f] [--attempt N]");
+		else if ((attempt = hc_number(h, "logs", "--attempt", a->options[i].arg)) < 0)
+			return hc_usage_error(h, a);
 	}
-	if (optind + 1 != argc || (id = hc_number(h, "logs", _("the job id"), argv[optind])) < 0)
-		return hc_usage_error(h, "logs", "ID [-f] [--attempt N]");
+	if (a->argc != 2 || (id = hc_number(h, "logs", _("the job id"), a->argv[1])) < 0)
+		return hc_usage_error(h, a);
 	if ((rc = hc_client(h, &cl)) < 0)
 		return rc;
 	if (h->ctx->json) {
@@ -270,13 +261,13 @@ open_browser(const char *url)
 }
 
 int
-hc_web(struct hc *h, int argc, char **argv)
+hc_web(struct hc *h, const struct cli_args *a)
 {
 	struct qtm_hive_client *cl;
 	char *url;
 	int rc;
 
-	if ((rc = no_args(h, argc, argv, "web")) != 0 || (rc = hc_client(h, &cl)) < 0)
+	if ((rc = no_args(h, a)) != 0 || (rc = hc_client(h, &cl)) < 0)
 		return rc;
 	url = xasprintf("%s/", qtm_hive_client_url(cl));
 	if (h->ctx->json) {

@@ -1,7 +1,7 @@
-/* hive-control.c - the hive-control program: global options, then hc-main.c's commands. */
+/* hive-control.c - the hive-control program: its command line parsed by the table
+ * (commands.c), then hc-main.c's commands. */
 #include "config.h"
 
-#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,29 +15,26 @@
 int
 main(int argc, char **argv)
 {
-	struct hc_globals g = { 0 };
 	struct hc h = { .prog = "hive-control" };
-	int idx, rc;
+	struct cli_args a;
+	int rc;
 
-	setlocale(LC_ALL, "");
-	bindtextdomain(PACKAGE, qtm_localedir());
-	textdomain(PACKAGE);
-	if ((idx = hc_parse_globals(argc, argv, &g, h.prog)) < 0)
-		return idx == -2 ? 0 : 2;
+	cli_i18n_init();
+	switch (cli_parse(&hc_prog, argc, argv, &a)) {
+	case CLI_DONE: return CLI_EXIT_OK;
+	case CLI_BAD: return CLI_EXIT_USAGE;
+	case CLI_RUN: break;
+	}
 	signal(SIGPIPE, SIG_IGN);   /* `hive-control logs -f | head`: a write error, not a death */
-	h.ctx = qtm_ctx_new(g.root, g.config);
-	h.ctx->json = g.json;
-	h.ctx->verbosity = g.verbosity;
-	if (g.no_color)
-		h.ctx->color = false;
-	h.hive = g.hive;
-	h.token = g.token;
+	h.ctx = qtm_ctx_new(cli_global(&a, 'r'), cli_global(&a, 'c'));
+	hc_apply_globals(&h, &a);
 	rc = qtm_ctx_load_config(h.ctx);
 	if (rc == 0)
-		rc = hive_control_main(&h, argc - idx, argv + idx);
+		rc = hive_control_run(&h, &a);
 	if (rc < 0)
 		fprintf(stderr, _("hive-control: error: %s\n"), qtm_strerror(h.ctx));
+	cli_args_free(&a);
 	qtm_ctx_free(h.ctx);
 	qtm_curl_cleanup();
-	return hc_exit_status(rc);
+	return cli_exit_status(rc);
 }

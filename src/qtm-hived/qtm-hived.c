@@ -1,10 +1,9 @@
 /* qtm-hived.c - the hive daemon: parses options, reads STATE/hive.conf, writes hived.pid,
- * serves until SIGTERM or SIGINT.  All logic is in libqtm (hive-server.h). */
+ * serves until SIGTERM or SIGINT.  Its options are parsed by the table below; all logic is in
+ * libqtm (hive-server.h). */
 #include "config.h"
 
 #include <errno.h>
-#include <getopt.h>
-#include <locale.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -12,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "ctx.h"
 #include "hive-conf.h"
 #include "hive-server.h"
@@ -27,50 +27,55 @@ on_signal(int sig)
 	stop = sig;
 }
 
-static void
-usage(FILE *f)
-{
-	fprintf(f, _("usage: qtm-hived [--listen ADDR:PORT] [--state DIR] [--executor local|fleet|slurm]\n"
-	    "                 [--token-file FILE] [--foreground] [-v]\n"
-	    "  Serves the hive's queue and API (default 127.0.0.1:9000, state in ./hive).\n"
-	    "See qtm-hived(8).\n"));
-}
+static const struct cli_option options[] = {
+	{ "listen", 'l', CLI_REQUIRED, "ADDR:PORT", N_("the address to listen on (default 127.0.0.1:9000)"), 'l' },
+	{ "state", 's', CLI_REQUIRED, "DIR", N_("the state directory (default ./hive)"), 's' },
+	{ "executor", 'e', CLI_REQUIRED, "local|fleet|slurm", N_("how the hive runs its jobs"), 'e' },
+	{ "token-file", 't', CLI_REQUIRED, "FILE", N_("the operator token, read from FILE"), 't' },
+	{ "foreground", 'f', CLI_NO_ARG, NULL, N_("stay in the foreground (it always does)"), 'f' },
+	{ "verbose", 'v', CLI_NO_ARG, NULL, N_("log every request"), 'v' },
+	{ NULL, 0, CLI_NO_ARG, NULL, NULL, 0 },
+};
+static const struct cli_prog hived_prog = {
+	"qtm-hived", "[--listen ADDR:PORT] [--state DIR] [--executor local|fleet|slurm] [--token-file FILE] [--foreground] [-v]",
+	options, NULL, N_("\nServes the hive's queue and API.  See qtm-hived(8).\n"),
+};
 
 struct opts {
 	const char *listen, *state, *executor, *token_file;
 };
 
-/* Returns 0, 1 (done: --help/--version), or 2 (usage error). */
+/* Returns 0, or CLI_USAGE after a message. */
 static int
 parse(int argc, char **argv, struct opts *o, struct qtm_ctx *ctx)
 {
-	static const struct option longopts[] = {
-		{ "listen", required_argument, NULL, 'l' }, { "state", required_argument, NULL, 's' },
-		{ "executor", required_argument, NULL, 'e' }, { "token-file", required_argument, NULL, 't' },
-		{ "foreground", no_argument, NULL, 'f' }, { "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' }, { NULL, 0, NULL, 0 },
-	};
-	int c;
+	struct cli_args a;
+	int rc = 0;
 
-	while ((c = getopt_long(argc, argv, "l:s:e:t:fvh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'l': o->listen = optarg; break;
-		case 's': o->state = optarg; break;
-		case 'e': o->executor = optarg; break;
-		case 't': o->token_file = optarg; break;
+	switch (cli_parse(&hived_prog, argc, argv, &a)) {
+	case CLI_DONE: return CLI_EXIT(0);
+	case CLI_BAD: return CLI_USAGE;
+	case CLI_RUN: break;
+	}
+	for (size_t i = 0; i < a.nglobals; i++) {
+		const char *arg = a.globals[i].arg;
+
+		switch (a.globals[i].opt->id) {
+		case 'l': o->listen = arg; break;
+		case 's': o->state = arg; break;
+		case 'e': o->executor = arg; break;
+		case 't': o->token_file = arg; break;
 		case 'f': break;   /* it always runs in the foreground; hive-control backgrounds it */
 		case 'v': ctx->verbosity = QTM_VERBOSE; break;
-		case 'h': usage(stdout); return 1;
-		case 'V': printf("qtm-hived %s\n", PACKAGE_VERSION); return 1;
-		default: usage(stderr); return 2;
 		}
 	}
-	if (optind != argc || (o->executor != NULL && strcmp(o->executor, "local") != 0 &&
-	    strcmp(o->executor, "fleet") != 0 && strcmp(o->executor, "slurm") != 0)) {
-		usage(stderr);
-		return 2;
-	}
-	return 0;
+	if (a.argc > 1)
+		rc = cli_usage(&hived_prog, NULL, _("takes no arguments"));
+	else if (o->executor != NULL && strcmp(o->executor, "local") != 0 && strcmp(o->executor, "fleet") != 0 &&
+	    strcmp(o->executor, "slurm") != 0)
+		rc = cli_usage(&hived_prog, NULL, _("unknown executor \"%s\" (local, fleet or slurm)"), o->executor);
+	cli_args_free(&a);
+	return rc;
 }
 
 static int
@@ -149,13 +154,11 @@ main(int argc, char **argv)
 	struct qtm_ctx *ctx;
 	int rc;
 
-	setlocale(LC_ALL, "");
-	bindtextdomain(PACKAGE, qtm_localedir());
-	textdomain(PACKAGE);
+	cli_i18n_init();
 	ctx = qtm_ctx_new(NULL, NULL);
 	if ((rc = parse(argc, argv, &o, ctx)) != 0) {
 		qtm_ctx_free(ctx);
-		return rc == 1 ? 0 : 2;
+		return cli_exit_status(rc);
 	}
 	if ((rc = configure(ctx, &o, &conf)) == 0)
 		rc = serve(ctx, &conf);
@@ -163,5 +166,5 @@ main(int argc, char **argv)
 		fprintf(stderr, _("qtm-hived: error: %s\n"), qtm_strerror(ctx));
 	qtm_hive_conf_clear(&conf);
 	qtm_ctx_free(ctx);
-	return rc < 0 ? 1 : 0;
+	return cli_exit_status(rc);
 }

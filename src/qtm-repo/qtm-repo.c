@@ -1,8 +1,7 @@
-/* qtm-repo.c - the repository tool: build, keygen, sign. */
+/* qtm-repo.c - the repository tool: its command table (build, keygen, sign, serve,
+ * add-artifact) and each verb. */
 #include "config.h"
 
-#include <getopt.h>
-#include <locale.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -10,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "ctx.h"
 #include "http-guard.h"
 #include "i18n.h"
@@ -19,124 +19,131 @@
 #include "sign.h"
 #include "xalloc.h"
 
-static void
-usage(FILE *f)
+#define END { NULL, 0, CLI_NO_ARG, NULL, NULL, 0 }
+#define KEY(help) { "key", 'k', CLI_REQUIRED, "FILE", help, 'k' }
+
+static const struct cli_option global_options[] = {
+	{ "quiet", 'q', CLI_NO_ARG, NULL, N_("no progress or notes, only errors"), 'q' },
+	END,
+};
+static const struct cli_option build_options[] = {
+	{ "output", 'o', CLI_REQUIRED, "DIR", N_("write the repository to DIR"), 'o' },
+	{ "name", 'n', CLI_REQUIRED, "NAME", N_("the repository's name"), 'n' },
+	{ "release", 'r', CLI_REQUIRED, "N", N_("the release number"), 'r' },
+	{ "valid-days", 'd', CLI_REQUIRED, "DAYS", N_("how long the release is valid"), 'd' },
+	KEY(N_("sign with the private key in FILE")),
+	END,
+};
+static const struct cli_option key_options[] = { KEY(N_("sign with the private key in FILE")), END };
+static const struct cli_option serve_options[] = {
+	{ "listen", 'l', CLI_REQUIRED, "ADDR:PORT", N_("the address to listen on (default 127.0.0.1:8080)"), 'l' },
+	{ "port-file", 'p', CLI_REQUIRED, "FILE", N_("write the bound port to FILE"), 'p' },
+	{ "verbose", 'v', CLI_NO_ARG, NULL, N_("log every request"), 'v' },
+	{ "header-timeout", 0, CLI_REQUIRED, "S", N_("seconds a client may take to send its headers"), 'H' },
+	{ "body-timeout", 0, CLI_REQUIRED, "S", N_("seconds a client may take to send its body"), 'B' },
+	{ "max-per-ip", 0, CLI_REQUIRED, "N", N_("connections allowed per client address"), 'M' },
+	END,
+};
+
+static const struct cli_verb v_build = { "build", NULL, "[--name NAME] [--release N] [--valid-days DAYS] [--key FILE]... -o DIR SRC...",
+	N_("build a repository from module folders"), build_options, 0 };
+static const struct cli_verb v_keygen = { "keygen", NULL, "PREFIX", N_("make a signing key: PREFIX.key and PREFIX.pub"), NULL, 0 };
+static const struct cli_verb v_sign = { "sign", NULL, "--key FILE... DIR", N_("sign DIR/release.json"), key_options, 0 };
+static const struct cli_verb v_serve = { "serve", NULL, "[--listen ADDR:PORT] [--port-file FILE] [-v] DIR",
+	N_("serve a repository over HTTP"), serve_options, 0 };
+static const struct cli_verb v_add_artifact = { "add-artifact", NULL, "[--key FILE]... DIR NAME VERSION ARTIFACT [METRICS]",
+	N_("publish a trained artifact (a qtm artifact cache file BUILD_ID.tar.zst)"), key_options, 0 };
+static const struct cli_verb *const verbs[] = { &v_build, &v_keygen, &v_sign, &v_serve, &v_add_artifact, NULL };
+static const struct cli_prog repo_prog = { "qtm-repo", N_("[-q] COMMAND [ARGS]"), global_options, verbs,
+	N_("\n  SRC is a module folder (holding module.json) or a folder of them.\nSee qtm-repo(1).\n") };
+
+/* The keys of --key options (owned by the caller: strv_free()). */
+static char **
+keys_of(const struct cli_args *a)
 {
-	fprintf(f, _("usage: qtm-repo build [--name NAME] [--release N] [--valid-days DAYS] [--key FILE]... -o DIR SRC...\n"
-	    "       qtm-repo keygen PREFIX          (writes PREFIX.key and PREFIX.pub)\n"
-	    "       qtm-repo sign --key FILE... DIR (signs DIR/release.json)\n"
-	    "       qtm-repo serve [--listen ADDR:PORT] [--port-file FILE] [-v] DIR\n"
-	    "       qtm-repo add-artifact [--key FILE]... DIR NAME VERSION ARTIFACT [METRICS]\n"
-	    "         (ARTIFACT: a qtm artifact cache file BUILD_ID.tar.zst)\n"
-	    "  SRC is a module folder (holding module.json) or a folder of them.\n"
-	    "See qtm-repo(1).\n"));
-	fprintf(f, _("  -q, --quiet (before the verb): no progress or notes, only errors.\n"));
-	fprintf(f, _("  serve also takes --header-timeout S, --body-timeout S and --max-per-ip N.\n"));
+	char **keys = xcalloc(1, sizeof *keys);
+
+	for (size_t i = 0; i < a->noptions; i++)
+		if (a->options[i].opt->id == 'k')
+			keys = strv_push(keys, a->options[i].arg);
+	return keys;
 }
 
 static int
-build(struct qtm_ctx *ctx, int argc, char **argv)
+build(struct qtm_ctx *ctx, const struct cli_args *a)
 {
-	static const struct option opts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "release", required_argument, NULL, 'r' },
-		{ "valid-days", required_argument, NULL, 'd' },
-		{ "key", required_argument, NULL, 'k' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct qtm_repo_build_opts bo = { 0 };
-	char **keys = xcalloc(1, sizeof *keys);
 	const char *out = NULL;
-	int c, rc = 0;
+	char **keys = keys_of(a);
+	int rc = 0;
 
-	while (rc == 0 && (c = getopt_long(argc, argv, "o:n:r:d:k:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o': out = optarg; break;
-		case 'n': bo.name = optarg; break;
-		case 'r': rc = qtm_number_ll(ctx, "--release", optarg, 0, QTM_JSON_MAX_EXACT, &bo.version); break;
-		case 'd': rc = qtm_number_int(ctx, "--valid-days", optarg, 1, 36500, &bo.valid_days); break;
-		case 'k': keys = strv_push(keys, optarg); break;
-		default: rc = 2;
+	for (size_t i = 0; rc == 0 && i < a->noptions; i++) {
+		const char *arg = a->options[i].arg;
+
+		switch (a->options[i].opt->id) {
+		case 'o': out = arg; break;
+		case 'n': bo.name = arg; break;
+		case 'r': rc = qtm_number_ll(ctx, "--release", arg, 0, QTM_JSON_MAX_EXACT, &bo.version); break;
+		case 'd': rc = qtm_number_int(ctx, "--valid-days", arg, 1, 36500, &bo.valid_days); break;
 		}
 	}
-	if (rc == 0 && (out == NULL || optind >= argc))
-		rc = 2;
-	if (rc == 2)
-		usage(stderr);
-	if (rc == 0 && (rc = qtm_repo_build(ctx, argv + optind, out, &bo)) == 0 && keys[0] != NULL)
+	if (rc == 0 && out == NULL)
+		rc = cli_usage(&repo_prog, a->verb, _("-o DIR is needed"));
+	else if (rc == 0 && a->argc < 2)
+		rc = cli_usage(&repo_prog, a->verb, _("name at least one module folder"));
+	if (rc == 0 && (rc = qtm_repo_build(ctx, a->argv + 1, out, &bo)) == 0 && keys[0] != NULL)
 		rc = qtm_repo_sign(ctx, out, keys);
 	strv_free(keys);
 	return rc;
 }
 
 static int
-keygen(struct qtm_ctx *ctx, int argc, char **argv)
+keygen(struct qtm_ctx *ctx, const struct cli_args *a)
 {
 	char id[QTM_KEYID_LEN];
 	int rc;
 
-	if (argc != 2) {
-		usage(stderr);
-		return 2;
-	}
-	if ((rc = qtm_key_generate(ctx, argv[1], id)) == 0)
-		printf(_("key %s: %s.key (private: keep it off any repository) and %s.pub\n"), id, argv[1], argv[1]);
+	if (a->argc != 2)
+		return cli_usage(&repo_prog, a->verb, _("name one PREFIX"));
+	if ((rc = qtm_key_generate(ctx, a->argv[1], id)) == 0)
+		printf(_("key %s: %s.key (private: keep it off any repository) and %s.pub\n"), id, a->argv[1], a->argv[1]);
 	return rc;
 }
 
 static int
-sign(struct qtm_ctx *ctx, int argc, char **argv)
+sign(struct qtm_ctx *ctx, const struct cli_args *a)
 {
-	static const struct option opts[] = { { "key", required_argument, NULL, 'k' }, { NULL, 0, NULL, 0 } };
-	char **keys = xcalloc(1, sizeof *keys);
-	int c, rc = 0;
+	char **keys = keys_of(a);
+	int rc;
 
-	while ((c = getopt_long(argc, argv, "k:", opts, NULL)) != -1) {
-		if (c != 'k')
-			rc = 2;
-		else
-			keys = strv_push(keys, optarg);
-	}
-	if (rc == 0 && (keys[0] == NULL || optind != argc - 1))
-		rc = 2;
-	if (rc == 2)
-		usage(stderr);
+	if (keys[0] == NULL)
+		rc = cli_usage(&repo_prog, a->verb, _("--key FILE is needed"));
+	else if (a->argc != 2)
+		rc = cli_usage(&repo_prog, a->verb, _("name one repository DIR"));
 	else
-		rc = qtm_repo_sign(ctx, argv[optind], keys);
+		rc = qtm_repo_sign(ctx, a->argv[1], keys);
 	strv_free(keys);
 	return rc;
 }
 
 static int
-add_artifact(struct qtm_ctx *ctx, int argc, char **argv)
+add_artifact(struct qtm_ctx *ctx, const struct cli_args *a)
 {
-	static const struct option opts[] = { { "key", required_argument, NULL, 'k' }, { NULL, 0, NULL, 0 } };
-	char **keys = xcalloc(1, sizeof *keys), *build_id;
+	char **keys, *build_id, **argv = a->argv;
 	const char *base, *dot;
-	int c, rc = 0;
+	int argc = a->argc, first = 1, rc;
 
-	while ((c = getopt_long(argc, argv, "k:", opts, NULL)) != -1) {
-		if (c != 'k')
-			rc = 2;
-		else
-			keys = strv_push(keys, optarg);
-	}
-	if (rc == 0 && argc - optind != 4 && argc - optind != 5)
-		rc = 2;
-	if (rc == 2) {
-		usage(stderr);
-		strv_free(keys);
-		return 2;
-	}
+	if (argc - first != 4 && argc - first != 5)
+		return cli_usage(&repo_prog, a->verb, _("expected DIR NAME VERSION ARTIFACT [METRICS]"));
+	keys = keys_of(a);
 	/* The build id is the artifact's file name, as qtm's artifact cache names it. */
-	base = strrchr(argv[optind + 3], '/') != NULL ? strrchr(argv[optind + 3], '/') + 1 : argv[optind + 3];
+	base = strrchr(argv[first + 3], '/') != NULL ? strrchr(argv[first + 3], '/') + 1 : argv[first + 3];
 	dot = strchr(base, '.');
 	build_id = xstrndup(base, dot != NULL ? (size_t)(dot - base) : strlen(base));
-	rc = qtm_repo_add_artifact(ctx, argv[optind], argv[optind + 1], argv[optind + 2], build_id,
-	    argv[optind + 3], argc - optind == 5 ? argv[optind + 4] : NULL);
+	rc = qtm_repo_add_artifact(ctx, argv[first], argv[first + 1], argv[first + 2], build_id,
+	    argv[first + 3], argc - first == 5 ? argv[first + 4] : NULL);
 	if (rc == 0 && keys[0] != NULL)
-		rc = qtm_repo_sign(ctx, argv[optind], keys);
+		rc = qtm_repo_sign(ctx, argv[first], keys);
 	free(build_id);
 	strv_free(keys);
 	return rc;
@@ -167,52 +174,47 @@ count_arg(const char *name, const char *value, long max)
 /* Serves DIR until SIGINT or SIGTERM; --port-file receives the bound port (for scripts that ask
  * for port 0, any free port). */
 static int
-serve(struct qtm_ctx *ctx, int argc, char **argv)
+serve(struct qtm_ctx *ctx, const struct cli_args *a)
 {
-	static const struct option opts[] = {
-		{ "listen", required_argument, NULL, 'l' },
-		{ "port-file", required_argument, NULL, 'p' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "header-timeout", required_argument, NULL, 'H' },
-		{ "body-timeout", required_argument, NULL, 'B' },
-		{ "max-per-ip", required_argument, NULL, 'M' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct qtm_http_limits lim = { .header_timeout_s = QTM_HTTP_HEADER_TIMEOUT_S,
 		.body_timeout_s = QTM_HTTP_BODY_TIMEOUT_S, .max_per_ip = QTM_HTTP_MAX_PER_IP };
-	char addr[64] = "127.0.0.1", *colon;
+	char addr[64] = "127.0.0.1", *colon, **argv = a->argv;
 	long n = 0;
 	const char *port_file = NULL;
 	struct qtm_server *srv;
-	int port = 8080;
+	int port = 8080, first = 1;
 	uint16_t bound;
-	int c, rc;
+	int rc;
 
-	while ((c = getopt_long(argc, argv, "l:p:v", opts, NULL)) != -1) {
-		if (c == 'l' && (colon = strrchr(optarg, ':')) != NULL) {
-			snprintf(addr, sizeof addr, "%.*s", (int)(colon - optarg), optarg);
+	for (size_t i = 0; i < a->noptions; i++) {
+		int c = a->options[i].opt->id;
+		const char *arg = a->options[i].arg;
+
+		if (c == 'l' && (colon = strrchr(arg, ':')) != NULL) {
+			snprintf(addr, sizeof addr, "%.*s", (int)(colon - arg), arg);
 			if (qtm_parse_int(colon + 1, 0, 65535, &port) < 0)
 				port = -1;   /* the usage below */
 		} else if (c == 'p') {
-			port_file = optarg;
+			port_file = arg;
 		} else if (c == 'v') {
 			ctx->verbosity = QTM_VERBOSE;
-		} else if (c == 'H' && (n = count_arg("header-timeout", optarg, 3600)) > 0) {
+		} else if (c == 'H' && (n = count_arg("header-timeout", arg, 3600)) > 0) {
 			lim.header_timeout_s = (unsigned int)n;
-		} else if (c == 'B' && (n = count_arg("body-timeout", optarg, 3600)) > 0) {
+		} else if (c == 'B' && (n = count_arg("body-timeout", arg, 3600)) > 0) {
 			lim.body_timeout_s = (unsigned int)n;
-		} else if (c == 'M' && (n = count_arg("max-per-ip", optarg, 4000)) > 0) {
+		} else if (c == 'M' && (n = count_arg("max-per-ip", arg, 4000)) > 0) {
 			lim.max_per_ip = (unsigned int)n;
+		} else if (c == 'l') {
+			return cli_usage(&repo_prog, a->verb, _("--listen needs ADDR:PORT"));
 		} else {
-			usage(stderr);
-			return 2;
+			return CLI_USAGE;   /* count_arg() said why */
 		}
 	}
-	if (optind != argc - 1 || port < 0 || port > 65535) {
-		usage(stderr);
-		return 2;
-	}
-	if ((rc = qtm_serve_start(ctx, argv[optind], addr, (uint16_t)port, &lim, &srv, &bound)) < 0)
+	if (port < 0 || port > 65535)
+		return cli_usage(&repo_prog, a->verb, _("--listen needs ADDR:PORT"));
+	if (a->argc != 2)
+		return cli_usage(&repo_prog, a->verb, _("name one repository DIR"));
+	if ((rc = qtm_serve_start(ctx, argv[first], addr, (uint16_t)port, &lim, &srv, &bound)) < 0)
 		return rc;
 	if (port_file != NULL) {
 		FILE *f = fopen(port_file, "we");
@@ -222,7 +224,7 @@ serve(struct qtm_ctx *ctx, int argc, char **argv)
 			fclose(f);
 		}
 	}
-	fprintf(stderr, _("serving %s on http://%s:%u/ (Ctrl-C stops)\n"), argv[optind], addr, bound);
+	fprintf(stderr, _("serving %s on http://%s:%u/ (Ctrl-C stops)\n"), argv[first], addr, bound);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	while (!stop_serving)
@@ -235,41 +237,30 @@ int
 main(int argc, char **argv)
 {
 	static const struct {
-		const char *name;
-		int (*fn)(struct qtm_ctx *, int, char **);
-	} verbs[] = { { "build", build }, { "keygen", keygen }, { "sign", sign }, { "serve", serve },
-		{ "add-artifact", add_artifact } };
+		const struct cli_verb *verb;
+		int (*fn)(struct qtm_ctx *, const struct cli_args *);
+	} fns[] = { { &v_build, build }, { &v_keygen, keygen }, { &v_sign, sign }, { &v_serve, serve },
+		{ &v_add_artifact, add_artifact } };
 	struct qtm_ctx *ctx;
-	bool known = false;
-	int rc = 2;
+	struct cli_args a;
+	int rc = CLI_USAGE;
 
-	setlocale(LC_ALL, "");
-	bindtextdomain(PACKAGE, qtm_localedir());
-	textdomain(PACKAGE);
-	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		usage(stdout);
-		return 0;
-	}
-	if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
-		printf("qtm-repo %s\n", PACKAGE_VERSION);
-		return 0;
+	cli_i18n_init();
+	switch (cli_parse(&repo_prog, argc, argv, &a)) {
+	case CLI_DONE: return CLI_EXIT_OK;
+	case CLI_BAD: return CLI_EXIT_USAGE;
+	case CLI_RUN: break;
 	}
 	ctx = qtm_ctx_new(NULL, NULL);
-	/* -q before the verb silences progress and notes, as qtm's does; errors still print. */
-	if (argc >= 2 && (strcmp(argv[1], "-q") == 0 || strcmp(argv[1], "--quiet") == 0)) {
+	/* -q silences progress and notes, as qtm's does; errors still print. */
+	if (a.nglobals > 0)
 		ctx->verbosity = QTM_QUIET;
-		argc--;
-		argv++;
-	}
-	for (size_t i = 0; argc >= 2 && i < sizeof verbs / sizeof verbs[0]; i++)
-		if (strcmp(argv[1], verbs[i].name) == 0) {
-			known = true;
-			rc = verbs[i].fn(ctx, argc - 1, argv + 1);
-		}
-	if (!known)
-		usage(stderr);
+	for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++)
+		if (fns[i].verb == a.verb)
+			rc = fns[i].fn(ctx, &a);
 	if (rc < 0)
 		fprintf(stderr, _("qtm-repo: error: %s\n"), qtm_strerror(ctx));
+	cli_args_free(&a);
 	qtm_ctx_free(ctx);
-	return rc < 0 ? 1 : rc;
+	return cli_exit_status(rc);
 }

@@ -1,10 +1,8 @@
-/* qtm-runner.c - a hive runner: parses options, then hive-runner.h's loop does the work. */
+/* qtm-runner.c - a hive runner: its options parsed by the table below, then hive-runner.h's
+ * loop does the work. */
 #include "config.h"
 
-#include <errno.h>
-#include <getopt.h>
 #include <limits.h>
-#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +10,8 @@
 
 #include "curl-sym.h"
 
+#include "cli.h"
+#include "cli-out.h"
 #include "ctx.h"
 #include "hive-client.h"
 #include "hive-runner.h"
@@ -19,16 +19,27 @@
 #include "number.h"
 #include "xalloc.h"
 
-/* Exit statuses, documented in qtm-runner(1). */
-enum { EXIT_JOB_FAILED = 1, EXIT_USAGE = 2, EXIT_NOTHING = 3, EXIT_UNREACHABLE = 5 };
+#define END { NULL, 0, CLI_NO_ARG, NULL, NULL, 0 }
 
-static void
-usage(FILE *f)
-{
-	fprintf(f, _("usage: qtm-runner --hive URL (--token-file FILE | --token TOKEN) [--name NAME] [--root DIR]\n"
-	    "                  [--executor local|fleet|slurm] [--once] [--job ID] [--wait SECONDS] [-q|-v] [--json]\n"
-	    "See qtm-runner(1).\n"));
-}
+static const struct cli_option options[] = {
+	{ "hive", 0, CLI_REQUIRED, "URL", N_("the hive to work for"), 'H' },
+	{ "token-file", 0, CLI_REQUIRED, "FILE", N_("the enrollment token, read from FILE"), 'T' },
+	{ "token", 0, CLI_REQUIRED, "TOKEN", N_("the enrollment token"), 't' },
+	{ "name", 0, CLI_REQUIRED, "NAME", N_("the runner's name (default: the host's)"), 'n' },
+	{ "root", 0, CLI_REQUIRED, "DIR", N_("work on the installation under DIR"), 'r' },
+	{ "executor", 0, CLI_REQUIRED, "local|fleet|slurm", N_("the executor it reports"), 'e' },
+	{ "once", 0, CLI_NO_ARG, NULL, N_("claim and run one job, then exit"), '1' },
+	{ "job", 0, CLI_REQUIRED, "ID", N_("claim this job only"), 'J' },
+	{ "wait", 0, CLI_REQUIRED, "SECONDS", N_("how long to wait for a job or the hive (-1: forever)"), 'w' },
+	{ "quiet", 'q', CLI_NO_ARG, NULL, N_("print only errors"), 'q' },
+	{ "verbose", 'v', CLI_NO_ARG, NULL, N_("print more (twice: more still)"), 'v' },
+	{ "json", 'j', CLI_NO_ARG, NULL, N_("print the jobs it ran as JSON"), 'j' },
+	END,
+};
+static const struct cli_prog runner_prog = {
+	"qtm-runner", "--hive URL (--token-file FILE | --token TOKEN) [OPTIONS]", options, NULL,
+	N_("\nSee qtm-runner(1).\n"),
+};
 
 struct opts {
 	const char *hive, *token, *token_file, *root;
@@ -44,69 +55,46 @@ on_signal(int sig)
 	qtm_hive_runner_stop();
 }
 
+/* The options of a parsed command line; CLI_USAGE after a message. */
 static int
-parse(int argc, char **argv, struct opts *o)
+apply(const struct cli_args *a, struct opts *o)
 {
-	static const struct option longopts[] = {
-		{ "hive", required_argument, NULL, 'H' }, { "token", required_argument, NULL, 't' },
-		{ "token-file", required_argument, NULL, 'T' }, { "name", required_argument, NULL, 'n' },
-		{ "root", required_argument, NULL, 'r' }, { "executor", required_argument, NULL, 'e' },
-		{ "once", no_argument, NULL, '1' }, { "job", required_argument, NULL, 'J' },
-		{ "wait", required_argument, NULL, 'w' }, { "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' }, { "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
 	long long job;
-	int c;
 
 	o->r.wait_s = 0;
-	while ((c = getopt_long(argc, argv, "qvjh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'H': o->hive = optarg; break;
-		case 't': o->token = optarg; break;
-		case 'T': o->token_file = optarg; break;
-		case 'n': o->r.name = optarg; break;
-		case 'r': o->root = optarg; break;
-		case 'e': o->r.executor = optarg; break;
+	for (size_t i = 0; i < a->nglobals; i++) {
+		const char *arg = a->globals[i].arg;
+
+		switch (a->globals[i].opt->id) {
+		case 'H': o->hive = arg; break;
+		case 't': o->token = arg; break;
+		case 'T': o->token_file = arg; break;
+		case 'n': o->r.name = arg; break;
+		case 'r': o->root = arg; break;
+		case 'e': o->r.executor = arg; break;
 		case '1': o->r.once = true; break;
 		case 'J':
-			if (qtm_parse_ll(optarg, 1, LLONG_MAX, &job) < 0)
-				return fprintf(stderr, _("qtm-runner: --job needs a job id, not \"%s\"\n"), optarg), -1;
+			if (qtm_parse_ll(arg, 1, LLONG_MAX, &job) < 0)
+				return fprintf(stderr, _("qtm-runner: --job needs a job id, not \"%s\"\n"), arg), CLI_USAGE;
 			o->r.job_id = job;
 			break;
 		case 'w':
-			if (qtm_parse_int(optarg, -1, INT_MAX, &o->r.wait_s) < 0)
-				return fprintf(stderr, _("qtm-runner: --wait needs seconds (-1: forever), not \"%s\"\n"), optarg), -1;
+			if (qtm_parse_int(arg, -1, INT_MAX, &o->r.wait_s) < 0)
+				return fprintf(stderr, _("qtm-runner: --wait needs seconds (-1: forever), not \"%s\"\n"), arg), CLI_USAGE;
 			break;
 		case 'q': o->verbosity = -1; break;
 		case 'v': o->verbosity++; break;
 		case 'j': o->json = true; break;
-		case 'h': usage(stdout); exit(0);
-		case 'V': printf("qtm-runner %s\n", PACKAGE_VERSION); exit(0);
-		default: usage(stderr); return -1;
 		}
 	}
-	if (optind < argc || o->hive == NULL || (o->token == NULL) == (o->token_file == NULL)) {
-		fprintf(stderr, _("qtm-runner: --hive URL and one of --token-file FILE or --token TOKEN are needed\n"));
-		usage(stderr);
-		return -1;
-	}
+	if (a->argc > 1 || o->hive == NULL || (o->token == NULL) == (o->token_file == NULL))
+		return fprintf(stderr, _("qtm-runner: --hive URL and one of --token-file FILE or --token TOKEN are needed\n")),
+		    CLI_USAGE;
 	if (o->r.executor != NULL && strcmp(o->r.executor, "local") != 0 && strcmp(o->r.executor, "fleet") != 0 &&
 	    strcmp(o->r.executor, "slurm") != 0)
-		return fprintf(stderr, _("qtm-runner: unknown executor \"%s\" (local, fleet or slurm)\n"), o->r.executor), -1;
+		return fprintf(stderr, _("qtm-runner: unknown executor \"%s\" (local, fleet or slurm)\n"), o->r.executor),
+		    CLI_USAGE;
 	return 0;
-}
-
-static int
-exit_status(int rc)
-{
-	switch (rc) {
-	case 0: return 0;
-	case -EAGAIN: return EXIT_NOTHING;
-	case -EHOSTUNREACH: return EXIT_UNREACHABLE;
-	default: return EXIT_JOB_FAILED;
-	}
 }
 
 static int
@@ -135,14 +123,20 @@ main(int argc, char **argv)
 	struct opts o = { 0 };
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct qtm_ctx *ctx;
+	struct cli_args a;
 	cJSON *results = NULL;
 	int rc;
 
-	setlocale(LC_ALL, "");
-	bindtextdomain(PACKAGE, qtm_localedir());
-	textdomain(PACKAGE);
-	if (parse(argc, argv, &o) < 0)
-		return EXIT_USAGE;
+	cli_i18n_init();
+	switch (cli_parse(&runner_prog, argc, argv, &a)) {
+	case CLI_DONE: return CLI_EXIT_OK;
+	case CLI_BAD: return CLI_EXIT_USAGE;
+	case CLI_RUN: break;
+	}
+	rc = apply(&a, &o);
+	cli_args_free(&a);
+	if (rc != 0)
+		return cli_exit_status(rc);
 	/* No SA_RESTART: a pending sleep or wait ends at once and the loop sees the request. */
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
@@ -156,20 +150,16 @@ main(int argc, char **argv)
 		fprintf(stderr, _("qtm-runner: error: %s\n"), qtm_strerror(ctx));
 	if (o.json && results != NULL) {
 		cJSON *doc = cJSON_CreateObject();
-		char *text;
 
 		cJSON_AddItemToObject(doc, "jobs", results);
 		cJSON_AddBoolToObject(doc, "ok", rc == 0);
 		if (rc < 0)
 			cJSON_AddStringToObject(doc, "error", qtm_strerror(ctx));
-		text = cJSON_Print(doc);
-		printf("%s\n", text);
-		free(text);
-		cJSON_Delete(doc);
+		cli_print_json(doc);
 	} else {
 		cJSON_Delete(results);
 	}
 	qtm_ctx_free(ctx);
 	qtm_curl_cleanup();
-	return exit_status(rc);
+	return cli_exit_status(rc);
 }

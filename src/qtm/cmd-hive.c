@@ -1,4 +1,5 @@
-/* cmd-hive.c - qtm hive COMMAND: the same commands as hive-control (src/hive-control). */
+/* cmd-hive.c - qtm hive COMMAND: the same commands as hive-control (src/hive-control), parsed
+ * by its table. */
 #include "config.h"
 
 #include <stdio.h>
@@ -16,27 +17,24 @@ const struct qtm_cmd_entry cmd_hive_entry = { &qtm_verb_hive, cmd_hive_exec };
 static int
 cmd_hive_exec(struct qtm_ctx *ctx, const struct cli_args *a)
 {
-	int argc = a->argc;
-	char **argv = a->argv;
-	struct hc_globals g = { 0 };
 	struct hc h = { .ctx = ctx, .prog = "qtm hive" };
-	int idx, rc;
+	struct cli_args b;
+	int rc;
 
-	/* qtm's own options (--root, --json...) came before "hive"; these may follow it. */
-	if ((idx = hc_parse_globals(argc, argv, &g, h.prog)) < 0)
-		return idx == -2 ? 0 : QTM_CMD_USAGE;
-	if (g.root != NULL || g.config != NULL) {
-		fprintf(stderr, _("qtm hive: put --root and --config before \"hive\"\n"));
-		return QTM_CMD_USAGE;
+	/* qtm's own options (--root, --json...) came before "hive"; hive-control's may follow it. */
+	switch (cli_parse(&hc_qtm_prog, a->argc, a->argv, &b)) {
+	case CLI_DONE: return 0;
+	case CLI_BAD: return QTM_CMD_USAGE;
+	case CLI_RUN: break;
 	}
-	if (g.json)
-		ctx->json = true;
-	if (g.no_color)
-		ctx->color = false;
-	if (g.verbosity != 0)
-		ctx->verbosity = g.verbosity;
-	h.hive = g.hive;
-	h.token = g.token;
-	rc = hive_control_main(&h, argc - idx, argv + idx);
-	return rc == HC_USAGE ? QTM_CMD_USAGE : rc;
+	for (size_t i = 0; i < b.nglobals; i++)
+		if (b.globals[i].opt->id == 'r' || b.globals[i].opt->id == 'c') {
+			fprintf(stderr, _("qtm hive: put --root and --config before \"hive\"\n"));
+			cli_args_free(&b);
+			return QTM_CMD_USAGE;
+		}
+	hc_apply_globals(&h, &b);
+	rc = hive_control_run(&h, &b);
+	cli_args_free(&b);
+	return rc;
 }

@@ -61,18 +61,6 @@ apply_globals(struct qtm_ctx *ctx, const struct cli_args *a)
 	return 0;
 }
 
-/* --root and --config, the last one given. */
-static const char *
-global_arg(const struct cli_args *a, int id)
-{
-	const char *v = NULL;
-
-	for (size_t i = 0; i < a->nglobals; i++)
-		if (a->globals[i].opt->id == id)
-			v = a->globals[i].arg;
-	return v;
-}
-
 /* "qtm install gis-lidar", for the history. */
 static char *
 join_args(int argc, char **argv)
@@ -105,7 +93,7 @@ main(int argc, char **argv)
 	cmd = find_command(a.verb);
 	/* libcurl is loaded by the first download (curl-sym.h), so that commands that fetch nothing
 	 * do not map it; qtm_curl_cleanup() below does nothing when it never was. */
-	ctx = qtm_ctx_new(global_arg(&a, 'r'), global_arg(&a, 'c'));
+	ctx = qtm_ctx_new(cli_global(&a, 'r'), cli_global(&a, 'c'));
 	ctx->command = join_args(argc, argv);
 	rc = apply_globals(ctx, &a);
 	if (rc == 0)

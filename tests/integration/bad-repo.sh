@@ -7,9 +7,10 @@ plan 23
 
 M=$TMP/mods
 
-# repo_build_fails DIR REGEX DESCRIPTION: qtm-repo build of DIR fails, saying REGEX.
+# repo_build_fails DIR REGEX DESCRIPTION [STATUS]: qtm-repo build of DIR fails (exit STATUS, by
+# default 1), saying REGEX.
 repo_build_fails() {
-	fails_with 1 "$2" "$3" -- "$QTM_REPO_TOOL" build -o "$TMP/out-$(basename "$1")" "$1"
+	fails_with "${4:-1}" "$2" "$3" -- "$QTM_REPO_TOOL" build -o "$TMP/out-$(basename "$1")" "$1"
 	[ ! -e "$TMP/out-$(basename "$1")/index.json.gz" ]; ok $? "  and writes no index"
 }
 
@@ -46,7 +47,7 @@ repo_build_fails "$M/nofiles" "$M/nofiles/module.json: field \"files\": a datase
 
 make_module "$M/absent" absent dataset
 rm "$M/absent/data.txt"
-repo_build_fails "$M/absent" "$M/absent/data.txt" "a dataset file that is not there is named"
+repo_build_fails "$M/absent" "$M/absent/data.txt" "a dataset file that is not there is named (exit 4: not found)" 4
 
 # A good repository, published and fetched, then broken in several ways.
 mkdir -p "$TMP/good"

@@ -111,7 +111,7 @@ ok $? "a heartbeat carried the training's progress to the hive"
 hc cancel "$sid" >/dev/null
 wait $rpid
 rst=$?
-is "$rst $(json_get "$TMP/r2.out" "j['jobs'][0]['outcome']")" "1 cancelled" "the runner stops the cancelled job and exits 1"
+is "$rst $(json_get "$TMP/r2.out" "j['jobs'][0]['outcome']")" "8 cancelled" "the runner stops the cancelled job and exits 8 (cancelled, qtm-exit-status(7))"
 run hc --json jobs
 is "$(json_get "$TMP/out" "[x['state'] for x in j['jobs'] if x['id'] == $sid][0]")" cancelled "the hive records it as cancelled"
 
@@ -126,7 +126,7 @@ ok $? "the requeued job runs again"
 kill -TERM $rpid
 wait $rpid
 rst=$?
-is "$rst $(json_get "$TMP/r3.out" "j['jobs'][0]['outcome']")" "1 interrupted" "SIGTERM interrupts the job and the runner exits 1"
+is "$rst $(json_get "$TMP/r3.out" "j['jobs'][0]['outcome']")" "8 interrupted" "SIGTERM interrupts the job and the runner exits 8 (cancelled)"
 run hc --json jobs
 is "$(json_get "$TMP/out" "[x['state'] for x in j['jobs'] if x['id'] == $sid][0]")" pending "the interrupted job is pending again"
 ps -eo args | grep -v grep | grep -q "$marker"; [ $? -ne 0 ]; ok $? "no training process is left behind"
