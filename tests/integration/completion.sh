@@ -1,9 +1,10 @@
 #!/bin/sh
-# completion.sh - the bash completion (data/completion/qtm) sourced in bash, its functions called
+# completion.sh - the bash completion (data/completion/qtm), the same as the one generated from
+# the command tables (src/qtm/gen-completion), sourced in bash, its functions called
 # with COMP_WORDS/COMP_CWORD as bash sets them: verbs, options per verb, module names from the
 # index, installed names from a test root, and hive job and runner ids from a real qtm-hived.
 . "$(dirname "$0")/lib.sh"
-plan 20
+plan 21
 
 HC=$top_builddir/src/hive-control/hive-control
 SCRIPT=$top_srcdir/data/completion/qtm
@@ -27,6 +28,11 @@ comp() {
 }
 
 bash -n "$SCRIPT"; ok $? "the script is valid bash"
+# Its verbs and options are printed from the command tables at build time.
+diff -u "$SCRIPT" "$top_builddir/data/completion/qtm.generated" >"$TMP/diff" 2>&1
+st=$?
+[ $st -eq 0 ] || sed 's/^/#   /' "$TMP/diff" | head -20
+ok $st "the shipped completion is the one generated from the command tables (make; cp data/completion/qtm.generated)"
 is "$(comp _qtm qtm ins)" "install" "qtm ins -> install"
 is "$(comp _qtm qtm --root "$B" re)" "reinstall remove" "the verbs after a global option"
 is "$(comp _qtm qtm --no)" "--no-color" "global options"
