@@ -10,32 +10,35 @@
 #include "i18n.h"
 #include "xalloc.h"
 
+/* Optimal string alignment: insertions, deletions, substitutions and swaps of neighbours
+ * ("--kye" is one edit from "--key"). */
 size_t
 cli_distance(const char *a, const char *b, size_t cap)
 {
-	size_t la = strlen(a), lb = strlen(b), *row, best = cap + 1;
+	size_t la = strlen(a), lb = strlen(b), w = lb + 1, d;
+	size_t *m;
 
 	if ((la > lb ? la - lb : lb - la) > cap)
 		return cap + 1;
-	row = xcalloc(lb + 1, sizeof *row);
+	m = xcalloc((la + 1) * w, sizeof *m);
+	for (size_t i = 0; i <= la; i++)
+		m[i * w] = i;
 	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
-
-		row[0] = i;
+		m[j] = j;
+	for (size_t i = 1; i <= la; i++)
 		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j], d = diag + (a[i - 1] != b[j - 1]);
+			size_t sub = m[(i - 1) * w + j - 1] + (a[i - 1] != b[j - 1]);
+			size_t del = m[(i - 1) * w + j] + 1, ins = m[i * w + j - 1] + 1;
 
-			d = up + 1 < d ? up + 1 : d;
-			d = row[j - 1] + 1 < d ? row[j - 1] + 1 : d;
-			diag = up;
-			row[j] = d;
+			d = sub < del ? sub : del;
+			d = ins < d ? ins : d;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && m[(i - 2) * w + j - 2] + 1 < d)
+				d = m[(i - 2) * w + j - 2] + 1;
+			m[i * w + j] = d;
 		}
-	}
-	best = row[lb] < best ? row[lb] : best;
-	free(row);
-	return best;
+	d = m[la * w + lb];
+	free(m);
+	return d <= cap ? d : cap + 1;
 }
 
 /* The most edits a suggestion may be from what was typed. */

@@ -147,6 +147,7 @@ test_closest_match(void **state)
 
 	assert_int_equal(cli_distance("instaled", "installed", 3), 1);
 	assert_int_equal(cli_distance("abc", "abc", 3), 0);
+	assert_int_equal(cli_distance("kye", "key", 3), 1);   /* a swap is one edit */
 	assert_true(cli_distance("x", "installed", 2) > 2);
 	assert_int_equal(parse(&a, &err, "list", "--instaled", NULL), CLI_BAD);
 	assert_string_equal(err, "prog list: unknown option --instaled; did you mean --installed? "
