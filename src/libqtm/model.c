@@ -14,7 +14,6 @@
 #include "curve.h"
 #include "db.h"
 #include "fetch.h"
-#include "hive-handoff.h"
 #include "i18n.h"
 #include "json.h"
 #include "manifest.h"
@@ -23,6 +22,7 @@
 #include "paths.h"
 #include "runtime.h"
 #include "train.h"
+#include "trainer.h"
 #include "xalloc.h"
 
 void
@@ -346,7 +346,7 @@ build_ahead(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifest *m
 	else if (rc == 0 && !o->train && find_substitute(m, out->build_id) != NULL)
 		rc = 1;   /* the repository has it */
 	else if (rc == 0)
-		rc = qtm_hive_submit_ahead(ctx, db, m, o, &in, out);
+		rc = qtm_trainer_submit_ahead(ctx, db, m, o, &in, out);
 	qtm_model_inputs_clear(&in);
 	free(metrics_path);
 	return rc;
@@ -374,7 +374,7 @@ qtm_model_build(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifes
 		qtm_info(ctx, _("Reusing the artifact of build %.12s for %s"), out->build_id, m->name);
 	} else if (rc == 0 && !o->train && (rc = substitute(ctx, m, o, out, metrics_path)) == 0) {
 		out->origin = "repository";
-	} else if (rc >= 0 && (rc = qtm_hive_handoff(ctx, db, m, o, &in, out, metrics_path)) == 0) {
+	} else if (rc >= 0 && (rc = qtm_trainer_handoff(ctx, db, m, o, &in, out, metrics_path)) == 0) {
 		out->origin = "hive";
 	} else if (rc > 0) {
 		out->origin = "trained";
