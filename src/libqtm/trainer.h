@@ -48,23 +48,4 @@ extern const struct qtm_trainer qtm_trainer_local;
 /* ctx->trainer, or qtm_trainer_local when the front end set none. */
 const struct qtm_trainer *qtm_trainer_of(const struct qtm_ctx *ctx);
 
-/* A training handed over: submitted (or the job o->hive_job when it was submitted ahead for this
- * very build id), followed and fetched.  Returns 0 when trained elsewhere (artifact at
- * out->path, metrics at metrics_path), 1 when the training is to run here, or a negative code
- * (-EHOSTUNREACH for an unreachable hive under --hive-only, -ECHILD for a failed job,
- * -ECANCELED for a cancelled one). */
-int qtm_trainer_handoff(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifest *m,
-    const struct qtm_model_build_opts *o, const struct qtm_model_inputs *in,
-    struct qtm_model_artifact *out, const char *metrics_path);
-
-/* Submits the training and returns without waiting for it (transaction.c submits later models'
- * trainings this way, so that they run side by side; each model's own turn then follows
- * out->hive_job, set here, when its build id is still out->build_id).  Warns of nothing: a
- * failure is the turn's to report.  Returns 0 when submitted, -EHOSTUNREACH when nothing is
- * usable (none configured, --local, unreachable), or another negative code; the error is on
- * ctx. */
-int qtm_trainer_submit_ahead(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifest *m,
-    const struct qtm_model_build_opts *o, const struct qtm_model_inputs *in,
-    struct qtm_model_artifact *out);
-
 #endif
