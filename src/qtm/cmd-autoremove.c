@@ -9,9 +9,9 @@
 
 #include "cmd.h"
 #include "ctx.h"
-#include "deps.h"
+#include "deps-internal.h"
 #include "i18n.h"
-#include "pool.h"
+#include "pool-internal.h"
 #include "solve.h"
 #include "xalloc.h"
 

@@ -15,7 +15,7 @@
 #include "ctx.h"
 #include "i18n.h"
 #include "manifest.h"
-#include "pool.h"
+#include "pool-internal.h"
 #include "runtime.h"
 #include "xalloc.h"
 

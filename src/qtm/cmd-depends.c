@@ -13,9 +13,9 @@
 #include "cmd.h"
 #include "ctx.h"
 #include "db.h"
-#include "deps.h"
+#include "deps-internal.h"
 #include "i18n.h"
-#include "pool.h"
+#include "pool-internal.h"
 
 static int cmd_depends_exec(struct qtm_ctx *, int, char **);
 

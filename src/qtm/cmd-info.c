@@ -14,7 +14,7 @@
 #include "curve.h"
 #include "db.h"
 #include "i18n.h"
-#include "pool.h"
+#include "pool-internal.h"
 #include "text.h"
 
 static int cmd_info_exec(struct qtm_ctx *, int, char **);

@@ -20,7 +20,7 @@
 #include "manifest.h"
 #include "model.h"
 #include "params.h"
-#include "pool.h"
+#include "pool-internal.h"
 #include "solve.h"
 #include "transaction.h"
 

@@ -17,7 +17,7 @@
 #include "db.h"
 #include "i18n.h"
 #include "pin.h"
-#include "pool.h"
+#include "pool-internal.h"
 #include "xalloc.h"
 
 static int cmd_policy_exec(struct qtm_ctx *, int, char **);

@@ -13,7 +13,7 @@
 #include "ctx.h"
 #include "db.h"
 #include "i18n.h"
-#include "pool.h"
+#include "pool-internal.h"
 #include "solve.h"
 #include "transaction.h"
 

@@ -12,7 +12,7 @@
 #include "cmd.h"
 #include "ctx.h"
 #include "i18n.h"
-#include "pool.h"
+#include "pool-internal.h"
 #include "text.h"
 
 static int cmd_search_exec(struct qtm_ctx *, int, char **);

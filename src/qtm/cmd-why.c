@@ -9,9 +9,9 @@
 #include "cmd.h"
 #include "ctx.h"
 #include "db.h"
-#include "deps.h"
+#include "deps-internal.h"
 #include "i18n.h"
-#include "pool.h"
+#include "pool-internal.h"
 #include "xalloc.h"
 
 static int cmd_why_exec(struct qtm_ctx *, int, char **);
