@@ -14,7 +14,7 @@
 #include "history.h"
 #include "i18n.h"
 #include "number.h"
-#include "pool-internal.h"
+#include "pool.h"
 #include "solve.h"
 #include "xalloc.h"
 

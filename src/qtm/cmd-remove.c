@@ -7,7 +7,7 @@
 #include "cmd.h"
 #include "ctx.h"
 #include "i18n.h"
-#include "pool-internal.h"
+#include "pool.h"
 #include "solve.h"
 #include "transaction.h"
 

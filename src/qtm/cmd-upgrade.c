@@ -6,7 +6,7 @@
 #include "cmd.h"
 #include "ctx.h"
 #include "i18n.h"
-#include "pool-internal.h"
+#include "pool.h"
 #include "solve.h"
 
 static int cmd_upgrade_exec(struct qtm_ctx *, int, char **);
