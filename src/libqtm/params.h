@@ -1,6 +1,7 @@
 /* params.h - train parameter overrides (`qtm install NAME --param KEY=VALUE`), validated
  * against the parameters a module declares: an unknown key or a value of another type than the
- * declared default is an error naming both.
+ * declared default is an error naming both.  "seed", when a number, must be a whole number from
+ * 0 to 2^53 (-ERANGE): it reaches the trainer as QTM_SEED.
  *
  * cJSON objects returned are owned by the caller (cJSON_Delete). */
 #ifndef QTM_PARAMS_H
