@@ -11,7 +11,7 @@
 #include "ctx.h"
 #include "hive-db.h"
 #include "hive-db-internal.h"
-#include "hive-durable.h"
+#include "hive-wal.h"
 #include "i18n.h"
 #include "xalloc.h"
 
