@@ -9,6 +9,7 @@
 #include "ctx.h"
 #include "hive-http.h"
 #include "i18n.h"
+#include "json.h"
 #include "text.h"
 #include "xalloc.h"
 
@@ -122,38 +123,6 @@ qtm_hive_reply_ctx(struct MHD_Connection *c, struct qtm_ctx *ctx, int rc)
 	return qtm_hive_reply_error(c, qtm_hive_http_status(rc), qtm_strerror(ctx));
 }
 
-/* Tab and newline may occur in free text (a failure's message); no other control character. */
-static bool
-text_ok(const char *s)
-{
-	size_t n = strlen(s), at;
-
-	while (!qtm_text_clean(s, n, &at)) {
-		if (s[at] != '\t' && s[at] != '\n')
-			return false;
-		s += at + 1;
-		n -= at + 1;
-	}
-	return true;
-}
-
-/* The first key or string value, at any depth, that is not clean text; NULL when all are. */
-static const char *
-unclean_field(const cJSON *j)
-{
-	const cJSON *e;
-	const char *bad;
-
-	if (j->string != NULL && !text_ok(j->string))
-		return "";
-	if (cJSON_IsString(j) && !text_ok(j->valuestring))
-		return j->string != NULL ? j->string : "";
-	cJSON_ArrayForEach(e, j)
-		if ((bad = unclean_field(e)) != NULL)
-			return bad[0] != '\0' || j->string == NULL ? bad : j->string;
-	return NULL;
-}
-
 int
 qtm_hive_parse_json(struct qtm_ctx *ctx, const struct qtm_hive_body *b, const char *const *fields,
     const char *what, cJSON **out)
@@ -188,7 +157,7 @@ qtm_hive_parse_json(struct qtm_ctx *ctx, const struct qtm_hive_body *b, const ch
 			return rc;
 		}
 	}
-	if ((bad = unclean_field(j)) != NULL) {
+	if ((bad = qtm_json_unclean_field(j)) != NULL) {
 		int rc = qtm_error(ctx, -EINVAL, _("%s: field \"%s\" holds a control character"), what, bad);
 
 		cJSON_Delete(j);

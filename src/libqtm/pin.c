@@ -18,7 +18,7 @@
 #include "paths.h"
 #include "readfile.h"
 #include "pin.h"
-#include "pool.h"
+#include "pool-internal.h"
 #include "xalloc.h"
 
 struct pin_parse {
@@ -184,7 +184,7 @@ qtm_pool_pin_of(struct qtm_pool *p, const char *name)
 }
 
 const struct qtm_pin *
-qtm_pool_pinned_out(struct qtm_pool *p, Id id)
+qtm_pool_pinned_out(struct qtm_pool *p, qtm_pkg_id id)
 {
 	Solvable *s = pool_id2solvable(p->pool, id);
 	const struct qtm_pin *pin;

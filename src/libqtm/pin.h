@@ -15,10 +15,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <solv/pooltypes.h>
+#include "pool.h"
 
 struct qtm_ctx;
-struct qtm_pool;
 
 struct qtm_pin {
 	char *name;          /* the package pinned */
@@ -43,8 +42,8 @@ char *qtm_pin_describe(const struct qtm_pin *pin);
 void qtm_pool_set_pins(struct qtm_pool *p, struct qtm_pin *pins, size_t n);
 /* The pin of package name, or NULL; it belongs to the pool. */
 const struct qtm_pin *qtm_pool_pin_of(struct qtm_pool *p, const char *name);
-/* The pin that keeps solvable id from being installed, or NULL (not pinned, allowed, installed). */
-const struct qtm_pin *qtm_pool_pinned_out(struct qtm_pool *p, Id id);
+/* The pin that keeps package id from being installed, or NULL (not pinned, allowed, installed). */
+const struct qtm_pin *qtm_pool_pinned_out(struct qtm_pool *p, qtm_pkg_id id);
 /* Makes the pinned-out solvables uninstallable for the solver (pool->considered) until
  * qtm_pool_pins_release(); does nothing without pins. */
 void qtm_pool_pins_apply(struct qtm_pool *p);

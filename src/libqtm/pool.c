@@ -21,7 +21,7 @@
 #include "json.h"
 #include "paths.h"
 #include "pin.h"
-#include "pool.h"
+#include "pool-internal.h"
 #include "repository.h"
 #include "runtime.h"
 #include "source.h"
@@ -406,13 +406,13 @@ qtm_pool_open(struct qtm_ctx *ctx, struct qtm_db *db, unsigned flags, struct qtm
 }
 
 const char *
-qtm_pool_manifest_json(struct qtm_pool *p, Id id)
+qtm_pool_manifest_json(struct qtm_pool *p, qtm_pkg_id id)
 {
 	return solvable_lookup_str(pool_id2solvable(p->pool, id), p->key_manifest);
 }
 
 int
-qtm_pool_manifest(struct qtm_pool *p, Id id, struct qtm_manifest **out)
+qtm_pool_manifest(struct qtm_pool *p, qtm_pkg_id id, struct qtm_manifest **out)
 {
 	const char *text = qtm_pool_manifest_json(p, id);
 	const char *name = pool_id2str(p->pool, pool_id2solvable(p->pool, id)->name);
@@ -428,8 +428,30 @@ qtm_pool_manifest(struct qtm_pool *p, Id id, struct qtm_manifest **out)
 	return rc;
 }
 
+/* Index entries are stored as cJSON prints them, without spaces. */
+const char *
+qtm_pool_kind(struct qtm_pool *p, qtm_pkg_id id)
+{
+	const char *json = qtm_pool_manifest_json(p, id);
+
+	return json != NULL && strstr(json, "\"kind\":\"dataset\"") != NULL ? "dataset" : "model";
+}
+
+void
+qtm_pool_set_keep(struct qtm_pool *p, bool keep)
+{
+	p->keep = keep;
+}
+
+double
+qtm_pool_load_time(const struct qtm_pool *p, bool *from_cache)
+{
+	*from_cache = p->from_cache;
+	return p->load_s;
+}
+
 bool
-qtm_pool_is_installed(struct qtm_pool *p, Id id)
+qtm_pool_is_installed(struct qtm_pool *p, qtm_pkg_id id)
 {
 	return pool_id2solvable(p->pool, id)->repo == p->system;
 }

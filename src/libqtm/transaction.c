@@ -23,7 +23,7 @@
 #include "i18n.h"
 #include "model.h"
 #include "paths.h"
-#include "pool.h"
+#include "pool-internal.h"
 #include "runtime.h"
 #include "solve.h"
 #include "source.h"

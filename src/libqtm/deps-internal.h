@@ -1,15 +1,15 @@
-/* deps.h - questions about the dependency graph of a pool: what a package requires and what
+/* deps-internal.h - questions about the dependency graph of a pool: what a package requires and what
  * satisfies it, what requires a package, why an installed package is installed, and which
  * automatically installed packages nothing manual needs any more.
  *
- * Queues are the caller's (queue_init before, queue_free after); strings returned are owned by
- * the caller. */
-#ifndef QTM_DEPS_H
-#define QTM_DEPS_H
+ * For libqtm's own files: front ends ask through query.h.  Queues are the caller's (queue_init
+ * before, queue_free after); strings returned are owned by the caller. */
+#ifndef QTM_DEPS_INTERNAL_H
+#define QTM_DEPS_INTERNAL_H
 
 #include <stdbool.h>
 
-#include <solv/queue.h>
+#include "pool-internal.h"
 
 struct qtm_db;
 struct qtm_pool;
