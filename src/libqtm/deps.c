@@ -9,9 +9,9 @@
 
 #include "ctx.h"
 #include "db.h"
-#include "deps.h"
+#include "deps-internal.h"
 #include "i18n.h"
-#include "pool.h"
+#include "pool-internal.h"
 #include "xalloc.h"
 
 void

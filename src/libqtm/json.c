@@ -203,6 +203,28 @@ qtm_json_load_as(struct qtm_ctx *ctx, const char *path, const char *origin, cJSO
 	return rc;
 }
 
+static bool
+clean(const char *s)
+{
+	return qtm_text_clean(s, strlen(s), QTM_TEXT_TAB_NEWLINE, NULL);
+}
+
+const char *
+qtm_json_unclean_field(const cJSON *j)
+{
+	const cJSON *e;
+	const char *bad;
+
+	if (j->string != NULL && !clean(j->string))
+		return "";
+	if (cJSON_IsString(j) && !clean(j->valuestring))
+		return j->string != NULL ? j->string : "";
+	cJSON_ArrayForEach(e, j)
+		if ((bad = qtm_json_unclean_field(e)) != NULL)
+			return bad[0] != '\0' || j->string == NULL ? bad : j->string;
+	return NULL;
+}
+
 int
 qtm_json_load(struct qtm_ctx *ctx, const char *path, cJSON **out)
 {

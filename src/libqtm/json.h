@@ -32,6 +32,10 @@ int qtm_json_parse(struct qtm_ctx *ctx, const char *text, size_t len, const char
 int qtm_json_parse_answer(struct qtm_ctx *ctx, const char *text, size_t len, const char *origin, cJSON **out);
 /* Reads and parses a file, gunzipping it when its name ends in ".gz". */
 int qtm_json_load(struct qtm_ctx *ctx, const char *path, cJSON **out);
+/* The first key or string value of j, at any depth, holding a control character other than tab
+ * and newline (text.h): its field's name ("" for a string at the top or in a top-level list),
+ * pointing into j; NULL when every string is clean. */
+const char *qtm_json_unclean_field(const cJSON *j);
 /* The same, naming the document `origin` in errors (e.g. its URL rather than a temporary file). */
 int qtm_json_load_as(struct qtm_ctx *ctx, const char *path, const char *origin, cJSON **out);
 /* Serialises (compact) and writes atomically, gzip-compressed when the name ends in ".gz". */

@@ -321,11 +321,17 @@ int
 qtm_manifest_load(struct qtm_ctx *ctx, const char *path, struct qtm_manifest **out)
 {
 	cJSON *json;
+	const char *bad;
 	int rc = qtm_json_load(ctx, path, &json);
 
 	if (rc < 0)
 		return rc;
-	rc = qtm_manifest_from_json(ctx, json, path, false, out);
+	/* What a repository publishes is printed by every client: no control characters in it
+	 * (clients escape them anyway, for indexes from elsewhere). */
+	if ((bad = qtm_json_unclean_field(json)) != NULL)
+		rc = qtm_error(ctx, -EINVAL, _("%s: field \"%s\" holds a control character"), path, bad);
+	else
+		rc = qtm_manifest_from_json(ctx, json, path, false, out);
 	cJSON_Delete(json);
 	return rc;
 }

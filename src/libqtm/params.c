@@ -77,6 +77,14 @@ type_name(const cJSON *v)
 	return "null";
 }
 
+/* The seed becomes QTM_SEED, an integer: a fraction or a number past 2^53 (1e300) has none. */
+static bool
+seed_ok(const cJSON *seed)
+{
+	return !cJSON_IsNumber(seed) || (seed->valuedouble >= 0 && seed->valuedouble <= 9007199254740992.0 &&
+	    seed->valuedouble == (double)(long long)seed->valuedouble);
+}
+
 int
 qtm_params_merge(struct qtm_ctx *ctx, const struct qtm_manifest *m, const cJSON *overrides,
     cJSON **out)
@@ -98,6 +106,11 @@ qtm_params_merge(struct qtm_ctx *ctx, const struct qtm_manifest *m, const cJSON 
 			    m->name, it->string, type_name(declared), type_name(it));
 		}
 		cJSON_ReplaceItemInObjectCaseSensitive(merged, it->string, cJSON_Duplicate(it, 1));
+	}
+	if (!seed_ok(cJSON_GetObjectItemCaseSensitive(merged, "seed"))) {
+		cJSON_Delete(merged);
+		return qtm_error(ctx, -ERANGE, _("%s: parameter \"seed\" must be a whole number from 0 to 2^53 "
+		    "(it reaches the trainer as QTM_SEED)"), m->name);
 	}
 	*out = merged;
 	return 0;

@@ -1,6 +1,7 @@
 /* params.h - train parameter overrides (`qtm install NAME --param KEY=VALUE`), validated
  * against the parameters a module declares: an unknown key or a value of another type than the
- * declared default is an error naming both.
+ * declared default is an error naming both.  "seed", when a number, must be a whole number from
+ * 0 to 2^53 (-ERANGE): it reaches the trainer as QTM_SEED.
  *
  * cJSON objects returned are owned by the caller (cJSON_Delete). */
 #ifndef QTM_PARAMS_H
@@ -9,7 +10,10 @@
 #include <cjson/cJSON.h>
 
 struct qtm_ctx;
+struct qtm_db;
 struct qtm_manifest;
+struct qtm_plan;
+struct qtm_pool;
 
 /* Parses "KEY=VALUE" into obj[KEY].  VALUE that starts like a JSON number, array, object or
  * string (- + . digit [ { ") or is true, false or null must be valid JSON as a whole, with
@@ -19,5 +23,11 @@ int qtm_param_parse(struct qtm_ctx *ctx, const char *text, cJSON *obj);
 /* The module's declared params with overrides applied (overrides may be NULL). */
 int qtm_params_merge(struct qtm_ctx *ctx, const struct qtm_manifest *m, const cJSON *overrides,
     cJSON **out);
+/* --param overrides for the packages asked for (specs as for qtm_solve_install; params-plan.c):
+ * each is checked against its module's declared params (an unknown module, a dataset or a bad
+ * override is an error), a copy of overrides goes into per_package[NAME], and a model installed
+ * with other params and not in plan yet gets a rebuild step in plan.  No overrides: nothing. */
+int qtm_params_plan(struct qtm_ctx *ctx, struct qtm_pool *pool, struct qtm_db *db, char *const *specs,
+    const cJSON *overrides, struct qtm_plan *plan, cJSON *per_package);
 
 #endif

@@ -1,18 +1,16 @@
-/* pool.h - the libsolv pool: one repo per source (loaded from its .solv cache when the cookie,
+/* pool.h - the package pool: one repo per source (loaded from its .solv cache when the cookie,
  * the index's sha256, matches; else from index.json.gz, rewriting the cache), plus @System
- * holding the installed packages and the probed runtime (solvable "qtm-runtime").
+ * holding the installed packages and the probed runtime (package "qtm-runtime").
  *
- * A struct qtm_pool is owned by the caller: qtm_pool_free().  Solvables are referred to by Id,
- * never by pointer (pool growth moves them).  Strings returned by qtm_pool_* lookups belong to
- * the pool and live until it is freed. */
+ * A struct qtm_pool is opaque (its insides are pool-internal.h, for libqtm's own files) and
+ * owned by the caller: qtm_pool_free().  Packages are referred to by number (qtm_pkg_id), never
+ * by pointer.  Strings returned by qtm_pool_* lookups belong to the pool and live until it is
+ * freed.  The questions front ends ask of a pool are in query.h. */
 #ifndef QTM_POOL_H
 #define QTM_POOL_H
 
 #include <stdbool.h>
 #include <stddef.h>
-
-#include <solv/pool.h>
-#include <solv/repo.h>
 
 #include "manifest.h"
 
@@ -21,19 +19,10 @@ struct qtm_db;
 struct qtm_pin;
 struct qtm_runtime;
 
-struct qtm_pool {
-	struct qtm_ctx *ctx;
-	Pool *pool;
-	Repo *system;        /* installed packages and qtm-runtime */
-	Id runtime;          /* the qtm-runtime solvable, or 0 when not probed */
-	Id key_manifest;     /* "qtm:manifest": the package's index entry, JSON text */
-	Queue held;          /* installed packages on hold */
-	struct qtm_pin *pins;/* pins.d (see pin.h), owned */
-	size_t n_pins;
-	bool keep;           /* installs go beside installed versions (install --keep) */
-	double load_s;       /* time spent loading the source repos */
-	bool from_cache;     /* every source came from its .solv cache */
-};
+struct qtm_pool;
+
+/* A package of a pool, by number (libsolv's solvable Id); 0 is none.  Valid while the pool lives. */
+typedef int qtm_pkg_id;
 
 enum {
 	QTM_POOL_SOURCES = 1 << 0,   /* load the configured sources (updating never-fetched ones) and pins */
@@ -44,12 +33,6 @@ enum {
 int qtm_pool_open(struct qtm_ctx *ctx, struct qtm_db *db, unsigned flags, struct qtm_pool **out);
 void qtm_pool_free(struct qtm_pool *p);
 
-/* Loads index_path (index.json.gz of source `name`, whose sha256 is `cookie`; errors call it
- * origin) and writes its .solv cache to solv_path.  Used by update; also validates every
- * package in the index. */
-int qtm_pool_cache_index(struct qtm_ctx *ctx, const char *name, const char *index_path,
-    const char *origin, const char *cookie, const char *solv_path);
-
 /* For tests and tools that build a pool by hand: qtm_pool_open(ctx, NULL, 0, &p), then any
  * number of the calls below, then qtm_pool_finish().  packages is an index's package array
  * (entries as in index.json.gz); with installed they go to @System instead of a new repo.
@@ -58,18 +41,26 @@ int qtm_pool_add_json(struct qtm_pool *p, const char *repo_name, const cJSON *pa
 void qtm_pool_set_runtime(struct qtm_pool *p, const cJSON *caps);
 void qtm_pool_finish(struct qtm_pool *p);
 
-/* The index entry (JSON text) of a solvable. */
-const char *qtm_pool_manifest_json(struct qtm_pool *p, Id id);
-/* Parses the entry of a solvable into a manifest owned by the caller. */
-int qtm_pool_manifest(struct qtm_pool *p, Id id, struct qtm_manifest **out);
-bool qtm_pool_is_installed(struct qtm_pool *p, Id id);
+/* Installs go beside the installed versions of the names asked for (install --keep). */
+void qtm_pool_set_keep(struct qtm_pool *p, bool keep);
+/* Hands pins (pin.h; owned by the pool from now on, may be NULL with n 0) to a pool. */
+void qtm_pool_set_pins(struct qtm_pool *p, struct qtm_pin *pins, size_t n);
+/* The pin of package name, or NULL; it belongs to the pool. */
+const struct qtm_pin *qtm_pool_pin_of(struct qtm_pool *p, const char *name);
+/* The pin that keeps package id from being installed, or NULL (not pinned, allowed, installed). */
+const struct qtm_pin *qtm_pool_pinned_out(struct qtm_pool *p, qtm_pkg_id id);
+
+/* Seconds spent loading the sources; *from_cache: whether every one came from its .solv cache. */
+double qtm_pool_load_time(const struct qtm_pool *p, bool *from_cache);
+
+/* The index entry (JSON text) of a package, or NULL. */
+const char *qtm_pool_manifest_json(struct qtm_pool *p, qtm_pkg_id id);
+/* Parses the entry of a package into a manifest owned by the caller. */
+int qtm_pool_manifest(struct qtm_pool *p, qtm_pkg_id id, struct qtm_manifest **out);
+/* "dataset" or "model", from the package's index entry (static strings). */
+const char *qtm_pool_kind(struct qtm_pool *p, qtm_pkg_id id);
+bool qtm_pool_is_installed(struct qtm_pool *p, qtm_pkg_id id);
 /* Whether version `have` satisfies dep's constraint (Debian version order). */
 bool qtm_pool_version_ok(struct qtm_pool *p, const char *have, const struct qtm_dep *dep);
-/* Converts a parsed requirement into a libsolv dependency Id. */
-Id qtm_pool_dep(struct qtm_pool *p, const struct qtm_dep *dep);
-/* Whether q holds id. */
-bool qtm_queue_has(const Queue *q, Id id);
-/* All solvables whose name is exactly name (any repo), newest first; queue owned by the caller. */
-void qtm_pool_by_name(struct qtm_pool *p, const char *name, Queue *out);
 
 #endif

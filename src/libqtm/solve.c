@@ -17,7 +17,7 @@
 #include "i18n.h"
 #include "manifest.h"
 #include "pin.h"
-#include "pool.h"
+#include "pool-internal.h"
 #include "runtime.h"
 #include "solve.h"
 #include "xalloc.h"
@@ -586,7 +586,7 @@ qtm_solve_remove(struct qtm_pool *p, char *const *names, struct qtm_plan *plan)
 }
 
 void
-qtm_plan_add_install(struct qtm_pool *p, struct qtm_plan *plan, Id id, bool manual)
+qtm_plan_add_install(struct qtm_pool *p, struct qtm_plan *plan, qtm_pkg_id id, bool manual)
 {
 	plan_push(p, plan, QTM_STEP_INSTALL, id, manual);
 }

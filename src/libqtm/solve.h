@@ -8,15 +8,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <solv/pooltypes.h>
-
-struct qtm_pool;
+#include "pool.h"
 
 enum qtm_step_action { QTM_STEP_INSTALL, QTM_STEP_REMOVE };
 
 struct qtm_step {
 	enum qtm_step_action action;
-	Id id;                  /* solvable in the pool */
+	qtm_pkg_id id;          /* package in the pool */
 	char *name, *version, *kind, *source;
 	bool manual;            /* asked for by name (install reason) */
 };
@@ -35,8 +33,8 @@ int qtm_solve_install(struct qtm_pool *p, char *const *specs, struct qtm_plan *p
 int qtm_solve_upgrade(struct qtm_pool *p, char *const *names, struct qtm_plan *plan);
 /* Removal of installed packages by name; refuses while an installed package not named requires one. */
 int qtm_solve_remove(struct qtm_pool *p, char *const *names, struct qtm_plan *plan);
-/* Appends an install step for solvable id (e.g. a rebuild with other params). */
-void qtm_plan_add_install(struct qtm_pool *p, struct qtm_plan *plan, Id id, bool manual);
+/* Appends an install step for package id (e.g. a rebuild with other params). */
+void qtm_plan_add_install(struct qtm_pool *p, struct qtm_plan *plan, qtm_pkg_id id, bool manual);
 void qtm_plan_free(struct qtm_plan *plan);
 
 #endif

@@ -57,12 +57,13 @@ qtm_utf8_valid(const char *s, size_t n)
 }
 
 bool
-qtm_text_clean(const char *s, size_t n, size_t *offset)
+qtm_text_clean(const char *s, size_t n, unsigned flags, size_t *offset)
 {
 	for (size_t i = 0, len; i < n; i += len) {
 		unsigned c;
 
-		if ((len = qtm_utf8_seq(s + i, n - i, &c)) == 0 || control(c)) {
+		if ((len = qtm_utf8_seq(s + i, n - i, &c)) == 0 ||
+		    (control(c) && !((flags & QTM_TEXT_TAB_NEWLINE) != 0 && (c == '\t' || c == '\n')))) {
 			if (offset != NULL)
 				*offset = i;
 			return false;
@@ -100,7 +101,7 @@ qtm_term_safe(const char *s)
 	static char *slots[QTM_TERM_SAFE_SLOTS];
 	static size_t next;
 
-	if (s == NULL || qtm_text_clean(s, strlen(s), NULL))
+	if (s == NULL || qtm_text_clean(s, strlen(s), 0, NULL))
 		return s;
 	free(slots[next]);
 	slots[next] = qtm_term_escape(s);

@@ -17,9 +17,11 @@ size_t qtm_utf8_seq(const char *s, size_t n, unsigned *cp);
 /* s[0..n) is valid UTF-8 (a NUL byte is valid UTF-8, but see qtm_text_clean). */
 bool qtm_utf8_valid(const char *s, size_t n);
 
-/* s[0..n) is valid UTF-8 and holds no control character, NUL included.  When it is not and
- * offset is not NULL, *offset gets the byte offset of the first fault. */
-bool qtm_text_clean(const char *s, size_t n, size_t *offset);
+/* s[0..n) is valid UTF-8 and holds no control character, NUL included; with
+ * QTM_TEXT_TAB_NEWLINE in flags tab and newline are allowed (free text such as a message).
+ * When it is not and offset is not NULL, *offset gets the byte offset of the first fault. */
+#define QTM_TEXT_TAB_NEWLINE 1u
+bool qtm_text_clean(const char *s, size_t n, unsigned flags, size_t *offset);
 
 /* The JSON text s[0..n) holds the escape \u0000, which would silently cut the string cJSON
  * decodes it into. */

@@ -7,15 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <solv/evr.h>
-#include <solv/pool.h>
-#include <solv/repo.h>
-
 #include "cmd.h"
 #include "ctx.h"
 #include "i18n.h"
 #include "manifest.h"
 #include "pool.h"
+#include "query.h"
 #include "runtime.h"
 #include "xalloc.h"
 
@@ -84,10 +81,10 @@ cmd_check_deps_exec(struct qtm_ctx *ctx, const struct cli_args *a)
 	int argc = a->argc;
 	struct qtm_runtime *rt = NULL;
 	struct qtm_pool *p = NULL;
+	struct qtm_pkg *v;
 	cJSON *caps, *c;
 	int rc, missing = 0;
-	Pool *pool;
-	Id id;
+	size_t n;
 
 	if (argc != 1)
 		return cmd_usage(&cmd_check_deps_entry, _("takes no arguments"));
@@ -96,12 +93,11 @@ cmd_check_deps_exec(struct qtm_ctx *ctx, const struct cli_args *a)
 		return rc;
 	}
 	caps = cJSON_CreateObject();
-	pool = p->pool;   /* FOR_POOL_SOLVABLES expects a variable named pool */
-	FOR_POOL_SOLVABLES(id) {
+	n = qtm_query_available(p, &v);
+	for (size_t k = 0; k < n; k++) {
 		struct qtm_manifest *m;
 
-		if (pool_id2solvable(p->pool, id)->repo == p->system ||
-		    qtm_pool_manifest(p, id, &m) < 0)
+		if (qtm_pool_manifest(p, v[k].id, &m) < 0)
 			continue;
 		for (size_t i = 0; m->requires[i] != NULL; i++) {
 			struct qtm_dep dep;
@@ -112,6 +108,7 @@ cmd_check_deps_exec(struct qtm_ctx *ctx, const struct cli_args *a)
 		}
 		qtm_manifest_free(m);
 	}
+	free(v);
 	cJSON_ArrayForEach(c, caps)
 		missing += !cJSON_IsTrue(cJSON_GetObjectItem(c, "satisfied"));
 	if (ctx->json)

@@ -4,98 +4,68 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-
-#include <solv/pool.h>
-#include <solv/repo.h>
 
 #include "cmd.h"
 #include "ctx.h"
 #include "db.h"
-#include "deps.h"
 #include "i18n.h"
 #include "pool.h"
+#include "query.h"
 
 static int cmd_depends_exec(struct qtm_ctx *, const struct cli_args *);
 
 const struct qtm_cmd_entry cmd_depends_entry = { &qtm_verb_depends, cmd_depends_exec };
 const struct qtm_cmd_entry cmd_rdepends_entry = { &qtm_verb_rdepends, cmd_depends_exec };
 
-/* The installed version of name if there is one, else the newest available. */
-static Id
-pick(struct qtm_pool *p, const char *name)
-{
-	Queue q;
-	Id id = 0;
-
-	queue_init(&q);
-	qtm_pool_by_name(p, name, &q);
-	for (int i = 0; i < q.count && id == 0; i++)
-		if (qtm_pool_is_installed(p, q.elements[i]))
-			id = q.elements[i];
-	if (id == 0 && q.count > 0)
-		id = q.elements[0];
-	queue_free(&q);
-	return id;
-}
-
-/* An available package that is also installed in the same version shows once, as installed. */
-static bool
-shadowed(struct qtm_pool *p, Id id)
-{
-	Solvable *s = pool_id2solvable(p->pool, id);
-	bool hit = false;
-	Queue q;
-
-	if (s->repo == p->system)
-		return false;
-	queue_init(&q);
-	qtm_pool_by_name(p, pool_id2str(p->pool, s->name), &q);
-	for (int i = 0; i < q.count && !hit; i++)
-		hit = qtm_pool_is_installed(p, q.elements[i]) && pool_id2solvable(p->pool, q.elements[i])->evr == s->evr;
-	queue_free(&q);
-	return hit;
-}
-
 static cJSON *
-solvable_json(struct qtm_pool *p, Id id)
+pkg_json(const struct qtm_pkg *pkg)
 {
-	Solvable *s = pool_id2solvable(p->pool, id);
 	cJSON *o = cJSON_CreateObject();
 
-	cJSON_AddStringToObject(o, "name", pool_id2str(p->pool, s->name));
-	cJSON_AddStringToObject(o, "version", pool_id2str(p->pool, s->evr));
-	cJSON_AddBoolToObject(o, "installed", s->repo == p->system);
+	cJSON_AddStringToObject(o, "name", pkg->name);
+	cJSON_AddStringToObject(o, "version", pkg->version);
+	cJSON_AddBoolToObject(o, "installed", pkg->installed);
 	return o;
 }
 
 static void
-depends(struct qtm_ctx *ctx, struct qtm_pool *p, Id id, cJSON *out)
+depends(struct qtm_ctx *ctx, struct qtm_pool *p, qtm_pkg_id id, cJSON *out)
 {
-	Pool *pool = p->pool;
-	Solvable *s = pool_id2solvable(pool, id);
-	Id *reqp, req, prov, pp;
+	struct qtm_requirement *v;
+	size_t n = qtm_query_depends(p, id, &v);
 
-	for (reqp = s->requires ? s->repo->idarraydata + s->requires : NULL; reqp != NULL && (req = *reqp) != 0; reqp++) {
+	for (size_t i = 0; i < n; i++) {
 		cJSON *o = cJSON_CreateObject(), *by = cJSON_AddArrayToObject(o, "satisfied_by");
 
-		cJSON_AddStringToObject(o, "requires", pool_dep2str(pool, req));
+		cJSON_AddStringToObject(o, "requires", v[i].dep);
 		if (!ctx->json)
-			printf("%s\n", pool_dep2str(pool, req));
-		FOR_PROVIDES(prov, pp, req) {
-			Solvable *ps = pool_id2solvable(pool, prov);
-
-			if (shadowed(p, prov))
-				continue;
-			cJSON_AddItemToArray(by, solvable_json(p, prov));
+			printf("%s\n", v[i].dep);
+		for (size_t j = 0; j < v[i].n_by; j++) {
+			cJSON_AddItemToArray(by, pkg_json(&v[i].by[j]));
 			if (!ctx->json)
-				printf("    %s %s%s\n", pool_id2str(pool, ps->name), pool_id2str(pool, ps->evr),
-				    ps->repo == p->system ? _(" [installed]") : "");
+				printf("    %s %s%s\n", v[i].by[j].name, v[i].by[j].version, v[i].by[j].installed ? _(" [installed]") : "");
 		}
-		if (!ctx->json && cJSON_GetArraySize(by) == 0)
+		if (!ctx->json && v[i].n_by == 0)
 			printf("    %s\n", _("(nothing provides it)"));
 		cJSON_AddItemToArray(out, o);
 	}
+	qtm_requirements_free(v, n);
+}
+
+static void
+rdepends(struct qtm_ctx *ctx, struct qtm_pool *p, qtm_pkg_id id, bool installed_only, cJSON *out)
+{
+	struct qtm_pkg *v;
+	size_t n = qtm_query_rdepends(p, id, installed_only, &v);
+
+	for (size_t i = 0; i < n; i++) {
+		cJSON_AddItemToArray(out, pkg_json(&v[i]));
+		if (!ctx->json)
+			printf("%s %s%s\n", v[i].name, v[i].version, v[i].installed ? _(" [installed]") : "");
+	}
+	free(v);
 }
 
 static int
@@ -104,9 +74,8 @@ cmd_depends_exec(struct qtm_ctx *ctx, const struct cli_args *a)
 	bool reverse = a->verb == &qtm_verb_rdepends, installed_only = a->noptions > 0;   /* --installed */
 	struct qtm_pool *p = NULL;
 	struct qtm_db *db = NULL;
+	qtm_pkg_id id = 0;
 	cJSON *out;
-	Queue q;
-	Id id;
 	int rc;
 
 	if (a->argc != 2)
@@ -114,27 +83,14 @@ cmd_depends_exec(struct qtm_ctx *ctx, const struct cli_args *a)
 	if ((rc = cmd_open_reader(ctx, &db)) == 0)
 		rc = qtm_pool_open(ctx, db, QTM_POOL_SOURCES | QTM_POOL_INSTALLED |
 		    (reverse ? 0 : QTM_POOL_RUNTIME), &p);
-	if (rc == 0 && (id = pick(p, a->argv[1])) == 0)
+	if (rc == 0 && (id = qtm_query_pick(p, a->argv[1])) == 0)
 		rc = qtm_error(ctx, -ENOENT, _("unknown package \"%s\" (see: qtm list)"), a->argv[1]);
 	if (rc == 0) {
 		out = cJSON_CreateArray();
-		if (!reverse) {
+		if (!reverse)
 			depends(ctx, p, id, out);
-		} else {
-			queue_init(&q);
-			qtm_deps_rdepends(p, id, installed_only, &q);
-			for (int i = 0; i < q.count; i++) {
-				Solvable *s = pool_id2solvable(p->pool, q.elements[i]);
-
-				if (shadowed(p, q.elements[i]))
-					continue;
-				cJSON_AddItemToArray(out, solvable_json(p, q.elements[i]));
-				if (!ctx->json)
-					printf("%s %s%s\n", pool_id2str(p->pool, s->name), pool_id2str(p->pool, s->evr),
-					    s->repo == p->system ? _(" [installed]") : "");
-			}
-			queue_free(&q);
-		}
+		else
+			rdepends(ctx, p, id, installed_only, out);
 		if (ctx->json)
 			cmd_print_json(out);
 		else

@@ -6,15 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <solv/pool.h>
-#include <solv/repo.h>
-
 #include "cmd.h"
 #include "ctx.h"
 #include "curve.h"
 #include "db.h"
 #include "i18n.h"
 #include "pool.h"
+#include "query.h"
 #include "text.h"
 
 static int cmd_info_exec(struct qtm_ctx *, const struct cli_args *);
@@ -180,8 +178,9 @@ cmd_info_exec(struct qtm_ctx *ctx, const struct cli_args *a)
 	struct qtm_installed *pkg = NULL;
 	struct qtm_pool *pool = NULL;
 	struct qtm_db *db = NULL;
+	struct qtm_pkg *ids;
 	cJSON *info, *versions;
-	Queue ids;
+	size_t n_ids;
 	int rc;
 
 	if (argc != 2)
@@ -193,12 +192,11 @@ cmd_info_exec(struct qtm_ctx *ctx, const struct cli_args *a)
 	info = cJSON_CreateObject();
 	cJSON_AddStringToObject(info, "name", argv[1]);
 	versions = cJSON_AddArrayToObject(info, "versions");
-	queue_init(&ids);
-	qtm_pool_by_name(pool, argv[1], &ids);
-	for (int i = 0; i < ids.count; i++) {
-		cJSON *m = cJSON_Parse(qtm_pool_manifest_json(pool, ids.elements[i]));
+	n_ids = qtm_query_versions(pool, argv[1], &ids);
+	for (size_t i = 0; i < n_ids; i++) {
+		cJSON *m = cJSON_Parse(qtm_pool_manifest_json(pool, ids[i].id));
 
-		cJSON_AddStringToObject(m, "repository", pool_id2solvable(pool->pool, ids.elements[i])->repo->name);
+		cJSON_AddStringToObject(m, "repository", ids[i].source);
 		cJSON_AddItemToArray(versions, m);
 	}
 	rc = qtm_db_get(ctx, db, argv[1], &pkg);
@@ -212,7 +210,7 @@ cmd_info_exec(struct qtm_ctx *ctx, const struct cli_args *a)
 		cJSON_AddItemToObject(info, "installed_manifest", cJSON_Parse(pkg->manifest));
 		rc = add_installed_versions(ctx, db, argv[1], info);
 	}
-	if (rc == -ENOENT && ids.count == 0)
+	if (rc == -ENOENT && n_ids == 0)
 		rc = qtm_error(ctx, -ENOENT, _("unknown package \"%s\" (see: qtm list)"), argv[1]);
 	else if (rc == -ENOENT)
 		rc = 0;
@@ -223,7 +221,7 @@ cmd_info_exec(struct qtm_ctx *ctx, const struct cli_args *a)
 		print_text(ctx, info);
 	}
 	cJSON_Delete(info);
-	queue_free(&ids);
+	free(ids);
 	qtm_installed_free(pkg);
 	qtm_pool_free(pool);
 	qtm_db_close(db);

@@ -7,16 +7,11 @@
 #include <string.h>
 #include <time.h>
 
-#include <solv/pool.h>
-#include <solv/repo.h>
-
 #include "cmd.h"
 #include "ctx.h"
 #include "db.h"
 #include "i18n.h"
-#include "buildid.h"
 #include "lock.h"
-#include "manifest.h"
 #include "model.h"
 #include "params.h"
 #include "pool.h"
@@ -80,73 +75,6 @@ print_result(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_plan *plan
 		cmd_print_json(json);
 }
 
-/* The available solvable of an installed package's name and version, or 0. */
-static Id
-available_of(struct qtm_pool *pool, const struct qtm_installed *pkg)
-{
-	Id found = 0;
-	Queue q;
-
-	queue_init(&q);
-	qtm_pool_by_name(pool, pkg->name, &q);
-	for (int i = 0; i < q.count && found == 0; i++) {
-		Solvable *s = pool_id2solvable(pool->pool, q.elements[i]);
-
-		if (s->repo != pool->system && strcmp(pool_id2str(pool->pool, s->evr), pkg->version) == 0)
-			found = q.elements[i];
-	}
-	queue_free(&q);
-	return found;
-}
-
-/* --param applies to the requested models: each override is validated against the module's
- * declared params now, and a model installed with other params is rebuilt. */
-static int
-apply_params(struct qtm_ctx *ctx, struct qtm_pool *pool, struct qtm_db *db, char **specs,
-    const cJSON *overrides, struct qtm_plan *plan, cJSON *per_package)
-{
-	int rc = 0;
-
-	for (size_t i = 0; rc == 0 && specs[i] != NULL && cJSON_GetArraySize(overrides) > 0; i++) {
-		char *name = strndup(specs[i], strcspn(specs[i], " <>="));
-		struct qtm_installed *pkg = NULL;
-		struct qtm_manifest *m = NULL;
-		cJSON *merged = NULL;
-		Queue q;
-
-		queue_init(&q);
-		qtm_pool_by_name(pool, name, &q);
-		if (q.count == 0 || (rc = qtm_pool_manifest(pool, q.elements[0], &m)) < 0)
-			rc = rc < 0 ? rc : qtm_error(ctx, -ENOENT, _("unknown module \"%s\""), name);
-		else if (m->is_dataset)
-			rc = qtm_error(ctx, -EINVAL, _("--param: %s is a dataset, it has no parameters"), name);
-		else if ((rc = qtm_params_merge(ctx, m, overrides, &merged)) == 0) {
-			char *want = qtm_json_canonical(merged), *have = NULL;
-			bool planned = false;
-
-			cJSON_AddItemToObject(per_package, name, cJSON_Duplicate(overrides, 1));
-			for (size_t j = 0; j < plan->n; j++)
-				planned |= strcmp(plan->steps[j].name, name) == 0;
-			if (!planned && qtm_db_get(ctx, db, name, &pkg) == 0 && pkg->params != NULL) {
-				cJSON *old = cJSON_Parse(pkg->params);
-
-				have = qtm_json_canonical(old);
-				cJSON_Delete(old);
-				if (strcmp(have, want) != 0 && available_of(pool, pkg) != 0)
-					qtm_plan_add_install(pool, plan, available_of(pool, pkg), true);
-			}
-			free(want);
-			free(have);
-		}
-		cJSON_Delete(merged);
-		qtm_manifest_free(m);
-		qtm_installed_free(pkg);
-		queue_free(&q);
-		free(name);
-	}
-	return rc;
-}
-
 static int
 install(struct qtm_ctx *ctx, char **specs, bool dry_run, struct qtm_transaction_opts opts,
     const cJSON *overrides)
@@ -157,14 +85,17 @@ install(struct qtm_ctx *ctx, char **specs, bool dry_run, struct qtm_transaction_
 	struct qtm_pool *pool = NULL;
 	struct qtm_plan plan = { 0 };
 	struct timespec t0, t1;
+	bool from_cache;
+	double load_s;
 	int rc = dry_run ? cmd_open_reader(ctx, &db) : cmd_open_writer(ctx, &lock, &db);
 
 	if (rc == 0)
 		rc = qtm_pool_open(ctx, db, QTM_POOL_SOURCES | QTM_POOL_INSTALLED | QTM_POOL_RUNTIME, &pool);
 	if (rc == 0) {
-		pool->keep = opts.keep;
-		qtm_verbose(ctx, _("Loaded the sources in %.3f s (%s)"), pool->load_s,
-		    pool->from_cache ? _("from the .solv cache") : _("from the JSON index"));
+		qtm_pool_set_keep(pool, opts.keep);
+		load_s = qtm_pool_load_time(pool, &from_cache);
+		qtm_verbose(ctx, _("Loaded the sources in %.3f s (%s)"), load_s,
+		    from_cache ? _("from the .solv cache") : _("from the JSON index"));
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		rc = qtm_solve_install(pool, specs, &plan);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -172,7 +103,7 @@ install(struct qtm_ctx *ctx, char **specs, bool dry_run, struct qtm_transaction_
 	}
 	opts.params = per_package;
 	if (rc == 0)
-		rc = apply_params(ctx, pool, db, specs, overrides, &plan, per_package);
+		rc = qtm_params_plan(ctx, pool, db, specs, overrides, &plan, per_package);
 	if (rc == 0 && plan.n == 0) {
 		if (!dry_run)
 			rc = mark_requested(ctx, db, specs);

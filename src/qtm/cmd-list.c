@@ -5,14 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <solv/pool.h>
-#include <solv/repo.h>
-
 #include "cmd.h"
 #include "ctx.h"
 #include "db.h"
 #include "i18n.h"
 #include "pool.h"
+#include "query.h"
 #include "text.h"
 #include "xalloc.h"
 
@@ -54,29 +52,16 @@ add_row(cJSON *rows, const char *name, const char *version, const char *kind, co
 static void
 collect_available(struct qtm_pool *p, const struct qtm_installed *inst, size_t n, cJSON *rows)
 {
-	Pool *pool = p->pool;
-	Id id;
+	struct qtm_pkg *v;
+	size_t nv = qtm_query_newest(p, &v);
 
-	FOR_POOL_SOLVABLES(id) {
-		Solvable *s = pool_id2solvable(pool, id);
-		const char *name = pool_id2str(pool, s->name), *json = qtm_pool_manifest_json(p, id);
-		bool newest, dataset = json != NULL && strstr(json, "\"kind\":\"dataset\"") != NULL;
-		Queue same;
+	for (size_t k = 0; k < nv; k++) {
+		const struct qtm_installed *i = find_installed(inst, n, v[k].name);
 
-		if (s->repo == p->system)
-			continue;
-		queue_init(&same);
-		qtm_pool_by_name(p, name, &same);
-		newest = same.count > 0 && same.elements[0] == id;
-		queue_free(&same);
-		if (newest) {
-			const struct qtm_installed *i = find_installed(inst, n, name);
-
-			add_row(rows, name, pool_id2str(pool, s->evr), dataset ? "dataset" : "model",
-			    solvable_lookup_str(s, SOLVABLE_SUMMARY), s->repo->name, i != NULL ? i->version : NULL,
-			    i != NULL ? i->reason : NULL);
-		}
+		add_row(rows, v[k].name, v[k].version, qtm_pool_kind(p, v[k].id), v[k].summary, v[k].source,
+		    i != NULL ? i->version : NULL, i != NULL ? i->reason : NULL);
 	}
+	free(v);
 }
 
 static int

@@ -3,14 +3,9 @@
  * newest version; installed and held versions are shown). */
 #include "config.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <solv/evr.h>
-#include <solv/pool.h>
-#include <solv/repo.h>
 
 #include "cmd.h"
 #include "ctx.h"
@@ -18,31 +13,12 @@
 #include "i18n.h"
 #include "pin.h"
 #include "pool.h"
+#include "query.h"
 #include "xalloc.h"
 
 static int cmd_policy_exec(struct qtm_ctx *, const struct cli_args *);
 
 const struct qtm_cmd_entry cmd_policy_entry = { &qtm_verb_policy, cmd_policy_exec };
-
-/* The candidate an install picks: of the versions the pin allows, highest source priority,
- * then the newest version. */
-static Id
-winner(struct qtm_pool *p, const Queue *q)
-{
-	Id best = 0;
-
-	for (int i = 0; i < q->count; i++) {
-		Solvable *s = pool_id2solvable(p->pool, q->elements[i]), *b;
-
-		if (s->repo == p->system || qtm_pool_pinned_out(p, q->elements[i]) != NULL)
-			continue;
-		b = best != 0 ? pool_id2solvable(p->pool, best) : NULL;
-		if (b == NULL || s->repo->priority > b->repo->priority ||
-		    (s->repo->priority == b->repo->priority && pool_evrcmp(p->pool, s->evr, b->evr, EVRCMP_COMPARE) > 0))
-			best = q->elements[i];
-	}
-	return best;
-}
 
 /* Why pin keeps version from source out (owned by the caller). */
 static char *
@@ -70,47 +46,44 @@ pin_json(const struct qtm_pin *pin)
 
 /* One line of the table and one entry of cands. */
 static void
-show_candidate(struct qtm_ctx *ctx, struct qtm_pool *p, Id id, Id best, cJSON *cands)
+show_candidate(struct qtm_ctx *ctx, const struct qtm_candidate *cand, cJSON *cands)
 {
-	Solvable *s = pool_id2solvable(p->pool, id);
-	const struct qtm_pin *out = qtm_pool_pinned_out(p, id);
-	const char *version = pool_id2str(p->pool, s->evr);
-	bool inst = s->repo == p->system, held = qtm_queue_has(&p->held, id);
-	char *why = out != NULL ? excluded_because(out, version, s->repo->name) : NULL;
+	const struct qtm_pkg *pkg = &cand->pkg;
+	const struct qtm_pin *out = cand->excluded_by;
+	char *why = out != NULL ? excluded_because(out, pkg->version, pkg->source) : NULL;
 	cJSON *c = cJSON_CreateObject();
 
-	cJSON_AddStringToObject(c, "version", version);
-	cJSON_AddStringToObject(c, "source", inst ? "installed" : s->repo->name);
-	if (!inst)
-		cJSON_AddNumberToObject(c, "priority", s->repo->priority);
-	cJSON_AddBoolToObject(c, "candidate", id == best);
-	cJSON_AddBoolToObject(c, "held", held);
+	cJSON_AddStringToObject(c, "version", pkg->version);
+	cJSON_AddStringToObject(c, "source", pkg->installed ? "installed" : pkg->source);
+	if (!pkg->installed)
+		cJSON_AddNumberToObject(c, "priority", pkg->priority);
+	cJSON_AddBoolToObject(c, "candidate", cand->chosen);
+	cJSON_AddBoolToObject(c, "held", pkg->held);
 	cJSON_AddBoolToObject(c, "excluded", out != NULL);
 	if (why != NULL)
 		cJSON_AddStringToObject(c, "excluded_because", why);
 	cJSON_AddItemToArray(cands, c);
 	if (!ctx->json)
-		printf("%s %-10s %-16s %s%s%s\n", id == best ? "=>" : "  ", version, inst ? _("(installed)") : s->repo->name,
-		    held ? _("held") : "", why != NULL ? _("excluded by the pin: ") : "", why != NULL ? why : "");
+		printf("%s %-10s %-16s %s%s%s\n", cand->chosen ? "=>" : "  ", pkg->version, pkg->installed ? _("(installed)") : pkg->source,
+		    pkg->held ? _("held") : "", why != NULL ? _("excluded by the pin: ") : "", why != NULL ? why : "");
 	free(why);
 }
 
 /* The verdict, in words (owned by the caller), or NULL when nothing is available. */
 static char *
-verdict(struct qtm_pool *p, const char *name, const struct qtm_pin *pin, Id best)
+verdict(const char *name, const struct qtm_pin *pin, const struct qtm_pkg *b)
 {
-	Solvable *b = best != 0 ? pool_id2solvable(p->pool, best) : NULL;
 	char *what, *text;
 
 	if (b != NULL && pin == NULL)
 		return xasprintf(_("An install takes %s from %s: sources of higher priority win, then newer versions."),
-		    pool_id2str(p->pool, b->evr), b->repo->name);
+		    b->version, b->source);
 	if (pin == NULL)
 		return NULL;
 	what = qtm_pin_describe(pin);
 	if (b != NULL)
 		text = xasprintf(_("An install takes %s from %s: of the versions the pin at %s:%d (%s) allows, "
-		    "sources of higher priority win, then newer versions."), pool_id2str(p->pool, b->evr), b->repo->name,
+		    "sources of higher priority win, then newer versions."), b->version, b->source,
 		    pin->origin, pin->line, what);
 	else
 		text = xasprintf(_("The pin at %s:%d (%s) allows no available version: installing %s fails."),
@@ -120,11 +93,10 @@ verdict(struct qtm_pool *p, const char *name, const struct qtm_pin *pin, Id best
 }
 
 static void
-show_policy(struct qtm_ctx *ctx, struct qtm_pool *p, const char *name, const Queue *q)
+show_policy(struct qtm_ctx *ctx, const char *name, const struct qtm_policy *pol)
 {
-	const struct qtm_pin *pin = qtm_pool_pin_of(p, name);
-	Id best = winner(p, q);
-	char *why = verdict(p, name, pin, best), *what;
+	const struct qtm_pin *pin = pol->pin;
+	char *why = verdict(name, pin, pol->chosen), *what;
 	cJSON *o = cJSON_CreateObject(), *cands;
 
 	cJSON_AddStringToObject(o, "name", name);
@@ -135,8 +107,8 @@ show_policy(struct qtm_ctx *ctx, struct qtm_pool *p, const char *name, const Que
 		free(what);
 	}
 	cands = cJSON_AddArrayToObject(o, "candidates");
-	for (int i = 0; i < q->count; i++)
-		show_candidate(ctx, p, q->elements[i], best, cands);
+	for (size_t i = 0; i < pol->n; i++)
+		show_candidate(ctx, &pol->v[i], cands);
 	cJSON_AddItemToObject(o, "why", why != NULL ? cJSON_CreateString(why) : cJSON_CreateNull());
 	if (!ctx->json && why != NULL)
 		printf("%s\n", why);
@@ -152,24 +124,18 @@ cmd_policy_exec(struct qtm_ctx *ctx, const struct cli_args *a)
 {
 	int argc = a->argc;
 	char **argv = a->argv;
+	struct qtm_policy pol = { 0 };
 	struct qtm_pool *p = NULL;
 	struct qtm_db *db = NULL;
-	Queue q;
 	int rc;
 
 	if (argc != 2)
 		return cmd_usage(&cmd_policy_entry, _("name one package"));
-	queue_init(&q);
 	if ((rc = cmd_open_reader(ctx, &db)) == 0)
 		rc = qtm_pool_open(ctx, db, QTM_POOL_SOURCES | QTM_POOL_INSTALLED, &p);
-	if (rc == 0) {
-		qtm_pool_by_name(p, argv[1], &q);
-		if (q.count == 0)
-			rc = qtm_error(ctx, -ENOENT, _("unknown package \"%s\" (see: qtm list)"), argv[1]);
-	}
-	if (rc == 0)
-		show_policy(ctx, p, argv[1], &q);
-	queue_free(&q);
+	if (rc == 0 && (rc = qtm_query_policy(p, argv[1], &pol)) == 0)
+		show_policy(ctx, argv[1], &pol);
+	qtm_policy_clear(&pol);
 	qtm_pool_free(p);
 	qtm_db_close(db);
 	return rc;

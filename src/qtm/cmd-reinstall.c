@@ -5,14 +5,12 @@
 #include <errno.h>
 #include <string.h>
 
-#include <solv/pool.h>
-#include <solv/repo.h>
-
 #include "cmd.h"
 #include "ctx.h"
 #include "db.h"
 #include "i18n.h"
 #include "pool.h"
+#include "query.h"
 #include "solve.h"
 #include "transaction.h"
 
@@ -20,36 +18,26 @@ static int cmd_reinstall_exec(struct qtm_ctx *, const struct cli_args *);
 
 const struct qtm_cmd_entry cmd_reinstall_entry = { &qtm_verb_reinstall, cmd_reinstall_exec };
 
-/* The available solvable with the installed version of name; the params it was built with go
+/* The available package with the installed version of name; the params it was built with go
  * into params[name], so that the same build comes back. */
 static int
 plan_reinstall(struct qtm_ctx *ctx, struct qtm_pool *p, struct qtm_db *db, const char *name,
     struct qtm_plan *plan, cJSON *params)
 {
 	struct qtm_installed *pkg;
-	Id found = 0;
-	Queue q;
+	qtm_pkg_id found;
 	int rc = qtm_db_get(ctx, db, name, &pkg);
 
 	if (rc == -ENOENT)
 		return qtm_error(ctx, -ENOENT, _("%s is not installed"), name);
 	if (rc < 0)
 		return rc;
-	queue_init(&q);
-	qtm_pool_by_name(p, name, &q);
-	for (int i = 0; i < q.count && found == 0; i++) {
-		Solvable *s = pool_id2solvable(p->pool, q.elements[i]);
-
-		if (s->repo != p->system && strcmp(pool_id2str(p->pool, s->evr), pkg->version) == 0)
-			found = q.elements[i];
-	}
-	if (found == 0)
+	if ((found = qtm_query_offered(p, name, pkg->version)) == 0)
 		rc = qtm_error(ctx, -ENOENT, _("%s %s is no longer offered by any source"), name, pkg->version);
 	else
 		qtm_plan_add_install(p, plan, found, strcmp(pkg->reason, "manual") == 0);
 	if (found != 0 && pkg->params != NULL)
 		cJSON_AddItemToObject(params, name, cJSON_Parse(pkg->params));
-	queue_free(&q);
 	qtm_installed_free(pkg);
 	return rc;
 }

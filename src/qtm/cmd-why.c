@@ -1,7 +1,6 @@
 /* cmd-why.c - qtm why NAME: the chain of requirements that keeps an installed package installed. */
 #include "config.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,9 +8,9 @@
 #include "cmd.h"
 #include "ctx.h"
 #include "db.h"
-#include "deps.h"
 #include "i18n.h"
 #include "pool.h"
+#include "query.h"
 #include "xalloc.h"
 
 static int cmd_why_exec(struct qtm_ctx *, const struct cli_args *);
@@ -26,25 +25,13 @@ cmd_why_exec(struct qtm_ctx *ctx, const struct cli_args *a)
 	struct qtm_pool *p = NULL;
 	struct qtm_db *db = NULL;
 	char *chain = NULL;
-	Queue manual, q;
-	Id id = 0;
 	int rc;
 
 	if (argc != 2)
 		return cmd_usage(&cmd_why_entry, _("name one installed package"));
-	queue_init(&manual);
-	queue_init(&q);
 	if ((rc = cmd_open_reader(ctx, &db)) == 0)
 		rc = qtm_pool_open(ctx, db, QTM_POOL_INSTALLED, &p);
-	if (rc == 0)
-		rc = qtm_deps_manual(p, db, &manual);
-	if (rc == 0) {
-		qtm_pool_by_name(p, argv[1], &q);
-		id = q.count > 0 ? q.elements[0] : 0;
-		if (id == 0)
-			rc = qtm_error(ctx, -ENOENT, _("%s is not installed"), argv[1]);
-	}
-	if (rc == 0 && (chain = qtm_deps_why(p, id, &manual)) == NULL)
+	if (rc == 0 && (rc = qtm_query_why(p, db, argv[1], &chain)) == 0 && chain == NULL)
 		chain = xasprintf(_("nothing installed on request needs %s: qtm autoremove would remove it"), argv[1]);
 	if (rc == 0 && ctx->json) {
 		cJSON *o = cJSON_CreateObject(), *lines = cJSON_AddArrayToObject(o, "chain");
@@ -58,8 +45,6 @@ cmd_why_exec(struct qtm_ctx *ctx, const struct cli_args *a)
 		printf("%s\n", chain);
 	}
 	free(chain);
-	queue_free(&manual);
-	queue_free(&q);
 	qtm_pool_free(p);
 	qtm_db_close(db);
 	return rc;

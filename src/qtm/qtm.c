@@ -11,6 +11,7 @@
 
 #include "cmd.h"
 #include "ctx.h"
+#include "hive-handoff.h"
 #include "i18n.h"
 #include "number.h"
 #include "xalloc.h"
@@ -95,6 +96,7 @@ main(int argc, char **argv)
 	 * do not map it; qtm_curl_cleanup() below does nothing when it never was. */
 	ctx = qtm_ctx_new(cli_global(&a, 'r'), cli_global(&a, 'c'));
 	ctx->command = join_args(argc, argv);
+	ctx->trainer = &qtm_hive_trainer;   /* trainings go to a configured hive */
 	rc = apply_globals(ctx, &a);
 	if (rc == 0)
 		rc = qtm_ctx_load_config(ctx);

@@ -3,7 +3,7 @@
 # and the field or line), and published indexes qtm update must reject (naming the index and the
 # problem) while keeping the last good one.
 . "$(dirname "$0")/lib.sh"
-plan 23
+plan 27
 
 M=$TMP/mods
 
@@ -29,6 +29,15 @@ make_module "$M/latin" latin dataset
 sed -i 's/"name":"latin"/"name":"latin","summary":"caf\xe9"/' "$M/latin/module.json"
 repo_build_fails "$M/latin" "$M/latin/module.json: not valid UTF-8" \
 	"a module.json that is not UTF-8 names the file"
+# An escape sequence in a summary would act on every terminal that lists the repository.
+make_module "$M/esc" esc dataset
+sed -i 's/"summary":"test data"/"summary":"evil \\u001b[2J"/' "$M/esc/module.json"
+repo_build_fails "$M/esc" "$M/esc/module.json: field \"summary\" holds a control character" \
+	"an escape sequence (\\u001b) in a module.json summary names the file and field"
+make_module "$M/cr" cr dataset
+sed -i 's/"summary":"test data"/"summary":"test data","description":"line one\\nline\ttwo\\roverwritten"/' "$M/cr/module.json"
+repo_build_fails "$M/cr" "$M/cr/module.json: field \"description\" holds a control character" \
+	"a CR in a description is refused (tab and newline are allowed in it)"
 
 make_module "$M/vnum" vnum dataset
 sed -i 's/"version":"1.0.0"/"version":1/' "$M/vnum/module.json"

@@ -46,24 +46,13 @@ rm "$R/etc/qtm/pins.d/zero.pin"
 # republish REPO: after a test replaced files of REPO on purpose, the index gets their sha256 and
 # size again, and the release the index's; signed again.
 republish() {
-	/usr/bin/python3 - "$1" <<'PY' || { echo "Bail out! republish $1"; exit 1; }
-import gzip, hashlib, json, os, sys
-out = sys.argv[1]
-index = json.load(gzip.open(os.path.join(out, "index.json.gz")))
+	edit_index "$1" '
 for p in index["packages"]:
     for k in ("source", "artifact"):
         f = p.get(k)
         if f and os.path.exists(os.path.join(out, f["path"])):
             data = open(os.path.join(out, f["path"]), "rb").read()
-            f.update(sha256=hashlib.sha256(data).hexdigest(), size=len(data))
-data = gzip.compress(json.dumps(index).encode(), mtime=0)
-open(os.path.join(out, "index.json.gz"), "wb").write(data)
-release = json.load(open(os.path.join(out, "release.json")))
-release["version"] += 1
-release["index"].update(sha256=hashlib.sha256(data).hexdigest(), size=len(data))
-json.dump(release, open(os.path.join(out, "release.json"), "w"), indent=1)
-PY
-	resign "$1"
+            f.update(sha256=hashlib.sha256(data).hexdigest(), size=len(data))'
 }
 
 # A tar.zst of a few hundred KB holding a 10 GiB member of zeros (named NAME, listed in its

@@ -11,24 +11,10 @@ build_repo "$TMP/repo-a" "$TMP/src"
 
 # rewrite REPO PYTHON: applies a change to package m of REPO's index, then signs it again.
 rewrite() {
-	/usr/bin/python3 - "$1" "$2" <<'PY' || { echo "Bail out! rewrite $1"; exit 1; }
-import gzip, hashlib, json, os, sys
-out = sys.argv[1]
-index = json.load(gzip.open(os.path.join(out, "index.json.gz")))
+	edit_index "$1" '
 for p in index["packages"]:
     if p["name"] == "m":
-        exec(sys.argv[2])
-data = gzip.compress(json.dumps(index).encode(), mtime=0)
-with open(os.path.join(out, "index.json.gz"), "wb") as f:
-    f.write(data)
-with open(os.path.join(out, "release.json")) as f:
-    release = json.load(f)
-release["version"] += 1
-release["index"].update(sha256=hashlib.sha256(data).hexdigest(), size=len(data))
-with open(os.path.join(out, "release.json"), "w") as f:
-    json.dump(release, f, indent=1)
-PY
-	resign "$1"
+        exec(args[0])' "$2"
 }
 cp -R "$TMP/repo-a" "$TMP/repo-b"
 rewrite "$TMP/repo-b" 'p["train"]["command"] = ["/bin/sh", "-c", "echo other >\"$QTM_OUTPUT/model.txt\""]'

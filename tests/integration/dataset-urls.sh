@@ -18,21 +18,10 @@ cp -R "$TMP/www/repo" "$TMP/pristine"
 # set_url URL: the index of $TMP/www/repo names URL for data-a's file (signed again).
 set_url() {
 	rm -rf "$TMP/www/repo" && cp -R "$TMP/pristine" "$TMP/www/repo" &&
-	/usr/bin/python3 - "$TMP/www/repo" "$1" <<'PY' || { echo "Bail out! set_url $1"; exit 1; }
-import gzip, hashlib, json, os, sys
-out, url = sys.argv[1], sys.argv[2]
-index = json.load(gzip.open(os.path.join(out, "index.json.gz")))
+	edit_index "$TMP/www/repo" '
 for p in index["packages"]:
     for f in p.get("files", []):
-        f["url"] = url
-data = gzip.compress(json.dumps(index).encode(), mtime=0)
-open(os.path.join(out, "index.json.gz"), "wb").write(data)
-release = json.load(open(os.path.join(out, "release.json")))
-release["version"] += 1
-release["index"].update(sha256=hashlib.sha256(data).hexdigest(), size=len(data))
-json.dump(release, open(os.path.join(out, "release.json"), "w"), indent=1)
-PY
-	resign "$TMP/www/repo"
+        f["url"] = args[0]' "$1"
 }
 
 port=$(free_port)

@@ -114,21 +114,10 @@ is "$(json_get "$TMP/out" "(j['installed']['origin'], j['installed']['curve'] ==
 art=$R/var/cache/qtm/artifacts/$bid
 run "$QTM_REPO_TOOL" add-artifact --key "$(test_key).key" "$TMP/repo" m 1.0.0 "$art.tar.zst" "$art.metrics.json"
 ok $status "qtm-repo add-artifact publishes m's artifact"
-/usr/bin/python3 - "$TMP/repo" <<'PY' || { echo "Bail out! cannot add a curve to the index"; exit 1; }
-import gzip, hashlib, json, os, sys
-out = sys.argv[1]
-index = json.load(gzip.open(os.path.join(out, "index.json.gz")))
+edit_index "$TMP/repo" '
 for p in index["packages"]:
     for a in p.get("artifacts", []):
-        a["curve"] = [[1, 5], [2, "bad"], [3, 4.5], [4, 1]]
-data = gzip.compress(json.dumps(index).encode(), mtime=0)
-open(os.path.join(out, "index.json.gz"), "wb").write(data)
-release = json.load(open(os.path.join(out, "release.json")))
-release["version"] += 1
-release["index"].update(sha256=hashlib.sha256(data).hexdigest(), size=len(data))
-json.dump(release, open(os.path.join(out, "release.json"), "w"), indent=1)
-PY
-resign "$TMP/repo"
+        a["curve"] = [[1, 5], [2, "bad"], [3, 4.5], [4, 1]]'
 B=$TMP/b
 use_source "$B" t "$TMP/repo"
 run qtm "$B" -y install m

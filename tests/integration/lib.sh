@@ -121,6 +121,25 @@ test_key() {
 	echo "$TMP/test-key"
 }
 
+# edit_index REPO PYTHON [ARG...]: runs PYTHON with index (REPO's parsed index.json.gz), out
+# (REPO) and args (the ARGs) in scope, writes the index back, gives the release a new version
+# and the index's sha256 and size, and signs it again: a repository changed on purpose.
+edit_index() {
+	/usr/bin/python3 - "$@" <<'PY' || { echo "Bail out! edit_index $1"; exit 1; }
+import gzip, hashlib, json, os, sys
+out, code, args = sys.argv[1], sys.argv[2], sys.argv[3:]
+index = json.load(gzip.open(os.path.join(out, "index.json.gz")))
+exec(code)
+data = gzip.compress(json.dumps(index).encode(), mtime=0)
+open(os.path.join(out, "index.json.gz"), "wb").write(data)
+release = json.load(open(os.path.join(out, "release.json")))
+release["version"] += 1
+release["index"].update(sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+json.dump(release, open(os.path.join(out, "release.json"), "w"), indent=1)
+PY
+	resign "$1"
+}
+
 # resign DIR: signs DIR/release.json again (after a test rewrote it on purpose).
 resign() {
 	rm -f "$1/release.json.sig"
@@ -184,27 +203,13 @@ merge_repo() {
 			if [ -d "$_o/$_d" ]; then cp -Rn "$_o/$_d" "$_out/" || { echo "Bail out! merge_repo: cp $_o/$_d"; exit 1; }; fi
 		done
 	done
-	/usr/bin/python3 - "$_out" "$@" <<'PY' || { echo "Bail out! merge_repo $_out $*"; exit 1; }
-import gzip, hashlib, json, os, sys
-out = sys.argv[1]
-index = json.load(gzip.open(os.path.join(out, "index.json.gz")))
+	edit_index "$_out" '
 have = {(p["name"], p["version"]) for p in index["packages"]}
-for other in sys.argv[2:]:
+for other in args:
     for p in json.load(gzip.open(os.path.join(other, "index.json.gz")))["packages"]:
         if (p["name"], p["version"]) not in have:
             index["packages"].append(p)
-            have.add((p["name"], p["version"]))
-data = gzip.compress(json.dumps(index).encode(), mtime=0)
-with open(os.path.join(out, "index.json.gz"), "wb") as f:
-    f.write(data)
-with open(os.path.join(out, "release.json")) as f:
-    release = json.load(f)
-release["version"] += 1
-release["index"].update(sha256=hashlib.sha256(data).hexdigest(), size=len(data))
-with open(os.path.join(out, "release.json"), "w") as f:
-    json.dump(release, f, indent=1)
-PY
-	resign "$_out"
+            have.add((p["name"], p["version"]))' "$@"
 }
 
 # db_query ROOT SQL: the rows of a read-only query on ROOT's database, one line per row,

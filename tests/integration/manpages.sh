@@ -78,10 +78,12 @@ for p in qtm.1 qtm-repo.1 qtm-hive.1 qtm-runner.1 qtm-hived.8; do
 done
 is "${missing:-none}" none "every exit status is listed in qtm-exit-status(7), and every page refers to it"
 
-# make install puts the pages (hive-control.1 with them) in dist_man_MANS.
+# make install puts the pages (hive-control.1 with them) in dist_man_MANS (Makefile.am and the
+# directories' Makefile.inc).
 missing=
 for p in $pages; do
-	grep -Eq "man/$p( |$)" "$top_srcdir/Makefile.am" || missing="$missing $p"
+	cat "$top_srcdir/Makefile.am" $(find "$top_srcdir/src" "$top_srcdir/tests" -name Makefile.inc) |
+		grep -Eq "man/$p( |$)" || missing="$missing $p"
 done
 is "${missing:-none}" none "every page is in dist_man_MANS"
 done_testing

@@ -3,7 +3,7 @@
 # (issue 14, finding 13): the whole text, in range, finite.  Each bad number gets an error that
 # names the option or setting and a non-zero exit; good numbers still work.
 . "$(dirname "$0")/lib.sh"
-plan 25
+plan 28
 
 R=$TMP/root
 HIVED=$top_builddir/src/qtm-hived/qtm-hived
@@ -24,6 +24,12 @@ fails_with 1 '--param seed=1e999: a number is out of range' "--param seed=1e999 
 	-- "$QTM" --root "$R" install -s --param seed=1e999 gis-lidar
 fails_with 1 '--param seed=-1e999: a number is out of range' "--param seed=-1e999 is refused" \
 	-- "$QTM" --root "$R" install -s --param seed=-1e999 gis-lidar
+fails_with 1 'parameter "seed" must be a whole number from 0 to 2\^53' "--param seed=1e300 is refused: QTM_SEED has no such integer" \
+	-- "$QTM" --root "$R" install -s --param seed=1e300 gis-lidar
+fails_with 1 'parameter "seed" must be a whole number' "--param seed=0.5 is refused" \
+	-- "$QTM" --root "$R" install -s --param seed=0.5 gis-lidar
+fails_with 1 'parameter "seed" must be a whole number' "--param seed=-1 is refused" \
+	-- "$QTM" --root "$R" install -s --param seed=-1 gis-lidar
 fails_with 1 'is not valid JSON' "--param seed=[1,2 (unterminated) is refused" \
 	-- "$QTM" --root "$R" install -s --param 'seed=[1,2' gis-lidar
 fails_with 1 'parameter "seed" must be a number, not a string' "--param seed=abc is still read as a string" \

@@ -13,21 +13,10 @@ CR=$(printf '\r')
 # A signed index whose summary and description hold an escape sequence and a CR.
 make_module "$TMP/mods/data-a" data-a dataset
 build_repo "$TMP/repo" "$TMP/mods"
-/usr/bin/python3 - "$TMP/repo" <<'PY' || { echo "Bail out! rewriting the index"; exit 1; }
-import gzip, hashlib, json, os, sys
-out = sys.argv[1]
-index = json.load(gzip.open(os.path.join(out, "index.json.gz")))
+edit_index "$TMP/repo" '
 for p in index["packages"]:
     p["summary"] = "evil \x1b]0;owned\x07\x1b[2J summary\roverwritten"
-    p["description"] = "line\x1b[31mred\x9b"
-data = gzip.compress(json.dumps(index).encode(), mtime=0)
-open(os.path.join(out, "index.json.gz"), "wb").write(data)
-release = json.load(open(os.path.join(out, "release.json")))
-release["version"] += 1
-release["index"].update(sha256=hashlib.sha256(data).hexdigest(), size=len(data))
-json.dump(release, open(os.path.join(out, "release.json"), "w"), indent=1)
-PY
-resign "$TMP/repo"
+    p["description"] = "line\x1b[31mred\x9b"'
 R=$TMP/root
 use_source "$R" t "$TMP/repo"
 

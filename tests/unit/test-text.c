@@ -42,16 +42,21 @@ test_clean(void **state)
 	size_t off = 99;
 
 	(void)state;
-	assert_true(qtm_text_clean("a name", 6, NULL));
-	assert_false(qtm_text_clean("ab\x1b[2J", 6, &off));
+	assert_true(qtm_text_clean("a name", 6, 0, NULL));
+	assert_false(qtm_text_clean("ab\x1b[2J", 6, 0, &off));
 	assert_int_equal(off, 2);
-	assert_false(qtm_text_clean("a\0b", 3, &off));
+	assert_false(qtm_text_clean("a\0b", 3, 0, &off));
 	assert_int_equal(off, 1);
-	assert_false(qtm_text_clean("x\r", 2, NULL));
-	assert_false(qtm_text_clean("x\x7f", 2, NULL));
-	assert_false(qtm_text_clean("x\xc2\x9b", 3, NULL));
-	assert_false(qtm_text_clean("x\xff", 2, NULL));
-	assert_true(qtm_text_clean("caf\xc3\xa9", 5, NULL));
+	assert_false(qtm_text_clean("x\r", 2, 0, NULL));
+	assert_false(qtm_text_clean("x\x7f", 2, 0, NULL));
+	assert_false(qtm_text_clean("x\xc2\x9b", 3, 0, NULL));
+	assert_false(qtm_text_clean("x\xff", 2, 0, NULL));
+	assert_true(qtm_text_clean("caf\xc3\xa9", 5, 0, NULL));
+	assert_false(qtm_text_clean("a\tb\nc", 5, 0, &off));
+	assert_int_equal(off, 1);
+	assert_true(qtm_text_clean("a\tb\nc", 5, QTM_TEXT_TAB_NEWLINE, NULL));
+	assert_false(qtm_text_clean("a\tb\r", 4, QTM_TEXT_TAB_NEWLINE, &off));
+	assert_int_equal(off, 3);
 }
 
 static void
