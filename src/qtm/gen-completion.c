@@ -54,13 +54,24 @@ program(const char *var, const struct cli_prog *p)
 	}
 }
 
+/* Whether a verb before verbs[n] has the option name (start and restart share theirs). */
+static bool
+seen(const struct cli_prog *p, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		for (const struct cli_option *o = p->verbs[i]->options; o != NULL && o->name != NULL; o++)
+			if (strcmp(o->name, name) == 0)
+				return true;
+	return false;
+}
+
 /* _qtm_values[--OPTION]: the words of an argument written "a|b|c" in the tables. */
 static void
 values(const struct cli_prog *p)
 {
 	for (size_t i = 0; p->verbs[i] != NULL; i++)
 		for (const struct cli_option *o = p->verbs[i]->options; o != NULL && o->name != NULL; o++)
-			if (o->argname != NULL && strchr(o->argname, '|') != NULL) {
+			if (o->argname != NULL && strchr(o->argname, '|') != NULL && !seen(p, i, o->name)) {
 				printf("_qtm_values[--%s]=\"", o->name);
 				for (const char *c = o->argname; *c != '\0'; c++)
 					putchar(*c == '|' ? ' ' : *c);
