@@ -169,12 +169,10 @@ store(struct qtm_hive_server *srv, struct hive_upload *up)
 		free(up->tmp);
 		up->tmp = NULL;
 		qtm_hive_flusher_dirty(srv->flusher);
-		rc = qtm_hive_db_artifact_add(srv->ctx, srv->db, up->build_id, up->want, up->size, hive_now());
+		if ((rc = hive_attest(srv, up->build_id, up->want, up->size, up->runner, up->job, up->attempt, &doc)) == 0)
+			rc = qtm_hive_db_artifact_add(srv->ctx, srv->db, up->build_id, up->want, up->size, hive_now(), doc,
+			    false);
 	}
-	/* A crash between the two leaves an artifact without attestation: clients refuse it. */
-	if (rc == 0 && (rc = hive_attest(srv, up->build_id, up->want, up->size, up->runner, up->job, up->attempt,
-	    &doc)) == 0)
-		rc = qtm_hive_db_attestation_put(srv->ctx, srv->db, up->build_id, doc);
 	free(doc);
 	free(path);
 	return rc;

@@ -13,7 +13,7 @@
 #include "ctx.h"
 #include "hive-conf.h"
 #include "hive-db.h"
-#include "hive-job.h"
+#include "hive-inline.h"
 #include "hive-sched.h"
 #include "hive-server-internal.h"
 #include "i18n.h"

@@ -407,8 +407,8 @@ finish(struct qtm_ctx *ctx, struct qtm_hive_db *db, const struct qtm_hive_result
 
 	if ((rc = lease_ok(ctx, db, r->id, r->lease, r->runner, &seq, NULL, build_id)) < 0)
 		return rc;
-	if (r->add_artifact && ((rc = qtm_hive_db_artifact_add(ctx, db, build_id, r->sha256, r->size, now)) < 0 ||
-	    (r->attestation != NULL && (rc = qtm_hive_db_attestation_put(ctx, db, build_id, r->attestation)) < 0)))
+	if (r->add_artifact &&
+	    (rc = qtm_hive_db_artifact_add(ctx, db, build_id, r->sha256, r->size, now, r->attestation, true)) < 0)
 		return rc;
 	if (qtm_hive_db_artifact(ctx, db, build_id, held, NULL) < 0)
 		return qtm_error(ctx, -EBADMSG, _("job %lld: the hive holds no artifact of build %s: upload it "
@@ -610,6 +610,10 @@ qtm_hive_db_clean(struct qtm_ctx *ctx, struct qtm_hive_db *db, double before, ch
 	*artifacts = column_list(db, S_CLEAN_ARTIFACTS, 0);
 	for (size_t i = 0; rc == 0 && (*artifacts)[i] != NULL; i++)
 		rc = delete_by(ctx, db, S_DEL_ARTIFACT, (*artifacts)[i]);
+	/* An attestation speaks for its artifact only: it goes with it (or with one lost in a crash). */
+	if (rc == 0 && sqlite3_exec(db->sql, "DELETE FROM attestations WHERE build_id NOT IN (SELECT build_id FROM artifacts)",
+	    NULL, NULL, NULL) != SQLITE_OK)
+		rc = hdb_sql_error(ctx, db, "clean");
 	if ((rc = hdb_end(ctx, db, rc)) < 0) {
 		strv_free(*jobs);
 		strv_free(*artifacts);

@@ -11,7 +11,7 @@
 #include "ctx.h"
 #include "hive-db.h"
 #include "hive-db-internal.h"
-#include "hive-durable.h"
+#include "hive-wal.h"
 #include "i18n.h"
 #include "xalloc.h"
 
@@ -340,15 +340,21 @@ qtm_hive_db_artifact(struct qtm_ctx *ctx, struct qtm_hive_db *db, const char *bu
 
 int
 qtm_hive_db_artifact_add(struct qtm_ctx *ctx, struct qtm_hive_db *db, const char *build_id,
-    const char *sha256, uint64_t size, double now)
+    const char *sha256, uint64_t size, double now, const char *attestation, bool in_txn)
 {
 	sqlite3_stmt *st = hdb_stmt(db, S_ARTIFACT_ADD);
+	int rc = in_txn ? 0 : hdb_begin(ctx, db);
 
+	if (rc < 0)
+		return rc;
 	sqlite3_bind_text(st, 1, build_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, sha256, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)size);
 	sqlite3_bind_double(st, 4, now);
-	return hdb_done(ctx, db, st, "artifact");
+	rc = hdb_done(ctx, db, st, "artifact");
+	if (rc == 0 && attestation != NULL)
+		rc = qtm_hive_db_attestation_put(ctx, db, build_id, attestation);
+	return in_txn ? rc : hdb_end(ctx, db, rc);
 }
 
 /* ---- runners ---- */

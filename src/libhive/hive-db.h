@@ -112,8 +112,11 @@ int qtm_hive_db_clean(struct qtm_ctx *ctx, struct qtm_hive_db *db, double before
 /* -ENOENT when not held. */
 int qtm_hive_db_artifact(struct qtm_ctx *ctx, struct qtm_hive_db *db, const char *build_id,
     char sha256[QTM_SHA256_HEX], uint64_t *size);
+/* Records the artifact of build_id together with its signed attestation (NULL: none), in one
+ * transaction, so that no crash leaves an artifact a client would refuse.  in_txn: the caller
+ * holds a transaction already. */
 int qtm_hive_db_artifact_add(struct qtm_ctx *ctx, struct qtm_hive_db *db, const char *build_id,
-    const char *sha256, uint64_t size, double now);
+    const char *sha256, uint64_t size, double now, const char *attestation, bool in_txn);
 
 /* The signed attestation document of the artifact of build_id (hive-attest.h), replacing any
  * older one (hive-db-trust.c); *doc owned by the caller, -ENOENT when there is none. */

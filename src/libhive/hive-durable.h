@@ -35,11 +35,6 @@ int qtm_hive_spare_place(int fd, const char *path);
 void qtm_hive_flusher_dirty(struct qtm_hive_flusher *f);
 void qtm_hive_flusher_stop(struct qtm_hive_flusher *f);
 
-/* The name of a VFS that hands each transaction's WAL appends to the kernel in one write at its
- * commit, instead of two per page (registered on first call; NULL: use the default VFS).  Not
- * thread-safe: call it from the thread that opens the database. */
-const char *qtm_hive_wal_vfs(void);
-
 /* At start: true (and STATE/clean removed) when the last stop was clean. */
 bool qtm_hive_clean_stop_take(const char *state_dir);
 /* At a clean stop, after the last sync. */

@@ -1,4 +1,5 @@
-/* hive-handoff.c - a training run by the hive on behalf of qtm install. */
+/* hive-handoff.c - a training run by the hive on behalf of qtm install: the hive's trainer
+ * (trainer.h). */
 #include "config.h"
 
 #include <errno.h>
@@ -20,6 +21,7 @@
 #include "manifest.h"
 #include "model.h"
 #include "progress.h"
+#include "trainer.h"
 #include "xalloc.h"
 
 /* The key pinned for the hive at url (hive-attest.h): 0, 1 when there is none and the training
@@ -48,9 +50,36 @@ pinned_key(struct qtm_ctx *ctx, const struct qtm_model_build_opts *o, bool quiet
 	return rc;
 }
 
-/* Connects to the configured hive; 1 when the training is to run here instead.  quiet: a
- * submission ahead of its turn, whose failures are the turn's to report.  *key: the hive's
- * pinned key (the caller's, qtm_key_free) when 0 is returned. */
+/* A connection to the configured hive, and the key its artifacts must be attested by. */
+struct session {
+	struct qtm_hive_client *c;
+	struct qtm_key key;
+};
+
+static void
+hive_close(void *session)
+{
+	struct session *s = session;
+
+	if (s == NULL)
+		return;
+	qtm_hive_client_free(s->c);
+	qtm_key_free(&s->key);
+	free(s);
+}
+
+static int
+hive_configured(struct qtm_ctx *ctx, const char *url_opt)
+{
+	char *url = NULL, *token = NULL;
+	int rc = qtm_hive_resolve(ctx, url_opt, NULL, 0, &url, &token);
+
+	free(url);
+	free(token);
+	return rc;
+}
+
+/* Connects to the configured hive (trainer.h, open). */
 static int
 connect_hive(struct qtm_ctx *ctx, const struct qtm_model_build_opts *o, bool quiet,
     struct qtm_hive_client **c, struct qtm_key *key)
@@ -95,6 +124,20 @@ connect_hive(struct qtm_ctx *ctx, const struct qtm_model_build_opts *o, bool qui
 	free(url);
 	free(token);
 	return rc > 0 ? 1 : rc;
+}
+
+static int
+hive_open(struct qtm_ctx *ctx, const struct qtm_model_build_opts *o, bool quiet, void **session)
+{
+	struct session *s = xcalloc(1, sizeof *s);
+	int rc = connect_hive(ctx, o, quiet, &s->c, &s->key);
+
+	if (rc != 0) {
+		hive_close(s);
+		s = NULL;
+	}
+	*session = s;
+	return rc;
 }
 
 /* The hive needs every model input's artifact: it gets any it lacks from the local cache. */
@@ -246,54 +289,43 @@ submit(struct qtm_ctx *ctx, struct qtm_hive_client *c, struct qtm_db *db, const 
 	return rc;
 }
 
-int
-qtm_hive_submit_ahead(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifest *m,
+static int
+hive_submit(void *session, struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifest *m,
     const struct qtm_model_build_opts *o, const struct qtm_model_inputs *in,
-    struct qtm_model_artifact *out)
+    const struct qtm_model_artifact *out, long long *id)
 {
-	struct qtm_hive_client *c = NULL;
-	struct qtm_key key;
-	long long id = 0;
-	int rc = connect_hive(ctx, o, true, &c, &key);
+	struct session *s = session;
+	int rc = submit(ctx, s->c, db, m, o, in, out, id);
 
-	if (rc == 1)
-		rc = qtm_error(ctx, -EHOSTUNREACH, _("no hive to submit %s to"), m->name);
-	if (rc == 0 && (rc = submit(ctx, c, db, m, o, in, out, &id)) == 0) {
-		out->hive_job = id;
+	if (rc == 0 && o->submit_ahead)
 		qtm_info(ctx, _("Submitted %s to the hive %s ahead of its turn (job %lld)"), m->name,
-		    qtm_hive_client_url(c), id);
-	}
-	qtm_hive_client_free(c);
-	qtm_key_free(&key);
+		    qtm_hive_client_url(s->c), *id);
 	return rc;
 }
 
-int
-qtm_hive_handoff(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifest *m,
-    const struct qtm_model_build_opts *o, const struct qtm_model_inputs *in,
-    struct qtm_model_artifact *out, const char *metrics_path)
+static int
+hive_wait(void *session, struct qtm_ctx *ctx, const struct qtm_manifest *m, long long id, cJSON **job)
 {
-	struct qtm_hive_client *c = NULL;
-	struct qtm_key key;
-	cJSON *job = NULL;
-	long long id = 0;
-	int rc = connect_hive(ctx, o, false, &c, &key);
+	struct session *s = session;
 
-	if (rc != 0)
-		return rc;
-	/* Submitted ahead with these very inputs: that job is this training (submitting again would
-	 * also give a failed one another try). */
-	if (o->hive_job != 0 && o->hive_job_build_id != NULL && strcmp(o->hive_job_build_id, out->build_id) == 0)
-		id = o->hive_job;
-	else
-		rc = submit(ctx, c, db, m, o, in, out, &id);
-	if (rc == 0) {
-		qtm_info(ctx, _("Training %s on the hive %s (job %lld)"), m->name, qtm_hive_client_url(c), id);
-		if ((rc = follow(ctx, c, m->name, id, &job)) == 0)
-			rc = collect(ctx, c, &key, m, job, id, out, metrics_path);
-	}
-	cJSON_Delete(job);
-	qtm_hive_client_free(c);
-	qtm_key_free(&key);
-	return rc;
+	qtm_info(ctx, _("Training %s on the hive %s (job %lld)"), m->name, qtm_hive_client_url(s->c), id);
+	return follow(ctx, s->c, m->name, id, job);
 }
+
+static int
+hive_fetch_artifact(void *session, struct qtm_ctx *ctx, const struct qtm_manifest *m, const cJSON *job,
+    long long id, struct qtm_model_artifact *out, const char *metrics_path)
+{
+	struct session *s = session;
+
+	return collect(ctx, s->c, &s->key, m, job, id, out, metrics_path);
+}
+
+const struct qtm_trainer qtm_hive_trainer = {
+	.configured = hive_configured,
+	.open = hive_open,
+	.submit = hive_submit,
+	.wait = hive_wait,
+	.fetch_artifact = hive_fetch_artifact,
+	.close = hive_close,
+};

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
-#include "sandbox.h"
+#include "sandbox-spec.h"
 #include "xalloc.h"
 
 #define CGROUP_ROOT "/sys/fs/cgroup"

@@ -10,19 +10,25 @@
 
 #include "ctx.h"
 #include "i18n.h"
-#include "paths.h"
+#include "layout.h"
 #include "xalloc.h"
 
 struct qtm_ctx *
 qtm_ctx_new(const char *root, const char *config)
 {
 	struct qtm_ctx *ctx = xcalloc(1, sizeof *ctx);
+	struct qtm_layout l;
 
 	if (root == NULL || *root == '\0')
 		root = getenv("QTM_ROOT");
 	if (root != NULL && *root == '\0')
 		root = NULL;
-	qtm_paths_resolve(ctx, root);
+	qtm_layout_resolve(root, &l);
+	ctx->root = l.root;
+	ctx->conf_dir = l.conf_dir;
+	ctx->state_dir = l.state_dir;
+	ctx->cache_dir = l.cache_dir;
+	ctx->bundled_repo = l.bundled_repo;
 	ctx->config_file = config != NULL ? xstrdup(config) : qtm_conf_path(ctx, "qtm.conf");
 	ctx->config_explicit = config != NULL;
 	ctx->is_tty = isatty(STDERR_FILENO);

@@ -12,6 +12,8 @@
 
 enum qtm_verbosity { QTM_QUIET = -1, QTM_NORMAL = 0, QTM_VERBOSE = 1, QTM_DEBUG = 2 };
 
+struct qtm_trainer;
+
 struct qtm_ctx {
 	/* Paths (absolute, owned).  With a root every one lies under it. */
 	char *root;          /* --root / QTM_ROOT, or NULL for the system / user layout */
@@ -32,6 +34,9 @@ struct qtm_ctx {
 	bool defer_sync;     /* skip per-file fsync (qtm-repo build syncs the file system once at the end) */
 
 	char *command;       /* the command line, for the history (owned, may be NULL) */
+	/* Where trainings run that are not done here (trainer.h): the front end's (static, not
+	 * freed), or NULL for qtm_trainer_local. */
+	const struct qtm_trainer *trainer;
 
 	/* Settings from qtm.conf (owned). */
 	int parallel_downloads;

@@ -14,7 +14,6 @@
 #include "curve.h"
 #include "db.h"
 #include "fetch.h"
-#include "hive-handoff.h"
 #include "i18n.h"
 #include "json.h"
 #include "manifest.h"
@@ -23,6 +22,7 @@
 #include "paths.h"
 #include "runtime.h"
 #include "train.h"
+#include "trainer.h"
 #include "xalloc.h"
 
 void
@@ -330,6 +330,57 @@ cached(const struct qtm_model_artifact *out, const char *metrics_path)
 	return access(out->path, F_OK) == 0 && access(metrics_path, F_OK) == 0;
 }
 
+/* A training handed over: submitted (or the job o->hive_job when it was submitted ahead for this
+ * very build id), followed and fetched.  0 when trained elsewhere (artifact at out->path,
+ * metrics at metrics_path), 1 when the training is to run here, or a negative code. */
+static int
+hand_over(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifest *m,
+    const struct qtm_model_build_opts *o, const struct qtm_model_inputs *in,
+    struct qtm_model_artifact *out, const char *metrics_path)
+{
+	const struct qtm_trainer *t = qtm_trainer_of(ctx);
+	void *s = NULL;
+	cJSON *state = NULL;
+	long long id = 0;
+	int rc = t->open(ctx, o, false, &s);
+
+	if (rc != 0)
+		return rc;
+	/* Submitted ahead with these very inputs: that job is this training (submitting again would
+	 * also give a failed one another try). */
+	if (o->hive_job != 0 && o->hive_job_build_id != NULL && strcmp(o->hive_job_build_id, out->build_id) == 0)
+		id = o->hive_job;
+	else
+		rc = t->submit(s, ctx, db, m, o, in, out, &id);
+	if (rc == 0 && (rc = t->wait(s, ctx, m, id, &state)) == 0)
+		rc = t->fetch_artifact(s, ctx, m, state, id, out, metrics_path);
+	cJSON_Delete(state);
+	t->close(s);
+	return rc;
+}
+
+/* Submits the training and returns without waiting for it (see build_ahead()): 0, or
+ * -EHOSTUNREACH when nothing is usable (none configured, --local, unreachable). */
+static int
+submit_ahead(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifest *m,
+    const struct qtm_model_build_opts *o, const struct qtm_model_inputs *in,
+    struct qtm_model_artifact *out)
+{
+	const struct qtm_trainer *t = qtm_trainer_of(ctx);
+	void *s = NULL;
+	long long id = 0;
+	int rc = t->open(ctx, o, true, &s);
+
+	if (rc == 1)
+		return qtm_error(ctx, -EHOSTUNREACH, _("no hive to submit %s to"), m->name);
+	if (rc < 0)
+		return rc;
+	if ((rc = t->submit(s, ctx, db, m, o, in, out, &id)) == 0)
+		out->hive_job = id;
+	t->close(s);
+	return rc;
+}
+
 /* o->submit_ahead: the training only handed to the hive, not followed (see model.h). */
 static int
 build_ahead(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifest *m,
@@ -346,7 +397,7 @@ build_ahead(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifest *m
 	else if (rc == 0 && !o->train && find_substitute(m, out->build_id) != NULL)
 		rc = 1;   /* the repository has it */
 	else if (rc == 0)
-		rc = qtm_hive_submit_ahead(ctx, db, m, o, &in, out);
+		rc = submit_ahead(ctx, db, m, o, &in, out);
 	qtm_model_inputs_clear(&in);
 	free(metrics_path);
 	return rc;
@@ -374,7 +425,7 @@ qtm_model_build(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifes
 		qtm_info(ctx, _("Reusing the artifact of build %.12s for %s"), out->build_id, m->name);
 	} else if (rc == 0 && !o->train && (rc = substitute(ctx, m, o, out, metrics_path)) == 0) {
 		out->origin = "repository";
-	} else if (rc >= 0 && (rc = qtm_hive_handoff(ctx, db, m, o, &in, out, metrics_path)) == 0) {
+	} else if (rc >= 0 && (rc = hand_over(ctx, db, m, o, &in, out, metrics_path)) == 0) {
 		out->origin = "hive";
 	} else if (rc > 0) {
 		out->origin = "trained";

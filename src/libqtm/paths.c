@@ -1,10 +1,9 @@
-/* paths.c - path layout (FHS / XDG / --root) and small file-system helpers. */
+/* paths.c - small file-system helpers. */
 #include "config.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,61 +14,6 @@
 #include "i18n.h"
 #include "paths.h"
 #include "xalloc.h"
-
-static char *
-absolute(const char *path)
-{
-	char cwd[PATH_MAX];
-
-	if (path[0] == '/' || getcwd(cwd, sizeof cwd) == NULL)
-		return xstrdup(path);
-	while (path[0] == '.' && path[1] == '/')   /* "./demo-root": no "/./" in the paths shown */
-		path += 2;
-	return xasprintf("%s/%s", cwd, strcmp(path, ".") == 0 ? "" : path);
-}
-
-static char *
-xdg_dir(const char *env, const char *fallback)
-{
-	const char *v = getenv(env), *home = getenv("HOME");
-
-	if (v != NULL && v[0] == '/')
-		return xasprintf("%s/qtm", v);
-	return xasprintf("%s/%s/qtm", home != NULL ? home : "/tmp", fallback);
-}
-
-static char *
-bundled_repo(void)
-{
-	const char *env = getenv("QTM_BUNDLED_REPO");
-	struct stat st;
-
-	if (env != NULL && *env != '\0')
-		return absolute(env);
-	if (stat(QTM_PKGDATADIR "/repo/release.json", &st) == 0)
-		return xstrdup(QTM_PKGDATADIR "/repo");
-	return xstrdup(QTM_BUILDTREE_REPO);
-}
-
-void
-qtm_paths_resolve(struct qtm_ctx *ctx, const char *root)
-{
-	ctx->bundled_repo = bundled_repo();
-	if (root != NULL) {
-		ctx->root = absolute(root);
-		ctx->conf_dir = xasprintf("%s/etc/qtm", ctx->root);
-		ctx->state_dir = xasprintf("%s/var/lib/qtm", ctx->root);
-		ctx->cache_dir = xasprintf("%s/var/cache/qtm", ctx->root);
-	} else if (geteuid() == 0) {
-		ctx->conf_dir = xstrdup("/etc/qtm");
-		ctx->state_dir = xstrdup("/var/lib/qtm");
-		ctx->cache_dir = xstrdup("/var/cache/qtm");
-	} else {
-		ctx->conf_dir = xdg_dir("XDG_CONFIG_HOME", ".config");
-		ctx->state_dir = xdg_dir("XDG_DATA_HOME", ".local/share");
-		ctx->cache_dir = xdg_dir("XDG_CACHE_HOME", ".cache");
-	}
-}
 
 int
 qtm_mkdir_p(struct qtm_ctx *ctx, const char *path, mode_t mode)

@@ -1,7 +1,5 @@
-/* paths.h - where qtm keeps things: FHS as root, XDG as a user, everything under --root DIR.
- *
- * qtm_paths_resolve() fills the path fields of ctx (owned by ctx).  The helpers below return
- * 0 or a negative code with ctx's error set. */
+/* paths.h - small file-system helpers (where qtm keeps things: layout.h).  They return 0 or a
+ * negative code with ctx's error set. */
 #ifndef QTM_PATHS_H
 #define QTM_PATHS_H
 
@@ -9,7 +7,6 @@
 
 struct qtm_ctx;
 
-void qtm_paths_resolve(struct qtm_ctx *ctx, const char *root);
 /* mkdir -p with the given mode for each created component. */
 int qtm_mkdir_p(struct qtm_ctx *ctx, const char *path, mode_t mode);
 /* rm -rf that never follows symlinks and stays on one file system; a missing path is success. */

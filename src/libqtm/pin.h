@@ -8,14 +8,12 @@
  * `qtm upgrade` and what they pull in as requirements choose among the versions the pin allows.
  *
  * Arrays returned are owned by the caller (qtm_pins_free()); a pool given pins with
- * qtm_pool_set_pins() owns them from then on. */
+ * qtm_pool_set_pins() (pool.h) owns them from then on. */
 #ifndef QTM_PIN_H
 #define QTM_PIN_H
 
 #include <stdbool.h>
 #include <stddef.h>
-
-#include "pool.h"
 
 struct qtm_ctx;
 
@@ -37,16 +35,5 @@ void qtm_pins_free(struct qtm_pin *v, size_t n);
 bool qtm_pin_allows(const struct qtm_pin *pin, const char *version, const char *source);
 /* "version 1.2.*, source lab" (translated): owned by the caller. */
 char *qtm_pin_describe(const struct qtm_pin *pin);
-
-/* Hands pins (owned by the pool from now on, may be NULL with n 0) to a pool. */
-void qtm_pool_set_pins(struct qtm_pool *p, struct qtm_pin *pins, size_t n);
-/* The pin of package name, or NULL; it belongs to the pool. */
-const struct qtm_pin *qtm_pool_pin_of(struct qtm_pool *p, const char *name);
-/* The pin that keeps package id from being installed, or NULL (not pinned, allowed, installed). */
-const struct qtm_pin *qtm_pool_pinned_out(struct qtm_pool *p, qtm_pkg_id id);
-/* Makes the pinned-out solvables uninstallable for the solver (pool->considered) until
- * qtm_pool_pins_release(); does nothing without pins. */
-void qtm_pool_pins_apply(struct qtm_pool *p);
-void qtm_pool_pins_release(struct qtm_pool *p);
 
 #endif

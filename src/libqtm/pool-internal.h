@@ -1,5 +1,6 @@
 /* pool-internal.h - the insides of a struct qtm_pool, for libqtm's own files (the pool, the
- * solver, pins, the dependency walk and the queries); front ends see only pool.h and query.h.
+ * solver, pins, the .solv cache, the dependency walk and the queries); front ends see only pool.h
+ * and query.h.
  *
  * Queues passed in are the caller's (queue_init before, queue_free after). */
 #ifndef QTM_POOL_INTERNAL_H
@@ -28,6 +29,20 @@ struct qtm_pool {
 	double load_s;       /* time spent loading the source repos */
 	bool from_cache;     /* every source came from its .solv cache */
 };
+
+/* An empty pool (no repo yet), owned by the caller: qtm_pool_free(). */
+struct qtm_pool *qtm_pool_new(struct qtm_ctx *ctx);
+/* Validates and adds every package of index_path (an index.json.gz; errors call it origin) to repo. */
+int qtm_pool_add_index(struct qtm_pool *p, Repo *repo, const char *index_path, const char *origin);
+/* Adds the installed packages of db to @System, noting those on hold. */
+int qtm_pool_add_installed(struct qtm_pool *p, struct qtm_db *db);
+/* Probes the runtime and adds its capabilities to @System. */
+int qtm_pool_probe_runtime(struct qtm_pool *p);
+
+/* Makes the pinned-out solvables uninstallable for the solver (pool->considered) until
+ * qtm_pool_pins_release(); does nothing without pins. */
+void qtm_pool_pins_apply(struct qtm_pool *p);
+void qtm_pool_pins_release(struct qtm_pool *p);
 
 /* Converts a parsed requirement into a libsolv dependency Id. */
 Id qtm_pool_dep(struct qtm_pool *p, const struct qtm_dep *dep);

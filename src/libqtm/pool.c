@@ -1,17 +1,14 @@
-/* pool.c - loading sources, installed packages and the runtime into a libsolv pool. */
+/* pool.c - the libsolv pool: packages from indexes, installed ones and the runtime as solvables,
+ * and what is looked up about them.  Opening one from the configuration is pool-open.c. */
 #include "config.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <solv/evr.h>
 #include <solv/knownid.h>
-#include <solv/repo_solv.h>
-#include <solv/repo_write.h>
 #include <solv/repodata.h>
 #include <solv/solvable.h>
 
@@ -19,21 +16,14 @@
 #include "db.h"
 #include "i18n.h"
 #include "json.h"
-#include "paths.h"
 #include "pin.h"
 #include "pool-internal.h"
 #include "repository.h"
 #include "runtime.h"
-#include "source.h"
-#include "update.h"
 #include "xalloc.h"
 
-/* The .solv cache ends with the index sha256 it was made from, then this magic. */
-#define COOKIE_MAGIC "QTM1"
-#define COOKIE_LEN (64 + 4)
-
-static struct qtm_pool *
-pool_new(struct qtm_ctx *ctx)
+struct qtm_pool *
+qtm_pool_new(struct qtm_ctx *ctx)
 {
 	struct qtm_pool *p = xcalloc(1, sizeof *p);
 
@@ -150,8 +140,8 @@ add_packages(struct qtm_pool *p, Repo *repo, const cJSON *packages, const char *
 	return rc;
 }
 
-static int
-add_index(struct qtm_pool *p, Repo *repo, const char *index_path, const char *origin)
+int
+qtm_pool_add_index(struct qtm_pool *p, Repo *repo, const char *index_path, const char *origin)
 {
 	const cJSON *packages;
 	cJSON *index;
@@ -173,137 +163,8 @@ qtm_pool_add_json(struct qtm_pool *p, const char *repo_name, const cJSON *packag
 	return add_packages(p, repo, packages, repo_name, !installed);
 }
 
-/* The manifests are most of a cache's bytes and few of them are ever read: stored "vertical"
- * (paged), libsolv reads them from the file on demand instead of at every start. */
-static int
-manifest_paged(Repo *repo, Repokey *key, void *data)
-{
-	Id manifest = *(Id *)data;
-
-	return key->name == manifest ? KEY_STORAGE_VERTICAL_OFFSET : repo_write_stdkeyfilter(repo, key, NULL);
-}
-
-static int
-write_solv(struct qtm_ctx *ctx, Repo *repo, const char *cookie, const char *solv_path)
-{
-	Id manifest = pool_str2id(repo->pool, "qtm:manifest", 1);
-	char *tmp = xasprintf("%s.tmp.%ld", solv_path, (long)getpid());
-	FILE *f = fopen(tmp, "we");
-	int rc = 0;
-
-	if (f == NULL) {
-		rc = qtm_error(ctx, -errno, _("cannot create %s: %s"), tmp, strerror(errno));
-		free(tmp);
-		return rc;
-	}
-	if (repo_write_filtered(repo, f, manifest_paged, &manifest, NULL) != 0 || fputs(cookie, f) < 0 || fputs(COOKIE_MAGIC, f) < 0 ||
-	    fflush(f) != 0 || fsync(fileno(f)) != 0)
-		rc = qtm_error(ctx, -EIO, _("cannot write the cache %s"), solv_path);
-	fclose(f);
-	if (rc == 0 && rename(tmp, solv_path) < 0)
-		rc = qtm_error(ctx, -errno, _("cannot rename %s: %s"), tmp, strerror(errno));
-	if (rc < 0)
-		unlink(tmp);
-	free(tmp);
-	return rc;
-}
-
 int
-qtm_pool_cache_index(struct qtm_ctx *ctx, const char *name, const char *index_path,
-    const char *origin, const char *cookie, const char *solv_path)
-{
-	struct qtm_pool *p = pool_new(ctx);
-	Repo *repo = repo_create(p->pool, name);
-	int rc = add_index(p, repo, index_path, origin);
-
-	if (rc == 0) {
-		repo_internalize(repo);
-		rc = write_solv(ctx, repo, cookie, solv_path);
-	}
-	qtm_pool_free(p);
-	return rc;
-}
-
-/* Loads the .solv cache when its cookie matches; returns 1 when it does not (or is missing). */
-static int
-load_solv(struct qtm_pool *p, Repo *repo, const char *solv_path, const char *cookie)
-{
-	char tail[COOKIE_LEN + 1] = "";
-	FILE *f = fopen(solv_path, "re");
-	int rc = 1;
-
-	if (f == NULL)
-		return 1;
-	if (fseek(f, -COOKIE_LEN, SEEK_END) == 0 && fread(tail, 1, COOKIE_LEN, f) == COOKIE_LEN &&
-	    strncmp(tail, cookie, 64) == 0 && strncmp(tail + 64, COOKIE_MAGIC, 4) == 0) {
-		rewind(f);
-		rc = repo_add_solv(repo, f, 0) == 0 ? 0 : 1;
-		if (rc != 0)
-			repo_empty(repo, 1);
-	}
-	fclose(f);
-	return rc;
-}
-
-static int
-load_source(struct qtm_pool *p, const struct qtm_source *src)
-{
-	struct qtm_ctx *ctx = p->ctx;
-	char *dir = qtm_source_cache_dir(ctx, src->name);
-	char *rel_path = xasprintf("%s/release.json", dir), *solv = xasprintf("%s/index.solv", dir);
-	char *index = xasprintf("%s/index.json.gz", dir), *text = NULL;
-	struct qtm_release rel = { 0 };
-	Repo *repo;
-	size_t len;
-	int rc = 0;
-
-	if (access(rel_path, F_OK) < 0)   /* never fetched: fetch it now, as a first run expects */
-		rc = qtm_update_source(ctx, src, NULL);
-	if (rc == 0 && (rc = qtm_read_file(ctx, rel_path, &text, &len)) == 0)
-		rc = qtm_release_parse(ctx, text, len, rel_path, &rel);
-	if (rc == 0) {
-		repo = repo_create(p->pool, src->name);
-		repo->priority = src->priority;
-		if (load_solv(p, repo, solv, rel.index_sha256) != 0) {
-			p->from_cache = false;
-			rc = qtm_pool_cache_index(ctx, src->name, index, index, rel.index_sha256, solv);
-			if (rc == 0 && load_solv(p, repo, solv, rel.index_sha256) != 0)
-				rc = qtm_error(ctx, -EIO, _("cannot load the cache %s just written"), solv);
-		}
-	}
-	if (rc < 0)
-		qtm_error_prefix(ctx, _("source %s"), src->name);
-	qtm_release_clear(&rel);
-	free(text);
-	free(dir);
-	free(rel_path);
-	free(solv);
-	free(index);
-	return rc;
-}
-
-static int
-load_sources(struct qtm_pool *p)
-{
-	struct qtm_source *srcs;
-	struct timespec t0, t1;
-	size_t n;
-	int rc;
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if ((rc = qtm_sources_list(p->ctx, &srcs, &n)) < 0)
-		return rc;
-	p->from_cache = true;
-	for (size_t i = 0; rc == 0 && i < n; i++)
-		rc = load_source(p, &srcs[i]);
-	qtm_sources_free(srcs, n);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	p->load_s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-	return rc;
-}
-
-static int
-load_installed(struct qtm_pool *p, struct qtm_db *db)
+qtm_pool_add_installed(struct qtm_pool *p, struct qtm_db *db)
 {
 	Repodata *data = repo_add_repodata(p->system, 0);
 	struct qtm_installed *v = NULL;
@@ -367,8 +228,8 @@ qtm_pool_finish(struct qtm_pool *p)
 	pool_createwhatprovides(p->pool);
 }
 
-static int
-add_runtime(struct qtm_pool *p)
+int
+qtm_pool_probe_runtime(struct qtm_pool *p)
 {
 	struct qtm_runtime *rt;
 	int rc = qtm_runtime_probe(p->ctx, &rt);
@@ -379,29 +240,6 @@ add_runtime(struct qtm_pool *p)
 		if (rt->caps[i].version != NULL)
 			runtime_provide(p, rt->caps[i].cap, rt->caps[i].version);
 	qtm_runtime_free(rt);
-	return 0;
-}
-
-int
-qtm_pool_open(struct qtm_ctx *ctx, struct qtm_db *db, unsigned flags, struct qtm_pool **out)
-{
-	struct qtm_pool *p = pool_new(ctx);
-	int rc = 0;
-
-	p->system = repo_create(p->pool, "@System");
-	pool_set_installed(p->pool, p->system);
-	if ((flags & QTM_POOL_SOURCES) != 0 && (rc = qtm_pins_load(ctx, &p->pins, &p->n_pins)) == 0)
-		rc = load_sources(p);
-	if (rc == 0 && (flags & QTM_POOL_INSTALLED) != 0 && db != NULL)
-		rc = load_installed(p, db);
-	if (rc == 0 && (flags & QTM_POOL_RUNTIME) != 0)
-		rc = add_runtime(p);
-	if (rc < 0) {
-		qtm_pool_free(p);
-		return rc;
-	}
-	qtm_pool_finish(p);
-	*out = p;
 	return 0;
 }
 

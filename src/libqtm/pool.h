@@ -33,12 +33,6 @@ enum {
 int qtm_pool_open(struct qtm_ctx *ctx, struct qtm_db *db, unsigned flags, struct qtm_pool **out);
 void qtm_pool_free(struct qtm_pool *p);
 
-/* Loads index_path (index.json.gz of source `name`, whose sha256 is `cookie`; errors call it
- * origin) and writes its .solv cache to solv_path.  Used by update; also validates every
- * package in the index. */
-int qtm_pool_cache_index(struct qtm_ctx *ctx, const char *name, const char *index_path,
-    const char *origin, const char *cookie, const char *solv_path);
-
 /* For tests and tools that build a pool by hand: qtm_pool_open(ctx, NULL, 0, &p), then any
  * number of the calls below, then qtm_pool_finish().  packages is an index's package array
  * (entries as in index.json.gz); with installed they go to @System instead of a new repo.
@@ -49,6 +43,13 @@ void qtm_pool_finish(struct qtm_pool *p);
 
 /* Installs go beside the installed versions of the names asked for (install --keep). */
 void qtm_pool_set_keep(struct qtm_pool *p, bool keep);
+/* Hands pins (pin.h; owned by the pool from now on, may be NULL with n 0) to a pool. */
+void qtm_pool_set_pins(struct qtm_pool *p, struct qtm_pin *pins, size_t n);
+/* The pin of package name, or NULL; it belongs to the pool. */
+const struct qtm_pin *qtm_pool_pin_of(struct qtm_pool *p, const char *name);
+/* The pin that keeps package id from being installed, or NULL (not pinned, allowed, installed). */
+const struct qtm_pin *qtm_pool_pinned_out(struct qtm_pool *p, qtm_pkg_id id);
+
 /* Seconds spent loading the sources; *from_cache: whether every one came from its .solv cache. */
 double qtm_pool_load_time(const struct qtm_pool *p, bool *from_cache);
 

@@ -25,7 +25,7 @@
 #include "ctx.h"
 #include "i18n.h"
 #include "sandbox-setup.h"
-#include "sandbox.h"
+#include "sandbox-spec.h"
 #include "xalloc.h"
 
 #define NEWROOT "/tmp"                   /* host directory the new root's tmpfs is mounted on */

@@ -17,7 +17,8 @@
 #define QTM_SANDBOX_H
 
 #include <stdbool.h>
-#include <stddef.h>
+
+#include "sandbox-spec.h"
 
 struct qtm_ctx;
 
@@ -25,34 +26,6 @@ struct qtm_ctx;
  * (what it sees of the file system, its environment, its limits), so that artifacts trained
  * under the old policy are not reused. */
 #define QTM_SANDBOX_POLICY_VERSION 1
-
-struct qtm_sandbox_bind {
-	const char *source;  /* host path (file or directory) */
-	const char *target;  /* absolute path inside the sandbox; parents are created */
-	bool writable;
-};
-
-enum qtm_sandbox_stream { QTM_SANDBOX_STDOUT = 1, QTM_SANDBOX_STDERR = 2 };
-
-/* Called in the parent for every complete line (without its newline) the command writes;
- * a final unterminated line is delivered too. */
-typedef void (*qtm_sandbox_line_fn)(void *arg, enum qtm_sandbox_stream stream, const char *line);
-
-struct qtm_sandbox_spec {
-	char *const *argv;          /* argv[0] is looked up in PATH inside the sandbox */
-	char *const *envp;          /* the complete environment (PATH included) */
-	const char *cwd;            /* working directory inside the sandbox */
-	const struct qtm_sandbox_bind *binds;
-	size_t n_binds;
-	int cpus;                   /* 0 = no limit */
-	long memory_mb;             /* 0 = no limit */
-	int pids_max;               /* 0 = no limit */
-	int time_limit_s;           /* 0 = no limit */
-	bool gpu;                   /* bind /dev/nvidia* when present */
-	bool share_net;             /* keep the host network (never used for training) */
-	qtm_sandbox_line_fn on_line;
-	void *on_line_arg;
-};
 
 struct qtm_sandbox_result {
 	int exit_code;              /* exit status when exited, else -1 */

@@ -19,7 +19,6 @@
 #include "dataset.h"
 #include "db.h"
 #include "fetch.h"
-#include "hive-client.h"
 #include "history.h"
 #include "i18n.h"
 #include "model.h"
@@ -30,6 +29,7 @@
 #include "source.h"
 #include "store.h"
 #include "train.h"
+#include "trainer.h"
 #include "transaction.h"
 #include "xalloc.h"
 
@@ -323,7 +323,6 @@ static bool
 ahead_possible(struct run *r)
 {
 	const struct qtm_plan *plan = r->plan;
-	char *url = NULL, *token = NULL;
 	size_t models = 0;
 	int rc;
 
@@ -342,10 +341,7 @@ ahead_possible(struct run *r)
 	}
 	if (models < 2)
 		return false;
-	rc = qtm_hive_resolve(r->ctx, r->opts->hive_url, NULL, 0, &url, &token);
-	free(url);
-	free(token);
-	return rc == 0;
+	return qtm_trainer_of(r->ctx)->configured(r->ctx, r->opts->hive_url) == 0;
 }
 
 /* The order the steps run in: the plan's, or with submissions ahead datasets first. */

@@ -9,8 +9,8 @@
 #include "ctx.h"
 #include "fetch.h"
 #include "i18n.h"
+#include "index-cache.h"
 #include "paths.h"
-#include "pool.h"
 #include "repository.h"
 #include "source.h"
 #include "trust.h"
@@ -130,7 +130,7 @@ fetch_index(struct qtm_ctx *ctx, const struct qtm_source *src, const char *base,
 	rc = qtm_fetch(ctx, &req);
 	/* Validate and cache before anything replaces the working copy. */
 	if (rc == 0)
-		rc = qtm_pool_cache_index(ctx, src->name, p->index_new, url, rel->index_sha256, p->solv);
+		rc = qtm_index_cache_write(ctx, src->name, p->index_new, url, rel->index_sha256, p->solv);
 	if (rc == 0 && rename(p->index_new, p->index) < 0)
 		rc = qtm_error(ctx, -errno, _("cannot rename %s: %s"), p->index_new, strerror(errno));
 	unlink(p->index_new);

@@ -13,6 +13,7 @@
 
 #include "cmd.h"
 #include "ctx.h"
+#include "hive-handoff.h"
 #include "i18n.h"
 #include "number.h"
 #include "xalloc.h"
@@ -166,6 +167,7 @@ main(int argc, char **argv)
 	ctx->verbosity = g.verbosity;
 	ctx->wait_s = g.wait_s;
 	ctx->command = join_args(argc, argv);
+	ctx->trainer = &qtm_hive_trainer;   /* trainings go to a configured hive */
 	if (g.no_color)
 		ctx->color = false;
 	rc = qtm_ctx_load_config(ctx);

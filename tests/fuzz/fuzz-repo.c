@@ -13,10 +13,10 @@
 #include "ctx.h"
 #include "fuzz.h"
 #include "hive-conf.h"
+#include "index-cache.h"
 #include "json.h"
 #include "paths.h"
 #include "pin.h"
-#include "pool.h"
 #include "repository.h"
 #include "sign.h"
 #include "source.h"
@@ -27,7 +27,7 @@ index_file(struct qtm_ctx *ctx, const char *name, const uint8_t *data, size_t si
 {
 	char *path = fuzz_write(fuzz_dir(), name, data, size), *solv = xasprintf("%s/fuzz.solv", fuzz_dir());
 
-	qtm_pool_cache_index(ctx, "fuzz", path, name, "cookie", solv);
+	qtm_index_cache_write(ctx, "fuzz", path, name, "cookie", solv);
 	unlink(solv);
 	free(solv);
 	free(path);

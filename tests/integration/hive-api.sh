@@ -17,7 +17,7 @@ max_body_kib = 4
 max_artifact_mib = 1
 EOF
 
-plan 90
+plan 94
 
 HIVED_PID=
 start_hived() {
@@ -258,5 +258,13 @@ is "$(req POST /v1/job/claim "{\"runner_id\":\"$R1\",\"job\":$J8}" "$S1")" 204 \
 	"naming a pending job that does not fit the runner: 204"
 is "$(req POST /v1/job/claim "{\"runner_id\":\"$R1\",\"job\":99999}" "$S1")" 404 "naming an unknown job: 404"
 is "$(req POST /v1/job/claim "{\"runner_id\":\"$R1\",\"job\":\"x\"}" "$S1")" 400 "a \"job\" that is no id: 400"
+
+# hive clean removes the finished jobs and the artifacts no job needs, with their attestations.
+is "$(req GET "/v1/artifact/$B1/attestation" "" "$OP")" 200 "a completed job's artifact has its attestation"
+is "$(req POST "/clean?older_than_days=0" "" "$OP")" 200 "clean"
+is "$(req GET "/v1/artifact/$B1/attestation" "" "$OP")" 404 "after clean the artifact's attestation is gone with it"
 stop_hived
+is "$(/usr/bin/python3 -c 'import sqlite3, sys
+print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM attestations WHERE build_id NOT IN (SELECT build_id FROM artifacts)").fetchone()[0])' "$STATE/hive.db")" 0 \
+	"and no attestation row outlives its artifact"
 done_testing

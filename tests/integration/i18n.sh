@@ -34,7 +34,7 @@ done
 grep -qx es "$PO/LINGUAS"; ok $? "es is in po/LINGUAS"
 
 # Every source file with a _() string is in POTFILES.in.
-missing=$(cd "$top_srcdir" && grep -l -E '\b(N?_|ngettext)\(' src/*/*.c | while read -r f; do
+missing=$(cd "$top_srcdir" && grep -l -E '\b(N?_|ngettext)\(' src/*/*.c src/*/*/*.c | while read -r f; do
 	grep -qx "$f" po/POTFILES.in || echo "$f"
 done)
 is "$missing" "" "every source file with translatable strings is in po/POTFILES.in"

@@ -74,10 +74,12 @@ for n in $(sed -n '/^exit_status(/,/^}/p' "$top_srcdir/src/qtm/qtm.c" | grep -oE
 done
 is "${missing:-none}" none "every exit status of qtm is listed in qtm(1)"
 
-# make install puts the pages (hive-control.1 with them) in dist_man_MANS.
+# make install puts the pages (hive-control.1 with them) in dist_man_MANS (Makefile.am and the
+# directories' Makefile.inc).
 missing=
 for p in $pages; do
-	grep -Eq "man/$p( |$)" "$top_srcdir/Makefile.am" || missing="$missing $p"
+	cat "$top_srcdir/Makefile.am" $(find "$top_srcdir/src" "$top_srcdir/tests" -name Makefile.inc) |
+		grep -Eq "man/$p( |$)" || missing="$missing $p"
 done
 is "${missing:-none}" none "every page is in dist_man_MANS"
 done_testing

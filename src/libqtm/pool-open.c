@@ -1,0 +1,102 @@
+/* pool-open.c - opening a pool from the configuration: the pins, each configured source from
+ * its .solv cache (fetching a source never fetched first, rewriting a stale cache), the
+ * installed packages and the runtime. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <solv/repo.h>
+
+#include "ctx.h"
+#include "i18n.h"
+#include "index-cache.h"
+#include "pin.h"
+#include "paths.h"
+#include "pool-internal.h"
+#include "repository.h"
+#include "source.h"
+#include "update.h"
+#include "xalloc.h"
+
+static int
+load_source(struct qtm_pool *p, const struct qtm_source *src)
+{
+	struct qtm_ctx *ctx = p->ctx;
+	char *dir = qtm_source_cache_dir(ctx, src->name);
+	char *rel_path = xasprintf("%s/release.json", dir), *solv = xasprintf("%s/index.solv", dir);
+	char *index = xasprintf("%s/index.json.gz", dir), *text = NULL;
+	struct qtm_release rel = { 0 };
+	Repo *repo;
+	size_t len;
+	int rc = 0;
+
+	if (access(rel_path, F_OK) < 0)   /* never fetched: fetch it now, as a first run expects */
+		rc = qtm_update_source(ctx, src, NULL);
+	if (rc == 0 && (rc = qtm_read_file(ctx, rel_path, &text, &len)) == 0)
+		rc = qtm_release_parse(ctx, text, len, rel_path, &rel);
+	if (rc == 0) {
+		repo = repo_create(p->pool, src->name);
+		repo->priority = src->priority;
+		if (qtm_index_cache_load(repo, solv, rel.index_sha256) != 0) {
+			p->from_cache = false;
+			rc = qtm_index_cache_write(ctx, src->name, index, index, rel.index_sha256, solv);
+			if (rc == 0 && qtm_index_cache_load(repo, solv, rel.index_sha256) != 0)
+				rc = qtm_error(ctx, -EIO, _("cannot load the cache %s just written"), solv);
+		}
+	}
+	if (rc < 0)
+		qtm_error_prefix(ctx, _("source %s"), src->name);
+	qtm_release_clear(&rel);
+	free(text);
+	free(dir);
+	free(rel_path);
+	free(solv);
+	free(index);
+	return rc;
+}
+
+static int
+load_sources(struct qtm_pool *p)
+{
+	struct qtm_source *srcs;
+	struct timespec t0, t1;
+	size_t n;
+	int rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if ((rc = qtm_sources_list(p->ctx, &srcs, &n)) < 0)
+		return rc;
+	p->from_cache = true;
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = load_source(p, &srcs[i]);
+	qtm_sources_free(srcs, n);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	p->load_s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	return rc;
+}
+
+int
+qtm_pool_open(struct qtm_ctx *ctx, struct qtm_db *db, unsigned flags, struct qtm_pool **out)
+{
+	struct qtm_pool *p = qtm_pool_new(ctx);
+	int rc = 0;
+
+	p->system = repo_create(p->pool, "@System");
+	pool_set_installed(p->pool, p->system);
+	if ((flags & QTM_POOL_SOURCES) != 0 && (rc = qtm_pins_load(ctx, &p->pins, &p->n_pins)) == 0)
+		rc = load_sources(p);
+	if (rc == 0 && (flags & QTM_POOL_INSTALLED) != 0 && db != NULL)
+		rc = qtm_pool_add_installed(p, db);
+	if (rc == 0 && (flags & QTM_POOL_RUNTIME) != 0)
+		rc = qtm_pool_probe_runtime(p);
+	if (rc < 0) {
+		qtm_pool_free(p);
+		return rc;
+	}
+	qtm_pool_finish(p);
+	*out = p;
+	return 0;
+}
