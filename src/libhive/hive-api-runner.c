@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/random.h>
 #include <unistd.h>
 
 #include "ctx.h"
@@ -19,6 +18,7 @@
 #include "hive-server-internal.h"
 #include "i18n.h"
 #include "paths.h"
+#include "random-token.h"
 #include "xalloc.h"
 
 static enum MHD_Result
@@ -32,7 +32,6 @@ enroll(struct qtm_hive_server *srv, struct MHD_Connection *c, struct hive_req *r
 {
 	static const char *const fields[] = { "name", "host", "executor", "capability", NULL };
 	char secret[65], hash[QTM_SHA256_HEX], *id = NULL;
-	unsigned char raw[32];
 	cJSON *body, *j;
 	int rc;
 
@@ -40,10 +39,8 @@ enroll(struct qtm_hive_server *srv, struct MHD_Connection *c, struct hive_req *r
 		return hive_unauthorized(c, "POST /v1/runners/enroll (the enrollment token)");
 	if ((rc = qtm_hive_parse_json(srv->ctx, &rq->body, fields, "POST /v1/runners/enroll", &body)) < 0)
 		return qtm_hive_reply_ctx(c, srv->ctx, rc);
-	if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw)
+	if (qtm_random_hex(secret, 32) < 0)
 		abort();   /* cannot happen once the kernel's pool is ready */
-	for (size_t i = 0; i < sizeof raw; i++)
-		snprintf(secret + 2 * i, 3, "%02x", raw[i]);
 	qtm_sha256_buf(secret, strlen(secret), hash);
 	rc = qtm_hive_db_enroll(srv->ctx, srv->db, body, hash, hive_now(), &id);
 	cJSON_Delete(body);

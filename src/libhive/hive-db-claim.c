@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include <sqlite3.h>
 
@@ -14,6 +13,7 @@
 #include "hive-db-internal.h"
 #include "hive-sched.h"
 #include "i18n.h"
+#include "random-token.h"
 #include "xalloc.h"
 
 #define PAGE 64            /* candidates read per step of a claim */
@@ -197,34 +197,6 @@ pick_named(struct qtm_ctx *ctx, struct qtm_hive_db *db, const char *runner_id,
 	return rc;
 }
 
-/* Lease bytes come from a pool refilled by getrandom 256 bytes at a time (one system call per
- * 16 claims; only the event loop's thread claims).  Up to 256 bytes, getrandom neither returns
- * short nor is interrupted by a signal. */
-static void
-random_hex(char *out, size_t bytes)
-{
-	static const char digits[] = "0123456789abcdef";
-	static unsigned char pool[256];
-	static size_t left;
-	unsigned char *raw;
-
-	if (bytes > sizeof pool)
-		abort();
-	if (left < bytes) {
-		if (getrandom(pool, sizeof pool, 0) != (ssize_t)sizeof pool)
-			abort();   /* the kernel's generator does not fail for 256 bytes once booted */
-		left = sizeof pool;
-	}
-	left -= bytes;
-	raw = pool + left;
-	for (size_t i = 0; i < bytes; i++) {
-		out[2 * i] = digits[raw[i] >> 4];
-		out[2 * i + 1] = digits[raw[i] & 15];
-	}
-	out[2 * bytes] = '\0';
-	memset(raw, 0, bytes);   /* a lease handed out is not left in the pool */
-}
-
 static int
 take(struct qtm_ctx *ctx, struct qtm_hive_db *db, const char *runner_id, int64_t id, const char *lease,
     double now, int ttl)
@@ -265,7 +237,8 @@ claim_in(struct qtm_ctx *ctx, struct qtm_hive_db *db, const char *runner_id, int
 	int rc = job_id > 0 ? pick_named(ctx, db, runner_id, pol, job_id, id) : pick_job(ctx, db, runner_id, pol, id);
 
 	if (rc == 0 && *id != 0) {
-		random_hex(lease, 16);
+		if (qtm_random_hex(lease, 16) < 0)
+			abort();   /* the kernel's generator does not fail once booted */
 		rc = take(ctx, db, runner_id, *id, lease, pol->now, lease_ttl_s);
 	}
 	return rc;
@@ -285,7 +258,7 @@ claim_answer(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t id, const char
 	/* The runner needs the spec; listings do not carry it. */
 	st = hdb_stmt(db, S_JOB_SPEC);
 	sqlite3_bind_int64(st, 1, id);
-	cJSON_AddItemToObject(job, "spec", sqlite3_step(st) == SQLITE_ROW ? hdb_col_json(st, 0) : cJSON_CreateNull());
+	cJSON_AddItemToObject(job, "spec", sqlite3_step(st) == SQLITE_ROW ? hdb_json_raw(st, 0) : cJSON_CreateNull());
 	sqlite3_reset(st);
 	*out = cJSON_CreateObject();
 	cJSON_AddItemToObject(*out, "job", job);
@@ -335,7 +308,7 @@ lease_ok(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t id, const char *le
 			*cancel = sqlite3_column_int(st, 4) != 0;
 		if (build_id != NULL)
 			snprintf(build_id, QTM_SHA256_HEX, "%s", (const char *)sqlite3_column_text(st, 2));
-		holder = hdb_col_dup(st, 5);
+		holder = qtm_sql_col_dup(st, 5);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
@@ -418,8 +391,8 @@ qtm_hive_db_heartbeat(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t id, c
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_text(st, 2, lease, -1, SQLITE_STATIC);
 	sqlite3_bind_double(st, 3, now + lease_ttl_s);
-	hdb_bind_opt_double(st, 4, progress);
-	hdb_bind_opt_double(st, 5, eta_s);
+	qtm_sql_bind_opt_double(st, 4, progress);
+	qtm_sql_bind_opt_double(st, 5, eta_s);
 	if ((rc = hdb_done(ctx, db, st, "heartbeat")) == 0 && loss != NULL)
 		rc = append_loss(ctx, db, id, loss, now);
 	return rc;
@@ -463,7 +436,7 @@ finish(struct qtm_ctx *ctx, struct qtm_hive_db *db, const struct qtm_hive_result
 	st = hdb_stmt(db, S_JOB_STATE);
 	sqlite3_bind_int64(st, 1, r->id);
 	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 3) != SQLITE_NULL) {
-		char *runner = hdb_col_dup(st, 3);
+		char *runner = qtm_sql_col_dup(st, 3);
 
 		sqlite3_reset(st);
 		st = hdb_stmt(db, S_RUNNER_IDLE);

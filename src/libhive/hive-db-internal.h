@@ -1,6 +1,6 @@
-/* hive-db-internal.h - private to hive-db*.c: the handle, its cached statements and shared
- * helpers.  Statements are owned by the handle (finalised by qtm_hive_db_close); strings
- * returned by hdb_col_dup() are the caller's. */
+/* hive-db-internal.h - private to hive-db*.c: the handle, its cached statements and the helpers
+ * that report errors on it or build JSON replies (the plain ones are in sqlite-util.h).  Cached
+ * statements are owned by the handle (finalised by qtm_hive_db_close). */
 #ifndef QTM_HIVE_DB_INTERNAL_H
 #define QTM_HIVE_DB_INTERNAL_H
 
@@ -9,6 +9,8 @@
 
 #include <sqlite3.h>
 #include <cjson/cJSON.h>
+
+#include "sqlite-util.h"
 
 struct qtm_ctx;
 
@@ -41,15 +43,18 @@ int hdb_done(struct qtm_ctx *ctx, struct qtm_hive_db *db, sqlite3_stmt *st, cons
 int hdb_begin(struct qtm_ctx *ctx, struct qtm_hive_db *db);
 /* Commits when rc == 0, else rolls back; returns rc (or the commit's error). */
 int hdb_end(struct qtm_ctx *ctx, struct qtm_hive_db *db, int rc);
-char *hdb_col_dup(sqlite3_stmt *st, int col);
-void hdb_bind_text(sqlite3_stmt *st, int i, const char *s);
-void hdb_bind_opt_double(sqlite3_stmt *st, int i, double v);   /* v < 0: NULL */
+/* The statement sql prepared for one use, owned by the caller (hdb_run or sqlite3_finalize), or
+ * NULL with ctx's error set, naming what (the table it is for). */
+sqlite3_stmt *hdb_prepare(struct qtm_ctx *ctx, struct qtm_hive_db *db, const char *what, const char *sql);
+/* Steps such a statement, which returns no row, and finalizes it; 0 or the error. */
+int hdb_run(struct qtm_ctx *ctx, struct qtm_hive_db *db, sqlite3_stmt *st, const char *what);
 /* A column holding JSON text that cJSON printed, as a raw item to be printed as it is (NULL
  * column: JSON null).  For replies only: its content cannot be read as a tree. */
-cJSON *hdb_col_json(sqlite3_stmt *st, int col);
+cJSON *hdb_json_raw(sqlite3_stmt *st, int col);
 /* A column as a number, or JSON null. */
-cJSON *hdb_col_num(sqlite3_stmt *st, int col);
-cJSON *hdb_col_str(sqlite3_stmt *st, int col);
+cJSON *hdb_json_num(sqlite3_stmt *st, int col);
+/* A column as a JSON string, or JSON null. */
+cJSON *hdb_json_str(sqlite3_stmt *st, int col);
 
 /* Ends the current attempt of job id with outcome and error, then returns the job to pending
  * (after a back-off), or fails it (permanent, or max attempts reached), or cancels it when

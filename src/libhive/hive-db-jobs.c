@@ -25,37 +25,37 @@ hdb_job_json(sqlite3_stmt *st)
 	int prio = sqlite3_column_int(st, 4), state = sqlite3_column_int(st, 5);
 
 	cJSON_AddNumberToObject(j, "id", (double)sqlite3_column_int64(st, 0));
-	cJSON_AddItemToObject(j, "module", hdb_col_str(st, 1));
-	cJSON_AddItemToObject(j, "version", hdb_col_str(st, 2));
-	cJSON_AddItemToObject(j, "build_id", hdb_col_str(st, 3));
+	cJSON_AddItemToObject(j, "module", hdb_json_str(st, 1));
+	cJSON_AddItemToObject(j, "version", hdb_json_str(st, 2));
+	cJSON_AddItemToObject(j, "build_id", hdb_json_str(st, 3));
 	cJSON_AddStringToObject(j, "priority", prio_names[prio >= 0 && prio <= 2 ? prio : 1]);
 	cJSON_AddStringToObject(j, "state", qtm_hive_state_names[state >= 0 && state < QTM_HIVE_N_STATES ? state : 0]);
 	cJSON_AddNumberToObject(j, "estimate_s", sqlite3_column_double(st, 6));
-	cJSON_AddItemToObject(j, "resources", hdb_col_json(st, 7));
-	cJSON_AddItemToObject(j, "depends_on", hdb_col_json(st, 8));
-	cJSON_AddItemToObject(j, "hosts", hdb_col_json(st, 9));
+	cJSON_AddItemToObject(j, "resources", hdb_json_raw(st, 7));
+	cJSON_AddItemToObject(j, "depends_on", hdb_json_raw(st, 8));
+	cJSON_AddItemToObject(j, "hosts", hdb_json_raw(st, 9));
 	cJSON_AddNumberToObject(j, "attempts", sqlite3_column_int(st, 10));
 	cJSON_AddNumberToObject(j, "max_attempts", sqlite3_column_int(st, 11));
-	cJSON_AddItemToObject(j, "runner", hdb_col_str(st, 12));
-	cJSON_AddItemToObject(j, "progress", hdb_col_num(st, 13));
-	cJSON_AddItemToObject(j, "eta_s", hdb_col_num(st, 14));
+	cJSON_AddItemToObject(j, "runner", hdb_json_str(st, 12));
+	cJSON_AddItemToObject(j, "progress", hdb_json_num(st, 13));
+	cJSON_AddItemToObject(j, "eta_s", hdb_json_num(st, 14));
 	/* The stored curve is cJSON's own output (hive-db-claim.c): sent as it is, not parsed and
 	 * printed again, which was most of the cost of a dashboard's update. */
 	cJSON_AddItemToObject(j, "loss", sqlite3_column_type(st, 15) == SQLITE_NULL ? cJSON_CreateArray() :
 	    cJSON_CreateRaw((const char *)sqlite3_column_text(st, 15)));
-	cJSON_AddItemToObject(j, "submitted_at", hdb_col_num(st, 16));
-	cJSON_AddItemToObject(j, "started_at", hdb_col_num(st, 17));
-	cJSON_AddItemToObject(j, "finished_at", hdb_col_num(st, 18));
-	cJSON_AddItemToObject(j, "not_before", hdb_col_num(st, 19));
-	cJSON_AddItemToObject(j, "error", hdb_col_str(st, 20));
+	cJSON_AddItemToObject(j, "submitted_at", hdb_json_num(st, 16));
+	cJSON_AddItemToObject(j, "started_at", hdb_json_num(st, 17));
+	cJSON_AddItemToObject(j, "finished_at", hdb_json_num(st, 18));
+	cJSON_AddItemToObject(j, "not_before", hdb_json_num(st, 19));
+	cJSON_AddItemToObject(j, "error", hdb_json_str(st, 20));
 	if (sqlite3_column_type(st, 21) != SQLITE_NULL) {
 		cJSON_Delete(art);
 		art = cJSON_CreateObject();
-		cJSON_AddItemToObject(art, "sha256", hdb_col_str(st, 21));
+		cJSON_AddItemToObject(art, "sha256", hdb_json_str(st, 21));
 		cJSON_AddNumberToObject(art, "size", (double)sqlite3_column_int64(st, 22));
 	}
 	cJSON_AddItemToObject(j, "artifact", art);
-	cJSON_AddItemToObject(j, "metrics", hdb_col_json(st, 23));
+	cJSON_AddItemToObject(j, "metrics", hdb_json_raw(st, 23));
 	cJSON_AddBoolToObject(j, "cancel_requested", sqlite3_column_int(st, 24) != 0);
 	return j;
 }
@@ -71,11 +71,11 @@ attempt_log(struct qtm_hive_db *db, int64_t id)
 		cJSON *a = cJSON_CreateObject();
 
 		cJSON_AddNumberToObject(a, "attempt", sqlite3_column_int(st, 0));
-		cJSON_AddItemToObject(a, "runner", hdb_col_str(st, 1));
-		cJSON_AddItemToObject(a, "started_at", hdb_col_num(st, 2));
-		cJSON_AddItemToObject(a, "finished_at", hdb_col_num(st, 3));
-		cJSON_AddItemToObject(a, "outcome", hdb_col_str(st, 4));
-		cJSON_AddItemToObject(a, "error", hdb_col_str(st, 5));
+		cJSON_AddItemToObject(a, "runner", hdb_json_str(st, 1));
+		cJSON_AddItemToObject(a, "started_at", hdb_json_num(st, 2));
+		cJSON_AddItemToObject(a, "finished_at", hdb_json_num(st, 3));
+		cJSON_AddItemToObject(a, "outcome", hdb_json_str(st, 4));
+		cJSON_AddItemToObject(a, "error", hdb_json_str(st, 5));
 		cJSON_AddItemToArray(list, a);
 	}
 	sqlite3_reset(st);
@@ -111,7 +111,7 @@ job_spec(struct qtm_hive_db *db, int64_t id)
 	cJSON *spec;
 
 	sqlite3_bind_int64(st, 1, id);
-	spec = sqlite3_step(st) == SQLITE_ROW ? hdb_col_json(st, 0) : cJSON_CreateNull();
+	spec = sqlite3_step(st) == SQLITE_ROW ? hdb_json_raw(st, 0) : cJSON_CreateNull();
 	sqlite3_reset(st);
 	return spec;
 }
@@ -359,8 +359,8 @@ insert_job(struct qtm_ctx *ctx, struct qtm_hive_db *db, const struct submit *s, 
 	bind_json(st, 13, s->hosts);
 	sqlite3_bind_int64(st, 14, s->max_attempts);
 	sqlite3_bind_double(st, 15, now);
-	hdb_bind_opt_double(st, 16, held ? now : -1);
-	hdb_bind_text(st, 17, held ? sha : NULL);
+	qtm_sql_bind_opt_double(st, 16, held ? now : -1);
+	qtm_sql_bind_text(st, 17, held ? sha : NULL);
 	if (held)
 		sqlite3_bind_int64(st, 18, (sqlite3_int64)size);
 	bind_json(st, 19, s->spec);
@@ -492,7 +492,7 @@ hdb_end_attempt(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t id, const c
 	state = sqlite3_column_int(st, 0);
 	seq = sqlite3_column_int(st, 1);
 	cancel = sqlite3_column_int(st, 2);
-	runner = hdb_col_dup(st, 3);
+	runner = qtm_sql_col_dup(st, 3);
 	attempts = sqlite3_column_int(st, 5);
 	max = sqlite3_column_int(st, 6);
 	sqlite3_reset(st);
@@ -506,15 +506,16 @@ hdb_end_attempt(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t id, const c
 	sqlite3_bind_int(st, 2, seq);
 	sqlite3_bind_double(st, 3, now);
 	sqlite3_bind_text(st, 4, cancel ? "cancelled" : outcome, -1, SQLITE_STATIC);
-	hdb_bind_text(st, 5, error);
+	qtm_sql_bind_text(st, 5, error);
 	if ((rc = hdb_done(ctx, db, st, "attempt")) == 0) {
 		st = hdb_stmt(db, S_JOB_RETRY);
 		sqlite3_bind_int64(st, 1, id);
 		sqlite3_bind_int(st, 2, next);
 		/* Retries back off: 2, 4, 8 ... seconds, at most a minute. */
-		hdb_bind_opt_double(st, 3, next == QTM_HIVE_PENDING ? now + (attempts >= 6 ? 60 : (double)(1 << attempts)) : -1);
-		hdb_bind_opt_double(st, 4, next != QTM_HIVE_PENDING ? now : -1);
-		hdb_bind_text(st, 5, cancel ? _("cancelled by the operator") : error);
+		qtm_sql_bind_opt_double(st, 3,
+		    next == QTM_HIVE_PENDING ? now + (attempts >= 6 ? 60 : (double)(1 << attempts)) : -1);
+		qtm_sql_bind_opt_double(st, 4, next != QTM_HIVE_PENDING ? now : -1);
+		qtm_sql_bind_text(st, 5, cancel ? _("cancelled by the operator") : error);
 		sqlite3_bind_double(st, 6, now);
 		rc = hdb_done(ctx, db, st, "attempt");
 	}

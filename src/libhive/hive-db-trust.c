@@ -31,8 +31,8 @@ qtm_hive_db_lease_job(struct qtm_ctx *ctx, struct qtm_hive_db *db, const char *l
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		*job = sqlite3_column_int64(st, 0);
 		*attempt_seq = sqlite3_column_int(st, 1);
-		holder = hdb_col_dup(st, 2);
-		bid = hdb_col_dup(st, 3);
+		holder = qtm_sql_col_dup(st, 2);
+		bid = qtm_sql_col_dup(st, 3);
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -81,7 +81,7 @@ qtm_hive_db_attestation_get(struct qtm_ctx *ctx, struct qtm_hive_db *db, const c
 		return hdb_sql_error(ctx, db, "attestation");
 	sqlite3_bind_text(st, 1, build_id, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		*doc = hdb_col_dup(st, 0);
+		*doc = qtm_sql_col_dup(st, 0);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return hdb_sql_error(ctx, db, "attestation");

@@ -201,34 +201,29 @@ hdb_end(struct qtm_ctx *ctx, struct qtm_hive_db *db, int rc)
 	return rc;
 }
 
-char *
-hdb_col_dup(sqlite3_stmt *st, int col)
+sqlite3_stmt *
+hdb_prepare(struct qtm_ctx *ctx, struct qtm_hive_db *db, const char *what, const char *sql)
 {
-	const unsigned char *s = sqlite3_column_text(st, col);
+	sqlite3_stmt *st = NULL;
 
-	return s != NULL ? xstrdup((const char *)s) : NULL;
+	if (sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL) != SQLITE_OK) {
+		hdb_sql_error(ctx, db, what);
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	return st;
 }
 
-void
-hdb_bind_text(sqlite3_stmt *st, int i, const char *s)
+int
+hdb_run(struct qtm_ctx *ctx, struct qtm_hive_db *db, sqlite3_stmt *st, const char *what)
 {
-	if (s != NULL)
-		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, i);
-}
+	int rc = qtm_sql_step_finalize(st);
 
-void
-hdb_bind_opt_double(sqlite3_stmt *st, int i, double v)
-{
-	if (v >= 0)
-		sqlite3_bind_double(st, i, v);
-	else
-		sqlite3_bind_null(st, i);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : hdb_sql_error(ctx, db, what);
 }
 
 cJSON *
-hdb_col_json(sqlite3_stmt *st, int col)
+hdb_json_raw(sqlite3_stmt *st, int col)
 {
 	const char *s = (const char *)sqlite3_column_text(st, col);
 
@@ -238,7 +233,7 @@ hdb_col_json(sqlite3_stmt *st, int col)
 }
 
 cJSON *
-hdb_col_num(sqlite3_stmt *st, int col)
+hdb_json_num(sqlite3_stmt *st, int col)
 {
 	if (sqlite3_column_type(st, col) == SQLITE_NULL)
 		return cJSON_CreateNull();
@@ -246,7 +241,7 @@ hdb_col_num(sqlite3_stmt *st, int col)
 }
 
 cJSON *
-hdb_col_str(sqlite3_stmt *st, int col)
+hdb_json_str(sqlite3_stmt *st, int col)
 {
 	const char *s = (const char *)sqlite3_column_text(st, col);
 
@@ -449,8 +444,8 @@ qtm_hive_db_enroll(struct qtm_ctx *ctx, struct qtm_hive_db *db, const cJSON *bod
 	*id = unique_name(ctx, db, name);
 	st = hdb_stmt(db, S_RUNNER_INSERT);
 	sqlite3_bind_text(st, 1, *id, -1, SQLITE_STATIC);
-	hdb_bind_text(st, 2, host != NULL ? host : "");
-	hdb_bind_text(st, 3, executor != NULL ? executor : "fleet");
+	qtm_sql_bind_text(st, 2, host != NULL ? host : "");
+	qtm_sql_bind_text(st, 3, executor != NULL ? executor : "fleet");
 	sqlite3_bind_int64(st, 4, cap_int(cap, "cores"));
 	sqlite3_bind_int64(st, 5, cap_int(cap, "memory_mb"));
 	sqlite3_bind_int64(st, 6, cap_int(cap, "cuda"));
@@ -473,7 +468,7 @@ qtm_hive_db_runner_auth(struct qtm_ctx *ctx, struct qtm_hive_db *db, const char 
 	sqlite3_stmt *st = hdb_stmt(db, S_RUNNER_AUTH);
 
 	sqlite3_bind_text(st, 1, secret_hash, -1, SQLITE_STATIC);
-	*id = sqlite3_step(st) == SQLITE_ROW ? hdb_col_dup(st, 0) : NULL;
+	*id = sqlite3_step(st) == SQLITE_ROW ? qtm_sql_col_dup(st, 0) : NULL;
 	sqlite3_reset(st);
 	if (*id == NULL)
 		return qtm_error(ctx, -EACCES, _("the token is no enrolled runner's secret"));
@@ -488,20 +483,20 @@ runner_json(sqlite3_stmt *st)
 {
 	cJSON *r = cJSON_CreateObject(), *cap = cJSON_CreateObject();
 
-	cJSON_AddItemToObject(r, "id", hdb_col_str(st, 0));
-	cJSON_AddItemToObject(r, "host", hdb_col_str(st, 1));
-	cJSON_AddItemToObject(r, "executor", hdb_col_str(st, 2));
-	cJSON_AddItemToObject(r, "state", hdb_col_str(st, 3));
+	cJSON_AddItemToObject(r, "id", hdb_json_str(st, 0));
+	cJSON_AddItemToObject(r, "host", hdb_json_str(st, 1));
+	cJSON_AddItemToObject(r, "executor", hdb_json_str(st, 2));
+	cJSON_AddItemToObject(r, "state", hdb_json_str(st, 3));
 	cJSON_AddNumberToObject(cap, "cores", sqlite3_column_int(st, 4));
 	cJSON_AddNumberToObject(cap, "memory_mb", (double)sqlite3_column_int64(st, 5));
 	cJSON_AddBoolToObject(cap, "cuda", sqlite3_column_int(st, 6) != 0);
 	cJSON_AddNumberToObject(cap, "gpus", sqlite3_column_int(st, 7));
 	cJSON_AddNumberToObject(cap, "vram_mib", (double)sqlite3_column_int64(st, 8));
 	cJSON_AddItemToObject(r, "capability", cap);
-	cJSON_AddItemToObject(r, "job", hdb_col_num(st, 9));
-	cJSON_AddItemToObject(r, "pid", hdb_col_num(st, 10));
-	cJSON_AddItemToObject(r, "enrolled_at", hdb_col_num(st, 11));
-	cJSON_AddItemToObject(r, "last_seen", hdb_col_num(st, 12));
+	cJSON_AddItemToObject(r, "job", hdb_json_num(st, 9));
+	cJSON_AddItemToObject(r, "pid", hdb_json_num(st, 10));
+	cJSON_AddItemToObject(r, "enrolled_at", hdb_json_num(st, 11));
+	cJSON_AddItemToObject(r, "last_seen", hdb_json_num(st, 12));
 	return r;
 }
 
@@ -550,7 +545,7 @@ qtm_hive_db_runner_executor(struct qtm_ctx *ctx, struct qtm_hive_db *db, const c
 	sqlite3_stmt *st = hdb_stmt(db, S_RUNNER_GET);
 
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	*executor = sqlite3_step(st) == SQLITE_ROW ? hdb_col_dup(st, 1) : NULL;
+	*executor = sqlite3_step(st) == SQLITE_ROW ? qtm_sql_col_dup(st, 1) : NULL;
 	sqlite3_reset(st);
 	if (*executor == NULL)
 		return qtm_error(ctx, -ENOENT, _("no runner %s is enrolled"), id);

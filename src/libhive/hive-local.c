@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -19,6 +18,7 @@
 #include "hive-client.h"
 #include "hive-local.h"
 #include "i18n.h"
+#include "random-token.h"
 #include "paths.h"
 #include "xalloc.h"
 
@@ -69,17 +69,14 @@ create_file(struct qtm_ctx *ctx, const char *path, const char *data, mode_t mode
 static int
 make_token(struct qtm_ctx *ctx, const char *dir, const char *name, bool *created)
 {
-	unsigned char raw[32];
-	char hex[2 * sizeof raw + 2], *path = xasprintf("%s/%s", dir, name);
+	char hex[2 * 32 + 2], *path = xasprintf("%s/%s", dir, name);
 	int rc;
 
-	if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw) {
-		rc = qtm_error(ctx, -EIO, _("cannot make %s: no random bytes: %s"), path, strerror(errno));
+	if ((rc = qtm_random_hex(hex, 32)) < 0) {
+		rc = qtm_error(ctx, -EIO, _("cannot make %s: no random bytes: %s"), path, strerror(-rc));
 		free(path);
 		return rc;
 	}
-	for (size_t i = 0; i < sizeof raw; i++)
-		snprintf(hex + 2 * i, 3, "%02x", raw[i]);
 	strcat(hex, "\n");
 	rc = create_file(ctx, path, hex, 0600, created);
 	free(path);

@@ -26,29 +26,6 @@ static const char schema[] =
 	"CREATE INDEX IF NOT EXISTS slurm_jobs_job ON slurm_jobs(job_id);"
 	"DELETE FROM slurm_jobs WHERE slurm_id IS NULL;";
 
-static sqlite3_stmt *
-prep(struct qtm_ctx *ctx, struct qtm_hive_db *db, const char *sql)
-{
-	sqlite3_stmt *st = NULL;
-
-	if (sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL) != SQLITE_OK) {
-		hdb_sql_error(ctx, db, "slurm_jobs");
-		sqlite3_finalize(st);
-		return NULL;
-	}
-	return st;
-}
-
-/* Steps a statement returning no row and finalizes it. */
-static int
-exec_st(struct qtm_ctx *ctx, struct qtm_hive_db *db, sqlite3_stmt *st)
-{
-	int rc = sqlite3_step(st);
-
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : hdb_sql_error(ctx, db, "slurm_jobs");
-}
-
 int
 hslurm_db_init(struct qtm_ctx *ctx, struct qtm_hive_db *db)
 {
@@ -67,7 +44,8 @@ hslurm_db_init(struct qtm_ctx *ctx, struct qtm_hive_db *db)
 int
 hslurm_db_active(struct qtm_ctx *ctx, struct qtm_hive_db *db, struct hslurm_row **rows, size_t *n)
 {
-	sqlite3_stmt *st = prep(ctx, db, "SELECT id, job_id, coalesce(slurm_id, 0), attempt_seq, coalesce(state, '')"
+	sqlite3_stmt *st = hdb_prepare(ctx, db, "slurm_jobs",
+	    "SELECT id, job_id, coalesce(slurm_id, 0), attempt_seq, coalesce(state, '')"
 	    " FROM slurm_jobs WHERE ended_at IS NULL ORDER BY id");
 	size_t cap = 8;
 	int rc;
@@ -98,7 +76,8 @@ hslurm_db_candidates(struct qtm_ctx *ctx, struct qtm_hive_db *db, double now, in
     struct hslurm_cand *out, int *n)
 {
 	/* S_CANDIDATES of hive-db.c, less the jobs already in Slurm. */
-	sqlite3_stmt *st = prep(ctx, db, "SELECT id, cpus, memory_mb, gpu, priority, attempt_seq,"
+	sqlite3_stmt *st = hdb_prepare(ctx, db, "slurm_jobs",
+	    "SELECT id, cpus, memory_mb, gpu, priority, attempt_seq,"
 	    " coalesce(json_extract(resources, '$.time_limit_s'), 0) FROM jobs j"
 	    " WHERE state = 0 AND (not_before IS NULL OR not_before <= ?1)"
 	    " AND NOT EXISTS (SELECT 1 FROM job_deps d WHERE d.job_id = j.id AND NOT EXISTS"
@@ -131,7 +110,8 @@ int
 hslurm_db_insert(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t job_id, int attempt_seq, double now,
     int64_t *row)
 {
-	sqlite3_stmt *st = prep(ctx, db, "INSERT INTO slurm_jobs (job_id, attempt_seq, state, submitted_at)"
+	sqlite3_stmt *st = hdb_prepare(ctx, db, "slurm_jobs",
+	    "INSERT INTO slurm_jobs (job_id, attempt_seq, state, submitted_at)"
 	    " VALUES (?1, ?2, 'SUBMITTING', ?3)");
 	int rc;
 
@@ -140,7 +120,7 @@ hslurm_db_insert(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t job_id, in
 	sqlite3_bind_int64(st, 1, job_id);
 	sqlite3_bind_int(st, 2, attempt_seq);
 	sqlite3_bind_double(st, 3, now);
-	if ((rc = exec_st(ctx, db, st)) == 0)
+	if ((rc = hdb_run(ctx, db, st, "slurm_jobs")) == 0)
 		*row = sqlite3_last_insert_rowid(db->sql);
 	return rc;
 }
@@ -148,20 +128,22 @@ hslurm_db_insert(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t job_id, in
 int
 hslurm_db_submitted(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t row, int64_t slurm_id)
 {
-	sqlite3_stmt *st = prep(ctx, db, "UPDATE slurm_jobs SET slurm_id = ?2, state = 'PENDING' WHERE id = ?1");
+	sqlite3_stmt *st = hdb_prepare(ctx, db, "slurm_jobs",
+	    "UPDATE slurm_jobs SET slurm_id = ?2, state = 'PENDING' WHERE id = ?1");
 
 	if (st == NULL)
 		return -EIO;
 	sqlite3_bind_int64(st, 1, row);
 	sqlite3_bind_int64(st, 2, slurm_id);
-	return exec_st(ctx, db, st);
+	return hdb_run(ctx, db, st, "slurm_jobs");
 }
 
 int
 hslurm_db_update(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t row, const char *state, const char *node)
 {
 	/* A claim seen while the Slurm job lives marks it claimed. */
-	sqlite3_stmt *st = prep(ctx, db, "UPDATE slurm_jobs SET state = ?2, node = coalesce(nullif(?3, ''), node),"
+	sqlite3_stmt *st = hdb_prepare(ctx, db, "slurm_jobs",
+	    "UPDATE slurm_jobs SET state = ?2, node = coalesce(nullif(?3, ''), node),"
 	    " claimed = claimed OR (SELECT j.attempt_seq <> slurm_jobs.attempt_seq FROM jobs j"
 	    " WHERE j.id = slurm_jobs.job_id) WHERE id = ?1");
 
@@ -169,15 +151,16 @@ hslurm_db_update(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t row, const
 		return -EIO;
 	sqlite3_bind_int64(st, 1, row);
 	sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC);
-	hdb_bind_text(st, 3, node);
-	return exec_st(ctx, db, st);
+	qtm_sql_bind_text(st, 3, node);
+	return hdb_run(ctx, db, st, "slurm_jobs");
 }
 
 int
 hslurm_db_end(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t row, const char *state, bool claimed,
     double now)
 {
-	sqlite3_stmt *st = prep(ctx, db, "UPDATE slurm_jobs SET state = ?2, ended_at = ?3,"
+	sqlite3_stmt *st = hdb_prepare(ctx, db, "slurm_jobs",
+	    "UPDATE slurm_jobs SET state = ?2, ended_at = ?3,"
 	    " claimed = claimed OR ?4 WHERE id = ?1");
 
 	if (st == NULL)
@@ -186,24 +169,26 @@ hslurm_db_end(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t row, const ch
 	sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC);
 	sqlite3_bind_double(st, 3, now);
 	sqlite3_bind_int(st, 4, claimed);
-	return exec_st(ctx, db, st);
+	return hdb_run(ctx, db, st, "slurm_jobs");
 }
 
 int
 hslurm_db_delete(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t row)
 {
-	sqlite3_stmt *st = prep(ctx, db, "DELETE FROM slurm_jobs WHERE id = ?1");
+	sqlite3_stmt *st = hdb_prepare(ctx, db, "slurm_jobs",
+	    "DELETE FROM slurm_jobs WHERE id = ?1");
 
 	if (st == NULL)
 		return -EIO;
 	sqlite3_bind_int64(st, 1, row);
-	return exec_st(ctx, db, st);
+	return hdb_run(ctx, db, st, "slurm_jobs");
 }
 
 int
 hslurm_db_unclaimed(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t job_id, int *n)
 {
-	sqlite3_stmt *st = prep(ctx, db, "SELECT count(*) FROM slurm_jobs WHERE job_id = ?1 AND ended_at IS NOT NULL"
+	sqlite3_stmt *st = hdb_prepare(ctx, db, "slurm_jobs",
+	    "SELECT count(*) FROM slurm_jobs WHERE job_id = ?1 AND ended_at IS NOT NULL"
 	    " AND claimed = 0 AND submitted_at >= coalesce((SELECT pending_since FROM jobs WHERE id = ?1), 0)");
 
 	*n = 0;
@@ -219,7 +204,8 @@ hslurm_db_unclaimed(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t job_id,
 int
 hslurm_db_job(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t job_id, int *state, int *seq, char **runner)
 {
-	sqlite3_stmt *st = prep(ctx, db, "SELECT state, attempt_seq, runner FROM jobs WHERE id = ?1");
+	sqlite3_stmt *st = hdb_prepare(ctx, db, "slurm_jobs",
+	    "SELECT state, attempt_seq, runner FROM jobs WHERE id = ?1");
 	int rc;
 
 	*runner = NULL;
@@ -229,7 +215,7 @@ hslurm_db_job(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t job_id, int *
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		*state = sqlite3_column_int(st, 0);
 		*seq = sqlite3_column_int(st, 1);
-		*runner = hdb_col_dup(st, 2);
+		*runner = qtm_sql_col_dup(st, 2);
 	}
 	sqlite3_finalize(st);
 	if (rc == SQLITE_ROW)
@@ -241,7 +227,8 @@ hslurm_db_job(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t job_id, int *
 int
 hslurm_db_fail_pending(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t job_id, const char *error, double now)
 {
-	sqlite3_stmt *st = prep(ctx, db, "UPDATE jobs SET state = 3, error = ?2, finished_at = ?3, not_before = NULL"
+	sqlite3_stmt *st = hdb_prepare(ctx, db, "slurm_jobs",
+	    "UPDATE jobs SET state = 3, error = ?2, finished_at = ?3, not_before = NULL"
 	    " WHERE id = ?1 AND state = 0");
 
 	if (st == NULL)
@@ -249,13 +236,14 @@ hslurm_db_fail_pending(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t job_
 	sqlite3_bind_int64(st, 1, job_id);
 	sqlite3_bind_text(st, 2, error, -1, SQLITE_STATIC);
 	sqlite3_bind_double(st, 3, now);
-	return exec_st(ctx, db, st);
+	return hdb_run(ctx, db, st, "slurm_jobs");
 }
 
 int
 hslurm_db_note_attempt(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t job_id, int attempt, const char *note)
 {
-	sqlite3_stmt *st = prep(ctx, db, "UPDATE attempts SET error = CASE WHEN error IS NULL OR error = '' THEN ?3"
+	sqlite3_stmt *st = hdb_prepare(ctx, db, "slurm_jobs",
+	    "UPDATE attempts SET error = CASE WHEN error IS NULL OR error = '' THEN ?3"
 	    " ELSE error || ' (' || ?3 || ')' END WHERE job_id = ?1 AND attempt = ?2");
 
 	if (st == NULL)
@@ -263,5 +251,5 @@ hslurm_db_note_attempt(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t job_
 	sqlite3_bind_int64(st, 1, job_id);
 	sqlite3_bind_int(st, 2, attempt);
 	sqlite3_bind_text(st, 3, note, -1, SQLITE_STATIC);
-	return exec_st(ctx, db, st);
+	return hdb_run(ctx, db, st, "slurm_jobs");
 }

@@ -36,7 +36,7 @@ qtm_db_get_curve(struct qtm_ctx *ctx, struct qtm_db *db, int64_t package_id, cha
 	sqlite3_bind_int64(st, 1, package_id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		*json = qtm_db_col_str(st, 0);
+		*json = qtm_sql_col_dup(st, 0);
 	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : qtm_db_sql_error(ctx, db, _("cannot read a training curve"));
 	sqlite3_finalize(st);
 	return rc;

@@ -1,9 +1,11 @@
 /* db-internal.h - private to the database files (db.c, history.c): the handle and small
- * statement helpers.  Strings from qtm_db_col_str() are owned by the caller. */
+ * statement helpers that report errors on it (the plain ones are in sqlite-util.h). */
 #ifndef QTM_DB_INTERNAL_H
 #define QTM_DB_INTERNAL_H
 
 #include <sqlite3.h>
+
+#include "sqlite-util.h"
 
 struct qtm_ctx;
 
@@ -17,7 +19,6 @@ int qtm_db_sql_error(struct qtm_ctx *ctx, struct qtm_db *db, const char *what);
 int qtm_db_prepare(struct qtm_ctx *ctx, struct qtm_db *db, const char *sql, sqlite3_stmt **st);
 /* Steps a statement that returns no rows and finalizes it. */
 int qtm_db_step_done(struct qtm_ctx *ctx, struct qtm_db *db, sqlite3_stmt *st, const char *what);
-char *qtm_db_col_str(sqlite3_stmt *st, int col);
 int qtm_db_exec(struct qtm_ctx *ctx, struct qtm_db *db, const char *sql);
 /* SQL: the "summary" string of the JSON manifest M (a column or a parameter), or '' when it has
  * none or M is not valid JSON.  Fills packages.summary on insert and in the migration. */

@@ -203,14 +203,6 @@ qtm_db_prepare(struct qtm_ctx *ctx, struct qtm_db *db, const char *sql, sqlite3_
 	return 0;
 }
 
-char *
-qtm_db_col_str(sqlite3_stmt *st, int col)
-{
-	const unsigned char *s = sqlite3_column_text(st, col);
-
-	return s != NULL ? xstrdup((const char *)s) : NULL;
-}
-
 /* Requirements of every package in v, with one statement prepared once (and an index on
  * package_id): listing 10,000 packages stays linear. */
 static int
@@ -245,19 +237,19 @@ static void
 row_to_installed(sqlite3_stmt *st, struct qtm_installed *p)
 {
 	p->id = sqlite3_column_int64(st, 0);
-	p->name = qtm_db_col_str(st, 1);
-	p->version = qtm_db_col_str(st, 2);
-	p->kind = qtm_db_col_str(st, 3);
-	p->build_id = qtm_db_col_str(st, 4);
-	p->reason = qtm_db_col_str(st, 5);
-	p->source = qtm_db_col_str(st, 6);
-	p->store_path = qtm_db_col_str(st, 7);
-	p->manifest = qtm_db_col_str(st, 8);
-	p->metrics = qtm_db_col_str(st, 9);
+	p->name = qtm_sql_col_dup(st, 1);
+	p->version = qtm_sql_col_dup(st, 2);
+	p->kind = qtm_sql_col_dup(st, 3);
+	p->build_id = qtm_sql_col_dup(st, 4);
+	p->reason = qtm_sql_col_dup(st, 5);
+	p->source = qtm_sql_col_dup(st, 6);
+	p->store_path = qtm_sql_col_dup(st, 7);
+	p->manifest = qtm_sql_col_dup(st, 8);
+	p->metrics = qtm_sql_col_dup(st, 9);
 	p->installed_at = sqlite3_column_int64(st, 10);
-	p->params = qtm_db_col_str(st, 11);
+	p->params = qtm_sql_col_dup(st, 11);
 	p->held = sqlite3_column_int(st, 12) != 0;
-	p->origin = qtm_db_col_str(st, 13);
+	p->origin = qtm_sql_col_dup(st, 13);
 	p->is_default = sqlite3_column_int(st, 14) != 0;
 }
 
@@ -416,7 +408,7 @@ qtm_db_files(struct qtm_ctx *ctx, struct qtm_db *db, int64_t package_id, struct 
 
 		out->v = xreallocarray(out->v, out->n + 1, sizeof *out->v);
 		f = &out->v[out->n++];
-		f->path = qtm_db_col_str(st, 0);
+		f->path = qtm_sql_col_dup(st, 0);
 		snprintf(f->sha256, sizeof f->sha256, "%s", (const char *)sqlite3_column_text(st, 1));
 		f->size = (uint64_t)sqlite3_column_int64(st, 2);
 		f->mode = (unsigned)sqlite3_column_int(st, 3);
@@ -432,10 +424,7 @@ qtm_db_files(struct qtm_ctx *ctx, struct qtm_db *db, int64_t package_id, struct 
 int
 qtm_db_step_done(struct qtm_ctx *ctx, struct qtm_db *db, sqlite3_stmt *st, const char *what)
 {
-	int rc = sqlite3_step(st);
-
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : qtm_db_sql_error(ctx, db, what);
+	return qtm_sql_step_finalize(st) == SQLITE_DONE ? 0 : qtm_db_sql_error(ctx, db, what);
 }
 
 static int
@@ -683,13 +672,13 @@ qtm_db_trainings(struct qtm_ctx *ctx, struct qtm_db *db, int limit, struct qtm_t
 		v = xreallocarray(v, count + 1, sizeof *v);
 		t = &v[count++];
 		t->id = sqlite3_column_int64(st, 0);
-		t->name = qtm_db_col_str(st, 1);
-		t->version = qtm_db_col_str(st, 2);
-		t->build_id = qtm_db_col_str(st, 3);
-		t->state = qtm_db_col_str(st, 4);
-		t->log_path = qtm_db_col_str(st, 5);
-		t->message = qtm_db_col_str(st, 6);
-		t->limits = qtm_db_col_str(st, 7);
+		t->name = qtm_sql_col_dup(st, 1);
+		t->version = qtm_sql_col_dup(st, 2);
+		t->build_id = qtm_sql_col_dup(st, 3);
+		t->state = qtm_sql_col_dup(st, 4);
+		t->log_path = qtm_sql_col_dup(st, 5);
+		t->message = qtm_sql_col_dup(st, 6);
+		t->limits = qtm_sql_col_dup(st, 7);
 		t->pid = sqlite3_column_int64(st, 8);
 		t->started_at = sqlite3_column_int64(st, 9);
 		t->finished_at = sqlite3_column_int64(st, 10);

@@ -95,14 +95,14 @@ static void
 row_to_item(sqlite3_stmt *st, struct qtm_history_item *it)
 {
 	it->seq = sqlite3_column_int(st, 0);
-	it->action = qtm_db_col_str(st, 1);
-	it->name = qtm_db_col_str(st, 2);
-	it->kind = qtm_db_col_str(st, 3);
-	it->old_version = qtm_db_col_str(st, 4);
-	it->new_version = qtm_db_col_str(st, 5);
-	it->old_build_id = qtm_db_col_str(st, 6);
-	it->new_build_id = qtm_db_col_str(st, 7);
-	it->reason = qtm_db_col_str(st, 8);
+	it->action = qtm_sql_col_dup(st, 1);
+	it->name = qtm_sql_col_dup(st, 2);
+	it->kind = qtm_sql_col_dup(st, 3);
+	it->old_version = qtm_sql_col_dup(st, 4);
+	it->new_version = qtm_sql_col_dup(st, 5);
+	it->old_build_id = qtm_sql_col_dup(st, 6);
+	it->new_build_id = qtm_sql_col_dup(st, 7);
+	it->reason = qtm_sql_col_dup(st, 8);
 }
 
 static int
@@ -145,9 +145,9 @@ select_tx(struct qtm_ctx *ctx, struct qtm_db *db, int64_t only, struct qtm_histo
 		tx->id = sqlite3_column_int64(st, 0);
 		tx->started_at = sqlite3_column_int64(st, 1);
 		tx->finished_at = sqlite3_column_int64(st, 2);
-		tx->command = qtm_db_col_str(st, 3);
-		tx->state = qtm_db_col_str(st, 4);
-		tx->message = qtm_db_col_str(st, 5);
+		tx->command = qtm_sql_col_dup(st, 3);
+		tx->state = qtm_sql_col_dup(st, 4);
+		tx->message = qtm_sql_col_dup(st, 5);
 		tx->pid = sqlite3_column_int64(st, 6);
 	}
 	sqlite3_finalize(st);
