@@ -1,4 +1,4 @@
-/* archive-sym.h - libarchive, loaded on first use (dl.h): only commands that pack or unpack
+/* archive-sym.h - libarchive, loaded on first use (lazy-lib.h): only commands that pack or unpack
  * artifacts or read a gzipped index pay for it and for libxml2 and ICU, which it pulls in.  Call
  * qtm_archive_load() before any sym_archive_* pointer: until it has returned 0 they are NULL. */
 #ifndef QTM_ARCHIVE_SYM_H
@@ -7,7 +7,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
-#include "dl.h"
+#include "lazy-lib.h"
 
 struct qtm_ctx;
 

@@ -1,4 +1,4 @@
-/* curl-sym.h - libcurl, loaded on first use (dl.h).  Call qtm_curl_load() before any sym_curl_*
+/* curl-sym.h - libcurl, loaded on first use (lazy-lib.h).  Call qtm_curl_load() before any sym_curl_*
  * pointer: until it has returned 0 they are NULL.  qtm_curl_load() also runs
  * curl_global_init(), once per process; qtm_curl_cleanup() undoes it at exit when it ran. */
 #ifndef QTM_CURL_SYM_H
@@ -6,7 +6,7 @@
 
 #include <curl/curl.h>
 
-#include "dl.h"
+#include "lazy-lib.h"
 
 struct qtm_ctx;
 

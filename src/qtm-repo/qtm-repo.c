@@ -15,7 +15,7 @@
 #include "i18n.h"
 #include "number.h"
 #include "repository.h"
-#include "serve.h"
+#include "repo-serve.h"
 #include "sign.h"
 #include "xalloc.h"
 

@@ -5,7 +5,7 @@
 #include "ctx.h"
 #include "db.h"
 #include "i18n.h"
-#include "run.h"
+#include "predict.h"
 
 static int cmd_run_exec(struct qtm_ctx *, const struct cli_args *);
 

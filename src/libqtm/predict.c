@@ -1,4 +1,4 @@
-/* run.c - running an installed model's predict command in the sandbox. */
+/* predict.c - running an installed model's predict command in the sandbox. */
 #include "config.h"
 
 #include <errno.h>
@@ -17,7 +17,7 @@
 #include "manifest.h"
 #include "model.h"
 #include "paths.h"
-#include "run.h"
+#include "predict.h"
 #include "sandbox.h"
 #include "source.h"
 #include "train.h"

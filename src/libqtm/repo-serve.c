@@ -1,4 +1,4 @@
-/* serve.c - serving a repository directory over HTTP with libmicrohttpd. */
+/* repo-serve.c - serving a repository directory over HTTP with libmicrohttpd. */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -20,7 +20,7 @@
 #include "ctx.h"
 #include "http-guard.h"
 #include "i18n.h"
-#include "serve.h"
+#include "repo-serve.h"
 #include "xalloc.h"
 
 /* One thread of ours runs the daemon (external epoll mode), so that the guard's sweep runs on

@@ -1,4 +1,4 @@
-/* dl.c - resolving an optional library's symbols at first use (see dl.h). */
+/* lazy-lib.c - resolving an optional library's symbols at first use (see lazy-lib.h). */
 #include "config.h"
 
 #include <dlfcn.h>
@@ -6,7 +6,7 @@
 #include <stdio.h>
 
 #include "ctx.h"
-#include "dl.h"
+#include "lazy-lib.h"
 #include "i18n.h"
 
 void

@@ -1,12 +1,12 @@
-/* dl.h - optional heavy libraries loaded with dlopen() on first use, so that commands that never
+/* lazy-lib.h - optional heavy libraries loaded with dlopen() on first use, so that commands that never
  * download (libcurl) or unpack (libarchive) do not map them and their dependencies at start.
  *
  * A library is described by a static struct qtm_dl_lib naming its soname and the symbols to
  * resolve into function pointers (the caller's own globals, named sym_<symbol>).  Nothing here is
  * ever unloaded: the handle and the pointers live until the process ends.  Declare the pointers
  * with QTM_DL_DECLARE in a header and define them with QTM_DL_DEFINE in one .c file. */
-#ifndef QTM_DL_H
-#define QTM_DL_H
+#ifndef QTM_LAZY_LIB_H
+#define QTM_LAZY_LIB_H
 
 #include <stddef.h>
 

@@ -1,12 +1,12 @@
-/* serve.h - a static file server for repositories (qtm-repo serve): GET and HEAD, single
+/* repo-serve.h - a static file server for repositories (qtm-repo serve): GET and HEAD, single
  * Range requests (206/416), content types by extension, nothing outside the directory, a total
  * deadline for each request's headers, a cap on connections per client address, 400 for
  * ambiguous framing.
  * libmicrohttpd does the HTTP.
  *
  * The returned server is owned by the caller: qtm_serve_stop(). */
-#ifndef QTM_SERVE_H
-#define QTM_SERVE_H
+#ifndef QTM_REPO_SERVE_H
+#define QTM_REPO_SERVE_H
 
 #include <stdint.h>
 
