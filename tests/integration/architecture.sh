@@ -4,7 +4,7 @@
 # includes libsolv; no include circle among the files of one library; qtm-hived links no
 # sandbox or trainer code.  Needs only the source tree and the built binaries.
 . "$(dirname "$0")/lib.sh"
-plan 9
+plan 11
 
 S=$top_srcdir/src
 HIVED=$top_builddir/src/qtm-hived/qtm-hived
@@ -64,6 +64,21 @@ for f in $SOLV_INCLUDE_ALLOWLIST; do
 	esac
 done
 is "${new# }" "" "no file under src/ outside libqtm includes a <solv/...> header (but those allowed)"
+
+# Not only the includes: no front-end object references a libsolv symbol (nm -u).
+solv_so=$(ldd "$top_builddir/src/qtm/qtm" | awk '$1 ~ /^libsolv\.so/ { print $3 }')
+nm -D --defined-only "$solv_so" 2>/dev/null | awk 'NF == 3 { sub(/@.*/, "", $3); print $3 }' | sort -u >"$TMP/solv-def"
+bad=
+for o in $(find "$top_builddir/src" -name '*.o' ! -path '*/src/libqtm/*' | LC_ALL=C sort); do
+	hits=$(nm -u "$o" | awk '{ print $NF }' | sort -u | comm -12 - "$TMP/solv-def" | tr '\n' ' ')
+	[ -z "$hits" ] || bad="$bad ${o#$top_builddir/}: $hits"
+done
+[ -s "$TMP/solv-def" ] && [ -z "$bad" ]
+st=$?; [ $st -eq 0 ] || echo "# libsolv ($solv_so):$bad"
+ok $st "no object outside libqtm references a libsolv symbol (nm -u)"
+# The public headers of libqtm include no libsolv header: only the internal ones (*-internal.h).
+bad=$(cd "$S/libqtm" && grep -l '^[[:space:]]*#[[:space:]]*include[[:space:]]*<solv/' *.h | grep -v -- '-internal\.h$' | tr '\n' ' ')
+is "$bad" "" "no public libqtm header includes a libsolv header"
 
 # Include circles: a module is a NAME.c with its NAME.h; a header without a .c of its own (an
 # internal header) belongs to whoever includes it, so its includes count as theirs.  A circle
