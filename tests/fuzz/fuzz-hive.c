@@ -334,7 +334,7 @@ static char *
 expand(const struct world *w, const char *s, size_t len, size_t *out_len)
 {
 	char job[24];
-	size_t cap = len * 8 + 1, n = 0;
+	size_t cap = len * 32 + 1, n = 0;
 	char *out = xmalloc(cap);
 
 	snprintf(job, sizeof job, "%lld", w->job);
@@ -352,7 +352,7 @@ expand(const struct world *w, const char *s, size_t len, size_t *out_len)
 			out[n++] = s[i];
 			continue;
 		}
-		/* Each placeholder (2 bytes) becomes at most 64: within the 8x reserved. */
+		/* Each placeholder (2 bytes) becomes at most 64: within the 32x reserved. */
 		memcpy(out + n, sub, strlen(sub));
 		n += strlen(sub);
 		i++;
