@@ -23,14 +23,33 @@ qtm_name_valid(const char *name)
 	return strlen(name) <= 128;
 }
 
+/* Whether a revision sorts after no revision at all, as dpkg compares them.  The pool orders a
+ * version without one before every version with one, so a revision that dpkg puts at or before
+ * none (empty, only zeros, or zeros then ~) would be ordered differently and is refused. */
+static bool
+revision_valid(const char *rev)
+{
+	rev += strspn(rev, "0");
+	return *rev != '\0' && *rev != '~';
+}
+
+/* [EPOCH:]UPSTREAM[-REVISION] as Debian writes it, without the colons Debian allows in UPSTREAM
+ * after an epoch: one colon at most keeps a version plain in pool file names and URLs. */
 bool
 qtm_version_valid(const char *version)
 {
-	if (!isdigit((unsigned char)version[0]))
+	const char *upstream = version, *dash;
+
+	while (isdigit((unsigned char)*upstream))
+		upstream++;
+	upstream = *upstream == ':' && upstream > version ? upstream + 1 : version;
+	if (!isdigit((unsigned char)upstream[0]))
 		return false;
-	for (const char *p = version; *p != '\0'; p++)
+	for (const char *p = upstream; *p != '\0'; p++)
 		if (!isalnum((unsigned char)*p) && strchr(".+~-", *p) == NULL)
 			return false;
+	if ((dash = strrchr(upstream, '-')) != NULL && !revision_valid(dash + 1))
+		return false;
 	return strlen(version) <= 64;
 }
 
@@ -263,7 +282,10 @@ parse_common(struct qtm_ctx *ctx, struct qtm_manifest *m, const char *origin)
 		return qtm_error(ctx, -EINVAL, _("%s: field \"name\": \"%s\" is not a valid name (lowercase letters, digits, + - . _)"),
 		    origin, m->name);
 	if (!qtm_version_valid(m->version))
-		return qtm_error(ctx, -EINVAL, _("%s: field \"version\": \"%s\" is not a valid version"), origin, m->version);
+		return qtm_error(ctx, -EINVAL, _("%s: field \"version\": \"%s\" is not a valid version "
+		    "([EPOCH:]VERSION: an optional number and a colon, then a digit followed by letters, digits "
+		    "and . + ~ -, at most 64 characters; a revision after the last - is not empty, only zeros, or "
+		    "zeros and ~)"), origin, m->version);
 	if (strcmp(m->kind, "model") != 0 && strcmp(m->kind, "dataset") != 0)
 		return qtm_error(ctx, -EINVAL, _("%s: field \"kind\": \"%s\" is not one of model, dataset"), origin, m->kind);
 	m->is_dataset = strcmp(m->kind, "dataset") == 0;

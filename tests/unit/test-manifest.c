@@ -214,6 +214,8 @@ static const struct bad_case bad_cases[] = {
 	{ "version not a string", false, false, "{\"version\": 1.0}", "field \"version\": expected a string" },
 	{ "version not starting with a digit", false, false, "{\"version\": \"v1\"}", "field \"version\": \"v1\" is not a valid version" },
 	{ "version with a space", false, false, "{\"version\": \"1 2\"}", "\"1 2\" is not a valid version" },
+	{ "epoch not a number", false, false, "{\"version\": \"x:1.0\"}",
+	  "\"x:1.0\" is not a valid version ([EPOCH:]VERSION: an optional number and a colon" },
 	{ "bad kind", false, false, "{\"kind\": \"program\"}", "field \"kind\": \"program\" is not one of model, dataset" },
 	{ "missing summary", false, false, "{\"summary\": null}", "field \"summary\": missing" },
 	{ "missing license", false, false, "{\"license\": null}", "field \"license\": missing" },
@@ -451,7 +453,22 @@ test_names_versions(void **state)
 	assert_true(qtm_version_valid("1.0~rc1+git2-1"));
 	assert_false(qtm_version_valid(""));
 	assert_false(qtm_version_valid("v1"));
-	assert_false(qtm_version_valid("1:2"));
+	assert_true(qtm_version_valid("1:2"));
+	assert_true(qtm_version_valid("12:1.0~rc1-3"));
+	assert_false(qtm_version_valid("a:2"));   /* the epoch is a number */
+	assert_false(qtm_version_valid(":2"));
+	assert_false(qtm_version_valid("1:"));
+	assert_false(qtm_version_valid("1:a"));
+	assert_false(qtm_version_valid("1:2:3"));
+	/* Revisions dpkg sorts at or before none at all. */
+	assert_false(qtm_version_valid("1.0-"));
+	assert_false(qtm_version_valid("1.0-0"));
+	assert_false(qtm_version_valid("1.0-00"));
+	assert_false(qtm_version_valid("1.0-~1"));
+	assert_false(qtm_version_valid("1.0-0~bpo1"));
+	assert_true(qtm_version_valid("1.0-0.1"));
+	assert_true(qtm_version_valid("1.0-0a"));
+	assert_true(qtm_version_valid("1.0~rc1-1~bpo1"));
 	assert_false(qtm_version_valid("1/2"));
 }
 
