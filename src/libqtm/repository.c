@@ -158,10 +158,11 @@ add_model(struct qtm_ctx *ctx, const char *src, struct qtm_manifest *m, const ch
 	return rc;
 }
 
-/* The names already in the index: an open-addressing hash set, so that checking a repository
- * of 100,000 modules for duplicates stays linear. */
+/* The NAME=VERSION pairs already in the index, each with the folder that defined it: an
+ * open-addressing hash map, so that checking a repository of 100,000 modules for duplicates
+ * stays linear. Several versions of one name are welcome; one version twice is not. */
 struct name_set {
-	char **slots;
+	char **keys, **srcs;
 	size_t cap, n;
 };
 
@@ -175,37 +176,52 @@ name_hash(const char *s)
 	return h;
 }
 
-/* Adds name; false when it was there already. */
-static bool
-name_set_add(struct name_set *set, const char *name)
+/* Takes key and src (both owned by the set afterwards) into a set known to have room. */
+static void
+name_set_put(struct name_set *set, char *key, char *src)
+{
+	size_t i = name_hash(key) & (set->cap - 1);
+
+	while (set->keys[i] != NULL)
+		i = (i + 1) & (set->cap - 1);
+	set->keys[i] = key;
+	set->srcs[i] = src;
+	set->n++;
+}
+
+/* Adds key, defined in folder src; returns NULL, or the folder that defined key before. */
+static const char *
+name_set_add(struct name_set *set, const char *key, const char *src)
 {
 	size_t i;
 
 	if (2 * (set->n + 1) > set->cap) {
-		struct name_set bigger = { xcalloc(set->cap ? set->cap * 2 : 1024, sizeof (char *)), set->cap ? set->cap * 2 : 1024, 0 };
+		size_t cap = set->cap ? set->cap * 2 : 1024;
+		struct name_set bigger = { xcalloc(cap, sizeof (char *)), xcalloc(cap, sizeof (char *)), cap, 0 };
 
 		for (size_t j = 0; j < set->cap; j++)
-			if (set->slots[j] != NULL) {
-				name_set_add(&bigger, set->slots[j]);
-				free(set->slots[j]);
-			}
-		free(set->slots);
+			if (set->keys[j] != NULL)
+				name_set_put(&bigger, set->keys[j], set->srcs[j]);
+		free(set->keys);
+		free(set->srcs);
 		*set = bigger;
 	}
-	for (i = name_hash(name) & (set->cap - 1); set->slots[i] != NULL; i = (i + 1) & (set->cap - 1))
-		if (strcmp(set->slots[i], name) == 0)
-			return false;
-	set->slots[i] = xstrdup(name);
-	set->n++;
-	return true;
+	for (i = name_hash(key) & (set->cap - 1); set->keys[i] != NULL; i = (i + 1) & (set->cap - 1))
+		if (strcmp(set->keys[i], key) == 0)
+			return set->srcs[i];
+	name_set_put(set, xstrdup(key), xstrdup(src));
+	return NULL;
 }
 
 static void
 name_set_free(struct name_set *set)
 {
-	for (size_t i = 0; i < set->cap; i++)
-		free(set->slots[i]);
-	free(set->slots);
+	for (size_t i = 0; i < set->cap; i++) {
+		free(set->keys[i]);
+		free(set->srcs[i]);
+	}
+	free(set->keys);
+	free(set->srcs);
 }
 
 static int
@@ -214,17 +230,24 @@ add_module(struct qtm_ctx *ctx, const char *src, const char *out_dir, cJSON *pac
 {
 	char *path = xasprintf("%s/module.json", src);
 	struct qtm_manifest *m;
+	const char *first;
 	cJSON *entry;
+	char *key;
 	int rc = qtm_manifest_load(ctx, path, &m);
 
 	free(path);
 	if (rc < 0)
 		return rc;
-	if (!name_set_add(names, m->name)) {
-		rc = qtm_error(ctx, -EEXIST, _("%s: package %s is defined twice"), src, m->name);
+	/* Versions hold no '=' nor '_', so NAME=VERSION and pool/NAME_VERSION are unambiguous. */
+	key = xasprintf("%s=%s", m->name, m->version);
+	first = name_set_add(names, key, src);
+	if (first != NULL) {
+		rc = qtm_error(ctx, -EEXIST, _("%s and %s both define %s"), first, src, key);
+		free(key);
 		qtm_manifest_free(m);
 		return rc;
 	}
+	free(key);
 	entry = cJSON_Duplicate(m->json, true);
 	rc = m->is_dataset ? add_dataset(ctx, src, m, out_dir, entry) : add_model(ctx, src, m, out_dir, entry);
 	if (rc == 0)

@@ -192,9 +192,8 @@ free_port() {
 
 # merge_repo OUT OTHER...: adds to the repository OUT (made by build_repo) the packages of the
 # repositories OTHER that OUT lacks (by name and version), with their pool and dataset files,
-# and rewrites OUT's index and release (signed again).  qtm-repo build refuses a name defined
-# twice, but an index may offer several versions of a name (qtm-repository(5)): this is how a
-# test gets one repository offering foo 1.0.0 and foo 2.0.0.  Bails out on failure.
+# and rewrites OUT's index and release (signed again): one repository offering foo 1.0.0 and
+# foo 2.0.0 from repositories built apart.  Bails out on failure.
 merge_repo() {
 	_out=$1
 	shift
