@@ -311,6 +311,7 @@ plan_push(struct qtm_pool *p, struct qtm_plan *plan, enum qtm_step_action action
 	st->kind = xstrdup(qtm_pool_manifest(p, id, &m) == 0 && m->is_dataset ? "dataset" : "model");
 	st->source = xstrdup(s->repo->name);
 	st->manual = manual;
+	st->downgrade_from = NULL;
 	qtm_manifest_free(m);
 }
 
@@ -340,8 +341,16 @@ transaction_to_plan(struct qtm_pool *p, Solver *solv, char *const *specs, struct
 			continue;
 		if (type == SOLVER_TRANSACTION_ERASE)
 			plan_push(p, plan, QTM_STEP_REMOVE, id, false);
-		else if (type != SOLVER_TRANSACTION_IGNORE && !qtm_pool_is_installed(p, id))
+		else if (type != SOLVER_TRANSACTION_IGNORE && !qtm_pool_is_installed(p, id)) {
 			plan_push(p, plan, QTM_STEP_INSTALL, id, requested(p, specs, id));
+			if (type == SOLVER_TRANSACTION_DOWNGRADE) {
+				Id old = transaction_obs_pkg(trans, id);
+
+				if (old != 0)
+					plan->steps[plan->n - 1].downgrade_from =
+					    xstrdup(pool_id2str(p->pool, pool_id2solvable(p->pool, old)->evr));
+			}
+		}
 	}
 	transaction_free(trans);
 }
@@ -599,6 +608,7 @@ qtm_plan_free(struct qtm_plan *plan)
 		free(plan->steps[i].version);
 		free(plan->steps[i].kind);
 		free(plan->steps[i].source);
+		free(plan->steps[i].downgrade_from);
 	}
 	free(plan->steps);
 	memset(plan, 0, sizeof *plan);

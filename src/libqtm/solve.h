@@ -17,6 +17,7 @@ struct qtm_step {
 	qtm_pkg_id id;          /* package in the pool */
 	char *name, *version, *kind, *source;
 	bool manual;            /* asked for by name (install reason) */
+	char *downgrade_from;   /* the newer installed version this install replaces, or NULL */
 };
 
 struct qtm_plan {

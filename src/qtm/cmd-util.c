@@ -105,6 +105,8 @@ cmd_print_plan(struct qtm_ctx *ctx, const struct qtm_plan *plan, bool dry_run)
 			cJSON_AddStringToObject(o, "kind", st->kind);
 			cJSON_AddStringToObject(o, "source", st->source);
 			cJSON_AddStringToObject(o, "reason", st->manual ? "manual" : "auto");
+			if (st->downgrade_from != NULL)
+				cJSON_AddStringToObject(o, "downgrade_from", st->downgrade_from);
 			cJSON_AddItemToArray(steps, o);
 		}
 		cmd_print_json(json);
@@ -113,10 +115,13 @@ cmd_print_plan(struct qtm_ctx *ctx, const struct qtm_plan *plan, bool dry_run)
 	for (size_t i = 0; i < plan->n; i++) {
 		const struct qtm_step *st = &plan->steps[i];
 
-		printf("%s %-28s %-10s %-8s %s\n",
+		printf("%s %-28s %-10s %-8s %s",
 		    st->action == QTM_STEP_INSTALL ? (dry_run ? _("Inst") : _("install")) : (dry_run ? _("Remv") : _("remove")),
 		    st->name, st->version, st->kind,
 		    st->action == QTM_STEP_INSTALL ? (st->manual ? _("[requested]") : _("[dependency]")) : "");
+		if (st->downgrade_from != NULL)
+			printf(_(" DOWNGRADE from %s"), st->downgrade_from);
+		putchar('\n');
 	}
 	fflush(stdout);
 }

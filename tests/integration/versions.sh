@@ -3,7 +3,7 @@
 # (models and datasets) and refuses one NAME=VERSION twice; the client installs the newest,
 # an older one on request (a downgrade when a newer one is installed), and lists them all.
 . "$(dirname "$0")/lib.sh"
-plan 6
+plan 14
 
 # version_module DIR NAME KIND VERSION: make_module at another version than 1.0.0.
 version_module() {
@@ -15,6 +15,7 @@ M=$TMP/m
 for v in 1.0.0 1.1.0 2.0.0; do version_module "$M/model-a-$v" model-a model "$v"; done
 for v in 1.0.0 3.0.0; do version_module "$M/data-d-$v" data-d dataset "$v"; done
 version_module "$M/epoch" model-a model 1:0.1
+make_module "$M/user" user model ',"requires":["model-a<2.0.0"]'
 build_repo "$TMP/repo" "$M"
 
 # ---- qtm-repo build --------------------------------------------------------------------------
@@ -22,10 +23,10 @@ is "$(/usr/bin/python3 -c '
 import gzip, json, sys
 index = json.load(gzip.open(sys.argv[1]))
 print(" ".join(sorted(p["name"] + "=" + p["version"] for p in index["packages"])))' "$TMP/repo/index.json.gz")" \
-	"data-d=1.0.0 data-d=3.0.0 model-a=1.0.0 model-a=1.1.0 model-a=1:0.1 model-a=2.0.0" \
+	"data-d=1.0.0 data-d=3.0.0 model-a=1.0.0 model-a=1.1.0 model-a=1:0.1 model-a=2.0.0 user=1.0.0" \
 	"build: the index lists every version of each name"
 is "$(cd "$TMP/repo" && ls datasets/data-d pool | tr '\n' ' ')" \
-	"datasets/data-d: 1.0.0 3.0.0  pool: model-a_1.0.0.tar.zst model-a_1.1.0.tar.zst model-a_1:0.1.tar.zst model-a_2.0.0.tar.zst " \
+	"datasets/data-d: 1.0.0 3.0.0  pool: model-a_1.0.0.tar.zst model-a_1.1.0.tar.zst model-a_1:0.1.tar.zst model-a_2.0.0.tar.zst user_1.0.0.tar.zst " \
 	"build: one pool file and one dataset folder per version"
 
 version_module "$TMP/dup/one" model-a model 1.1.0
@@ -42,5 +43,27 @@ fails_with 1 "$M/data-d-3.0.0 and $TMP/dupd/one both define data-d=3.0.0" \
 	"and for datasets" -- \
 	"$QTM_REPO_TOOL" build --name test --key "$(test_key).key" -o "$TMP/dup-repo" "$M" "$TMP/dupd/one"
 [ ! -e "$TMP/dup-repo/release.json" ]; ok $? "a refused build publishes no release"
+
+# ---- the client: the highest version that fits, an older one on request -------------------------
+R=$TMP/root
+use_source "$R" t "$TMP/repo"
+steps() { json_get "$TMP/out" "' '.join(s['action'] + ':' + s['name'] + '=' + s['version'] + ':' + s.get('downgrade_from', '-') for s in j['steps'])"; }
+run qtm "$R" --json install -s model-a data-d
+is "$(steps)" "install:model-a=1:0.1:- install:data-d=3.0.0:-" "install takes the highest version (the epoch wins over 2.0.0)"
+run qtm "$R" --json install -s user
+is "$(steps)" "install:model-a=1.1.0:- install:user=1.0.0:-" "and the highest that fits a requirement (model-a<2.0.0)"
+run qtm "$R" --json install -s model-a=1.0.0 data-d=1.0.0
+is "$(steps)" "install:model-a=1.0.0:- install:data-d=1.0.0:-" "NAME=VERSION asks for an older version"
+run qtm "$R" -y install model-a data-d
+ok $status "install the newest model-a and data-d"
+run qtm "$R" --json install -s model-a=2.0.0 data-d=1.0.0
+is "$(steps)" "install:model-a=2.0.0:1:0.1 install:data-d=1.0.0:3.0.0" "an older version than the installed one is a downgrade in the plan (--json)"
+run qtm "$R" install -s model-a=2.0.0
+grep -Eq '^Inst model-a +2\.0\.0 +model +\[requested\] DOWNGRADE from 1:0\.1$' "$TMP/out"; ok $? "and in text"
+run qtm "$R" -y install model-a=1.1.0 data-d=1.0.0
+is "$status:$(qtm "$R" --json list --installed | json_get /dev/stdin "' '.join(sorted(p['name'] + '=' + p['installed_version'] for p in j))")" \
+	"0:data-d=1.0.0 model-a=1.1.0" "the downgrade installs the older versions in place of the newer"
+run qtm "$R" --json upgrade -s
+is "$(steps)" "install:data-d=3.0.0:- install:model-a=1:0.1:-" "and an upgrade offers the newest again"
 
 done_testing
