@@ -1,4 +1,4 @@
-/* cmd-list.c - qtm list [--installed|--available] */
+/* cmd-list.c - qtm list [--installed|--available|--all-versions] */
 #include "config.h"
 
 #include <stdio.h>
@@ -64,6 +64,64 @@ collect_available(struct qtm_pool *p, const struct qtm_installed *inst, size_t n
 	free(v);
 }
 
+static const struct qtm_installed *
+find_installed_version(const struct qtm_installed *v, size_t n, const char *name, const char *version)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i].name, name) == 0 && strcmp(v[i].version, version) == 0)
+			return &v[i];
+	return NULL;
+}
+
+/* Whether a source (any: source NULL) offers version among vs[0..n).  An installed version
+ * is listed only when no source offers it, and marked installed on the row of the source it
+ * came from when that source still offers it. */
+static bool
+offered(const struct qtm_pkg *vs, size_t n, const char *version, const char *source)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!vs[i].installed && strcmp(vs[i].version, version) == 0 &&
+		    (source == NULL || strcmp(vs[i].source, source) == 0))
+			return true;
+	return false;
+}
+
+static int
+cmp_pkg_names(const void *a, const void *b)
+{
+	return strcmp(((const struct qtm_pkg *)a)->name, ((const struct qtm_pkg *)b)->name);
+}
+
+/* --all-versions: every version of each name (names sorted, versions newest first), one row
+ * per source offering it; a row is marked installed when that very version is. */
+static void
+collect_all_versions(struct qtm_pool *p, const struct qtm_installed *inst, size_t n, cJSON *rows)
+{
+	struct qtm_pkg *names;
+	size_t nn = qtm_query_newest(p, &names);
+
+	qsort(names, nn, sizeof *names, cmp_pkg_names);
+	for (size_t k = 0; k < nn; k++) {
+		struct qtm_pkg *vs;
+		size_t nv = qtm_query_versions(p, names[k].name, &vs);
+
+		for (size_t j = 0; j < nv; j++) {
+			const struct qtm_installed *i = find_installed_version(inst, n, vs[j].name, vs[j].version);
+
+			if (vs[j].installed && offered(vs, nv, vs[j].version, NULL))
+				continue;
+			if (i != NULL && i->source != NULL && !vs[j].installed && strcmp(i->source, vs[j].source) != 0 &&
+			    offered(vs, nv, i->version, i->source))
+				i = NULL;
+			add_row(rows, vs[j].name, vs[j].version, qtm_pool_kind(p, vs[j].id),
+			    vs[j].summary != NULL ? vs[j].summary : "", vs[j].installed ? NULL : vs[j].source,
+			    i != NULL ? i->version : NULL, i != NULL ? i->reason : NULL);
+		}
+		free(vs);
+	}
+	free(names);
+}
+
 static int
 cmp_rows(const void *a, const void *b)
 {
@@ -89,18 +147,24 @@ sort_rows(cJSON *rows)
 	free(v);
 }
 
+/* with_source: a source column before the state (--all-versions; "-" for an installed version
+ * that no source offers any more). */
 static void
-print_rows(struct qtm_ctx *ctx, const cJSON *rows)
+print_rows(struct qtm_ctx *ctx, const cJSON *rows, bool with_source)
 {
 	const cJSON *row;
 
 	cJSON_ArrayForEach(row, rows) {
 		const cJSON *inst = cJSON_GetObjectItem(row, "installed_version");
 		const cJSON *reason = cJSON_GetObjectItem(row, "reason");
+		const cJSON *source = cJSON_GetObjectItem(row, "source");
 
-		printf("%s%-26s%s %-10s %-8s %-18s %s\n", cmd_bold(ctx), qtm_term_safe(cJSON_GetObjectItem(row, "name")->valuestring),
+		printf("%s%-26s%s %-10s %-8s ", cmd_bold(ctx), qtm_term_safe(cJSON_GetObjectItem(row, "name")->valuestring),
 		    cmd_reset(ctx), qtm_term_safe(cJSON_GetObjectItem(row, "version")->valuestring),
-		    qtm_term_safe(cJSON_GetObjectItem(row, "kind")->valuestring),
+		    qtm_term_safe(cJSON_GetObjectItem(row, "kind")->valuestring));
+		if (with_source)
+			printf("%-12s ", source != NULL ? qtm_term_safe(source->valuestring) : "-");
+		printf("%-18s %s\n",
 		    inst != NULL ? (strcmp(reason->valuestring, "auto") == 0 ? _("[installed,auto]") : _("[installed]")) : "",
 		    qtm_term_safe(cJSON_GetObjectItem(row, "summary")->valuestring));
 	}
@@ -141,9 +205,10 @@ list_installed(struct qtm_ctx *ctx, struct qtm_db *db)
 	return rc;
 }
 
-/* The newest version of everything in the sources, marked with its installed state. */
+/* The newest version (all: every version) of everything in the sources, marked with its
+ * installed state. */
 static int
-list_available(struct qtm_ctx *ctx, struct qtm_db *db)
+list_available(struct qtm_ctx *ctx, struct qtm_db *db, bool all)
 {
 	struct qtm_installed *inst = NULL;
 	struct qtm_pool *pool = NULL;
@@ -153,7 +218,9 @@ list_available(struct qtm_ctx *ctx, struct qtm_db *db)
 
 	if (rc == 0)
 		rc = qtm_pool_open(ctx, NULL, QTM_POOL_SOURCES, &pool);
-	if (rc == 0) {
+	if (rc == 0 && all) {
+		collect_all_versions(pool, inst, n, rows);
+	} else if (rc == 0) {
 		collect_available(pool, inst, n, rows);
 		sort_rows(rows);
 	}
@@ -161,7 +228,7 @@ list_available(struct qtm_ctx *ctx, struct qtm_db *db)
 		cmd_print_json(rows);
 		rows = NULL;
 	} else if (rc == 0) {
-		print_rows(ctx, rows);
+		print_rows(ctx, rows, all);
 	}
 	cJSON_Delete(rows);
 	qtm_installed_free_all(inst, n);
@@ -181,7 +248,7 @@ cmd_list_exec(struct qtm_ctx *ctx, const struct cli_args *a)
 		return cmd_usage(&cmd_list_entry, _("takes no arguments"));
 	rc = cmd_open_reader(ctx, &db);
 	if (rc == 0)
-		rc = which == 'i' ? list_installed(ctx, db) : list_available(ctx, db);
+		rc = which == 'i' ? list_installed(ctx, db) : list_available(ctx, db, which == 'A');
 	qtm_db_close(db);
 	return rc;
 }

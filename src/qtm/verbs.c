@@ -43,6 +43,7 @@ static const struct cli_option dry_run_options[] = { DRY_RUN, END };
 static const struct cli_option list_options[] = {
 	{ "installed", 'i', CLI_NO_ARG, NULL, N_("only what is installed"), 'i' },
 	{ "available", 'a', CLI_NO_ARG, NULL, N_("everything the sources offer (the default)"), 'a' },
+	{ "all-versions", 0, CLI_NO_ARG, NULL, N_("every version the sources offer, not only the newest"), 'A' },
 	END,
 };
 
@@ -86,7 +87,7 @@ VERB(qtm_verb_autoremove, "autoremove", NULL, N_("[-s]"), N_("remove dependencie
 VERB(qtm_verb_upgrade, "upgrade", NULL, N_("[-s] [NAME...]"), N_("upgrade installed packages (all, or those named)"),
     dry_run_options, 0);
 VERB(qtm_verb_update, "update", NULL, "", N_("fetch and verify the sources' release and index"), NULL, 0);
-VERB(qtm_verb_list, "list", NULL, N_("[--installed|--available]"), N_("list modules and datasets"), list_options, 0);
+VERB(qtm_verb_list, "list", NULL, N_("[--installed|--available|--all-versions]"), N_("list modules and datasets"), list_options, 0);
 VERB(qtm_verb_search, "search", NULL, N_("TERM..."), N_("find packages by name, summary or description"), NULL, 0);
 VERB(qtm_verb_info, "info", "show", N_("NAME"), N_("show a package's metadata, install state and metrics"), NULL, 0);
 VERB(qtm_verb_depends, "depends", NULL, N_("NAME"), N_("show what a package requires and what satisfies it"), NULL, 0);

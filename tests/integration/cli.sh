@@ -40,7 +40,7 @@ bad "qtm: an unknown verb names it, the closest one and the verbs" \
 	'^qtm: unknown command "instal"; did you mean install\? \(commands: install, .*policy, hive\)$' -- \
 	"$QTM" --root "$R" instal gis-lidar
 bad "qtm: a misspelt option names it, the closest one and the verb's options" \
-	'^qtm list: unknown option --instaled; did you mean --installed\? \(list takes --installed, --available; global options: qtm --help\)$' -- \
+	'^qtm list: unknown option --instaled; did you mean --installed\? \(list takes --installed, --available, --all-versions; global options: qtm --help\)$' -- \
 	"$QTM" --root "$R" list --instaled
 bad "qtm: an unknown option" '^qtm install: unknown option --bogus \(install takes --dry-run, ' -- \
 	"$QTM" --root "$R" -y install --bogus gis-lidar
@@ -57,7 +57,7 @@ run "$QTM" --root "$R" remove --help
 is "$status:$(head -1 "$TMP/out")" "0:usage: qtm remove [-s] NAME..." "qtm remove --help prints its synopsis"
 grep -q -- '-s, --dry-run' "$TMP/out"; ok $? "and its options"
 run "$QTM" help list
-is "$status:$(head -1 "$TMP/out")" "0:usage: qtm list [--installed|--available]" "qtm help list prints list's synopsis"
+is "$status:$(head -1 "$TMP/out")" "0:usage: qtm list [--installed|--available|--all-versions]" "qtm help list prints list's synopsis"
 run "$QTM" --root "$TMP/root3" list -i --json
 is "$status:$(cat "$TMP/out")" "0:[]" "qtm list --json: a global option after the verb"
 run "$QTM" list --root "$TMP/root3" --inst

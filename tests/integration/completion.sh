@@ -39,7 +39,7 @@ is "$(comp _qtm qtm --no)" "--no-color" "global options"
 is "$(comp _qtm qtm install --d)" "--download-only --dry-run" "install's options"
 is "$(comp _qtm qtm --root "$B" install gis-l)" "gis-lidar" "qtm install gis-l -> gis-lidar from the bundled repository"
 is "$(comp _qtm qtm --root="$B" info geophysics-r)" "geophysics-resistivity" "--root=DIR is honoured too"
-is "$(comp _qtm qtm list --)" "--available --installed --json" "list's options"
+is "$(comp _qtm qtm list --)" "--all-versions --available --installed --json" "list's options"
 
 # A root with a test source and one installed model.
 make_module "$TMP/mods/tiny" tiny model

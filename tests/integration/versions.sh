@@ -3,7 +3,7 @@
 # (models and datasets) and refuses one NAME=VERSION twice; the client installs the newest,
 # an older one on request (a downgrade when a newer one is installed), and lists them all.
 . "$(dirname "$0")/lib.sh"
-plan 14
+plan 17
 
 # version_module DIR NAME KIND VERSION: make_module at another version than 1.0.0.
 version_module() {
@@ -65,5 +65,23 @@ is "$status:$(qtm "$R" --json list --installed | json_get /dev/stdin "' '.join(s
 	"0:data-d=1.0.0 model-a=1.1.0" "the downgrade installs the older versions in place of the newer"
 run qtm "$R" --json upgrade -s
 is "$(steps)" "install:data-d=3.0.0:- install:model-a=1:0.1:-" "and an upgrade offers the newest again"
+
+# ---- qtm list --all-versions ---------------------------------------------------------------------
+version_module "$TMP/o/model-a" model-a model 1.1.0
+build_repo "$TMP/repo-o" "$TMP/o"
+use_source "$R" o "$TMP/repo-o"
+run qtm "$R" --json list --all-versions
+is "$status:$(json_get "$TMP/out" "' '.join('%s=%s@%s%s' % (p['name'], p['version'], p.get('source', '-'), '*' if p['installed'] else '') for p in j)")" \
+	"0:data-d=3.0.0@t data-d=1.0.0@t* model-a=1:0.1@t model-a=2.0.0@t model-a=1.1.0@t* model-a=1.1.0@o model-a=1.0.0@t user=1.0.0@t" \
+	"list --all-versions --json: every version, newest first, each source, the installed one marked"
+run qtm "$R" list --all-versions
+grep -Eq '^model-a +1\.1\.0 +model +t +\[installed\] +test model$' "$TMP/out" &&
+	grep -Eq '^model-a +1\.1\.0 +model +o +test model$' "$TMP/out" &&
+	is "$(awk '{print $1 "=" $2}' "$TMP/out" | tr '\n' ' ')" \
+	"data-d=3.0.0 data-d=1.0.0 model-a=1:0.1 model-a=2.0.0 model-a=1.1.0 model-a=1.1.0 model-a=1.0.0 user=1.0.0 " \
+	"list --all-versions in text: a line per version and source, with the source" || ok 1 "list --all-versions in text"
+run qtm "$R" --json list
+is "$(json_get "$TMP/out" "' '.join(p['name'] + '=' + p['version'] for p in j)")" "data-d=3.0.0 model-a=1:0.1 user=1.0.0" \
+	"plain list still shows the newest version only"
 
 done_testing
