@@ -87,9 +87,31 @@ offered(const struct qtm_pkg *vs, size_t n, const char *version, const char *sou
 }
 
 static int
-cmp_pkg_names(const void *a, const void *b)
+cmp_names(const void *a, const void *b)
 {
-	return strcmp(((const struct qtm_pkg *)a)->name, ((const struct qtm_pkg *)b)->name);
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names the sources offer and those installed, sorted, each once; the caller frees the
+ * array (the strings belong to the pool and inst). */
+static const char **
+all_names(struct qtm_pool *p, const struct qtm_installed *inst, size_t n, size_t *count)
+{
+	struct qtm_pkg *newest;
+	size_t nn = qtm_query_newest(p, &newest), k = 0;
+	const char **names = xcalloc(nn + n + 1, sizeof *names);
+
+	for (size_t i = 0; i < nn; i++)
+		names[k++] = newest[i].name;
+	for (size_t i = 0; i < n; i++)
+		names[k++] = inst[i].name;
+	free(newest);
+	qsort(names, k, sizeof *names, cmp_names);
+	*count = 0;
+	for (size_t i = 0; i < k; i++)
+		if (*count == 0 || strcmp(names[*count - 1], names[i]) != 0)
+			names[(*count)++] = names[i];
+	return names;
 }
 
 /* --all-versions: every version of each name (names sorted, versions newest first), one row
@@ -97,13 +119,12 @@ cmp_pkg_names(const void *a, const void *b)
 static void
 collect_all_versions(struct qtm_pool *p, const struct qtm_installed *inst, size_t n, cJSON *rows)
 {
-	struct qtm_pkg *names;
-	size_t nn = qtm_query_newest(p, &names);
+	size_t nn;
+	const char **names = all_names(p, inst, n, &nn);
 
-	qsort(names, nn, sizeof *names, cmp_pkg_names);
 	for (size_t k = 0; k < nn; k++) {
 		struct qtm_pkg *vs;
-		size_t nv = qtm_query_versions(p, names[k].name, &vs);
+		size_t nv = qtm_query_versions(p, names[k], &vs);
 
 		for (size_t j = 0; j < nv; j++) {
 			const struct qtm_installed *i = find_installed_version(inst, n, vs[j].name, vs[j].version);
@@ -216,8 +237,9 @@ list_available(struct qtm_ctx *ctx, struct qtm_db *db, bool all)
 	size_t n = 0;
 	int rc = qtm_db_list(ctx, db, &inst, &n);
 
+	/* every version includes those installed that no source offers any more */
 	if (rc == 0)
-		rc = qtm_pool_open(ctx, NULL, QTM_POOL_SOURCES, &pool);
+		rc = qtm_pool_open(ctx, all ? db : NULL, QTM_POOL_SOURCES | (all ? QTM_POOL_INSTALLED : 0), &pool);
 	if (rc == 0 && all) {
 		collect_all_versions(pool, inst, n, rows);
 	} else if (rc == 0) {

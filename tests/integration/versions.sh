@@ -3,7 +3,7 @@
 # (models and datasets) and refuses one NAME=VERSION twice; the client installs the newest,
 # an older one on request (a downgrade when a newer one is installed), and lists them all.
 . "$(dirname "$0")/lib.sh"
-plan 17
+plan 18
 
 # version_module DIR NAME KIND VERSION: make_module at another version than 1.0.0.
 version_module() {
@@ -83,5 +83,10 @@ grep -Eq '^model-a +1\.1\.0 +model +t +\[installed\] +test model$' "$TMP/out" &&
 run qtm "$R" --json list
 is "$(json_get "$TMP/out" "' '.join(p['name'] + '=' + p['version'] for p in j)")" "data-d=3.0.0 model-a=1:0.1 user=1.0.0" \
 	"plain list still shows the newest version only"
+run qtm "$R" source remove t
+run qtm "$R" --json list --all-versions
+is "$status:$(json_get "$TMP/out" "' '.join('%s=%s@%s%s' % (p['name'], p['version'], p.get('source', '-'), '*' if p['installed'] else '') for p in j)")" \
+	"0:data-d=1.0.0@-* model-a=1.1.0@o*" \
+	"without the source it came from: another source's same version is marked, and a version no source offers is listed without one"
 
 done_testing
