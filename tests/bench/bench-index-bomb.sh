@@ -13,14 +13,7 @@ bench_need "" "$QTM" "$QTM_REPO" /usr/bin/time
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-mkdir -p "$tmp/mods/data-a"
-echo data >"$tmp/mods/data-a/data.txt"
-cat >"$tmp/mods/data-a/module.json" <<'JSON'
-{"format":1,"name":"data-a","version":"1.0.0","kind":"dataset","summary":"test data","license":"CC0-1.0",
- "files":[{"name":"data.txt"}]}
-JSON
-"$QTM_REPO" keygen "$tmp/key" >/dev/null
-"$QTM_REPO" build --name bomb --key "$tmp/key.key" -o "$tmp/repo" "$tmp/mods" >/dev/null
+bench_dataset_repo "$tmp" data-a
 cp -R "$tmp/repo" "$tmp/good"
 
 # The bomb: the real index followed by SIZE_MIB MiB of spaces (still valid JSON), signed.

@@ -14,14 +14,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 # One installed dataset, copied to n rows in the database.
-mkdir -p "$tmp/mods/data-one"
-echo data >"$tmp/mods/data-one/data.txt"
-cat >"$tmp/mods/data-one/module.json" <<'JSON'
-{"format":1,"name":"data-one","version":"1.0.0","kind":"dataset","summary":"one file","license":"CC0-1.0",
- "files":[{"name":"data.txt"}]}
-JSON
-"$QTM_REPO" keygen "$tmp/key" >/dev/null
-"$QTM_REPO" build --name bench --key "$tmp/key.key" -o "$tmp/repo" "$tmp/mods" >/dev/null
+bench_dataset_repo "$tmp" data-one
 r=$tmp/root
 "$QTM" --root "$r" source add --key "$tmp/key.pub" bench "$tmp/repo" >/dev/null 2>&1
 "$QTM" --root "$r" update >/dev/null 2>&1

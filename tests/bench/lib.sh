@@ -19,3 +19,14 @@ bench_need() {
 		[ -e "$f" ] || { echo "$(basename "$0"): $f is missing (build first, or set top_builddir$hint)" >&2; exit 2; }
 	done
 }
+
+# bench_dataset_repo DIR NAME: a signed repository DIR/repo holding one one-file dataset NAME,
+# built from DIR/mods with a new key DIR/key.key (DIR/key.pub to trust it).
+bench_dataset_repo() {
+	mkdir -p "$1/mods/$2"
+	echo data >"$1/mods/$2/data.txt"
+	printf '{"format":1,"name":"%s","version":"1.0.0","kind":"dataset","summary":"one file","license":"CC0-1.0",\n "files":[{"name":"data.txt"}]}\n' \
+		"$2" >"$1/mods/$2/module.json"
+	"$QTM_REPO" keygen "$1/key" >/dev/null
+	"$QTM_REPO" build --name bench --key "$1/key.key" -o "$1/repo" "$1/mods" >/dev/null
+}
