@@ -63,6 +63,8 @@ struct hive_path {
 	int n;
 };
 
+/* Splits url (without its query) into p's segments; p->buf holds them. */
+void hive_path_split(const char *url, struct hive_path *p);
 double hive_now(void);
 bool hive_operator_ok(struct qtm_hive_server *srv, struct MHD_Connection *c);
 /* The runner the bearer secret belongs to (owned by the caller), or NULL. */

@@ -78,8 +78,8 @@ hive_job_id(const char *seg)
 	return *seg != '\0' && *end == '\0' && n > 0 ? n : 0;
 }
 
-static void
-split_path(const char *url, struct hive_path *p)
+void
+hive_path_split(const char *url, struct hive_path *p)
 {
 	char *save = NULL;
 
@@ -186,7 +186,7 @@ on_request(void *arg, struct MHD_Connection *c, const char *url, const char *met
 	bool handled = false;
 	enum MHD_Result r;
 
-	split_path(url, &p);
+	hive_path_split(url, &p);
 	if (rq == NULL)
 		return first_call(srv, c, method, url, &p, state);
 	if (*upload_size > 0) {

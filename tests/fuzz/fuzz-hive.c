@@ -148,18 +148,18 @@ request(struct world *w, struct MHD_Connection *c, const char *method, const cha
     size_t len, size_t chunk)
 {
 	struct hive_req rq = { .body.max = (size_t)w->conf.max_body_kib * 1024 };
-	struct hive_path p = { .n = 0 };
-	char *save = NULL, *q;
+	struct hive_path p;
+	const char *q = strchr(url, '?');
+	char *path = q != NULL ? xstrndup(url, (size_t)(q - url)) : xstrdup(url);
 	bool handled = false;
 
-	snprintf(p.buf, sizeof p.buf, "%s", url);
-	if ((q = strchr(p.buf, '?')) != NULL) {
-		*q = '\0';
+	/* libmicrohttpd hands the handlers the path and the query apart. */
+	if (q != NULL) {
 		free(c->query);
 		c->query = xstrdup(q + 1);
 	}
-	for (char *t = strtok_r(p.buf, "/", &save); t != NULL; t = strtok_r(NULL, "/", &save))
-		p.seg[p.n < HIVE_MAX_SEGS ? p.n++ : HIVE_MAX_SEGS - 1] = t;
+	hive_path_split(path, &p);
+	free(path);
 	if (strcmp(method, "PUT") == 0 && p.n == 3 && strcmp(p.seg[0], "v1") == 0 && strcmp(p.seg[1], "artifact") == 0)
 		hive_upload_begin(&w->srv, c, p.seg[2], &rq);
 	for (size_t off = 0; off < len; off += chunk) {
