@@ -272,6 +272,43 @@ mark_fds_cloexec(void)
 	return 0;
 }
 
+/* Closes lo..hi; by hand where the kernel lacks close_range. */
+static void
+close_span(unsigned int lo, unsigned int hi)
+{
+	if (close_range(lo, hi, 0) == 0)
+		return;
+	for (unsigned int fd = lo; fd <= hi && fd < 65536; fd++)
+		close((int)fd);
+}
+
+/* Closes every descriptor above 2 but the five the child uses.  The writer lock is an open file
+ * description lock: a copy left in this process (pid 1 of the namespace, which never execs)
+ * would keep the lock held for a moment after a killed parent, until the kernel reaps us. */
+static void
+close_other_fds(const struct sandbox_child *c)
+{
+	int keep[] = { c->sync_fd, c->status_fd, c->out_fd, c->err_fd, c->null_fd };
+	size_t n = sizeof keep / sizeof keep[0];
+	unsigned int from = 3;
+
+	for (size_t i = 1; i < n; i++)   /* insertion sort: five numbers */
+		for (size_t j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
+			int t = keep[j];
+
+			keep[j] = keep[j - 1];
+			keep[j - 1] = t;
+		}
+	for (size_t i = 0; i < n; i++) {
+		if (keep[i] < (int)from)
+			continue;
+		if ((unsigned int)keep[i] > from)
+			close_span(from, (unsigned int)keep[i] - 1);
+		from = (unsigned int)keep[i] + 1;
+	}
+	close_span(from, ~0U);
+}
+
 /* Default dispositions and an empty mask: the command must not inherit the parent's. */
 static void
 reset_signals(void)
@@ -374,6 +411,7 @@ qtm_sandbox_child_main(struct sandbox_child *c)
 	reset_signals();
 	/* Armed before waiting, so a parent that dies at any point takes us along. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	close_other_fds(c);
 	if (read(c->sync_fd, &go, 1) != 1)
 		_exit(125);
 	close(c->sync_fd);

@@ -4,7 +4,7 @@
 # anyone.  No timing is asserted: the slow trainers wait for a file the test creates (their
 # dataset directory is bound into the sandbox, so a file added to it on the host appears there).
 . "$(dirname "$0")/lib.sh"
-plan 19
+plan 20
 
 mkdir -p "$TMP/mods"
 make_module "$TMP/mods/gate" gate dataset
@@ -24,7 +24,8 @@ use_source "$R" t "$TMP/repo"
 lock=$R/var/lib/qtm/lock
 
 # release / hold_gate: let the slow trainers finish, or keep them waiting.
-release() { touch "$R"/var/lib/qtm/store/gate/*/release; }
+# (A glob ending in /release matches only files that exist: touch each version's directory.)
+release() { for d in "$R"/var/lib/qtm/store/gate/*/; do touch "${d}release"; done; }
 hold_gate() { rm -f "$R"/var/lib/qtm/store/gate/*/release; }
 
 # training_state NAME: the state of NAME's newest training in qtm status.
@@ -85,6 +86,13 @@ hold_gate
 
 # A holder killed with SIGKILL: the lock goes with it.
 start_slow slow2
+# The lock is on the open file: no process of the sandbox may hold a copy of it, or a killed
+# holder's lock would outlive it until the kernel reaps them.
+held=
+for child in $(cat /proc/"$bg"/task/*/children); do
+	ls -l /proc/"$child"/fd 2>/dev/null | grep -q " $lock\$" && held="$held $child"
+done
+is "$held" "" "the sandbox does not hold the writer lock's file open"
 kill -9 "$bg"
 wait "$bg" 2>/dev/null
 run qtm "$R" -y install quick2
