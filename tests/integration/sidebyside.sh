@@ -1,13 +1,14 @@
 #!/bin/sh
 # sidebyside.sh - several versions of one model installed side by side (install NAME=VER
 # --keep), the default one selectable (mark default), each shown by info NAME=VER, remove
-# NAME=VER removes just that one and leaves the other working, and a plain install or upgrade
-# replaces them all again.
+# NAME=VER removes just that one and leaves the other working (also serving a requirement of
+# the name), and a plain install or upgrade replaces them all again.
 . "$(dirname "$0")/lib.sh"
-plan 21
+plan 25
 
 make_module "$TMP/v1/m" m model
 make_module "$TMP/v2/m" m model
+make_module "$TMP/v1/u" u model ',"requires":["m"]'
 sed -i 's/"version":"1.0.0"/"version":"2.0.0"/' "$TMP/v2/m/module.json"
 build_repo "$TMP/repo" "$TMP/v1"
 build_repo "$TMP/repo2" "$TMP/v2"
@@ -58,7 +59,7 @@ run qtm "$R" --json info m=2.0.0
 is "$status:$(json_get "$TMP/out" "('installed' in j, [v['version'] for v in j['versions']])")" "0:(False, ['2.0.0'])" \
 	"info m=2.0.0: offered, no longer installed"
 run qtm "$R" --json list
-is "$(json_get "$TMP/out" "[(p['name'], p['installed'], p.get('installed_version')) for p in j]")" "[('m', True, '1.0.0')]" \
+is "$(json_get "$TMP/out" "[(p['name'], p['installed'], p.get('installed_version')) for p in j if p['name'] == 'm']")" "[('m', True, '1.0.0')]" \
 	"list shows m installed at 1.0.0"
 run qtm "$R" verify m
 ok $status "verify m is clean after removing the other version"
@@ -72,5 +73,16 @@ run qtm "$R" -y remove m=1.0.0
 is "$(versions)" "2.0.0*" "upgrade kept both; removing 1.0.0 leaves 2.0.0 as the default"
 run qtm "$R" verify
 ok $status "and verify is clean (no orphan directory, no row for missing files)"
+
+# A requirement of the name: either installed version serves it, so one of two can go, not the last.
+run qtm "$R" -y install --keep m=1.0.0
+run qtm "$R" -y install u
+is "$status:$(versions)" "0:1.0.0 2.0.0*" "u, which requires m, installs beside both versions of m"
+run qtm "$R" -y remove m=2.0.0
+is "$status:$(versions)" "0:1.0.0*" "removing the default m=2.0.0 is allowed: 1.0.0 still serves u"
+fails_with 3 'cannot remove m: the installed u requires it \(m\)' \
+	"removing the last version u needs is refused (exit 3)" -- qtm "$R" -y remove m=1.0.0
+run qtm "$R" verify
+ok $status "verify is clean with u and m 1.0.0"
 
 done_testing
