@@ -56,6 +56,8 @@ int qtm_pool_probe_runtime(struct qtm_pool *p);
 /* Makes the pinned-out solvables uninstallable for the solver (pool->considered) until
  * qtm_pool_pins_release(); does nothing without pins. */
 void qtm_pool_pins_apply(struct qtm_pool *p);
+/* Whether a pin keeps out a package the pool holds (works on an unfinished pool too). */
+bool qtm_pool_pins_exclude_any(struct qtm_pool *p);
 void qtm_pool_pins_release(struct qtm_pool *p);
 
 /* Converts a parsed requirement into a libsolv dependency Id. */

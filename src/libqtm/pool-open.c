@@ -158,6 +158,10 @@ qtm_pool_open(struct qtm_ctx *ctx, struct qtm_db *db, unsigned flags, struct qtm
 	pool_set_installed(p->pool, p->system);
 	if ((flags & QTM_POOL_SOURCES) != 0 && (rc = qtm_pins_load(ctx, &p->pins, &p->n_pins)) == 0)
 		rc = load_sources(p, (flags & QTM_POOL_NEWEST) != 0);
+	/* A pin that keeps out the newest version of a source can leave an older version of a
+	 * source of higher priority to win over another source's newest: the choice needs them all. */
+	if (rc == 0 && p->n_deferred > 0 && qtm_pool_pins_exclude_any(p) && (rc = qtm_pool_load_older(p)) > 0)
+		rc = 0;
 	if (rc == 0 && (flags & QTM_POOL_INSTALLED) != 0 && db != NULL)
 		rc = qtm_pool_add_installed(p, db);
 	if (rc == 0 && (flags & QTM_POOL_RUNTIME) != 0)

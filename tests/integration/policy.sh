@@ -3,7 +3,7 @@
 # then the newest version; pins (pins.d/*.pin) keep out the versions and sources they do not
 # allow; qtm policy shows the pin, the candidates and the choice, in apt's version table.
 . "$(dirname "$0")/lib.sh"
-plan 40
+plan 42
 
 # table: the version table of qtm policy's text output in $TMP/out, one word per version:
 # VERSION (* when installed) and its source lines as [=>]PRIORITY:SOURCE or "installed".
@@ -185,6 +185,27 @@ run qtm "$T" source remove lo
 run qtm "$T" policy p
 is "$(table)" "1.5.0[=>900:hi] 1.1.0*[900:hi,installed] 1.0.0*[installed]" \
 	"an installed version no source offers any more is listed without a source"
+
+# Split (format 2) sources, whose older versions an install loads only when needed: a pin that
+# keeps out the newest version of the source of higher priority leaves its older version to win
+# over the other source's newest, in the policy and in the install alike.
+version_module "$TMP/shi/p-2.5.0" p 2.5.0
+version_module "$TMP/shi/p-1.2.0" p 1.2.0
+version_module "$TMP/slo/p-1.9.0" p 1.9.0
+for s in slo shi; do
+	build_repo "$TMP/repo-$s" "$TMP/$s" && /usr/bin/python3 "$top_srcdir/tests/bench/split-index.py" "$TMP/repo-$s" 4 >/dev/null &&
+		resign "$TMP/repo-$s" || { echo "Bail out! split $s"; exit 1; }
+done
+S=$TMP/split
+two_sources "$S" slo shi
+mkdir -p "$S/etc/qtm/pins.d"
+printf 'package = p\nversion = 1.*\n' >"$S/etc/qtm/pins.d/p.pin"
+run qtm "$S" --json policy p
+is "$status:$(json_get "$TMP/out" "'%(version)s:%(source)s' % j['candidate']")" "0:1.2.0:shi" \
+	"split sources under a pin: the candidate is the older version of the source of higher priority"
+run qtm "$S" --json install -s p
+is "$(json_get "$TMP/out" "[(s['version'], s['source']) for s in j['steps']]")" "[('1.2.0', 'shi')]" \
+	"and install takes it, not the other source's newest"
 
 run qtm "$T" --json policy nothing
 is "$status:$(wc -c <"$TMP/out"):$(cat "$TMP/err")" '4:0:qtm: error: unknown package "nothing" (see: qtm list)' \
