@@ -85,6 +85,36 @@ qtm_pool_load_older(struct qtm_pool *p)
 	return rc < 0 ? rc : n > 0;
 }
 
+bool
+qtm_pool_older_may_matter(struct qtm_pool *p, const char *name)
+{
+	Queue found;
+	int repos = 0;
+	bool deferred = false;
+
+	queue_init(&found);
+	qtm_pool_by_name(p, name, &found);
+	for (int i = 0; i < found.count; i++) {
+		Repo *repo = pool_id2solvable(p->pool, found.elements[i])->repo;
+		bool seen = false;
+
+		if (repo == p->system)
+			continue;
+		for (int j = 0; j < i; j++)
+			seen |= pool_id2solvable(p->pool, found.elements[j])->repo == repo;
+		repos += !seen;
+		for (size_t k = 0; !seen && k < p->n_deferred; k++) {
+			const struct qtm_release *rel = &p->deferred[k].rel;
+			uint32_t b = qtm_release_bucket(name, rel->buckets);
+
+			for (size_t q = rel->n_newest; p->deferred[k].repo == repo && q < rel->n_pieces; q++)
+				deferred |= rel->pieces[q].bucket == b;
+		}
+	}
+	queue_free(&found);
+	return repos > 1 && deferred;
+}
+
 static int
 load_source(struct qtm_pool *p, const struct qtm_source *src, bool newest_only)
 {

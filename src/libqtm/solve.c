@@ -615,14 +615,22 @@ qtm_plan_free(struct qtm_plan *plan)
 }
 
 /* A pool opened with only the newest versions (QTM_POOL_NEWEST) solves again with every
- * version when the newest ones cannot serve: an older version asked for, pinned or required. */
+ * version when the newest ones cannot serve (an older version asked for, pinned or required),
+ * or when a name planned is carried by several sources one of which holds older versions
+ * back: with one source the newest version that fits is the choice, with several an older
+ * one of another source may win. */
 static int
 solve_with_older(struct qtm_pool *p, char *const *args, struct qtm_plan *plan,
     int (*once)(struct qtm_pool *, char *const *, struct qtm_plan *))
 {
 	int rc = once(p, args, plan), more;
+	bool again = rc < 0;
 
-	if (rc >= 0 || p->n_deferred == 0)
+	if (p->n_deferred == 0)
+		return rc;
+	for (size_t i = 0; !again && i < plan->n; i++)
+		again = plan->steps[i].action == QTM_STEP_INSTALL && qtm_pool_older_may_matter(p, plan->steps[i].name);
+	if (!again)
 		return rc;
 	if ((more = qtm_pool_load_older(p)) <= 0)
 		return more < 0 ? more : rc;

@@ -3,7 +3,7 @@
 # then the newest version; pins (pins.d/*.pin) keep out the versions and sources they do not
 # allow; qtm policy shows the pin, the candidates and the choice, in apt's version table.
 . "$(dirname "$0")/lib.sh"
-plan 42
+plan 43
 
 # table: the version table of qtm policy's text output in $TMP/out, one word per version:
 # VERSION (* when installed) and its source lines as [=>]PRIORITY:SOURCE or "installed".
@@ -206,6 +206,10 @@ is "$status:$(json_get "$TMP/out" "'%(version)s:%(source)s' % j['candidate']")" 
 run qtm "$S" --json install -s p
 is "$(json_get "$TMP/out" "[(s['version'], s['source']) for s in j['steps']]")" "[('1.2.0', 'shi')]" \
 	"and install takes it, not the other source's newest"
+rm "$S/etc/qtm/pins.d/p.pin"
+run qtm "$S" --json install -s 'p<2.0'
+is "$(json_get "$TMP/out" "[(s['version'], s['source']) for s in j['steps']]")" "[('1.2.0', 'shi')]" \
+	"split sources, a version constraint: the older version of the source of higher priority wins too"
 
 run qtm "$T" --json policy nothing
 is "$status:$(wc -c <"$TMP/out"):$(cat "$TMP/err")" '4:0:qtm: error: unknown package "nothing" (see: qtm list)' \
