@@ -107,9 +107,8 @@ install(struct qtm_ctx *ctx, char **specs, bool dry_run, struct qtm_transaction_
 	if (rc == 0 && plan.n == 0) {
 		if (!dry_run)
 			rc = mark_requested(ctx, db, specs);
-		if (ctx->json)
-			cmd_print_plan(ctx, &plan, dry_run);
-		else
+		cmd_print_plan(ctx, &plan, dry_run);
+		if (!ctx->json)
 			qtm_info(ctx, _("Nothing to do: everything requested is installed."));
 		goto out;
 	}
@@ -117,7 +116,8 @@ install(struct qtm_ctx *ctx, char **specs, bool dry_run, struct qtm_transaction_
 		cmd_print_plan(ctx, &plan, dry_run);
 	if (rc < 0 || dry_run)
 		goto out;
-	if (!cmd_confirm(ctx, _("Install these packages?"))) {
+	if (!cmd_confirm(ctx, qtm_plan_removes(&plan) ? _("Install these packages and remove those listed?")
+	    : _("Install these packages?"))) {
 		rc = ctx->err;
 		goto out;
 	}

@@ -37,7 +37,7 @@ extern const struct qtm_cmd_entry cmd_install_entry, cmd_remove_entry, cmd_list_
     cmd_info_entry, cmd_status_entry, cmd_check_deps_entry, cmd_update_entry, cmd_source_entry,
     cmd_run_entry, cmd_history_entry, cmd_mark_entry, cmd_hold_entry, cmd_unhold_entry,
     cmd_verify_entry, cmd_clean_entry, cmd_search_entry, cmd_depends_entry, cmd_rdepends_entry,
-    cmd_why_entry, cmd_upgrade_entry, cmd_autoremove_entry, cmd_reinstall_entry, cmd_key_entry, cmd_policy_entry;
+    cmd_why_entry, cmd_upgrade_entry, cmd_full_upgrade_entry, cmd_autoremove_entry, cmd_reinstall_entry, cmd_key_entry, cmd_policy_entry;
 extern const struct qtm_cmd_entry cmd_hive_entry;   /* cmd-hive.c: the hive-control commands */
 
 /* For writers: takes the lock, opens the database read-write and removes leftovers of an
