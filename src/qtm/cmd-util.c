@@ -204,14 +204,44 @@ cmd_run_plan_opts(struct qtm_ctx *ctx, struct qtm_pool *pool, struct qtm_db *db,
 	return qtm_transaction_run(ctx, pool, db, plan, opts, NULL);
 }
 
+static bool
+plan_removes_id(const struct qtm_plan *plan, qtm_pkg_id id)
+{
+	for (size_t i = 0; i < plan->n; i++)
+		if (plan->steps[i].action == QTM_STEP_REMOVE && plan->steps[i].id == id)
+			return true;
+	return false;
+}
+
 void
 cmd_plan_append(struct qtm_plan *dst, struct qtm_plan *src)
 {
+	size_t kept = 0;
+
+	/* An install in src may remove, to make way, what dst removes already: once is enough. */
+	for (size_t i = 0; i < src->n; i++) {
+		if (src->steps[i].action == QTM_STEP_REMOVE && plan_removes_id(dst, src->steps[i].id)) {
+			struct qtm_plan one = { .steps = xmalloc(sizeof *one.steps), .n = 1 };
+
+			one.steps[0] = src->steps[i];
+			qtm_plan_free(&one);
+		} else {
+			src->steps[kept++] = src->steps[i];
+		}
+	}
+	src->n = kept;
 	dst->steps = xreallocarray(dst->steps, dst->n + src->n + 1, sizeof *dst->steps);
 	memcpy(dst->steps + dst->n, src->steps, src->n * sizeof *src->steps);
 	dst->n += src->n;
+	for (size_t i = 0; src->notes != NULL && src->notes[i] != NULL; i++) {
+		if (dst->notes == NULL)
+			dst->notes = xcalloc(1, sizeof *dst->notes);
+		dst->notes = strv_push(dst->notes, src->notes[i]);
+	}
 	free(src->steps);
-	memset(src, 0, sizeof *src);
+	src->steps = NULL;
+	src->n = 0;
+	qtm_plan_free(src);
 }
 
 const char *

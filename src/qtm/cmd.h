@@ -59,7 +59,7 @@ int cmd_run_plan(struct qtm_ctx *ctx, struct qtm_pool *pool, struct qtm_db *db,
 struct qtm_transaction_opts;
 int cmd_run_plan_opts(struct qtm_ctx *ctx, struct qtm_pool *pool, struct qtm_db *db,
     const struct qtm_plan *plan, bool dry_run, const char *question, const struct qtm_transaction_opts *opts);
-/* Appends src's steps to dst (src is emptied). */
+/* Appends src's steps and notes to dst, but not a removal dst has already (src is emptied). */
 void cmd_plan_append(struct qtm_plan *dst, struct qtm_plan *src);
 /* The plan as text (stdout) or JSON. */
 void cmd_print_plan(struct qtm_ctx *ctx, const struct qtm_plan *plan, bool dry_run);

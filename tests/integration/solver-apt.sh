@@ -4,7 +4,7 @@
 # a package back and says why, full-upgrade that removes what is in the way, a replacement of a
 # name no source carries any more (and its history), a virtual name, remove --auto-remove.
 . "$(dirname "$0")/lib.sh"
-plan 38
+plan 39
 
 # version_module DIR NAME KIND VERSION [EXTRA_JSON]: make_module at another version than 1.0.0.
 version_module() {
@@ -59,6 +59,9 @@ run qtm "$R" -y install fast-seg
 is "$status:$(installed_names "$R")" "0:fast-seg" "with -y the conflicting packages make way"
 is "$(hist_last "' '.join(i['action'] + ':' + i['name'] for i in t['items'])")" \
 	"install:fast-seg remove:seg-viewer remove:slow-seg" "the history records the install and both removals"
+run qtm "$R" history -s undo "$(hist_last "t['id']")"
+is "$status:$(grep -Ec '^Remv +fast-seg' "$TMP/out"):$(grep -Ec '^Inst +(slow-seg|seg-viewer) ' "$TMP/out")" "0:1:2" \
+	"history -s undo of it removes fast-seg once and brings both back"
 run qtm "$R" -y hold fast-seg
 fails_with 4 'fast-seg-1.0.0.all conflicts with slow-seg' "a held package is never removed to make way (exit 4)" -- \
 	qtm "$R" -y install slow-seg
