@@ -158,15 +158,6 @@ plan_installs_name(struct qtm_pool *p, const struct qtm_plan *plan, Id name)
 	return false;
 }
 
-static bool
-plan_removes_id(const struct qtm_plan *plan, Id id)
-{
-	for (size_t i = 0; i < plan->n; i++)
-		if (plan->steps[i].action == QTM_STEP_REMOVE && plan->steps[i].id == id)
-			return true;
-	return false;
-}
-
 /* An installed package and its move (to: a newer version, or what replaces it). */
 struct keep {
 	Id from, to;
@@ -301,7 +292,7 @@ find_kept(struct qtm_pool *p, char *const *names, const struct keep *repl, size_
 				to = repl_done ? -1 : repl[i].to;
 		if (to == 0)
 			to = candidate_of(p, id);
-		if (to <= 0 || plan_installs_name(p, plan, s->name) || plan_removes_id(plan, id))
+		if (to <= 0 || plan_installs_name(p, plan, s->name) || qtm_plan_removes_id(plan, id))
 			continue;
 		*out = xreallocarray(*out, *n_out + 1, sizeof **out);
 		(*out)[(*n_out)++] = (struct keep){ id, to, false };
@@ -372,7 +363,7 @@ solve_upgrade(struct qtm_pool *p, char *const *names, bool full, struct qtm_plan
 		if (kept[i].moved)
 			mark_replaced(p, plan, kept[i].from, kept[i].to);
 	for (size_t i = 0; rc == 0 && i < n_kept; i++)
-		if (!kept[i].moved && !plan_removes_id(plan, kept[i].from))
+		if (!kept[i].moved && !qtm_plan_removes_id(plan, kept[i].from))
 			kept_push(p, plan, kept[i].from, kept[i].to, why_kept(p, kept[i].from, kept[i].to));
 	if (rc == 0) {
 		warn_held(p, names);

@@ -581,8 +581,14 @@ qtm_plan_add_install(struct qtm_pool *p, struct qtm_plan *plan, qtm_pkg_id id, b
 bool
 qtm_plan_removes(const struct qtm_plan *plan)
 {
+	return qtm_plan_removes_id(plan, 0);
+}
+
+bool
+qtm_plan_removes_id(const struct qtm_plan *plan, qtm_pkg_id id)
+{
 	for (size_t i = 0; i < plan->n; i++)
-		if (plan->steps[i].action == QTM_STEP_REMOVE)
+		if (plan->steps[i].action == QTM_STEP_REMOVE && (id == 0 || plan->steps[i].id == id))
 			return true;
 	return false;
 }

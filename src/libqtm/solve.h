@@ -59,8 +59,9 @@ int qtm_solve_full_upgrade(struct qtm_pool *p, char *const *names, struct qtm_pl
 int qtm_solve_remove(struct qtm_pool *p, char *const *names, bool auto_remove, struct qtm_plan *plan);
 /* Appends an install step for package id (e.g. a rebuild with other params). */
 void qtm_plan_add_install(struct qtm_pool *p, struct qtm_plan *plan, qtm_pkg_id id, bool manual);
-/* Whether the plan removes a package. */
+/* Whether the plan removes a package; package id. */
 bool qtm_plan_removes(const struct qtm_plan *plan);
+bool qtm_plan_removes_id(const struct qtm_plan *plan, qtm_pkg_id id);
 void qtm_plan_free(struct qtm_plan *plan);
 
 #endif

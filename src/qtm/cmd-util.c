@@ -204,15 +204,6 @@ cmd_run_plan_opts(struct qtm_ctx *ctx, struct qtm_pool *pool, struct qtm_db *db,
 	return qtm_transaction_run(ctx, pool, db, plan, opts, NULL);
 }
 
-static bool
-plan_removes_id(const struct qtm_plan *plan, qtm_pkg_id id)
-{
-	for (size_t i = 0; i < plan->n; i++)
-		if (plan->steps[i].action == QTM_STEP_REMOVE && plan->steps[i].id == id)
-			return true;
-	return false;
-}
-
 void
 cmd_plan_append(struct qtm_plan *dst, struct qtm_plan *src)
 {
@@ -220,7 +211,7 @@ cmd_plan_append(struct qtm_plan *dst, struct qtm_plan *src)
 
 	/* An install in src may remove, to make way, what dst removes already: once is enough. */
 	for (size_t i = 0; i < src->n; i++) {
-		if (src->steps[i].action == QTM_STEP_REMOVE && plan_removes_id(dst, src->steps[i].id)) {
+		if (src->steps[i].action == QTM_STEP_REMOVE && qtm_plan_removes_id(dst, src->steps[i].id)) {
 			struct qtm_plan one = { .steps = xmalloc(sizeof *one.steps), .n = 1 };
 
 			one.steps[0] = src->steps[i];
