@@ -567,7 +567,7 @@ qtm_solve_install(struct qtm_pool *p, char *const *specs, struct qtm_plan *plan)
 	}
 	if (rc == 0)
 		rc = qtm_solve_jobs(p, &job, resolved, QTM_SOLVE_UNINSTALL, plan, NULL);
-	strv_free(resolved);
+	plan->requested = resolved;
 	queue_free(&job);
 	return rc;
 }
@@ -614,5 +614,6 @@ qtm_plan_free(struct qtm_plan *plan)
 	free(plan->steps);
 	free(plan->kept);
 	strv_free(plan->notes);
+	strv_free(plan->requested);
 	memset(plan, 0, sizeof *plan);
 }

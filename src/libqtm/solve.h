@@ -37,6 +37,8 @@ struct qtm_plan {
 	size_t n_kept;
 	char **notes;           /* NULL, or NULL-terminated: choices made for the user, e.g. the
 	                         * provider picked for a virtual name (translated) */
+	char **requested;       /* install: the specs, a virtual name's provider in its place
+	                         * (NULL-terminated), or NULL */
 };
 
 /* specs are "NAME", "NAME=VERSION", "NAME>=VERSION"...: each must name a known package, or a

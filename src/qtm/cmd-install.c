@@ -103,10 +103,10 @@ install(struct qtm_ctx *ctx, char **specs, bool dry_run, struct qtm_transaction_
 	}
 	opts.params = per_package;
 	if (rc == 0)
-		rc = qtm_params_plan(ctx, pool, db, specs, overrides, &plan, per_package);
+		rc = qtm_params_plan(ctx, pool, db, plan.requested, overrides, &plan, per_package);
 	if (rc == 0 && plan.n == 0) {
 		if (!dry_run)
-			rc = mark_requested(ctx, db, specs);
+			rc = mark_requested(ctx, db, plan.requested);
 		cmd_print_plan(ctx, &plan, dry_run);
 		if (!ctx->json)
 			qtm_info(ctx, _("Nothing to do: everything requested is installed."));
@@ -122,7 +122,7 @@ install(struct qtm_ctx *ctx, char **specs, bool dry_run, struct qtm_transaction_
 		goto out;
 	}
 	/* Only once the user agreed: requested packages already installed become manual. */
-	if ((rc = mark_requested(ctx, db, specs)) < 0)
+	if ((rc = mark_requested(ctx, db, plan.requested)) < 0)
 		goto out;
 	if ((rc = qtm_transaction_run(ctx, pool, db, &plan, &opts, NULL)) == 0 && !opts.download_only)
 		print_result(ctx, db, &plan);

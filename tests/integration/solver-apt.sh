@@ -4,7 +4,7 @@
 # a package back and says why, full-upgrade that removes what is in the way, a replacement of a
 # name no source carries any more (and its history), a virtual name, remove --auto-remove.
 . "$(dirname "$0")/lib.sh"
-plan 39
+plan 40
 
 # version_module DIR NAME KIND VERSION [EXTRA_JSON]: make_module at another version than 1.0.0.
 version_module() {
@@ -125,6 +125,8 @@ is "$(json_get "$TMP/out" "j['notes']")" "[\"Note, selecting 'lidar-extractor' i
 run qtm "$R" -y install lidar-features
 is "$status:$(qtm "$R" --json list --installed | json_get /dev/stdin "[p['reason'] for p in j if p['name'] == 'lidar-extractor']")" \
 	"0:['manual']" "install installs the provider, as requested"
+run qtm "$R" install -s --param seed=2 lidar-features
+is "$status:$(grep -Ec '^Inst +lidar-extractor ' "$TMP/out")" "0:1" "--param applies to the provider of a virtual name (a rebuild)"
 fails_with 4 'segmenter is a virtual name that several packages provide: seg-a, seg-b' \
 	"a virtual name with several providers fails, listing them (exit 4)" -- qtm "$R" install -s segmenter
 fails_with 4 'no package provides lidar-features >= 3 in that version' \
