@@ -128,23 +128,31 @@ replacement_of(struct qtm_pool *p, Id old)
 	return best;
 }
 
-/* The newest version the sources offer of installed package id that a pin allows, if newer
- * than it, or 0. */
+/* The version the sources' policy prefers of installed package id (a pin allowing it), if newer
+ * than every installed version of the name (side by side ones too), or 0. */
 static Id
 candidate_of(struct qtm_pool *p, Id id)
 {
 	Solvable *s = pool_id2solvable(p->pool, id);
-	Id best = 0;
+	Id best = 0, newest = id;
 	Queue q;
 
 	queue_init(&q);
 	qtm_pool_by_name(p, pool_id2str(p->pool, s->name), &q);
-	for (int i = 0; i < q.count; i++)
-		if (!qtm_pool_is_installed(p, q.elements[i]) && qtm_pool_pinned_out(p, q.elements[i]) == NULL &&
-		    better(p, q.elements[i], best))
-			best = q.elements[i];
+	for (int i = 0; i < q.count; i++) {
+		Id other = q.elements[i];
+
+		if (qtm_pool_is_installed(p, other)) {
+			if (pool_evrcmp(p->pool, pool_id2solvable(p->pool, other)->evr, pool_id2solvable(p->pool, newest)->evr,
+			    EVRCMP_COMPARE) > 0)
+				newest = other;
+		} else if (qtm_pool_pinned_out(p, other) == NULL && better(p, other, best)) {
+			best = other;
+		}
+	}
 	queue_free(&q);
-	if (best != 0 && pool_evrcmp(p->pool, pool_id2solvable(p->pool, best)->evr, s->evr, EVRCMP_COMPARE) <= 0)
+	if (best != 0 && pool_evrcmp(p->pool, pool_id2solvable(p->pool, best)->evr, pool_id2solvable(p->pool, newest)->evr,
+	    EVRCMP_COMPARE) <= 0)
 		best = 0;
 	return best;
 }
