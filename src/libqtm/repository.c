@@ -1,4 +1,4 @@
-/* repository.c - release.json parsing and building repositories from module folders. */
+/* repository.c - building repositories from module folders, publishing artifacts, signing. */
 #include "config.h"
 
 #include <dirent.h>
@@ -18,58 +18,6 @@
 #include "repository.h"
 #include "sign.h"
 #include "xalloc.h"
-
-int
-qtm_release_parse(struct qtm_ctx *ctx, const char *text, size_t len, const char *origin,
-    struct qtm_release *out)
-{
-	const char *name = NULL, *expires = NULL, *path = NULL, *sha = NULL;
-	long long format = 0, size = 0;
-	const cJSON *index;
-	char sub[640];
-	cJSON *json;
-	int rc;
-
-	memset(out, 0, sizeof *out);
-	if ((rc = qtm_json_parse(ctx, text, len, origin, &json)) < 0)
-		return rc;
-	index = cJSON_GetObjectItemCaseSensitive(json, "index");
-	if ((rc = qtm_json_int(ctx, json, "format", true, origin, 1, 1, &format)) < 0 ||
-	    (rc = qtm_json_str(ctx, json, "name", true, origin, &name)) < 0 ||
-	    (rc = qtm_json_int(ctx, json, "version", true, origin, 1, INT64_MAX, &out->version)) < 0 ||
-	    (rc = qtm_json_str(ctx, json, "expires", true, origin, &expires)) < 0)
-		goto out;
-	if (!cJSON_IsObject(index)) {
-		rc = qtm_error(ctx, -EINVAL, _("%s: field \"index\": missing or not an object"), origin);
-		goto out;
-	}
-	snprintf(sub, sizeof sub, "%s: index", origin);
-	if ((rc = qtm_json_str(ctx, index, "path", true, sub, &path)) < 0 ||
-	    (rc = qtm_json_str(ctx, index, "sha256", true, sub, &sha)) < 0 ||
-	    (rc = qtm_json_int(ctx, index, "size", true, sub, 1, (long long)QTM_INDEX_MAX_BYTES, &size)) < 0)
-		goto out;
-	if (!qtm_sha256_valid(sha) || strstr(path, "..") != NULL || path[0] == '/') {
-		rc = qtm_error(ctx, -EINVAL, _("%s: field \"index\": bad path or sha256"), origin);
-		goto out;
-	}
-	out->name = xstrdup(name);
-	out->expires = xstrdup(expires);
-	out->index_path = xstrdup(path);
-	snprintf(out->index_sha256, sizeof out->index_sha256, "%s", sha);
-	out->index_size = (uint64_t)size;
-out:
-	cJSON_Delete(json);
-	return rc;
-}
-
-void
-qtm_release_clear(struct qtm_release *r)
-{
-	free(r->name);
-	free(r->expires);
-	free(r->index_path);
-	memset(r, 0, sizeof *r);
-}
 
 int
 qtm_index_packages(struct qtm_ctx *ctx, const cJSON *index, const char *origin,

@@ -1,7 +1,7 @@
 /* repository.h - the repository format of qtm-repository(5): release.json, index.json.gz,
  * pool/ (module sources) and datasets/ (dataset files); building one from module folders.
  *
- * struct qtm_release is owned by the caller: qtm_release_clear() frees its strings. */
+ * release.json itself is release.h. */
 #ifndef QTM_REPOSITORY_H
 #define QTM_REPOSITORY_H
 
@@ -10,25 +10,9 @@
 #include <cjson/cJSON.h>
 
 #include "manifest.h"
+#include "release.h"
 
 struct qtm_ctx;
-
-#define QTM_RELEASE_MAX_BYTES (1 << 20)
-#define QTM_INDEX_MAX_BYTES (1ULL << 32)
-
-struct qtm_release {
-	char *name;
-	long long version;
-	char *expires;           /* UTC, "YYYY-MM-DDTHH:MM:SSZ" */
-	char *index_path;
-	char index_sha256[QTM_SHA256_HEX];
-	uint64_t index_size;
-};
-
-/* Parses release.json text; origin names it in errors. */
-int qtm_release_parse(struct qtm_ctx *ctx, const char *text, size_t len, const char *origin,
-    struct qtm_release *out);
-void qtm_release_clear(struct qtm_release *r);
 
 /* The package array of a parsed index (borrowed from index), checked to be an array. */
 int qtm_index_packages(struct qtm_ctx *ctx, const cJSON *index, const char *origin,

@@ -26,6 +26,11 @@ enum {
  * -ENOEXEC with every problem in ctx's error, or with QTM_SOLVE_QUIET in *why (if not NULL). */
 int qtm_solve_jobs(struct qtm_pool *p, Queue *job, char *const *specs, unsigned flags,
     struct qtm_plan *plan, char **why);
+/* once(p, args, plan), and with a pool opened with only the newest versions (QTM_POOL_NEWEST)
+ * once again with every version when the newest ones cannot serve: an older version asked for,
+ * pinned or required. */
+int qtm_solve_with_older(struct qtm_pool *p, char *const *args, struct qtm_plan *plan,
+    int (*once)(struct qtm_pool *, char *const *, struct qtm_plan *));
 /* The installed package of that name held, or 0. */
 Id qtm_solve_held_of(struct qtm_pool *p, const char *name);
 void qtm_plan_push(struct qtm_pool *p, struct qtm_plan *plan, enum qtm_step_action action, Id id, bool manual);

@@ -384,14 +384,26 @@ solve_upgrade(struct qtm_pool *p, char *const *names, bool full, struct qtm_plan
 	return rc;
 }
 
+static int
+upgrade_once(struct qtm_pool *p, char *const *names, struct qtm_plan *plan)
+{
+	return solve_upgrade(p, names, false, plan);
+}
+
+static int
+full_upgrade_once(struct qtm_pool *p, char *const *names, struct qtm_plan *plan)
+{
+	return solve_upgrade(p, names, true, plan);
+}
+
 int
 qtm_solve_upgrade(struct qtm_pool *p, char *const *names, struct qtm_plan *plan)
 {
-	return solve_upgrade(p, names, false, plan);
+	return qtm_solve_with_older(p, names, plan, upgrade_once);
 }
 
 int
 qtm_solve_full_upgrade(struct qtm_pool *p, char *const *names, struct qtm_plan *plan)
 {
-	return solve_upgrade(p, names, true, plan);
+	return qtm_solve_with_older(p, names, plan, full_upgrade_once);
 }

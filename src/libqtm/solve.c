@@ -548,8 +548,8 @@ qtm_solve_held_of(struct qtm_pool *p, const char *name)
 	return 0;
 }
 
-int
-qtm_solve_install(struct qtm_pool *p, char *const *specs, struct qtm_plan *plan)
+static int
+solve_install_once(struct qtm_pool *p, char *const *specs, struct qtm_plan *plan)
 {
 	char **resolved;
 	Queue job;
@@ -616,4 +616,24 @@ qtm_plan_free(struct qtm_plan *plan)
 	strv_free(plan->notes);
 	strv_free(plan->requested);
 	memset(plan, 0, sizeof *plan);
+}
+
+int
+qtm_solve_with_older(struct qtm_pool *p, char *const *args, struct qtm_plan *plan,
+    int (*once)(struct qtm_pool *, char *const *, struct qtm_plan *))
+{
+	int rc = once(p, args, plan), more;
+
+	if (rc >= 0 || p->n_deferred == 0)
+		return rc;
+	if ((more = qtm_pool_load_older(p)) <= 0)
+		return more < 0 ? more : rc;
+	qtm_plan_free(plan);
+	return once(p, args, plan);
+}
+
+int
+qtm_solve_install(struct qtm_pool *p, char *const *specs, struct qtm_plan *plan)
+{
+	return qtm_solve_with_older(p, specs, plan, solve_install_once);
 }
