@@ -290,7 +290,7 @@ describe_pins(struct qtm_pool *p, Solver *solv, Id problem, char **msg)
 }
 
 static void
-describe_solutions(Solver *solv, Id problem, char **msg)
+describe_solutions(struct qtm_pool *qp, Solver *solv, Id problem, char **msg)
 {
 	Id solution = 0, p, rp, element;
 	int shown = 0;
@@ -298,8 +298,17 @@ describe_solutions(Solver *solv, Id problem, char **msg)
 	while ((solution = solver_next_solution(solv, problem, solution)) != 0 && shown < 3) {
 		element = 0;
 		qtm_msg_add(msg, _("\n    way out %d:"), ++shown);
-		while ((element = solver_next_solutionelement(solv, problem, solution, element, &p, &rp)) != 0)
-			qtm_msg_add(msg, " %s;", solver_solutionelement2str(solv, p, rp));
+		while ((element = solver_next_solutionelement(solv, problem, solution, element, &p, &rp)) != 0) {
+			/* Dropping the lock a hold makes is releasing the hold. */
+			Id at = p == SOLVER_SOLUTION_JOB ? rp + solv->pooljobcnt : 0;
+
+			if (at > 0 && (solv->job.elements[at - 1] & SOLVER_JOBMASK) == SOLVER_LOCK &&
+			    qtm_queue_has(&qp->held, solv->job.elements[at]))
+				qtm_msg_add(msg, _(" release the hold: qtm unhold %s;"),
+				    pool_id2str(qp->pool, pool_id2solvable(qp->pool, solv->job.elements[at])->name));
+			else
+				qtm_msg_add(msg, " %s;", solver_solutionelement2str(solv, p, rp));
+		}
 	}
 }
 
@@ -314,7 +323,7 @@ problems_text(struct qtm_pool *p, Solver *solv, bool ways_out)
 		describe_problem(p, solv, problem, &msg);
 		describe_pins(p, solv, problem, &msg);
 		if (ways_out)
-			describe_solutions(solv, problem, &msg);
+			describe_solutions(p, solv, problem, &msg);
 	}
 	return msg;
 }

@@ -4,7 +4,7 @@
 # a package back and says why, full-upgrade that removes what is in the way, a replacement of a
 # name no source carries any more (and its history), a virtual name, remove --auto-remove.
 . "$(dirname "$0")/lib.sh"
-plan 40
+plan 41
 
 # version_module DIR NAME KIND VERSION [EXTRA_JSON]: make_module at another version than 1.0.0.
 version_module() {
@@ -65,6 +65,7 @@ is "$status:$(grep -Ec '^Remv +fast-seg' "$TMP/out"):$(grep -Ec '^Inst +(slow-se
 run qtm "$R" -y hold fast-seg
 fails_with 4 'fast-seg-1.0.0.all conflicts with slow-seg' "a held package is never removed to make way (exit 4)" -- \
 	qtm "$R" -y install slow-seg
+grep -q 'way out 1: release the hold: qtm unhold fast-seg;' "$TMP/err"; ok $? "the way out is releasing the hold"
 is "$(installed_names "$R")" "fast-seg" "and nothing changed"
 run qtm "$R" -y unhold fast-seg
 
