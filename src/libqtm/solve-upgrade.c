@@ -327,13 +327,9 @@ solve_upgrade(struct qtm_pool *p, char *const *names, bool full, struct qtm_plan
 		queue_init_clone(&job, &base);
 		push_replacements(&job, repl, n_repl);
 		rc = qtm_solve_jobs(p, &job, NULL, QTM_SOLVE_NO_REPLACES | QTM_SOLVE_QUIET | (full ? QTM_SOLVE_UNINSTALL : 0), plan, NULL);
-		if (rc < 0 && n_repl > 0) {
+		if (rc < 0) {   /* again without them, saying why when it still fails */
 			repl_done = false;
 			qtm_plan_free(plan);
-			queue_free(&job);
-			queue_init_clone(&job, &base);
-			rc = qtm_solve_jobs(p, &job, NULL, QTM_SOLVE_NO_REPLACES | (full ? QTM_SOLVE_UNINSTALL : 0), plan, NULL);
-		} else if (rc < 0) {
 			queue_free(&job);
 			queue_init_clone(&job, &base);
 			rc = qtm_solve_jobs(p, &job, NULL, QTM_SOLVE_NO_REPLACES | (full ? QTM_SOLVE_UNINSTALL : 0), plan, NULL);
