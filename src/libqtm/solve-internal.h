@@ -27,8 +27,10 @@ enum {
 int qtm_solve_jobs(struct qtm_pool *p, Queue *job, char *const *specs, unsigned flags,
     struct qtm_plan *plan, char **why);
 /* once(p, args, plan), and with a pool opened with only the newest versions (QTM_POOL_NEWEST)
- * once again with every version when the newest ones cannot serve: an older version asked for,
- * pinned or required. */
+ * once again with every version when the newest ones cannot serve (an older version asked for,
+ * pinned or required), or when a name planned is carried by several sources one of which holds
+ * older versions back: with one source the newest version that fits is the choice, with several
+ * an older one of another source may win. */
 int qtm_solve_with_older(struct qtm_pool *p, char *const *args, struct qtm_plan *plan,
     int (*once)(struct qtm_pool *, char *const *, struct qtm_plan *));
 /* The installed package of that name held, or 0. */

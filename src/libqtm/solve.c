@@ -632,8 +632,13 @@ qtm_solve_with_older(struct qtm_pool *p, char *const *args, struct qtm_plan *pla
     int (*once)(struct qtm_pool *, char *const *, struct qtm_plan *))
 {
 	int rc = once(p, args, plan), more;
+	bool again = rc < 0;
 
-	if (rc >= 0 || p->n_deferred == 0)
+	if (p->n_deferred == 0)
+		return rc;
+	for (size_t i = 0; !again && i < plan->n; i++)
+		again = plan->steps[i].action == QTM_STEP_INSTALL && qtm_pool_older_may_matter(p, plan->steps[i].name);
+	if (!again)
 		return rc;
 	if ((more = qtm_pool_load_older(p)) <= 0)
 		return more < 0 ? more : rc;

@@ -98,7 +98,7 @@ VERB(qtm_verb_full_upgrade, "full-upgrade", NULL, N_("[-s] [NAME...]"),
 VERB(qtm_verb_update, "update", NULL, "", N_("fetch and verify the sources' release and index"), NULL, 0);
 VERB(qtm_verb_list, "list", NULL, N_("[--installed|--available|--all-versions]"), N_("list modules and datasets"), list_options, 0);
 VERB(qtm_verb_search, "search", NULL, N_("TERM..."), N_("find packages by name, summary or description"), NULL, 0);
-VERB(qtm_verb_info, "info", "show", N_("NAME"), N_("show a package's metadata, install state and metrics"), NULL, 0);
+VERB(qtm_verb_info, "info", "show", N_("NAME[=VERSION]"), N_("show a package's metadata, install state and metrics"), NULL, 0);
 VERB(qtm_verb_depends, "depends", NULL, N_("NAME"), N_("show what a package requires and what satisfies it"), NULL, 0);
 VERB(qtm_verb_rdepends, "rdepends", NULL, N_("[--installed] NAME"), N_("show what requires a package"),
     rdepends_options, 0);
