@@ -31,6 +31,7 @@ struct qtm_pool {
 	Id runtime;          /* the qtm-runtime solvable, or 0 when not probed */
 	Id key_manifest;     /* "qtm:manifest": the package's index entry, JSON text */
 	Queue held;          /* installed packages on hold */
+	Queue autos;         /* installed packages installed as dependencies (reason "auto") */
 	struct qtm_pin *pins;/* pins.d (see pin.h), owned */
 	size_t n_pins;
 	bool keep;           /* installs go beside installed versions (install --keep) */
