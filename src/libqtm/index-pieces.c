@@ -153,17 +153,19 @@ fetch_pieces(struct qtm_ctx *ctx, const char *label, const char *base, const cha
 		free(rel_path);
 	}
 	rc = qtm_fetch_many(ctx, reqs, n, 0);
-	if (rc == 0)
+	/* A pool of its own for each piece: writing a repo costs time in the size of its pool's
+	 * string table, which would grow with every piece. */
+	for (size_t i = 0; rc == 0 && i < n; i++) {
 		scratch = qtm_pool_new(ctx);
-	for (size_t i = 0; rc == 0 && i < n; i++)
 		rc = convert_piece(ctx, scratch, dir, dests[i], urls[i], rel, want[i]);
+		qtm_pool_free(scratch);
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (rc < 0)
 			unlink(dests[i]);
 		free(urls[i]);
 		free(dests[i]);
 	}
-	qtm_pool_free(scratch);
 	free(reqs);
 	free(urls);
 	free(dests);
