@@ -1,4 +1,4 @@
-/* hive-api-ops.c - the operator's routes: health, status, runners, jobs, submit, cancel,
+/* hive-api-ops.c - the operator's routes: health, status, runners, jobs, cancel,
  * requeue, logs, spawn, kill, scale, clean; and the once-a-second housekeeping. */
 #include "config.h"
 
@@ -122,26 +122,6 @@ list_jobs(struct qtm_hive_server *srv, struct MHD_Connection *c)
 		return qtm_hive_reply_error(c, MHD_HTTP_BAD_REQUEST, _("GET /jobs: limit must be a number >= 0"));
 	rc = qtm_hive_db_jobs(srv->ctx, srv->db, qtm_hive_query(c, "state"), (int)limit, &j);
 	return reply_rc(srv, c, rc, MHD_HTTP_OK, j);
-}
-
-static enum MHD_Result
-submit(struct qtm_hive_server *srv, struct MHD_Connection *c, struct hive_req *rq)
-{
-	static const char *const fields[] = { "module", "version", "build_id", "priority", "estimate_s",
-		"resources", "depends_on", "hosts", "max_attempts", "spec", NULL };
-	cJSON *body, *job = NULL;
-	bool created = false;
-	int rc;
-
-	if (!hive_operator_ok(srv, c))
-		return hive_unauthorized(c, "POST /jobs/submit");
-	if ((rc = qtm_hive_parse_json(srv->ctx, &rq->body, fields, "POST /jobs/submit", &body)) < 0)
-		return qtm_hive_reply_ctx(c, srv->ctx, rc);
-	rc = qtm_hive_db_submit(srv->ctx, srv->db, body, hive_now(), srv->conf->max_attempts, &job, &created);
-	cJSON_Delete(body);
-	if (rc == 0 && !created)
-		cJSON_AddBoolToObject(job, "deduplicated", true);
-	return reply_rc(srv, c, rc, created ? MHD_HTTP_CREATED : MHD_HTTP_OK, job);
 }
 
 static bool
@@ -364,7 +344,7 @@ job_routes(struct qtm_hive_server *srv, struct MHD_Connection *c, const char *me
 	if (p->n == 1)
 		return get ? list_jobs(srv, c) : not_allowed(c, method);
 	if (p->n == 2 && strcmp(p->seg[1], "submit") == 0)
-		return post ? submit(srv, c, rq) : not_allowed(c, method);
+		return post ? hive_submit(srv, c, rq) : not_allowed(c, method);
 	if (id == 0 || p->n > 3) {
 		char *msg = xasprintf(_("no job %s in the hive"), p->seg[1]);
 		enum MHD_Result r = qtm_hive_reply_error(c, MHD_HTTP_NOT_FOUND, msg);

@@ -25,6 +25,7 @@
 #include "hive-attest.h"
 #include "hive-server-internal.h"
 #include "hive-slurm.h"
+#include "hive-sources.h"
 #include "hive-durable.h"
 #include "hive-web.h"
 #include "http-guard.h"
@@ -275,7 +276,9 @@ prepare_state(struct qtm_ctx *ctx, struct qtm_hive_server *srv)
 		tok = srv->conf->token_file != NULL ? xstrdup(srv->conf->token_file) : xasprintf("%s/operator.token", dir);
 		if ((rc = read_token(ctx, tok, &srv->operator_token)) == 0 &&
 		    (rc = qtm_hive_key_open(ctx, dir, &srv->key)) == 0 &&
-		    (rc = qtm_hive_db_open(ctx, path, &srv->db)) == 0 && (rc = check_after_crash(ctx, srv, existed)) == 0)
+		    (rc = qtm_hive_db_open(ctx, path, &srv->db)) == 0 && (rc = check_after_crash(ctx, srv, existed)) == 0 &&
+		    (rc = qtm_hive_sources_check(ctx, srv->conf)) == 0 &&
+		    (rc = qtm_hive_sources_open(ctx, srv->conf, &srv->sources)) == 0)
 			srv->flusher = qtm_hive_flusher_start(srv->artifacts_dir);
 	}
 	free(path);
@@ -369,7 +372,7 @@ start_executor(struct qtm_ctx *ctx, struct qtm_hive_server *srv)
 }
 
 int
-qtm_hive_server_start(struct qtm_ctx *ctx, const struct qtm_hive_conf *conf, struct qtm_hive_server **out)
+qtm_hive_server_start(struct qtm_ctx *ctx, struct qtm_hive_conf *conf, struct qtm_hive_server **out)
 {
 	struct qtm_hive_server *srv = xcalloc(1, sizeof *srv);
 	int rc;
@@ -429,6 +432,7 @@ qtm_hive_server_free(struct qtm_hive_server *srv)
 	qtm_http_guard_free(srv->guard);
 	qtm_hive_flusher_stop(srv->flusher);   /* the last sync */
 	qtm_hive_db_close(srv->db);
+	qtm_hive_sources_free(srv->sources);
 	if (srv->db != NULL && srv->stopped_cleanly)
 		qtm_hive_clean_stop_mark(srv->conf->state_dir);
 	free(srv->url);

@@ -17,7 +17,7 @@ struct qtm_hive_server;
 
 /* Opens STATE/hive.db, makes the tokens when missing, listens, writes STATE/url and starts
  * the executor. */
-int qtm_hive_server_start(struct qtm_ctx *ctx, const struct qtm_hive_conf *conf, struct qtm_hive_server **out);
+int qtm_hive_server_start(struct qtm_ctx *ctx, struct qtm_hive_conf *conf, struct qtm_hive_server **out);
 /* "http://ADDR:PORT" (owned by the server). */
 const char *qtm_hive_server_url(const struct qtm_hive_server *srv);
 /* Serves until *stop becomes non-zero (a signal handler sets it). */

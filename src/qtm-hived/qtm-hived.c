@@ -81,30 +81,19 @@ parse(int argc, char **argv, struct opts *o, struct qtm_ctx *ctx)
 static int
 configure(struct qtm_ctx *ctx, const struct opts *o, struct qtm_hive_conf *conf)
 {
-	char *path;
+	struct qtm_hive_conf_cli cli = { (char *)o->listen, (char *)o->executor, (char *)o->token_file };
+	const char *dir = o->state != NULL ? o->state : "hive";
+	char *state = realpath(dir, NULL);
 	int rc;
 
-	qtm_hive_conf_defaults(conf);
-	conf->state_dir = realpath(o->state != NULL ? o->state : "hive", NULL);
-	if (conf->state_dir == NULL) {
-		const char *dir = o->state != NULL ? o->state : "hive";
-
+	if (state == NULL) {
 		if ((rc = qtm_mkdir_p(ctx, dir, 0700)) < 0)
 			return rc;
-		if ((conf->state_dir = realpath(dir, NULL)) == NULL)
+		if ((state = realpath(dir, NULL)) == NULL)
 			return qtm_error(ctx, -errno, _("state directory %s: %s"), dir, strerror(errno));
 	}
-	path = xasprintf("%s/hive.conf", conf->state_dir);
-	rc = qtm_hive_conf_load(ctx, conf, path);
-	free(path);
-	if (rc == 0 && o->listen != NULL)
-		rc = qtm_hive_conf_listen(ctx, conf, o->listen);
-	if (o->executor != NULL) {
-		free(conf->executor);
-		conf->executor = xstrdup(o->executor);
-	}
-	if (o->token_file != NULL)
-		conf->token_file = xstrdup(o->token_file);
+	rc = qtm_hive_conf_read(ctx, state, &cli, conf);
+	free(state);
 	return rc;
 }
 
