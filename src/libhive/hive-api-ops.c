@@ -34,12 +34,13 @@ hive_tick(struct qtm_hive_server *srv)
 	if (qtm_hive_db_counts(srv->ctx, srv->db, now, counts, &claimable) < 0 ||
 	    qtm_hive_db_runner_counts(srv->ctx, srv->db, &busy, &total) < 0)
 		qtm_warn(srv->ctx, "%s", qtm_strerror(srv->ctx));
-	qtm_hive_executor_tick(srv->ctx, srv->ex, claimable, busy, &gone);
+	/* Draining: no runner is started for the queue. */
+	qtm_hive_executor_tick(srv->ctx, srv->ex, srv->draining ? 0 : claimable, busy, &gone);
 	for (size_t i = 0; gone != NULL && gone[i] != NULL; i++)
 		if (qtm_hive_db_runner_gone(srv->ctx, srv->db, gone[i], _("the runner process exited"), false, now) < 0)
 			qtm_warn(srv->ctx, "%s", qtm_strerror(srv->ctx));
 	strv_free(gone);
-	if (srv->slurm != NULL)
+	if (srv->slurm != NULL && !srv->draining)
 		qtm_hive_slurm_tick(srv->ctx, srv->slurm, now);
 }
 
@@ -397,6 +398,8 @@ hive_api_ops(struct qtm_hive_server *srv, struct MHD_Connection *c, const char *
 		return strcmp(method, "DELETE") == 0 ? kill_runner(srv, c, p->seg[1]) : not_allowed(c, method);
 	if (p->n == 1 && strcmp(p->seg[0], "scale") == 0)
 		return post ? spawn_or_scale(srv, c, false) : not_allowed(c, method);
+	if (p->n == 1 && strcmp(p->seg[0], "reload") == 0)
+		return post ? hive_reload_route(srv, c) : not_allowed(c, method);
 	if (p->n == 1 && strcmp(p->seg[0], "clean") == 0)
 		return post ? clean(srv, c) : not_allowed(c, method);
 	*handled = false;

@@ -36,6 +36,7 @@ struct qtm_hive_server {
 	struct qtm_key key;                /* signs the attestations (hive-attest.h) */
 	double started;
 	bool stopped_cleanly;        /* leave STATE/clean when freed (hive-durable.h) */
+	bool draining;               /* stopping: no job is handed out any more */
 };
 
 struct hive_upload {             /* PUT /v1/artifact/{build_id} */
@@ -81,6 +82,8 @@ enum MHD_Result hive_api_ops(struct qtm_hive_server *srv, struct MHD_Connection 
     const struct hive_path *p, struct hive_req *rq, bool *handled);
 enum MHD_Result hive_api_runner(struct qtm_hive_server *srv, struct MHD_Connection *c, const char *method,
     const struct hive_path *p, struct hive_req *rq, bool *handled);
+/* POST /reload (hive-reload.c). */
+enum MHD_Result hive_reload_route(struct qtm_hive_server *srv, struct MHD_Connection *c);
 /* POST /jobs/submit (hive-api-submit.c). */
 enum MHD_Result hive_submit(struct qtm_hive_server *srv, struct MHD_Connection *c, struct hive_req *rq);
 /* Artifact upload: the first call (checks, opens the temporary file), the bytes, the end. */

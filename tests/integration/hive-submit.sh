@@ -6,7 +6,6 @@
 . "$(dirname "$0")/lib.sh"
 plan 20
 
-HIVED=$top_builddir/src/qtm-hived/qtm-hived
 HC=$top_builddir/src/hive-control/hive-control
 make_module "$TMP/mods/data-a" data-a dataset
 make_module "$TMP/mods/model-a" model-a model ',"requires":["data-a >= 1.0"]'
@@ -21,14 +20,7 @@ executor = fleet
 min_runners = 0
 source = t file://$TMP/repo $TMP/repo-key.pub
 CONF
-"$HIVED" --state "$STATE" --listen "127.0.0.1:$(free_port)" >>"$TMP/hived.log" 2>&1 &
-HIVED_PID=$!
-BG_PIDS="${BG_PIDS:-} $HIVED_PID"
-i=0
-while [ ! -s "$STATE/url" ] && [ $i -lt 300 ] && kill -0 "$HIVED_PID" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
-[ -s "$STATE/url" ] || { echo "Bail out! qtm-hived did not start: $(cat "$TMP/hived.log")"; exit 1; }
-URL=$(cat "$STATE/url")
-OP=$(cat "$STATE/operator.token")
+hived_start "$STATE"
 
 # sub BODY [TOKEN]: the status code on stdout, the answer in $TMP/body.
 sub() {

@@ -221,3 +221,20 @@ for row in db.execute(sys.argv[2]):
     print("|".join("" if c is None else str(c) for c in row))
 ' "$1" "$2"
 }
+
+# hived_start STATE [ARGS...]: starts qtm-hived on a free loopback port with that state
+# directory (its output in $TMP/hived.log); sets HIVED_PID, URL and OP (the operator token),
+# or bails out.
+hived_start() {
+	_st=$1
+	shift
+	rm -f "$_st/url"
+	"$top_builddir/src/qtm-hived/qtm-hived" --state "$_st" --listen "127.0.0.1:$(free_port)" "$@" >>"$TMP/hived.log" 2>&1 &
+	HIVED_PID=$!
+	BG_PIDS="${BG_PIDS:-} $HIVED_PID"
+	_i=0
+	while [ ! -s "$_st/url" ] && [ $_i -lt 300 ] && kill -0 "$HIVED_PID" 2>/dev/null; do sleep 0.1; _i=$((_i + 1)); done
+	[ -s "$_st/url" ] || { echo "Bail out! qtm-hived did not start: $(cat "$TMP/hived.log")"; exit 1; }
+	URL=$(cat "$_st/url")
+	OP=$(cat "$_st/operator.token")
+}
