@@ -11,6 +11,7 @@
 #include "hive-executor.h"
 #include "hive-server.h"
 #include "hive-server-internal.h"
+#include "hive-slurm.h"
 #include "hive-sources.h"
 #include "i18n.h"
 
@@ -47,8 +48,16 @@ qtm_hive_server_reload(struct qtm_hive_server *srv)
 			.runner_memory_mb = next.runner_memory_mb, .min_runners = next.min_runners,
 			.max_runners = next.max_runners, .scale_cooldown_s = next.scale_cooldown_s };
 
+		struct qtm_hive_slurm_conf sc = { .partition = next.slurm_partition, .runner_root = next.slurm_runner_root,
+			.output_dir = next.slurm_output_dir, .extra = next.slurm_extra, .max_jobs = next.slurm_max_jobs,
+			.max_attempts = next.max_attempts };
+
 		/* The port a listen of ":0" got stays the one served. */
 		next.port = srv->conf->port;
+		if (srv->slurm != NULL && (rc = qtm_hive_slurm_settings(ctx, srv->slurm, &sc)) < 0) {
+			qtm_hive_conf_clear(&next);
+			return rc;
+		}
 		rc = qtm_hive_sources_apply(ctx, srv->sources, &next);
 		qtm_hive_executor_limits(srv->ex, &ec);
 		qtm_hive_conf_clear(srv->conf);
