@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -133,6 +134,26 @@ qtm_hive_sources_open(struct qtm_ctx *ctx, const struct qtm_hive_conf *conf, str
 	return 0;
 }
 
+/* The solver could not plan module at version: when the module itself plans, that version is
+ * what the sources lack (-ENOENT), said with the solver's reason and the newest version. */
+static int
+version_missing(struct qtm_ctx *ctx, struct qtm_hive_sources *s, const char *module, const char *version)
+{
+	char why[sizeof s->qctx->errmsg];
+	cJSON *bodies = NULL;
+	const cJSON *last;
+	int rc;
+
+	snprintf(why, sizeof why, "%s", s->qctx->errmsg);
+	if (qtm_hive_job_plan(s->qctx, module, NULL, NULL, &bodies) < 0)
+		return qtm_error(ctx, -ENOEXEC, "%s", why);
+	last = cJSON_GetArrayItem(bodies, cJSON_GetArraySize(bodies) - 1);
+	rc = qtm_error(ctx, -ENOENT, _("no source of the hive carries %s %s that can be planned (the newest it carries is %s): %s"),
+	    module, version, cJSON_GetStringValue(cJSON_GetObjectItem(last, "version")), why);
+	cJSON_Delete(bodies);
+	return rc;
+}
+
 int
 qtm_hive_sources_plan(struct qtm_ctx *ctx, struct qtm_hive_sources *s, const char *module,
     const char *version, const cJSON *params, const char *priority, cJSON **out)
@@ -161,6 +182,8 @@ qtm_hive_sources_plan(struct qtm_ctx *ctx, struct qtm_hive_sources *s, const cha
 	spec = version != NULL ? xasprintf("%s=%s", module, version) : xstrdup(module);
 	rc = qtm_hive_job_plan(s->qctx, spec, params, priority, out);
 	free(spec);
+	if (rc == -ENOEXEC && version != NULL)
+		return version_missing(ctx, s, module, version);
 	return pass_error(ctx, s->qctx, rc);
 }
 

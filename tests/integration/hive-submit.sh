@@ -54,10 +54,9 @@ is "$(json_get "$TMP/out" "(j[1]['build_id'] == '$bid_b', j[1].get('deduplicated
 is "$(sub '{"module":"no-such-model"}')" 404 "an unknown module: 404"
 grep -q 'unknown module \\"no-such-model\\"' "$TMP/body"
 ok $? "naming the module"
-code=$(sub '{"module":"model-a","version":"9.9.9"}')
-case $code in 404|422) ok 0 "a version no source carries: $code" ;; *) cat "$TMP/body"; ok 1 "a version no source carries: $code" ;; esac
-grep -q '9.9.9' "$TMP/body"
-ok $? "naming the version"
+is "$(sub '{"module":"model-a","version":"9.9.9"}')" 404 "a version no source carries: 404"
+grep -q 'carries model-a 9.9.9 .*newest it carries is 1.0.0' "$TMP/body"
+ok $? "naming the version and the newest one"
 is "$(sub '{"module":"model-a","params":{"learning_rate":1}}')" 400 "an unknown parameter: 400"
 grep -q 'no parameter \\"learning_rate\\"' "$TMP/body"
 ok $? "naming the parameter"
