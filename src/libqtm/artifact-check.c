@@ -12,6 +12,7 @@
 #include "i18n.h"
 #include "json.h"
 #include "manifest.h"
+#include "metrics-schema.h"
 #include "xalloc.h"
 
 static bool
@@ -46,6 +47,8 @@ qtm_artifact_check_metrics(struct qtm_ctx *ctx, const struct qtm_manifest *m, co
 		rc = qtm_error(ctx, -EBADMSG, _("%s: metrics.json is not a JSON object"), path);
 	else if (rc < 0)
 		rc = -EBADMSG;   /* the parser's message names the file and the fault */
+	else
+		rc = qtm_metrics_check(ctx, m, json, dir);
 	cJSON_Delete(json);
 	free(path);
 	return rc;

@@ -10,6 +10,7 @@
 #include "i18n.h"
 #include "json.h"
 #include "manifest.h"
+#include "metrics-schema.h"
 #include "xalloc.h"
 
 bool
@@ -252,7 +253,7 @@ parse_model(struct qtm_ctx *ctx, struct qtm_manifest *m, const char *origin, boo
 		if (m->outputs[i][0] == '/' || strstr(m->outputs[i], "..") != NULL || m->outputs[i][0] == '\0')
 			return qtm_error(ctx, -EINVAL, _("%s: field \"outputs\": \"%s\" must be a relative path inside the output"),
 			    origin, m->outputs[i]);
-	if ((rc = parse_resources(ctx, m, origin)) < 0)
+	if ((rc = parse_resources(ctx, m, origin)) < 0 || (rc = qtm_metrics_decl_check(ctx, m, origin)) < 0)
 		return rc;
 	source = cJSON_GetObjectItemCaseSensitive(m->json, "source");
 	if (source == NULL && !from_index)
