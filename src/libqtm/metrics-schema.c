@@ -31,46 +31,6 @@ is_output(const struct qtm_manifest *m, const char *path)
 }
 
 static int
-decl_field(struct qtm_ctx *ctx, const struct qtm_manifest *m, const char *origin, const char *field,
-    const char *why)
-{
-	return qtm_error(ctx, -EINVAL, _("%s: module %s: field \"%s\": %s"), origin, m->name, field, why);
-}
-
-int
-qtm_metrics_decl_check(struct qtm_ctx *ctx, const struct qtm_manifest *m, const char *origin)
-{
-	const cJSON *raw = cJSON_GetObjectItemCaseSensitive(m->json, "metrics"), *d, *it, *head;
-	char field[320];
-
-	if (raw == NULL)
-		return 0;
-	if ((d = qtm_metrics_decl(m)) == NULL)
-		return decl_field(ctx, m, origin, "metrics", _("expected an object"));
-	if (!is_output(m, "metrics.json"))
-		return decl_field(ctx, m, origin, "metrics", _("a module that declares its metrics must list metrics.json in its outputs"));
-	if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(d, "declared")) ||
-	    cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(d, "declared")) == 0)
-		return decl_field(ctx, m, origin, "metrics.declared", _("expected an object naming at least one metric"));
-	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(d, "declared")) {
-		const cJSON *hib = cJSON_GetObjectItemCaseSensitive(it, "higher_is_better");
-		const cJSON *f = cJSON_GetObjectItemCaseSensitive(it, "formula");
-
-		snprintf(field, sizeof field, "metrics.declared.%s.higher_is_better", it->string);
-		if (!cJSON_IsBool(hib))
-			return decl_field(ctx, m, origin, field, _("missing or not true/false: every metric needs its direction"));
-		snprintf(field, sizeof field, "metrics.declared.%s.formula", it->string);
-		if (f != NULL && (!cJSON_IsString(f) || qtm_metric_formula_parse(f->valuestring) == QTM_METRIC_NONE))
-			return decl_field(ctx, m, origin, field, _("not one of accuracy, macro_f1, iou, abs_rel, rmse, mae"));
-	}
-	head = cJSON_GetObjectItemCaseSensitive(d, "headline");
-	if (!cJSON_IsString(head) ||
-	    !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(d, "declared"), head->valuestring)))
-		return decl_field(ctx, m, origin, "metrics.headline", _("names no metric of metrics.declared"));
-	return 0;
-}
-
-static int
 file_field(struct qtm_ctx *ctx, const struct qtm_manifest *m, const char *field, const char *why)
 {
 	return qtm_error(ctx, -EBADMSG, _("the metrics.json of %s %s: field \"%s\": %s"), m->name, m->version, field, why);

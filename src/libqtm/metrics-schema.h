@@ -1,6 +1,6 @@
 /* metrics-schema.h - a module's declared metrics (module.json "metrics") and the metrics.json
- * its trainer writes (qtm-module(5), "Metrics"): checked at parse, at install and by
- * qtm verify --metrics.  A module without the declaration keeps the free-form metrics.json. */
+ * its trainer writes (qtm-module(5), METRICS): the declaration is checked by manifest.c, the
+ * file at install and by qtm verify --metrics.  A module without the declaration keeps the free-form metrics.json. */
 #ifndef QTM_METRICS_SCHEMA_H
 #define QTM_METRICS_SCHEMA_H
 
@@ -12,10 +12,6 @@ struct qtm_manifest;
 
 /* The declaration of m, or NULL when it has none (points into m->json). */
 const cJSON *qtm_metrics_decl(const struct qtm_manifest *m);
-
-/* Checks m's declaration: a headline naming a declared metric, each metric's direction, a
- * known formula, metrics.json among the outputs.  origin names the manifest in errors. */
-int qtm_metrics_decl_check(struct qtm_ctx *ctx, const struct qtm_manifest *m, const char *origin);
 
 /* Checks the metrics.json (parsed: json) that m's trainer wrote into dir against m's
  * declaration, and recomputes the headline from the predictions it names.  Returns 0 or

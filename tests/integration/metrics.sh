@@ -6,7 +6,7 @@
 # headline that names no metric, a metric without direction and predictions that do not
 # reproduce their recorded metric are refused naming the module and the field.
 . "$(dirname "$0")/lib.sh"
-plan 16
+plan 19
 
 # declared NAME RECORDED METRICS-JSON-EXTRA: a model whose trainer writes predictions.csv and
 # targets.csv (accuracy 3/4) and a metrics.json recording RECORDED.
@@ -40,6 +40,34 @@ declared model-m "$GOOD"
 declared model-none '{}'
 declared model-wrong "$(echo "$GOOD" | sed 's/"value":0.75/"value":0.8/')"
 declared model-split "$(echo "$GOOD" | sed 's/"value":0.3,"split":"train"/"value":0.3/')"
+# model-py: a Python trainer on the shared helper qtm binds read-only into the sandbox.
+mkdir -p "$TMP/mods/model-py"
+cat >"$TMP/mods/model-py/module.json" <<'JSON'
+{"format":1,"name":"model-py","version":"1.0.0","kind":"model","summary":"test model","license":"MIT",
+ "resources":{"cpus":1,"memory_mb":512,"time_limit_s":60},
+ "train":{"command":["python3","train.py"],"params":{"seed":1,"scale":0.1}},
+ "metrics":{"headline":"rmse","declared":{"rmse":{"higher_is_better":false,"formula":"rmse"}}},
+ "outputs":["metrics.json","predictions.npy","targets.npy","MODEL_CARD.md"]}
+JSON
+cat >"$TMP/mods/model-py/train.py" <<'PY'
+import os
+import qtm_train as q
+p = q.params({"seed": 0, "scale": 1.0})
+q.seed()
+t = [[1.0 + i / 7.0, 2.0 - i / 3.0] for i in range(25)]
+pred = [[a + p["scale"] * ((i * 37) % 11 - 5) / 10.0, b] for i, (a, b) in enumerate(t)]
+q.progress(1, 1, loss=0.25)
+try:
+    open(os.path.join(os.path.dirname(q.__file__), "planted"), "w")
+    q.log("the helper's folder is writable")
+except OSError:
+    pass
+q.write_metrics("rmse", {"rmse": {"value": q.rmse(pred, t), "split": "test", "higher_is_better": False,
+                                  "ci95": q.bootstrap_ci(pred, t, "rmse", rounds=50)}},
+                [("mean", q.rmse([[sum(r[0] for r in t) / 25, sum(r[1] for r in t) / 25]] * 25, t))],
+                25, "every fifth sample", q.save_predictions(pred, t))
+q.write_card("# model-py\n")
+PY
 build_repo "$TMP/repo" "$TMP/mods"
 
 A=$TMP/a
@@ -73,6 +101,13 @@ fails_with 7 'model-wrong 1.0.0: field "metrics.accuracy.value": recorded 0.8[0-
 	"predictions that do not reproduce the recorded headline are refused at install" -- qtm "$A" -y install model-wrong
 fails_with 7 'metrics.json of model-split 1.0.0: field "metrics.loss.split": missing' \
 	"a metric without its split is refused" -- qtm "$A" -y install model-split
+
+run qtm "$A" -y install model-py
+ok $status "a trainer on the shared helper (qtm_train) installs, its predictions reproducing its RMSE"
+! grep -q "writable" "$A"/var/lib/qtm/logs/model-py-*.log
+ok $? "and the helper's folder is read-only in the sandbox"
+run qtm "$A" --json verify --metrics model-py
+is "$(json_get "$TMP/out" "(j['formula'], j['n'], j['agrees'])")" "('rmse', 50, True)" "qtm verify --metrics recomputes it from the NPY files"
 
 # Declarations qtm-repo refuses before anything is published.
 bad_decl() {
