@@ -16,15 +16,6 @@
 #include "xalloc.h"
 
 static bool
-declared(const struct qtm_manifest *m, const char *path)
-{
-	for (size_t i = 0; m->outputs[i] != NULL; i++)
-		if (strcmp(m->outputs[i], path) == 0)
-			return true;
-	return false;
-}
-
-static bool
 listed(const struct qtm_filelist *files, const char *path)
 {
 	for (size_t i = 0; i < files->n; i++)
@@ -40,7 +31,7 @@ qtm_artifact_check_metrics(struct qtm_ctx *ctx, const struct qtm_manifest *m, co
 	cJSON *json = NULL;
 	int rc;
 
-	if (!declared(m, "metrics.json"))
+	if (!qtm_manifest_declares_output(m, "metrics.json"))
 		return 0;
 	path = xasprintf("%s/metrics.json", dir);
 	if ((rc = qtm_json_load(ctx, path, &json)) == 0 && !cJSON_IsObject(json))
@@ -59,7 +50,7 @@ qtm_artifact_check(struct qtm_ctx *ctx, const struct qtm_manifest *m, const char
     const struct qtm_filelist *files)
 {
 	for (size_t i = 0; i < files->n; i++)
-		if (!declared(m, files->v[i].path))
+		if (!qtm_manifest_declares_output(m, files->v[i].path))
 			return qtm_error(ctx, -EBADMSG, _("the artifact of %s %s holds %s, which is not one of its declared outputs"),
 			    m->name, m->version, files->v[i].path);
 	for (size_t i = 0; m->outputs[i] != NULL; i++)

@@ -225,10 +225,10 @@ parse_resources(struct qtm_ctx *ctx, struct qtm_manifest *m, const char *origin)
 	return 0;
 }
 
-static bool
-declares_output(const struct qtm_manifest *m, const char *path)
+bool
+qtm_manifest_declares_output(const struct qtm_manifest *m, const char *path)
 {
-	for (size_t i = 0; m->outputs[i] != NULL; i++)
+	for (size_t i = 0; m->outputs != NULL && m->outputs[i] != NULL; i++)
 		if (strcmp(m->outputs[i], path) == 0)
 			return true;
 	return false;
@@ -253,7 +253,7 @@ parse_metrics(struct qtm_ctx *ctx, const struct qtm_manifest *m, const char *ori
 		return 0;
 	if (!cJSON_IsObject(d = raw))
 		return decl_field(ctx, m, origin, "metrics", _("expected an object"));
-	if (!declares_output(m, "metrics.json"))
+	if (!qtm_manifest_declares_output(m, "metrics.json"))
 		return decl_field(ctx, m, origin, "metrics", _("a module that declares its metrics must list metrics.json in its outputs"));
 	if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(d, "declared")) ||
 	    cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(d, "declared")) == 0)

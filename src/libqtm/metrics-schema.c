@@ -21,15 +21,6 @@ qtm_metrics_decl(const struct qtm_manifest *m)
 	return cJSON_IsObject(d) ? d : NULL;
 }
 
-static bool
-is_output(const struct qtm_manifest *m, const char *path)
-{
-	for (size_t i = 0; m->outputs != NULL && m->outputs[i] != NULL; i++)
-		if (strcmp(m->outputs[i], path) == 0)
-			return true;
-	return false;
-}
-
 static int
 file_field(struct qtm_ctx *ctx, const struct qtm_manifest *m, const char *field, const char *why)
 {
@@ -96,7 +87,7 @@ check_predictions(struct qtm_ctx *ctx, const struct qtm_manifest *m, const cJSON
 		char field[64];
 
 		snprintf(field, sizeof field, "predictions.%s", keys[i]);
-		if (!cJSON_IsString(f) || !is_output(m, f->valuestring))
+		if (!cJSON_IsString(f) || !qtm_manifest_declares_output(m, f->valuestring))
 			return file_field(ctx, m, field, _("missing or not one of the module's declared outputs"));
 	}
 	return 0;
