@@ -1,4 +1,4 @@
-/* repository.c - release.json parsing and building repositories from module folders. */
+/* repository.c - release.json parsing, packing module folders and building repositories. */
 #include "config.h"
 
 #include <dirent.h>
@@ -14,19 +14,98 @@
 #include "ctx.h"
 #include "i18n.h"
 #include "json.h"
+#include "lock.h"
 #include "paths.h"
 #include "repository.h"
 #include "sign.h"
 #include "xalloc.h"
 
+/* One list of a format 2 index ("newest" or "older"): buckets strictly ascending and below k. */
+static int
+parse_pieces(struct qtm_ctx *ctx, const cJSON *index, const char *field, unsigned int k,
+    const char *origin, struct qtm_release_piece **out, size_t *n)
+{
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(index, field), *it;
+	long long prev = -1;
+	char sub[640];
+	int rc = 0;
+
+	if (!cJSON_IsArray(list))
+		return qtm_error(ctx, -EINVAL, _("%s: field \"index\": \"%s\" missing or not an array"), origin, field);
+	if ((size_t)cJSON_GetArraySize(list) > k)
+		return qtm_error(ctx, -EINVAL, _("%s: field \"index\": more \"%s\" pieces than buckets"), origin, field);
+	*out = xcalloc((size_t)cJSON_GetArraySize(list) + 1, sizeof **out);
+	cJSON_ArrayForEach(it, list) {
+		struct qtm_release_piece *p = &(*out)[*n];
+		long long bucket = 0, size = 0;
+		const char *sha = NULL;
+
+		snprintf(sub, sizeof sub, "%s: index: %s[%zu]", origin, field, *n);
+		if ((rc = qtm_json_int(ctx, it, "bucket", true, sub, 0, (long long)k - 1, &bucket)) < 0 ||
+		    (rc = qtm_json_str(ctx, it, "sha256", true, sub, &sha)) < 0 ||
+		    (rc = qtm_json_int(ctx, it, "size", true, sub, 1, (long long)QTM_INDEX_MAX_BYTES, &size)) < 0)
+			return rc;
+		if (!qtm_sha256_valid(sha))
+			return qtm_error(ctx, -EINVAL, _("%s: field \"sha256\": not 64 lowercase hex digits"), sub);
+		if (bucket <= prev)
+			return qtm_error(ctx, -EINVAL, _("%s: bucket %lld after bucket %lld: the list must be sorted, each bucket once"),
+			    sub, bucket, prev);
+		prev = bucket;
+		p->bucket = (unsigned int)bucket;
+		snprintf(p->sha256, sizeof p->sha256, "%s", sha);
+		p->size = (uint64_t)size;
+		(*n)++;
+	}
+	return 0;
+}
+
+static int
+parse_index_v2(struct qtm_ctx *ctx, const cJSON *index, const char *origin, struct qtm_release *out)
+{
+	long long k = 0;
+	char sub[640];
+	int rc;
+
+	snprintf(sub, sizeof sub, "%s: index", origin);
+	if ((rc = qtm_json_int(ctx, index, "buckets", true, sub, 1, QTM_INDEX_MAX_BUCKETS, &k)) < 0)
+		return rc;
+	if ((k & (k - 1)) != 0)
+		return qtm_error(ctx, -EINVAL, _("%s: field \"buckets\": %lld is not a power of two"), sub, k);
+	out->buckets = (unsigned int)k;
+	if ((rc = parse_pieces(ctx, index, "newest", out->buckets, origin, &out->newest, &out->n_newest)) < 0 ||
+	    (rc = parse_pieces(ctx, index, "older", out->buckets, origin, &out->older, &out->n_older)) < 0)
+		return rc;
+	return 0;
+}
+
+static int
+parse_index_v1(struct qtm_ctx *ctx, const cJSON *index, const char *origin, struct qtm_release *out)
+{
+	const char *path = NULL, *sha = NULL;
+	long long size = 0;
+	char sub[640];
+	int rc;
+
+	snprintf(sub, sizeof sub, "%s: index", origin);
+	if ((rc = qtm_json_str(ctx, index, "path", true, sub, &path)) < 0 ||
+	    (rc = qtm_json_str(ctx, index, "sha256", true, sub, &sha)) < 0 ||
+	    (rc = qtm_json_int(ctx, index, "size", true, sub, 1, (long long)QTM_INDEX_MAX_BYTES, &size)) < 0)
+		return rc;
+	if (!qtm_sha256_valid(sha) || strstr(path, "..") != NULL || path[0] == '/')
+		return qtm_error(ctx, -EINVAL, _("%s: field \"index\": bad path or sha256"), origin);
+	out->index_path = xstrdup(path);
+	snprintf(out->index_sha256, sizeof out->index_sha256, "%s", sha);
+	out->index_size = (uint64_t)size;
+	return 0;
+}
+
 int
 qtm_release_parse(struct qtm_ctx *ctx, const char *text, size_t len, const char *origin,
     struct qtm_release *out)
 {
-	const char *name = NULL, *expires = NULL, *path = NULL, *sha = NULL;
-	long long format = 0, size = 0;
+	const char *name = NULL, *expires = NULL;
+	long long format = 0;
 	const cJSON *index;
-	char sub[640];
 	cJSON *json;
 	int rc;
 
@@ -34,7 +113,7 @@ qtm_release_parse(struct qtm_ctx *ctx, const char *text, size_t len, const char 
 	if ((rc = qtm_json_parse(ctx, text, len, origin, &json)) < 0)
 		return rc;
 	index = cJSON_GetObjectItemCaseSensitive(json, "index");
-	if ((rc = qtm_json_int(ctx, json, "format", true, origin, 1, 1, &format)) < 0 ||
+	if ((rc = qtm_json_int(ctx, json, "format", true, origin, 1, 2, &format)) < 0 ||
 	    (rc = qtm_json_str(ctx, json, "name", true, origin, &name)) < 0 ||
 	    (rc = qtm_json_int(ctx, json, "version", true, origin, 1, INT64_MAX, &out->version)) < 0 ||
 	    (rc = qtm_json_str(ctx, json, "expires", true, origin, &expires)) < 0)
@@ -43,21 +122,14 @@ qtm_release_parse(struct qtm_ctx *ctx, const char *text, size_t len, const char 
 		rc = qtm_error(ctx, -EINVAL, _("%s: field \"index\": missing or not an object"), origin);
 		goto out;
 	}
-	snprintf(sub, sizeof sub, "%s: index", origin);
-	if ((rc = qtm_json_str(ctx, index, "path", true, sub, &path)) < 0 ||
-	    (rc = qtm_json_str(ctx, index, "sha256", true, sub, &sha)) < 0 ||
-	    (rc = qtm_json_int(ctx, index, "size", true, sub, 1, (long long)QTM_INDEX_MAX_BYTES, &size)) < 0)
+	out->format = (int)format;
+	if ((rc = format == 1 ? parse_index_v1(ctx, index, origin, out) : parse_index_v2(ctx, index, origin, out)) < 0)
 		goto out;
-	if (!qtm_sha256_valid(sha) || strstr(path, "..") != NULL || path[0] == '/') {
-		rc = qtm_error(ctx, -EINVAL, _("%s: field \"index\": bad path or sha256"), origin);
-		goto out;
-	}
 	out->name = xstrdup(name);
 	out->expires = xstrdup(expires);
-	out->index_path = xstrdup(path);
-	snprintf(out->index_sha256, sizeof out->index_sha256, "%s", sha);
-	out->index_size = (uint64_t)size;
 out:
+	if (rc < 0)
+		qtm_release_clear(out);
 	cJSON_Delete(json);
 	return rc;
 }
@@ -68,6 +140,8 @@ qtm_release_clear(struct qtm_release *r)
 	free(r->name);
 	free(r->expires);
 	free(r->index_path);
+	free(r->newest);
+	free(r->older);
 	memset(r, 0, sizeof *r);
 }
 
@@ -306,187 +380,25 @@ add_source_dir(struct qtm_ctx *ctx, const char *src, const char *out_dir, cJSON 
 	return rc;
 }
 
-static long long
-previous_version(struct qtm_ctx *ctx, const char *out_dir)
-{
-	char *path = xasprintf("%s/release.json", out_dir), *text;
-	struct qtm_release rel;
-	long long v = 0;
-	size_t len;
-
-	if (qtm_read_file(ctx, path, &text, &len) == 0) {
-		if (qtm_release_parse(ctx, text, len, path, &rel) == 0)
-			v = rel.version;
-		qtm_release_clear(&rel);
-		free(text);
-	}
-	free(path);
-	return v;
-}
-
-static void
-utc_string(time_t t, char *buf, size_t len)
-{
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-static int
-write_release(struct qtm_ctx *ctx, const char *out_dir, const struct qtm_repo_build_opts *opts)
-{
-	char *index = xasprintf("%s/index.json.gz", out_dir), *path = xasprintf("%s/release.json", out_dir);
-	char hex[QTM_SHA256_HEX], expires[32], now[32];
-	int days = opts->valid_days > 0 ? opts->valid_days : 365;
-	long long version = opts->version > 0 ? opts->version : previous_version(ctx, out_dir) + 1;
-	cJSON *rel = cJSON_CreateObject(), *idx = cJSON_CreateObject();
-	uint64_t size;
-	int rc = qtm_sha256_file(ctx, index, hex, &size);
-
-	utc_string(time(NULL) + (time_t)days * 86400, expires, sizeof expires);
-	utc_string(time(NULL), now, sizeof now);
-	cJSON_AddNumberToObject(rel, "format", 1);
-	cJSON_AddStringToObject(rel, "name", opts->name != NULL ? opts->name : "local");
-	cJSON_AddNumberToObject(rel, "version", (double)version);
-	cJSON_AddStringToObject(rel, "date", now);
-	cJSON_AddStringToObject(rel, "expires", expires);
-	cJSON_AddStringToObject(idx, "path", "index.json.gz");
-	cJSON_AddStringToObject(idx, "sha256", hex);
-	cJSON_AddNumberToObject(idx, "size", (double)size);
-	cJSON_AddItemToObject(rel, "index", idx);
-	if (rc == 0)
-		rc = qtm_json_save(ctx, path, rel, true);
-	cJSON_Delete(rel);
-	free(index);
-	free(path);
-	return rc;
-}
-
 int
-qtm_repo_build(struct qtm_ctx *ctx, char *const *srcs, const char *out_dir,
-    const struct qtm_repo_build_opts *opts)
+qtm_repo_pack_sources(struct qtm_ctx *ctx, char *const *srcs, const char *pack_dir, cJSON *packages)
 {
-	cJSON *index = cJSON_CreateObject(), *packages = cJSON_CreateArray();
-	char *index_path = xasprintf("%s/index.json.gz", out_dir);
 	struct name_set names = { 0 };
-	bool defer = ctx->defer_sync;
-	int rc = qtm_mkdir_p(ctx, out_dir, 0755);
+	int rc = 0;
 
-	/* One sync of the whole file system at the end instead of two per module. */
-	ctx->defer_sync = true;
-	cJSON_AddNumberToObject(index, "format", 1);
-	cJSON_AddItemToObject(index, "packages", packages);
 	for (size_t i = 0; rc == 0 && srcs[i] != NULL; i++)
-		rc = add_source_dir(ctx, srcs[i], out_dir, packages, &names);
-	ctx->defer_sync = defer;
-	if (rc == 0)
-		rc = qtm_sync_tree(ctx, out_dir);
+		rc = add_source_dir(ctx, srcs[i], pack_dir, packages, &names);
 	name_set_free(&names);
-	if (rc == 0)
-		rc = qtm_json_save(ctx, index_path, index, false);
-	if (rc == 0) {
-		char *sig = xasprintf("%s/release.json.sig", out_dir);
-
-		rc = write_release(ctx, out_dir, opts);
-		unlink(sig);   /* signatures of the previous release: no longer valid */
-		free(sig);
-	}
-	cJSON_Delete(index);
-	free(index_path);
 	return rc;
 }
 
-static cJSON *
-find_entry(cJSON *packages, const char *name, const char *version)
-{
-	cJSON *it;
-
-	cJSON_ArrayForEach(it, packages) {
-		const cJSON *n = cJSON_GetObjectItemCaseSensitive(it, "name");
-		const cJSON *v = cJSON_GetObjectItemCaseSensitive(it, "version");
-
-		if (cJSON_IsString(n) && cJSON_IsString(v) && strcmp(n->valuestring, name) == 0 &&
-		    strcmp(v->valuestring, version) == 0)
-			return it;
-	}
-	return NULL;
-}
-
-/* The artifact entry: replaces one with the same build id. */
-static void
-set_artifact(cJSON *entry, const char *build_id, const char *rel, const char *sha, uint64_t size, cJSON *metrics)
-{
-	cJSON *arts = cJSON_GetObjectItemCaseSensitive(entry, "artifacts"), *a, *it;
-	int i = 0;
-
-	if (!cJSON_IsArray(arts)) {
-		cJSON_DeleteItemFromObjectCaseSensitive(entry, "artifacts");
-		arts = cJSON_AddArrayToObject(entry, "artifacts");
-	}
-	cJSON_ArrayForEach(it, arts) {
-		const cJSON *id = cJSON_GetObjectItemCaseSensitive(it, "build_id");
-
-		if (cJSON_IsString(id) && strcmp(id->valuestring, build_id) == 0) {
-			cJSON_DeleteItemFromArray(arts, i);
-			break;
-		}
-		i++;
-	}
-	a = cJSON_CreateObject();
-	cJSON_AddStringToObject(a, "build_id", build_id);
-	cJSON_AddStringToObject(a, "path", rel);
-	cJSON_AddStringToObject(a, "sha256", sha);
-	cJSON_AddNumberToObject(a, "size", (double)size);
-	cJSON_AddItemToObject(a, "metrics", metrics != NULL ? metrics : cJSON_CreateObject());
-	cJSON_AddItemToArray(arts, a);
-}
-
 int
-qtm_repo_add_artifact(struct qtm_ctx *ctx, const char *dir, const char *name, const char *version,
-    const char *build_id, const char *artifact, const char *metrics_path)
+qtm_repo_lock(struct qtm_ctx *ctx, const char *dir, struct qtm_lock **out)
 {
-	char *index_path = xasprintf("%s/index.json.gz", dir), *rel = xasprintf("artifacts/%s.tar.zst", build_id);
-	char *dest = xasprintf("%s/%s", dir, rel), *adir = xasprintf("%s/artifacts", dir), *text = NULL;
-	char sha[QTM_SHA256_HEX], *rel_path = xasprintf("%s/release.json", dir);
-	struct qtm_release old = { 0 };
-	cJSON *index = NULL, *metrics = NULL, *entry = NULL;
-	const cJSON *packages;
-	uint64_t size;
-	size_t len;
-	int rc = qtm_sha256_valid(build_id) ? 0 : qtm_error(ctx, -EINVAL, _("\"%s\" is not a build id (64 hex digits)"), build_id);
+	char *path = xasprintf("%s/.qtm-repo.lock", dir);
+	int rc = qtm_lock_acquire_file(ctx, path, out);
 
-	if (rc == 0 && (rc = qtm_json_load(ctx, index_path, &index)) == 0 &&
-	    (rc = qtm_index_packages(ctx, index, index_path, &packages)) == 0 &&
-	    (entry = find_entry((cJSON *)packages, name, version)) == NULL)
-		rc = qtm_error(ctx, -ENOENT, _("%s: no package %s %s"), index_path, name, version);
-	if (rc == 0 && metrics_path != NULL)
-		rc = qtm_json_load(ctx, metrics_path, &metrics);
-	if (rc == 0 && (rc = qtm_sha256_file(ctx, artifact, sha, &size)) == 0 && (rc = qtm_mkdir_p(ctx, adir, 0755)) == 0)
-		rc = qtm_copy_file(ctx, artifact, dest);
-	if (rc == 0) {
-		set_artifact(entry, build_id, rel, sha, size, metrics);
-		metrics = NULL;
-		rc = qtm_json_save(ctx, index_path, index, false);
-	}
-	if (rc == 0 && (rc = qtm_read_file(ctx, rel_path, &text, &len)) == 0 &&
-	    (rc = qtm_release_parse(ctx, text, len, rel_path, &old)) == 0) {
-		struct qtm_repo_build_opts bo = { .name = old.name, .version = old.version + 1 };
-		char *sig = xasprintf("%s/release.json.sig", dir);
-
-		rc = write_release(ctx, dir, &bo);
-		unlink(sig);   /* signatures of the previous release: no longer valid */
-		free(sig);
-	}
-	qtm_release_clear(&old);
-	cJSON_Delete(metrics);
-	cJSON_Delete(index);
-	free(text);
-	free(index_path);
-	free(rel);
-	free(dest);
-	free(adir);
-	free(rel_path);
+	free(path);
 	return rc;
 }
 

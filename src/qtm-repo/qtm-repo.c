@@ -14,6 +14,7 @@
 #include "http-guard.h"
 #include "i18n.h"
 #include "number.h"
+#include "repo-publish.h"
 #include "repository.h"
 #include "repo-serve.h"
 #include "sign.h"
@@ -32,6 +33,7 @@ static const struct cli_option build_options[] = {
 	{ "release", 'r', CLI_REQUIRED, "N", N_("the release number"), 'r' },
 	{ "valid-days", 'd', CLI_REQUIRED, "DAYS", N_("how long the release is valid"), 'd' },
 	KEY(N_("sign with the private key in FILE")),
+	{ "format", 0, CLI_REQUIRED, "N", NULL, 'f' },
 	END,
 };
 static const struct cli_option key_options[] = { KEY(N_("sign with the private key in FILE")), END };
@@ -85,14 +87,16 @@ build(struct qtm_ctx *ctx, const struct cli_args *a)
 		case 'n': bo.name = arg; break;
 		case 'r': rc = qtm_number_ll(ctx, "--release", arg, 0, QTM_JSON_MAX_EXACT, &bo.version); break;
 		case 'd': rc = qtm_number_int(ctx, "--valid-days", arg, 1, 36500, &bo.valid_days); break;
+		case 'f': rc = qtm_number_int(ctx, "--format", arg, 1, 2, &bo.format); break;
 		}
 	}
 	if (rc == 0 && out == NULL)
 		rc = cli_usage(&repo_prog, a->verb, _("-o DIR is needed"));
 	else if (rc == 0 && a->argc < 2)
 		rc = cli_usage(&repo_prog, a->verb, _("name at least one module folder"));
-	if (rc == 0 && (rc = qtm_repo_build(ctx, a->argv + 1, out, &bo)) == 0 && keys[0] != NULL)
-		rc = qtm_repo_sign(ctx, out, keys);
+	bo.keys = keys;
+	if (rc == 0)
+		rc = qtm_repo_build(ctx, a->argv + 1, out, &bo);
 	strv_free(keys);
 	return rc;
 }
@@ -141,9 +145,7 @@ add_artifact(struct qtm_ctx *ctx, const struct cli_args *a)
 	dot = strchr(base, '.');
 	build_id = xstrndup(base, dot != NULL ? (size_t)(dot - base) : strlen(base));
 	rc = qtm_repo_add_artifact(ctx, argv[first], argv[first + 1], argv[first + 2], build_id,
-	    argv[first + 3], argc - first == 5 ? argv[first + 4] : NULL);
-	if (rc == 0 && keys[0] != NULL)
-		rc = qtm_repo_sign(ctx, argv[first], keys);
+	    argv[first + 3], argc - first == 5 ? argv[first + 4] : NULL, keys);
 	free(build_id);
 	strv_free(keys);
 	return rc;
