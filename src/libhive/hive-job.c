@@ -289,7 +289,7 @@ qtm_hive_job_plan(struct qtm_ctx *ctx, const char *spec, const cJSON *overrides,
 		goto done;
 	/* Nothing installed is loaded: the hive needs every model of the chain, whatever is
 	 * installed here. */
-	if ((rc = qtm_pool_open(ctx, NULL, QTM_POOL_SOURCES | QTM_POOL_RUNTIME, &pool)) == 0 &&
+	if ((rc = qtm_pool_open(ctx, NULL, QTM_POOL_SOURCES | QTM_POOL_NEWEST | QTM_POOL_RUNTIME, &pool)) == 0 &&
 	    (rc = qtm_solve_install(pool, specs, &plan)) == 0)
 		rc = plan_steps(ctx, pool, &plan, dep.name, overrides, priority, bodies);
 	qtm_dep_clear(&dep);

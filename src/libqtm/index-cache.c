@@ -31,8 +31,8 @@ manifest_paged(Repo *repo, Repokey *key, void *data)
 	return key->name == manifest ? KEY_STORAGE_VERTICAL_OFFSET : repo_write_stdkeyfilter(repo, key, NULL);
 }
 
-static int
-write_solv(struct qtm_ctx *ctx, Repo *repo, const char *cookie, const char *solv_path)
+int
+qtm_index_cache_write_repo(struct qtm_ctx *ctx, Repo *repo, const char *cookie, const char *solv_path)
 {
 	Id manifest = pool_str2id(repo->pool, "qtm:manifest", 1);
 	char *tmp = xasprintf("%s.tmp.%ld", solv_path, (long)getpid());
@@ -66,7 +66,7 @@ qtm_index_cache_write(struct qtm_ctx *ctx, const char *name, const char *index_p
 
 	if (rc == 0) {
 		repo_internalize(repo);
-		rc = write_solv(ctx, repo, cookie, solv_path);
+		rc = qtm_index_cache_write_repo(ctx, repo, cookie, solv_path);
 	}
 	qtm_pool_free(p);
 	return rc;
@@ -77,7 +77,7 @@ qtm_index_cache_load(Repo *repo, const char *solv_path, const char *cookie)
 {
 	char tail[COOKIE_LEN + 1] = "";
 	FILE *f = fopen(solv_path, "re");
-	int rc = 1;
+	int rc = 1, had = repo->nsolvables;
 
 	if (f == NULL)
 		return 1;
@@ -85,7 +85,7 @@ qtm_index_cache_load(Repo *repo, const char *solv_path, const char *cookie)
 	    strncmp(tail, cookie, 64) == 0 && strncmp(tail + 64, COOKIE_MAGIC, 4) == 0) {
 		rewind(f);
 		rc = repo_add_solv(repo, f, 0) == 0 ? 0 : 1;
-		if (rc != 0)
+		if (rc != 0 && had == 0)
 			repo_empty(repo, 1);
 	}
 	fclose(f);

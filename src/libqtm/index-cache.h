@@ -13,8 +13,11 @@ struct s_Repo;
  * package in the index. */
 int qtm_index_cache_write(struct qtm_ctx *ctx, const char *name, const char *index_path,
     const char *origin, const char *cookie, const char *solv_path);
+/* Writes repo (internalized) to solv_path with cookie (64 hex digits), replacing it whole. */
+int qtm_index_cache_write_repo(struct qtm_ctx *ctx, struct s_Repo *repo, const char *cookie,
+    const char *solv_path);
 /* Adds the packages of the cache solv_path to repo (the caller's) when its cookie matches;
- * returns 1, the repo left empty, when it does not, is missing or does not load. */
+ * returns 1, adding nothing, when it does not, is missing or does not load. */
 int qtm_index_cache_load(struct s_Repo *repo, const char *solv_path, const char *cookie);
 
 #endif

@@ -13,6 +13,14 @@
 #include <solv/repo.h>
 
 #include "pool.h"
+#include "release.h"
+
+/* The older versions of one split source, loaded on demand (qtm_pool_load_older). */
+struct qtm_pool_deferred {
+	Repo *repo;                  /* the source's repo, the pool's */
+	char *dir;                   /* its cache directory, owned */
+	struct qtm_release rel;      /* its current release, owned */
+};
 
 _Static_assert(sizeof(Id) == sizeof(qtm_pkg_id), "qtm_pkg_id holds a libsolv Id");
 
@@ -28,12 +36,18 @@ struct qtm_pool {
 	bool keep;           /* installs go beside installed versions (install --keep) */
 	double load_s;       /* time spent loading the source repos */
 	bool from_cache;     /* every source came from its .solv cache */
+	struct qtm_pool_deferred *deferred; /* older versions not loaded yet (QTM_POOL_NEWEST), owned */
+	size_t n_deferred;
 };
 
 /* An empty pool (no repo yet), owned by the caller: qtm_pool_free(). */
 struct qtm_pool *qtm_pool_new(struct qtm_ctx *ctx);
 /* Validates and adds every package of index_path (an index.json.gz; errors call it origin) to repo. */
 int qtm_pool_add_index(struct qtm_pool *p, Repo *repo, const char *index_path, const char *origin);
+/* Validates and adds every entry of packages (an index's package array, the caller's) to repo. */
+int qtm_pool_add_packages(struct qtm_pool *p, Repo *repo, const cJSON *packages, const char *origin);
+/* Frees p->deferred (what qtm_pool_load_older would have loaded). */
+void qtm_pool_deferred_free(struct qtm_pool *p);
 /* Adds the installed packages of db to @System, noting those on hold. */
 int qtm_pool_add_installed(struct qtm_pool *p, struct qtm_db *db);
 /* Probes the runtime and adds its capabilities to @System. */

@@ -37,10 +37,23 @@ qtm_pool_new(struct qtm_ctx *ctx)
 }
 
 void
+qtm_pool_deferred_free(struct qtm_pool *p)
+{
+	for (size_t i = 0; i < p->n_deferred; i++) {
+		free(p->deferred[i].dir);
+		qtm_release_clear(&p->deferred[i].rel);
+	}
+	free(p->deferred);
+	p->deferred = NULL;
+	p->n_deferred = 0;
+}
+
+void
 qtm_pool_free(struct qtm_pool *p)
 {
 	if (p == NULL)
 		return;
+	qtm_pool_deferred_free(p);
 	queue_free(&p->held);
 	qtm_pool_pins_release(p);
 	qtm_pins_free(p->pins, p->n_pins);
@@ -153,6 +166,12 @@ qtm_pool_add_index(struct qtm_pool *p, Repo *repo, const char *index_path, const
 		rc = add_packages(p, repo, packages, origin, true);
 	cJSON_Delete(index);
 	return rc;
+}
+
+int
+qtm_pool_add_packages(struct qtm_pool *p, Repo *repo, const cJSON *packages, const char *origin)
+{
+	return add_packages(p, repo, packages, origin, true);
 }
 
 int

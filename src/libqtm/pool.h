@@ -28,6 +28,8 @@ enum {
 	QTM_POOL_SOURCES = 1 << 0,   /* load the configured sources (updating never-fetched ones) and pins */
 	QTM_POOL_INSTALLED = 1 << 1, /* load the installed packages from db */
 	QTM_POOL_RUNTIME = 1 << 2,   /* probe the runtime and add its capabilities */
+	QTM_POOL_NEWEST = 1 << 3,    /* of split (format 2) sources only the newest version of each
+	                              * name, until qtm_pool_load_older() */
 };
 
 int qtm_pool_open(struct qtm_ctx *ctx, struct qtm_db *db, unsigned flags, struct qtm_pool **out);
@@ -49,6 +51,10 @@ void qtm_pool_set_pins(struct qtm_pool *p, struct qtm_pin *pins, size_t n);
 const struct qtm_pin *qtm_pool_pin_of(struct qtm_pool *p, const char *name);
 /* The pin that keeps package id from being installed, or NULL (not pinned, allowed, installed). */
 const struct qtm_pin *qtm_pool_pinned_out(struct qtm_pool *p, qtm_pkg_id id);
+
+/* Loads the older versions a QTM_POOL_NEWEST pool left out; returns 1 when there were some
+ * (the pool is finished again), 0 when there was nothing left to load, or a negative code. */
+int qtm_pool_load_older(struct qtm_pool *p);
 
 /* Seconds spent loading the sources; *from_cache: whether every one came from its .solv cache. */
 double qtm_pool_load_time(const struct qtm_pool *p, bool *from_cache);

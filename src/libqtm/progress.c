@@ -155,8 +155,8 @@ qtm_fetch_progress_new(const struct qtm_ctx *ctx, uint64_t total)
 	return p;
 }
 
-static void
-format_bytes(uint64_t v, char *buf, size_t len)
+void
+qtm_format_bytes(uint64_t v, char *buf, size_t len)
 {
 	if (v >= 1ULL << 30)
 		snprintf(buf, len, "%.1f GiB", (double)v / (1ULL << 30));
@@ -219,17 +219,17 @@ qtm_fetch_progress_update(struct qtm_fetch_progress *p, uint64_t done, uint64_t 
 		return;
 	p->last_draw = t;
 	elapsed = t - p->started;
-	format_bytes(done, a, sizeof a);
+	qtm_format_bytes(done, a, sizeof a);
 	append(line, sizeof line, &n, "%s", a);
 	if (p->total != 0) {
-		format_bytes(p->total, b, sizeof b);
+		qtm_format_bytes(p->total, b, sizeof b);
 		append(line, sizeof line, &n, " / %s (%d%%)", b,
 		    (int)(done >= p->total ? 100 : 100 * done / p->total));
 	}
 	if (elapsed >= 0.5 && received > 0) {
 		double rate = (double)received / elapsed;
 
-		format_bytes((uint64_t)rate, a, sizeof a);
+		qtm_format_bytes((uint64_t)rate, a, sizeof a);
 		append(line, sizeof line, &n, "  %s/s", a);
 		if (p->total > done) {
 			format_eta((double)(p->total - done) / rate, b, sizeof b);
@@ -271,7 +271,7 @@ qtm_fetch_progress_file(struct qtm_fetch_progress *p, const char *label, uint64_
 
 	if (p == NULL)
 		return;
-	format_bytes(size, amount, sizeof amount);
+	qtm_format_bytes(size, amount, sizeof amount);
 	qtm_fetch_progress_clear(p);
 	fprintf(stderr, _("fetched %s (%s) in %.1f s\n"), label, amount, seconds);
 	fflush(stderr);

@@ -13,6 +13,9 @@ struct qtm_ctx;
 struct qtm_progress;
 
 /* total is the expected amount (bytes, or steps when steps is true); 0 when unknown. */
+/* "1.5 MB" and the like, into buf. */
+void qtm_format_bytes(uint64_t v, char *buf, size_t len);
+
 struct qtm_progress *qtm_progress_new(const struct qtm_ctx *ctx, const char *label, uint64_t total,
     bool steps);
 void qtm_progress_set_total(struct qtm_progress *p, uint64_t total);

@@ -16,7 +16,7 @@
 #include "paths.h"
 #include "repo-index.h"
 #include "repo-release.h"
-#include "repository.h"
+#include "release.h"
 #include "version.h"
 #include "xalloc.h"
 
@@ -52,17 +52,6 @@ qtm_repo_buckets_for(size_t names)
 	while ((size_t)k * 256 < names && k < QTM_INDEX_MAX_BUCKETS)
 		k *= 2;
 	return k;
-}
-
-unsigned int
-qtm_repo_bucket_of(const char *name, unsigned int buckets)
-{
-	char hex[QTM_SHA256_HEX], first[9];
-
-	qtm_sha256_buf(name, strlen(name), hex);
-	memcpy(first, hex, 8);
-	first[8] = '\0';
-	return (unsigned int)(strtoul(first, NULL, 16) % buckets);
 }
 
 struct qtm_repo_index *
@@ -126,7 +115,7 @@ take_packages(struct qtm_ctx *ctx, cJSON *doc, const char *origin, struct bucket
 	while ((it = cJSON_DetachItemFromArray(packages, 0)) != NULL) {
 		const char *name = entry_str(it, "name");
 
-		if (bucket >= 0 && (*name == '\0' || qtm_repo_bucket_of(name, nbuckets) != (unsigned int)bucket)) {
+		if (bucket >= 0 && (*name == '\0' || qtm_release_bucket(name, nbuckets) != (unsigned int)bucket)) {
 			cJSON_Delete(it);
 			return qtm_error(ctx, -EBADMSG, _("%s: package \"%s\" does not belong in bucket %lld"), origin, name,
 			    bucket);
@@ -204,14 +193,15 @@ load_bucket(struct qtm_ctx *ctx, struct qtm_repo_index *idx, unsigned int bucket
 }
 
 static void
-set_refs(struct qtm_repo_index *idx, const struct qtm_release_piece *p, size_t n, bool older)
+set_refs(struct qtm_repo_index *idx, const struct qtm_release *rel)
 {
-	for (size_t i = 0; i < n; i++) {
-		struct piece_ref *r = older ? &idx->b[p[i].bucket].older : &idx->b[p[i].bucket].newest;
+	for (size_t i = 0; i < rel->n_pieces; i++) {
+		const struct qtm_release_piece *p = &rel->pieces[i];
+		struct piece_ref *r = p->older ? &idx->b[p->bucket].older : &idx->b[p->bucket].newest;
 
 		r->present = true;
-		snprintf(r->sha256, sizeof r->sha256, "%s", p[i].sha256);
-		r->size = p[i].size;
+		snprintf(r->sha256, sizeof r->sha256, "%s", p->sha256);
+		r->size = p->size;
 	}
 }
 
@@ -242,8 +232,7 @@ qtm_repo_index_open(struct qtm_ctx *ctx, const char *dir, struct qtm_repo_index 
 		idx->b[0].loaded = true;
 		cJSON_Delete(doc);
 	} else if (rc == 0) {
-		set_refs(idx, idx->rel.newest, idx->rel.n_newest, false);
-		set_refs(idx, idx->rel.older, idx->rel.n_older, true);
+		set_refs(idx, &idx->rel);
 	}
 	free(path);
 	if (rc < 0) {
@@ -273,7 +262,7 @@ qtm_repo_index_check_keys(struct qtm_ctx *ctx, const struct qtm_repo_index *idx,
 static struct bucket *
 bucket_for(struct qtm_ctx *ctx, struct qtm_repo_index *idx, const char *name, int *rc)
 {
-	unsigned int k = idx->format == 1 ? 0 : qtm_repo_bucket_of(name, idx->nbuckets);
+	unsigned int k = idx->format == 1 ? 0 : qtm_release_bucket(name, idx->nbuckets);
 
 	*rc = load_bucket(ctx, idx, k);
 	return *rc < 0 ? NULL : &idx->b[k];
@@ -337,7 +326,7 @@ qtm_repo_index_put(struct qtm_ctx *ctx, struct qtm_repo_index *idx, cJSON *entry
 void
 qtm_repo_index_append(struct qtm_repo_index *idx, cJSON *entry)
 {
-	unsigned int k = idx->format == 1 ? 0 : qtm_repo_bucket_of(entry_str(entry, "name"), idx->nbuckets);
+	unsigned int k = idx->format == 1 ? 0 : qtm_release_bucket(entry_str(entry, "name"), idx->nbuckets);
 
 	bucket_push(&idx->b[k], entry);
 	idx->b[k].dirty = idx->changed = true;

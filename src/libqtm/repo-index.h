@@ -27,8 +27,6 @@ struct qtm_repo_commit {
 
 /* The number of buckets `qtm-repo build` chooses for names distinct names. */
 unsigned int qtm_repo_buckets_for(size_t names);
-/* The bucket of a name: the first 4 bytes of its sha256, big-endian, modulo buckets. */
-unsigned int qtm_repo_bucket_of(const char *name, unsigned int buckets);
 
 /* A new, empty index for dir, in format 1 or 2 (with the given number of buckets). */
 struct qtm_repo_index *qtm_repo_index_new(const char *dir, int format, unsigned int buckets);

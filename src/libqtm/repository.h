@@ -2,7 +2,7 @@
  * index.json.gz; format 2: index/SHA256.json.gz pieces), pool/ (module sources) and datasets/
  * (dataset files); building one from module folders.
  *
- * struct qtm_release is owned by the caller: qtm_release_clear() frees its strings and arrays. */
+ * release.json itself is release.h. */
 #ifndef QTM_REPOSITORY_H
 #define QTM_REPOSITORY_H
 
@@ -11,39 +11,9 @@
 #include <cjson/cJSON.h>
 
 #include "manifest.h"
+#include "release.h"
 
 struct qtm_ctx;
-
-#define QTM_RELEASE_MAX_BYTES (1 << 20)
-#define QTM_INDEX_MAX_BYTES (1ULL << 32)
-#define QTM_INDEX_MAX_BUCKETS 65536
-
-/* One piece of a format 2 index: index/SHA256.json.gz, holding bucket's newest or older versions. */
-struct qtm_release_piece {
-	unsigned int bucket;
-	char sha256[QTM_SHA256_HEX];
-	uint64_t size;
-};
-
-struct qtm_release {
-	int format;              /* 1 or 2 */
-	char *name;
-	long long version;
-	char *expires;           /* UTC, "YYYY-MM-DDTHH:MM:SSZ" */
-	/* format 1: the one index file */
-	char *index_path;
-	char index_sha256[QTM_SHA256_HEX];
-	uint64_t index_size;
-	/* format 2: the buckets (a power of two) and the pieces, each list sorted by bucket */
-	unsigned int buckets;
-	struct qtm_release_piece *newest, *older;
-	size_t n_newest, n_older;
-};
-
-/* Parses release.json text, format 1 or 2; origin names it in errors. */
-int qtm_release_parse(struct qtm_ctx *ctx, const char *text, size_t len, const char *origin,
-    struct qtm_release *out);
-void qtm_release_clear(struct qtm_release *r);
 
 /* The package array of a parsed index (borrowed from index), checked to be an array. */
 int qtm_index_packages(struct qtm_ctx *ctx, const cJSON *index, const char *origin,

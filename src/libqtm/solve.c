@@ -410,8 +410,8 @@ solve(struct qtm_pool *p, Queue *job, char *const *specs, struct qtm_plan *plan)
 	return rc;
 }
 
-int
-qtm_solve_install(struct qtm_pool *p, char *const *specs, struct qtm_plan *plan)
+static int
+solve_install_once(struct qtm_pool *p, char *const *specs, struct qtm_plan *plan)
 {
 	Queue job;
 	int rc = 0;
@@ -426,8 +426,8 @@ qtm_solve_install(struct qtm_pool *p, char *const *specs, struct qtm_plan *plan)
 	return rc;
 }
 
-int
-qtm_solve_upgrade(struct qtm_pool *p, char *const *names, struct qtm_plan *plan)
+static int
+solve_upgrade_once(struct qtm_pool *p, char *const *names, struct qtm_plan *plan)
 {
 	Queue job, found;
 	int rc = 0;
@@ -612,4 +612,32 @@ qtm_plan_free(struct qtm_plan *plan)
 	}
 	free(plan->steps);
 	memset(plan, 0, sizeof *plan);
+}
+
+/* A pool opened with only the newest versions (QTM_POOL_NEWEST) solves again with every
+ * version when the newest ones cannot serve: an older version asked for, pinned or required. */
+static int
+solve_with_older(struct qtm_pool *p, char *const *args, struct qtm_plan *plan,
+    int (*once)(struct qtm_pool *, char *const *, struct qtm_plan *))
+{
+	int rc = once(p, args, plan), more;
+
+	if (rc >= 0 || p->n_deferred == 0)
+		return rc;
+	if ((more = qtm_pool_load_older(p)) <= 0)
+		return more < 0 ? more : rc;
+	qtm_plan_free(plan);
+	return once(p, args, plan);
+}
+
+int
+qtm_solve_install(struct qtm_pool *p, char *const *specs, struct qtm_plan *plan)
+{
+	return solve_with_older(p, specs, plan, solve_install_once);
+}
+
+int
+qtm_solve_upgrade(struct qtm_pool *p, char *const *names, struct qtm_plan *plan)
+{
+	return solve_with_older(p, names, plan, solve_upgrade_once);
 }

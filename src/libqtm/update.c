@@ -10,6 +10,7 @@
 #include "fetch.h"
 #include "i18n.h"
 #include "index-cache.h"
+#include "index-pieces.h"
 #include "paths.h"
 #include "repository.h"
 #include "source.h"
@@ -91,6 +92,20 @@ fetch_release(struct qtm_ctx *ctx, const struct qtm_source *src, const char *bas
 	return rc;
 }
 
+/* Whether files a and b hold the same bytes (false when either is unreadable). */
+static bool
+same_bytes(struct qtm_ctx *ctx, const char *a, const char *b)
+{
+	char *ta = NULL, *tb = NULL;
+	size_t la = 0, lb = 0;
+	bool same = qtm_read_file(ctx, a, &ta, &la) == 0 && qtm_read_file(ctx, b, &tb, &lb) == 0 &&
+	    la == lb && memcmp(ta, tb, la) == 0;
+
+	free(ta);
+	free(tb);
+	return same;
+}
+
 /* True when the cached index already is the one the release names; *same_release tells
  * whether the cached release.json has the very bytes just fetched (then nothing is replaced). */
 static bool
@@ -142,13 +157,20 @@ fetch_index(struct qtm_ctx *ctx, const struct qtm_source *src, const char *base,
 /* One attempt against one base URL (the source's url or a mirror). */
 static int
 update_from(struct qtm_ctx *ctx, const struct qtm_source *src, const char *base,
-    const struct update_paths *p, struct qtm_release *rel, bool *changed)
+    const struct update_paths *p, struct qtm_release *rel, struct qtm_update_result *res)
 {
 	int rc = fetch_release(ctx, src, base, p, rel);
 	bool same_release = false;
 
-	if (rc == 0 && !index_current(ctx, p, rel, &same_release)) {
-		*changed = true;
+	if (rc == 0 && rel->format == 2) {
+		/* Only the pieces not held yet: a group file is replaced only once every piece it
+		 * merges is in and verified. */
+		rc = qtm_pieces_update(ctx, src->name, base, p->dir, rel, &res->pieces_fetched, &res->bytes_fetched);
+		res->pieces = (unsigned)rel->n_pieces;
+		res->changed = res->changed || res->pieces_fetched > 0;
+		same_release = rc == 0 && same_bytes(ctx, p->release, p->release_new);
+	} else if (rc == 0 && !index_current(ctx, p, rel, &same_release)) {
+		res->changed = true;
 		rc = fetch_index(ctx, src, base, p, rel);
 	}
 	/* An unchanged release (verified again just now) is left as it is: no rename, which on ext4
@@ -157,6 +179,8 @@ update_from(struct qtm_ctx *ctx, const struct qtm_source *src, const char *base,
 		rc = qtm_error(ctx, -errno, _("cannot rename %s: %s"), p->release_new, strerror(errno));
 	if (rc == 0)
 		rc = qtm_trust_record_seen(ctx, src, rel->version);
+	if (rc == 0 && rel->format == 2 && !same_release)
+		qtm_pieces_gc(ctx, p->dir, rel);
 	unlink(p->release_new);
 	return rc;
 }
@@ -168,8 +192,8 @@ qtm_update_source(struct qtm_ctx *ctx, const struct qtm_source *src, struct qtm_
 {
 	struct update_paths p;
 	struct qtm_release rel = { 0 };
+	struct qtm_update_result res = { 0 };
 	size_t n_bases = 1 + strv_len(src->mirrors);
-	bool changed = false;
 	char *failures = NULL;
 	int rc, first = 0;
 
@@ -181,7 +205,7 @@ qtm_update_source(struct qtm_ctx *ctx, const struct qtm_source *src, struct qtm_
 		char *more;
 
 		qtm_release_clear(&rel);
-		if ((rc = update_from(ctx, src, base, &p, &rel, &changed)) == 0)
+		if ((rc = update_from(ctx, src, base, &p, &rel, &res)) == 0)
 			break;
 		more = xasprintf("%s\n  %s: %s", failures != NULL ? failures : "", base, qtm_strerror(ctx));
 		free(failures);
@@ -197,9 +221,9 @@ qtm_update_source(struct qtm_ctx *ctx, const struct qtm_source *src, struct qtm_
 	else if (rc < 0 && first != 0)
 		rc = first;
 	if (result != NULL) {
+		*result = res;
 		result->source = xstrdup(src->name);
 		result->version = rc == 0 ? rel.version : 0;
-		result->changed = changed;
 		result->error = rc < 0 ? xstrdup(qtm_strerror(ctx)) : NULL;
 	}
 	free(failures);

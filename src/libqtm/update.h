@@ -6,6 +6,7 @@
 #define QTM_UPDATE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 
 struct qtm_ctx;
@@ -15,6 +16,9 @@ struct qtm_update_result {
 	char *source;
 	long long version;    /* release version now cached (0 on failure) */
 	bool changed;         /* a new index was fetched */
+	unsigned pieces;      /* format 2: the pieces of the release, */
+	unsigned pieces_fetched; /* how many of them this update fetched */
+	uint64_t bytes_fetched;  /* and their size */
 	char *error;          /* NULL on success */
 };
 

@@ -90,7 +90,7 @@ install(struct qtm_ctx *ctx, char **specs, bool dry_run, struct qtm_transaction_
 	int rc = dry_run ? cmd_open_reader(ctx, &db) : cmd_open_writer(ctx, &lock, &db);
 
 	if (rc == 0)
-		rc = qtm_pool_open(ctx, db, QTM_POOL_SOURCES | QTM_POOL_INSTALLED | QTM_POOL_RUNTIME, &pool);
+		rc = qtm_pool_open(ctx, db, QTM_POOL_SOURCES | QTM_POOL_NEWEST | QTM_POOL_INSTALLED | QTM_POOL_RUNTIME, &pool);
 	if (rc == 0) {
 		qtm_pool_set_keep(pool, opts.keep);
 		load_s = qtm_pool_load_time(pool, &from_cache);

@@ -24,7 +24,7 @@ cmd_upgrade_exec(struct qtm_ctx *ctx, const struct cli_args *a)
 
 	rc = dry_run ? cmd_open_reader(ctx, &db) : cmd_open_writer(ctx, &lock, &db);
 	if (rc == 0)
-		rc = qtm_pool_open(ctx, db, QTM_POOL_SOURCES | QTM_POOL_INSTALLED | QTM_POOL_RUNTIME, &pool);
+		rc = qtm_pool_open(ctx, db, QTM_POOL_SOURCES | QTM_POOL_NEWEST | QTM_POOL_INSTALLED | QTM_POOL_RUNTIME, &pool);
 	if (rc == 0)
 		rc = qtm_solve_upgrade(pool, a->argv + 1, &plan);
 	if (rc == 0)
