@@ -353,13 +353,17 @@ qtm_repo_index_remove(struct qtm_ctx *ctx, struct qtm_repo_index *idx, const cha
 
 int
 qtm_repo_index_each(struct qtm_ctx *ctx, struct qtm_repo_index *idx,
-    int (*fn)(struct qtm_ctx *, cJSON *entry, void *arg), void *arg)
+    int (*fn)(struct qtm_ctx *, cJSON *entry, void *arg), void *arg, size_t *bad)
 {
 	int rc = 0;
 
 	for (unsigned int k = 0; rc >= 0 && k < idx->nbuckets; k++) {
-		if ((rc = load_bucket(ctx, idx, k)) < 0)
-			break;
+		if ((rc = load_bucket(ctx, idx, k)) < 0 && bad != NULL) {
+			qtm_warn(ctx, "%s", qtm_strerror(ctx));
+			(*bad)++;
+			rc = 0;
+			continue;
+		}
 		for (size_t i = 0; rc >= 0 && i < idx->b[k].n; i++)
 			rc = fn(ctx, idx->b[k].v[i], arg);
 	}

@@ -53,9 +53,11 @@ void qtm_repo_index_append(struct qtm_repo_index *idx, cJSON *entry);
 /* Withdraws NAME=VERSION: -ENOENT with the error set when it is not published. */
 int qtm_repo_index_remove(struct qtm_ctx *ctx, struct qtm_repo_index *idx, const char *name,
     const char *version);
-/* Calls fn on every entry (reading every piece), stopping at a negative return. */
+/* Calls fn on every entry (reading every piece), stopping at a negative return.  A piece that
+ * cannot be read or does not match the release stops it too, unless bad is not NULL: then it is
+ * warned about, counted in *bad and skipped. */
 int qtm_repo_index_each(struct qtm_ctx *ctx, struct qtm_repo_index *idx,
-    int (*fn)(struct qtm_ctx *, cJSON *entry, void *arg), void *arg);
+    int (*fn)(struct qtm_ctx *, cJSON *entry, void *arg), void *arg, size_t *bad);
 /* The versions of name, highest first (borrowed; *n of them in the vector, freed by the caller). */
 int qtm_repo_index_versions(struct qtm_ctx *ctx, struct qtm_repo_index *idx, const char *name,
     cJSON ***versions, size_t *n);

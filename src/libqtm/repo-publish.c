@@ -82,7 +82,7 @@ qtm_repo_build(struct qtm_ctx *ctx, char *const *srcs, const char *out_dir,
 	/* One sync of the whole file system at the end instead of two per module. */
 	ctx->defer_sync = true;
 	if (rc == 0)
-		rc = qtm_repo_pack_sources(ctx, srcs, out_dir, packages);
+		rc = qtm_repo_pack_sources(ctx, srcs, out_dir, packages, NULL);
 	if (rc == 0)
 		rc = qtm_sync_tree(ctx, out_dir);
 	if (rc == 0) {
@@ -169,3 +169,33 @@ qtm_repo_add_artifact(struct qtm_ctx *ctx, const char *dir, const char *name, co
 	return rc;
 }
 
+
+int
+qtm_repo_remove(struct qtm_ctx *ctx, const char *dir, char *const *specs, char *const *keys,
+    long long *release)
+{
+	struct qtm_repo_commit co = { .keys = keys };
+	struct qtm_repo_index *idx = NULL;
+	struct qtm_lock *lock = NULL;
+	int rc;
+
+	*release = 0;
+	if ((rc = qtm_repo_lock(ctx, dir, &lock)) == 0 && (rc = qtm_repo_index_open(ctx, dir, &idx)) == 0)
+		rc = qtm_repo_index_check_keys(ctx, idx, keys);
+	for (size_t i = 0; rc == 0 && specs[i] != NULL; i++) {
+		char *name = xstrdup(specs[i]), *eq = strchr(name, '=');
+
+		if (eq == NULL || eq == name || eq[1] == '\0')
+			rc = qtm_error(ctx, -EINVAL, _("\"%s\": expected NAME=VERSION"), specs[i]);
+		else
+			*eq = '\0';
+		if (rc == 0)
+			rc = qtm_repo_index_remove(ctx, idx, name, eq + 1);
+		free(name);
+	}
+	if (rc == 0 && (rc = qtm_repo_index_commit(ctx, idx, &co)) == 0)
+		*release = qtm_repo_index_release(idx, NULL, NULL)->version + 1;
+	qtm_repo_index_free(idx);
+	qtm_lock_release(lock);
+	return rc;
+}

@@ -165,7 +165,7 @@ qtm_repo_release_check_keys(struct qtm_ctx *ctx, const char *dir, const char *te
 		return 0;
 	}
 	if (access(sig, F_OK) != 0)
-		rc = qtm_error(ctx, -EBADMSG, _("%s/release.json is not signed (no %s): sign it with qtm-repo sign first"),
+		rc = qtm_error(ctx, -EKEYREJECTED, _("%s/release.json is not signed (no %s): sign it with qtm-repo sign first"),
 		    dir, sig);
 	else
 		rc = qtm_json_load(ctx, sig, &doc);
@@ -175,7 +175,7 @@ qtm_repo_release_check_keys(struct qtm_ctx *ctx, const char *dir, const char *te
 		if ((rc = qtm_key_load_private(ctx, keys[i], &key)) < 0)
 			break;
 		if (qtm_sign_count_valid(doc, &key, 1, text, len) != 1)
-			rc = qtm_error(ctx, -EBADMSG, _("%s/release.json has no valid signature by key %s (%s): it was changed "
+			rc = qtm_error(ctx, -EKEYREJECTED, _("%s/release.json has no valid signature by key %s (%s): it was changed "
 			    "since it was signed, or never signed with that key"), dir, key.id, keys[i]);
 		qtm_key_free(&key);
 	}

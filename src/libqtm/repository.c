@@ -175,7 +175,7 @@ name_set_free(struct name_set *set)
 
 static int
 add_module(struct qtm_ctx *ctx, const char *src, const char *out_dir, cJSON *packages,
-    struct name_set *names)
+    struct name_set *names, char ***folders)
 {
 	char *path = xasprintf("%s/module.json", src);
 	struct qtm_manifest *m;
@@ -203,6 +203,8 @@ add_module(struct qtm_ctx *ctx, const char *src, const char *out_dir, cJSON *pac
 		cJSON_AddItemToArray(packages, entry);
 	else
 		cJSON_Delete(entry);
+	if (rc == 0 && folders != NULL)
+		*folders = strv_push(*folders, src);
 	qtm_manifest_free(m);
 	return rc;
 }
@@ -216,7 +218,7 @@ cmp_str(const void *a, const void *b)
 /* A folder with module.json is a module; otherwise each sub-folder with one is (sorted). */
 static int
 add_source_dir(struct qtm_ctx *ctx, const char *src, const char *out_dir, cJSON *packages,
-    struct name_set *names)
+    struct name_set *names, char ***folders)
 {
 	char *probe = xasprintf("%s/module.json", src), **subs = NULL;
 	struct dirent *de;
@@ -226,7 +228,7 @@ add_source_dir(struct qtm_ctx *ctx, const char *src, const char *out_dir, cJSON 
 
 	if (stat(probe, &st) == 0) {
 		free(probe);
-		return add_module(ctx, src, out_dir, packages, names);
+		return add_module(ctx, src, out_dir, packages, names, folders);
 	}
 	free(probe);
 	if ((d = opendir(src)) == NULL)
@@ -248,7 +250,7 @@ add_source_dir(struct qtm_ctx *ctx, const char *src, const char *out_dir, cJSON 
 	for (size_t i = 0; rc == 0 && subs[i] != NULL; i++) {
 		char *sub = xasprintf("%s/%s", src, subs[i]);
 
-		rc = add_module(ctx, sub, out_dir, packages, names);
+		rc = add_module(ctx, sub, out_dir, packages, names, folders);
 		free(sub);
 	}
 	strv_free(subs);
@@ -256,13 +258,14 @@ add_source_dir(struct qtm_ctx *ctx, const char *src, const char *out_dir, cJSON 
 }
 
 int
-qtm_repo_pack_sources(struct qtm_ctx *ctx, char *const *srcs, const char *pack_dir, cJSON *packages)
+qtm_repo_pack_sources(struct qtm_ctx *ctx, char *const *srcs, const char *pack_dir, cJSON *packages,
+    char ***folders)
 {
 	struct name_set names = { 0 };
 	int rc = 0;
 
 	for (size_t i = 0; rc == 0 && srcs[i] != NULL; i++)
-		rc = add_source_dir(ctx, srcs[i], pack_dir, packages, &names);
+		rc = add_source_dir(ctx, srcs[i], pack_dir, packages, &names, folders);
 	name_set_free(&names);
 	return rc;
 }

@@ -21,8 +21,10 @@ int qtm_index_packages(struct qtm_ctx *ctx, const cJSON *index, const char *orig
 
 /* Packs the module folders of srcs (as qtm_repo_build reads them) into pack_dir's pool/ and
  * datasets/, appending each one's index entry to packages; two folders of one NAME=VERSION are
- * an error naming both. */
-int qtm_repo_pack_sources(struct qtm_ctx *ctx, char *const *srcs, const char *pack_dir, cJSON *packages);
+ * an error naming both.  When folders is not NULL, each entry's module folder is pushed onto it
+ * (a strv, in the order of packages, owned by the caller). */
+int qtm_repo_pack_sources(struct qtm_ctx *ctx, char *const *srcs, const char *pack_dir, cJSON *packages,
+    char ***folders);
 
 struct qtm_lock;
 /* Takes dir/.qtm-repo.lock, the lock of its publishers (ctx->wait_s as qtm_lock_acquire()). */

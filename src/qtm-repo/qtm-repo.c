@@ -1,7 +1,8 @@
-/* qtm-repo.c - the repository tool: its command table (build, keygen, sign, serve,
- * add-artifact) and each verb. */
+/* qtm-repo.c - the repository tool: its command table (build, add, remove, prune, verify,
+ * keygen, sign, serve, add-artifact) and each verb. */
 #include "config.h"
 
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -37,6 +38,12 @@ static const struct cli_option build_options[] = {
 	END,
 };
 static const struct cli_option key_options[] = { KEY(N_("sign with the private key in FILE")), END };
+#define WAIT { "wait", 'w', CLI_OPTIONAL, "SECONDS", N_("wait for another publisher's lock (without SECONDS: as long as it takes)"), 'w' }
+static const struct cli_option publish_options[] = { KEY(N_("sign with the private key in FILE")), WAIT, END };
+static const struct cli_option prune_options[] = {
+	{ "keep", 0, CLI_REQUIRED, "N", N_("first withdraw all but the N highest versions of each name"), 'K' },
+	KEY(N_("sign with the private key in FILE")), WAIT, END,
+};
 static const struct cli_option serve_options[] = {
 	{ "listen", 'l', CLI_REQUIRED, "ADDR:PORT", N_("the address to listen on (default 127.0.0.1:8080)"), 'l' },
 	{ "port-file", 'p', CLI_REQUIRED, "FILE", N_("write the bound port to FILE"), 'p' },
@@ -55,7 +62,16 @@ static const struct cli_verb v_serve = { "serve", NULL, "[--listen ADDR:PORT] [-
 	N_("serve a repository over HTTP"), serve_options, 0 };
 static const struct cli_verb v_add_artifact = { "add-artifact", NULL, "[--key FILE]... DIR NAME VERSION ARTIFACT [METRICS]",
 	N_("publish a trained artifact (a qtm artifact cache file BUILD_ID.tar.zst)"), key_options, 0 };
-static const struct cli_verb *const verbs[] = { &v_build, &v_keygen, &v_sign, &v_serve, &v_add_artifact, NULL };
+static const struct cli_verb v_add = { "add", NULL, "[--key FILE]... [--wait[=S]] DIR SRC...",
+	N_("add new versions to a repository"), publish_options, 0 };
+static const struct cli_verb v_remove = { "remove", NULL, "[--key FILE]... [--wait[=S]] DIR NAME=VERSION...",
+	N_("withdraw versions from a repository's index (their files stay until prune)"), publish_options, 0 };
+static const struct cli_verb v_prune = { "prune", NULL, "[--keep N] [--key FILE]... [--wait[=S]] DIR",
+	N_("delete the files no current index refers to"), prune_options, 0 };
+static const struct cli_verb v_verify = { "verify", NULL, "DIR",
+	N_("hash every file the current release refers to"), NULL, 0 };
+static const struct cli_verb *const verbs[] = { &v_build, &v_add, &v_remove, &v_prune, &v_verify, &v_keygen, &v_sign,
+	&v_serve, &v_add_artifact, NULL };
 static const struct cli_prog repo_prog = { "qtm-repo", N_("[-q] COMMAND [ARGS]"), global_options, verbs,
 	N_("\n  SRC is a module folder (holding module.json) or a folder of them.\nSee qtm-repo(1).\n") };
 
@@ -98,6 +114,109 @@ build(struct qtm_ctx *ctx, const struct cli_args *a)
 	if (rc == 0)
 		rc = qtm_repo_build(ctx, a->argv + 1, out, &bo);
 	strv_free(keys);
+	return rc;
+}
+
+/* --wait[=SECONDS] into ctx->wait_s; CLI_USAGE after a bad value. */
+static int
+wait_arg(struct qtm_ctx *ctx, const struct cli_args *a)
+{
+	for (size_t i = 0; i < a->noptions; i++) {
+		const char *arg = a->options[i].arg;
+
+		if (a->options[i].opt->id != 'w')
+			continue;
+		ctx->wait_s = -1;   /* no value: without limit */
+		if (arg != NULL && qtm_parse_int(arg, 0, INT_MAX, &ctx->wait_s) < 0)
+			return cli_usage(&repo_prog, a->verb, _("--wait=SECONDS needs a whole number of seconds"));
+	}
+	return 0;
+}
+
+static int
+add(struct qtm_ctx *ctx, const struct cli_args *a)
+{
+	struct qtm_repo_add_result res;
+	char **keys;
+	int rc;
+
+	if (a->argc < 3)
+		return cli_usage(&repo_prog, a->verb, _("name the repository DIR and at least one module folder"));
+	if ((rc = wait_arg(ctx, a)) != 0)
+		return rc;
+	keys = keys_of(a);
+	rc = qtm_repo_add(ctx, a->argv[1], a->argv + 2, keys, &res);
+	for (size_t i = 0; rc == 0 && res.unchanged != NULL && res.unchanged[i] != NULL; i++)
+		printf(_("%s is published already with the same content: nothing to do\n"), res.unchanged[i]);
+	for (size_t i = 0; rc == 0 && res.added != NULL && res.added[i] != NULL; i++)
+		printf(_("added %s\n"), res.added[i]);
+	if (rc == 0 && res.release > 0)
+		printf(_("release %lld written%s\n"), res.release, keys[0] != NULL ? "" : _(" (unsigned: sign it with qtm-repo sign)"));
+	qtm_repo_add_result_clear(&res);
+	strv_free(keys);
+	return rc;
+}
+
+static int
+remove_versions(struct qtm_ctx *ctx, const struct cli_args *a)
+{
+	long long release = 0;
+	char **keys;
+	int rc;
+
+	if (a->argc < 3)
+		return cli_usage(&repo_prog, a->verb, _("name the repository DIR and at least one NAME=VERSION"));
+	if ((rc = wait_arg(ctx, a)) != 0)
+		return rc;
+	keys = keys_of(a);
+	if ((rc = qtm_repo_remove(ctx, a->argv[1], a->argv + 2, keys, &release)) == 0) {
+		for (int i = 2; i < a->argc; i++)
+			printf(_("withdrew %s\n"), a->argv[i]);
+		printf(_("release %lld written%s\n"), release, keys[0] != NULL ? "" : _(" (unsigned: sign it with qtm-repo sign)"));
+	}
+	strv_free(keys);
+	return rc;
+}
+
+static int
+prune(struct qtm_ctx *ctx, const struct cli_args *a)
+{
+	struct qtm_repo_prune_result res;
+	int keep = 0, rc = 0;
+	char **keys;
+
+	for (size_t i = 0; rc == 0 && i < a->noptions; i++)
+		if (a->options[i].opt->id == 'K')
+			rc = qtm_number_int(ctx, "--keep", a->options[i].arg, 1, INT_MAX, &keep);
+	if (rc < 0)
+		return rc;
+	if (a->argc != 2)
+		return cli_usage(&repo_prog, a->verb, _("name one repository DIR"));
+	if ((rc = wait_arg(ctx, a)) != 0)
+		return rc;
+	keys = keys_of(a);
+	if ((rc = qtm_repo_prune(ctx, a->argv[1], keep, keys, &res)) == 0) {
+		for (size_t i = 0; res.withdrawn != NULL && res.withdrawn[i] != NULL; i++)
+			printf(_("withdrew %s\n"), res.withdrawn[i]);
+		if (res.release > 0)
+			printf(_("release %lld written%s\n"), res.release, keys[0] != NULL ? "" : _(" (unsigned: sign it with qtm-repo sign)"));
+		printf(_("deleted %zu files (%llu bytes) no current index refers to\n"), res.files, res.bytes);
+	}
+	qtm_repo_prune_result_clear(&res);
+	strv_free(keys);
+	return rc;
+}
+
+static int
+verify(struct qtm_ctx *ctx, const struct cli_args *a)
+{
+	size_t checked = 0;
+	int rc;
+
+	if (a->argc != 2)
+		return cli_usage(&repo_prog, a->verb, _("name one repository DIR"));
+	if ((rc = qtm_repo_verify(ctx, a->argv[1], &checked)) == 0)
+		printf(_("%s: all %zu files match the release\n"), a->argv[1], checked);
 	return rc;
 }
 
@@ -241,7 +360,8 @@ main(int argc, char **argv)
 	static const struct {
 		const struct cli_verb *verb;
 		int (*fn)(struct qtm_ctx *, const struct cli_args *);
-	} fns[] = { { &v_build, build }, { &v_keygen, keygen }, { &v_sign, sign }, { &v_serve, serve },
+	} fns[] = { { &v_build, build }, { &v_add, add }, { &v_remove, remove_versions }, { &v_prune, prune },
+		{ &v_verify, verify }, { &v_keygen, keygen }, { &v_sign, sign }, { &v_serve, serve },
 		{ &v_add_artifact, add_artifact } };
 	struct qtm_ctx *ctx;
 	struct cli_args a;
