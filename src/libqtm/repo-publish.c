@@ -88,7 +88,7 @@ qtm_repo_build(struct qtm_ctx *ctx, char *const *srcs, const char *out_dir,
 	if (rc == 0) {
 		if (co.version == 0)
 			co.version = next_version(ctx, out_dir);
-		idx = qtm_repo_index_new(out_dir, opts->format == 2 ? 2 : 1, qtm_repo_buckets_for(count_names(packages)));
+		idx = qtm_repo_index_new(out_dir, opts->format == 1 ? 1 : 2, qtm_repo_buckets_for(count_names(packages)));
 		while ((e = cJSON_DetachItemFromArray(packages, 0)) != NULL)
 			qtm_repo_index_append(idx, e);
 		rc = qtm_repo_index_commit(ctx, idx, &co);

@@ -10,7 +10,7 @@ struct qtm_repo_build_opts {
 	const char *name;        /* repository name (default "local") */
 	long long version;       /* release version; 0 = previous + 1 (or 1) */
 	int valid_days;          /* expiry of the release (default 365) */
-	int format;              /* index format, 1 or 2 (0: 1, until clients read 2) */
+	int format;              /* index format, 1 or 2 (0: 2) */
 	char *const *keys;       /* private key files to sign with (NULL-terminated), or NULL */
 };
 
