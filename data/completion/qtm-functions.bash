@@ -97,7 +97,7 @@ _qtm() {
 	fi
 	case $verb in
 	install) _qtm_reply $(_qtm_available "${qtm[@]}") ;;
-	reinstall | remove | upgrade | hold | unhold | verify | why | run) _qtm_reply $(_qtm_installed "${qtm[@]}") ;;
+	reinstall | remove | upgrade | full-upgrade | hold | unhold | verify | why | run) _qtm_reply $(_qtm_installed "${qtm[@]}") ;;
 	info | show | depends | rdepends | policy | search) _qtm_reply $(_qtm_available "${qtm[@]}") ;;
 	mark)
 		if ((nargs == 0)); then _qtm_reply auto manual default; else _qtm_reply $(_qtm_installed "${qtm[@]}"); fi

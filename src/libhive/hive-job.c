@@ -291,7 +291,9 @@ qtm_hive_job_plan(struct qtm_ctx *ctx, const char *spec, const cJSON *overrides,
 	 * installed here. */
 	if ((rc = qtm_pool_open(ctx, NULL, QTM_POOL_SOURCES | QTM_POOL_NEWEST | QTM_POOL_RUNTIME, &pool)) == 0 &&
 	    (rc = qtm_solve_install(pool, specs, &plan)) == 0)
-		rc = plan_steps(ctx, pool, &plan, dep.name, overrides, priority, bodies);
+		/* A virtual name's provider takes the name's place. */
+		rc = plan_steps(ctx, pool, &plan, strcmp(plan.requested[0], spec) != 0 ? plan.requested[0] : dep.name,
+		    overrides, priority, bodies);
 	qtm_dep_clear(&dep);
 	if (rc == 0 && cJSON_GetArraySize(bodies) == 0)
 		rc = qtm_error(ctx, -EINVAL, _("%s is a dataset: there is nothing to train"), spec);

@@ -69,6 +69,8 @@ static const struct {
 	{ "packages", "summary", "TEXT", "UPDATE packages SET summary = " QTM_DB_SUMMARY_OF("manifest") },
 	/* a model's training curve, JSON [[step, loss], ...] (db-curve.c) */
 	{ "packages", "curve", "TEXT", NULL },
+	/* an install that took the place of another name (a manifest's "replaces") */
+	{ "transaction_items", "replaces", "TEXT", NULL },
 };
 
 static bool

@@ -18,6 +18,11 @@ struct qtm_pool;
 void qtm_deps_rdepends(struct qtm_pool *p, Id id, bool installed_only, Queue *out);
 /* The installed providers of dep. */
 void qtm_deps_installed_providers(struct qtm_pool *p, Id dep, Queue *out);
+/* Adds to set, breadth first, the installed providers of its members' requirements that admit
+ * accepts (admit NULL: all); parent and via (each may be NULL) get, for each package added, the
+ * member whose requirement reached it and that requirement. */
+void qtm_deps_closure(struct qtm_pool *p, Queue *set, bool (*admit)(struct qtm_pool *p, Id id, const void *data),
+    const void *data, Queue *parent, Queue *via);
 /* The chain that explains why installed package id is installed, from a manually installed
  * package down to it, as text lines ("gis-buildings (manual) requires gis-lidar >= 1.0"); NULL
  * when nothing manual leads to it.  manual: installed Ids installed on request. */

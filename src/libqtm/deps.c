@@ -53,19 +53,16 @@ qtm_deps_rdepends(struct qtm_pool *p, Id id, bool installed_only, Queue *out)
 	}
 }
 
-/* Breadth-first from the manual packages over installed requirements; parent[i] and via[i]
- * record how each reached package was reached. */
-static void
-walk(struct qtm_pool *p, const Queue *manual, Queue *seen, Queue *parent, Queue *via)
+void
+qtm_deps_closure(struct qtm_pool *p, Queue *set, bool (*admit)(struct qtm_pool *p, Id id, const void *data),
+    const void *data, Queue *parent, Queue *via)
 {
 	Pool *pool = p->pool;
 	Queue provs;
 
 	queue_init(&provs);
-	for (int i = 0; i < manual->count; i++)
-		queue_push(seen, manual->elements[i]), queue_push(parent, 0), queue_push(via, 0);
-	for (int i = 0; i < seen->count; i++) {
-		Solvable *s = pool_id2solvable(pool, seen->elements[i]);
+	for (int i = 0; i < set->count; i++) {
+		Solvable *s = pool_id2solvable(pool, set->elements[i]);
 		Id *reqp, req;
 
 		if (s->requires == 0)
@@ -73,14 +70,26 @@ walk(struct qtm_pool *p, const Queue *manual, Queue *seen, Queue *parent, Queue 
 		for (reqp = s->repo->idarraydata + s->requires; (req = *reqp) != 0; reqp++) {
 			qtm_deps_installed_providers(p, req, &provs);
 			for (int j = 0; j < provs.count; j++)
-				if (!qtm_queue_has(seen, provs.elements[j])) {
-					queue_push(seen, provs.elements[j]);
-					queue_push(parent, seen->elements[i]);
-					queue_push(via, req);
+				if (!qtm_queue_has(set, provs.elements[j]) && (admit == NULL || admit(p, provs.elements[j], data))) {
+					queue_push(set, provs.elements[j]);
+					if (parent != NULL)
+						queue_push(parent, set->elements[i]);
+					if (via != NULL)
+						queue_push(via, req);
 				}
 		}
 	}
 	queue_free(&provs);
+}
+
+/* Breadth-first from the manual packages over installed requirements; parent[i] and via[i]
+ * record how each reached package was reached. */
+static void
+walk(struct qtm_pool *p, const Queue *manual, Queue *seen, Queue *parent, Queue *via)
+{
+	for (int i = 0; i < manual->count; i++)
+		queue_push(seen, manual->elements[i]), queue_push(parent, 0), queue_push(via, 0);
+	qtm_deps_closure(p, seen, NULL, NULL, parent, via);
 }
 
 char *

@@ -40,9 +40,9 @@ qtm_history_add(struct qtm_ctx *ctx, struct qtm_db *db, int64_t id, const struct
 	int rc;
 
 	if ((rc = qtm_db_prepare(ctx, db, "INSERT INTO transaction_items (transaction_id, seq, action,"
-	    " name, kind, old_version, new_version, old_build_id, new_build_id, reason) VALUES"
+	    " name, kind, old_version, new_version, old_build_id, new_build_id, reason, replaces) VALUES"
 	    " (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM transaction_items WHERE transaction_id = ?),"
-	    " ?, ?, ?, ?, ?, ?, ?, ?)", &st)) < 0)
+	    " ?, ?, ?, ?, ?, ?, ?, ?, ?)", &st)) < 0)
 		return rc;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, id);
@@ -54,6 +54,7 @@ qtm_history_add(struct qtm_ctx *ctx, struct qtm_db *db, int64_t id, const struct
 	sqlite3_bind_text(st, 8, it->old_build_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 9, it->new_build_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 10, it->reason, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 11, it->replaces, -1, SQLITE_STATIC);
 	return qtm_db_step_done(ctx, db, st, _("cannot record a transaction item"));
 }
 
@@ -103,6 +104,7 @@ row_to_item(sqlite3_stmt *st, struct qtm_history_item *it)
 	it->old_build_id = qtm_sql_col_dup(st, 6);
 	it->new_build_id = qtm_sql_col_dup(st, 7);
 	it->reason = qtm_sql_col_dup(st, 8);
+	it->replaces = qtm_sql_col_dup(st, 9);
 }
 
 static int
@@ -112,7 +114,7 @@ load_items(struct qtm_ctx *ctx, struct qtm_db *db, struct qtm_history_tx *tx)
 	int rc;
 
 	if ((rc = qtm_db_prepare(ctx, db, "SELECT seq, action, name, kind, old_version, new_version,"
-	    " old_build_id, new_build_id, reason FROM transaction_items WHERE transaction_id = ?"
+	    " old_build_id, new_build_id, reason, replaces FROM transaction_items WHERE transaction_id = ?"
 	    " ORDER BY seq", &st)) < 0)
 		return rc;
 	sqlite3_bind_int64(st, 1, tx->id);
@@ -201,6 +203,7 @@ qtm_history_free(struct qtm_history_tx *v, size_t n)
 			free(it->old_build_id);
 			free(it->new_build_id);
 			free(it->reason);
+			free(it->replaces);
 		}
 		free(v[i].items);
 		free(v[i].command);

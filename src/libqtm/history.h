@@ -21,6 +21,7 @@ struct qtm_history_item {
 	char *old_version, *new_version;     /* NULL for an install / a remove */
 	char *old_build_id, *new_build_id;
 	char *reason;        /* install reason of the new state */
+	char *replaces;      /* an install: the package of another name whose place it took, or NULL */
 };
 
 struct qtm_history_tx {

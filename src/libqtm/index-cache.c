@@ -18,7 +18,7 @@
 #include "xalloc.h"
 
 /* The .solv cache ends with the index sha256 it was made from, then this magic. */
-#define COOKIE_MAGIC "QTM1"
+#define COOKIE_MAGIC "QTM2"
 #define COOKIE_LEN (64 + 4)
 
 /* The manifests are most of a cache's bytes and few of them are ever read: stored "vertical"
@@ -72,22 +72,32 @@ qtm_index_cache_write(struct qtm_ctx *ctx, const char *name, const char *index_p
 	return rc;
 }
 
+bool
+qtm_index_cache_current(const char *solv_path, const char *cookie)
+{
+	char tail[COOKIE_LEN];
+	FILE *f = fopen(solv_path, "re");
+	bool ok;
+
+	if (f == NULL)
+		return false;
+	ok = fseek(f, -COOKIE_LEN, SEEK_END) == 0 && fread(tail, 1, COOKIE_LEN, f) == COOKIE_LEN &&
+	    memcmp(tail, cookie, 64) == 0 && memcmp(tail + 64, COOKIE_MAGIC, 4) == 0;
+	fclose(f);
+	return ok;
+}
+
 int
 qtm_index_cache_load(Repo *repo, const char *solv_path, const char *cookie)
 {
-	char tail[COOKIE_LEN + 1] = "";
-	FILE *f = fopen(solv_path, "re");
-	int rc = 1, had = repo->nsolvables;
+	FILE *f;
+	int rc, had = repo->nsolvables;
 
-	if (f == NULL)
+	if (!qtm_index_cache_current(solv_path, cookie) || (f = fopen(solv_path, "re")) == NULL)
 		return 1;
-	if (fseek(f, -COOKIE_LEN, SEEK_END) == 0 && fread(tail, 1, COOKIE_LEN, f) == COOKIE_LEN &&
-	    strncmp(tail, cookie, 64) == 0 && strncmp(tail + 64, COOKIE_MAGIC, 4) == 0) {
-		rewind(f);
-		rc = repo_add_solv(repo, f, 0) == 0 ? 0 : 1;
-		if (rc != 0 && had == 0)
-			repo_empty(repo, 1);
-	}
+	rc = repo_add_solv(repo, f, 0) == 0 ? 0 : 1;
+	if (rc != 0 && had == 0)
+		repo_empty(repo, 1);
 	fclose(f);
 	return rc;
 }

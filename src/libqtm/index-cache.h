@@ -5,6 +5,8 @@
 #ifndef QTM_INDEX_CACHE_H
 #define QTM_INDEX_CACHE_H
 
+#include <stdbool.h>
+
 struct qtm_ctx;
 struct s_Repo;
 
@@ -16,6 +18,8 @@ int qtm_index_cache_write(struct qtm_ctx *ctx, const char *name, const char *ind
 /* Writes repo (internalized) to solv_path with cookie (64 hex digits), replacing it whole. */
 int qtm_index_cache_write_repo(struct qtm_ctx *ctx, struct s_Repo *repo, const char *cookie,
     const char *solv_path);
+/* Whether the cache solv_path ends with cookie and this version's magic (without loading it). */
+bool qtm_index_cache_current(const char *solv_path, const char *cookie);
 /* Adds the packages of the cache solv_path to repo (the caller's) when its cookie matches;
  * returns 1, adding nothing, when it does not, is missing or does not load. */
 int qtm_index_cache_load(struct s_Repo *repo, const char *solv_path, const char *cookie);

@@ -71,21 +71,6 @@ group_cookie(const struct qtm_release *rel, bool older, unsigned g, char cookie[
 	return n > 0;
 }
 
-/* Whether the cache file at path ends with cookie (without loading it). */
-static bool
-cookie_matches(const char *path, const char *cookie)
-{
-	char tail[68];
-	FILE *f = fopen(path, "re");
-	bool ok;
-
-	if (f == NULL)
-		return false;
-	ok = fseek(f, -68, SEEK_END) == 0 && fread(tail, 1, 68, f) == 68 && memcmp(tail, cookie, 64) == 0;
-	fclose(f);
-	return ok;
-}
-
 /* The piece's JSON against the slot that named it: format 2, its bucket, its kind, every name
  * in that bucket and, in a newest piece, each name once. */
 static int
@@ -168,17 +153,19 @@ fetch_pieces(struct qtm_ctx *ctx, const char *label, const char *base, const cha
 		free(rel_path);
 	}
 	rc = qtm_fetch_many(ctx, reqs, n, 0);
-	if (rc == 0)
+	/* A pool of its own for each piece: writing a repo costs time in the size of its pool's
+	 * string table, which would grow with every piece. */
+	for (size_t i = 0; rc == 0 && i < n; i++) {
 		scratch = qtm_pool_new(ctx);
-	for (size_t i = 0; rc == 0 && i < n; i++)
 		rc = convert_piece(ctx, scratch, dir, dests[i], urls[i], rel, want[i]);
+		qtm_pool_free(scratch);
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (rc < 0)
 			unlink(dests[i]);
 		free(urls[i]);
 		free(dests[i]);
 	}
-	qtm_pool_free(scratch);
 	free(reqs);
 	free(urls);
 	free(dests);
@@ -226,7 +213,7 @@ write_groups(struct qtm_ctx *ctx, const char *dir, const struct qtm_release *rel
 		for (unsigned g = 0; rc == 0 && g < n_groups(rel); g++) {
 			char *path = group_solv(dir, older, g);
 
-			if (group_cookie(rel, older, g, cookie) && !cookie_matches(path, cookie) &&
+			if (group_cookie(rel, older, g, cookie) && !qtm_index_cache_current(path, cookie) &&
 			    (rc = write_group(ctx, dir, rel, older, g, cookie)) == 1)
 				rc = qtm_error(ctx, -EIO, _("%s: a piece of group %u vanished while it was written"), dir, g);
 			free(path);
@@ -249,7 +236,7 @@ qtm_pieces_update(struct qtm_ctx *ctx, const char *label, const char *base, cons
 		for (size_t i = 0; i < rel->n_pieces; i++) {
 			char *solv = piece_solv(dir, rel, &rel->pieces[i]);
 
-			if (!cookie_matches(solv, rel->pieces[i].sha256)) {
+			if (!qtm_index_cache_current(solv, rel->pieces[i].sha256)) {
 				want[n++] = &rel->pieces[i];
 				*bytes += rel->pieces[i].size;
 			}

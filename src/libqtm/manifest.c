@@ -303,12 +303,18 @@ parse_common(struct qtm_ctx *ctx, struct qtm_manifest *m, const char *origin)
 		    origin, m->priority);
 	if ((rc = qtm_json_strv(ctx, m->json, "requires", false, origin, &m->requires)) < 0 ||
 	    (rc = qtm_json_strv(ctx, m->json, "provides", false, origin, &m->provides)) < 0 ||
-	    (rc = qtm_json_strv(ctx, m->json, "conflicts", false, origin, &m->conflicts)) < 0)
+	    (rc = qtm_json_strv(ctx, m->json, "conflicts", false, origin, &m->conflicts)) < 0 ||
+	    (rc = qtm_json_strv(ctx, m->json, "replaces", false, origin, &m->replaces)) < 0)
 		return rc;
 	if ((rc = check_deps(ctx, m->requires, origin, "requires")) < 0 ||
 	    (rc = check_deps(ctx, m->provides, origin, "provides")) < 0 ||
-	    (rc = check_deps(ctx, m->conflicts, origin, "conflicts")) < 0)
+	    (rc = check_deps(ctx, m->conflicts, origin, "conflicts")) < 0 ||
+	    (rc = check_deps(ctx, m->replaces, origin, "replaces")) < 0)
 		return rc;
+	for (size_t i = 0; m->replaces[i] != NULL; i++)
+		if (strncmp(m->replaces[i], m->name, strlen(m->name)) == 0 && strchr(" <>=", m->replaces[i][strlen(m->name)]) != NULL)
+			return qtm_error(ctx, -EINVAL, _("%s: field \"replaces\": \"%s\" is the package itself (list the names it takes the place of)"),
+			    origin, m->replaces[i]);
 	return 0;
 }
 
@@ -366,6 +372,7 @@ qtm_manifest_free(struct qtm_manifest *m)
 	strv_free(m->requires);
 	strv_free(m->provides);
 	strv_free(m->conflicts);
+	strv_free(m->replaces);
 	strv_free(m->train_command);
 	strv_free(m->predict_command);
 	strv_free(m->outputs);

@@ -52,6 +52,7 @@ struct qtm_manifest {
 	bool is_dataset;
 	int estimated_minutes;
 	char **requires, **provides, **conflicts;   /* NULL-terminated, owned */
+	char **replaces;                            /* NULL-terminated, owned */
 	struct qtm_resources resources;
 	char **train_command, **predict_command, **outputs;   /* NULL-terminated, owned */
 	const cJSON *params;                        /* train.params (points into json) */

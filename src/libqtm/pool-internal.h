@@ -31,6 +31,7 @@ struct qtm_pool {
 	Id runtime;          /* the qtm-runtime solvable, or 0 when not probed */
 	Id key_manifest;     /* "qtm:manifest": the package's index entry, JSON text */
 	Queue held;          /* installed packages on hold */
+	Queue autos;         /* installed packages installed as dependencies (reason "auto") */
 	struct qtm_pin *pins;/* pins.d (see pin.h), owned */
 	size_t n_pins;
 	bool keep;           /* installs go beside installed versions (install --keep) */
@@ -46,6 +47,10 @@ struct qtm_pool *qtm_pool_new(struct qtm_ctx *ctx);
 int qtm_pool_add_index(struct qtm_pool *p, Repo *repo, const char *index_path, const char *origin);
 /* Validates and adds every entry of packages (an index's package array, the caller's) to repo. */
 int qtm_pool_add_packages(struct qtm_pool *p, Repo *repo, const cJSON *packages, const char *origin);
+/* Whether the older versions a QTM_POOL_NEWEST pool left out could change the choice of a
+ * version of name: several sources carry it and one of them holds older versions of it back
+ * (an older version of one source can beat another source's newest, by priority or version). */
+bool qtm_pool_older_may_matter(struct qtm_pool *p, const char *name);
 /* Frees p->deferred (what qtm_pool_load_older would have loaded). */
 void qtm_pool_deferred_free(struct qtm_pool *p);
 /* Adds the installed packages of db to @System, noting those on hold. */
@@ -56,6 +61,8 @@ int qtm_pool_probe_runtime(struct qtm_pool *p);
 /* Makes the pinned-out solvables uninstallable for the solver (pool->considered) until
  * qtm_pool_pins_release(); does nothing without pins. */
 void qtm_pool_pins_apply(struct qtm_pool *p);
+/* Whether a pin keeps out a package the pool holds (works on an unfinished pool too). */
+bool qtm_pool_pins_exclude_any(struct qtm_pool *p);
 void qtm_pool_pins_release(struct qtm_pool *p);
 
 /* Converts a parsed requirement into a libsolv dependency Id. */

@@ -85,6 +85,36 @@ qtm_pool_load_older(struct qtm_pool *p)
 	return rc < 0 ? rc : n > 0;
 }
 
+bool
+qtm_pool_older_may_matter(struct qtm_pool *p, const char *name)
+{
+	Queue found;
+	int repos = 0;
+	bool deferred = false;
+
+	queue_init(&found);
+	qtm_pool_by_name(p, name, &found);
+	for (int i = 0; i < found.count; i++) {
+		Repo *repo = pool_id2solvable(p->pool, found.elements[i])->repo;
+		bool seen = false;
+
+		if (repo == p->system)
+			continue;
+		for (int j = 0; j < i; j++)
+			seen |= pool_id2solvable(p->pool, found.elements[j])->repo == repo;
+		repos += !seen;
+		for (size_t k = 0; !seen && k < p->n_deferred; k++) {
+			const struct qtm_release *rel = &p->deferred[k].rel;
+			uint32_t b = qtm_release_bucket(name, rel->buckets);
+
+			for (size_t q = rel->n_newest; p->deferred[k].repo == repo && q < rel->n_pieces; q++)
+				deferred |= rel->pieces[q].bucket == b;
+		}
+	}
+	queue_free(&found);
+	return repos > 1 && deferred;
+}
+
 static int
 load_source(struct qtm_pool *p, const struct qtm_source *src, bool newest_only)
 {
@@ -158,6 +188,10 @@ qtm_pool_open(struct qtm_ctx *ctx, struct qtm_db *db, unsigned flags, struct qtm
 	pool_set_installed(p->pool, p->system);
 	if ((flags & QTM_POOL_SOURCES) != 0 && (rc = qtm_pins_load(ctx, &p->pins, &p->n_pins)) == 0)
 		rc = load_sources(p, (flags & QTM_POOL_NEWEST) != 0);
+	/* A pin that keeps out the newest version of a source can leave an older version of a
+	 * source of higher priority to win over another source's newest: the choice needs them all. */
+	if (rc == 0 && p->n_deferred > 0 && qtm_pool_pins_exclude_any(p) && (rc = qtm_pool_load_older(p)) > 0)
+		rc = 0;
 	if (rc == 0 && (flags & QTM_POOL_INSTALLED) != 0 && db != NULL)
 		rc = qtm_pool_add_installed(p, db);
 	if (rc == 0 && (flags & QTM_POOL_RUNTIME) != 0)

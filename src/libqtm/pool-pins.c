@@ -44,6 +44,24 @@ qtm_pool_pinned_out(struct qtm_pool *p, qtm_pkg_id id)
 	return pin;
 }
 
+bool
+qtm_pool_pins_exclude_any(struct qtm_pool *p)
+{
+	Pool *pool = p->pool;   /* FOR_POOL_SOLVABLES expects a variable named pool */
+	Id id;
+
+	for (size_t i = 0; i < p->n_pins; i++) {
+		Id nameid = pool_str2id(pool, p->pins[i].name, 0);
+
+		if (nameid == 0)
+			continue;
+		FOR_POOL_SOLVABLES(id)
+			if (pool_id2solvable(pool, id)->name == nameid && qtm_pool_pinned_out(p, id) != NULL)
+				return true;
+	}
+	return false;
+}
+
 void
 qtm_pool_pins_apply(struct qtm_pool *p)
 {

@@ -33,6 +33,7 @@ qtm_pool_new(struct qtm_ctx *ctx)
 	pool_setarch(p->pool, "all");
 	p->key_manifest = pool_str2id(p->pool, "qtm:manifest", 1);
 	queue_init(&p->held);
+	queue_init(&p->autos);
 	return p;
 }
 
@@ -55,6 +56,7 @@ qtm_pool_free(struct qtm_pool *p)
 		return;
 	qtm_pool_deferred_free(p);
 	queue_free(&p->held);
+	queue_free(&p->autos);
 	qtm_pool_pins_release(p);
 	qtm_pins_free(p->pins, p->n_pins);
 	pool_free(p->pool);
@@ -123,6 +125,8 @@ add_package(struct qtm_pool *p, Repo *repo, Repodata *data, const struct qtm_man
 	s->provides = add_deps(p, repo, s->provides, m->provides, 0);
 	s->requires = add_deps(p, repo, s->requires, m->requires, 0);
 	s->conflicts = add_deps(p, repo, s->conflicts, m->conflicts, 0);
+	/* The solver keeps a package and what it replaces from being installed together. */
+	s->obsoletes = add_deps(p, repo, s->obsoletes, m->replaces, 0);
 	repodata_set_str(data, id, SOLVABLE_SUMMARY, m->summary);
 	repodata_set_str(data, id, p->key_manifest, json_text);
 	return id;
@@ -204,6 +208,8 @@ qtm_pool_add_installed(struct qtm_pool *p, struct qtm_db *db)
 		id = add_package(p, p->system, data, m, v[i].manifest);
 		if (v[i].held)
 			queue_push(&p->held, id);
+		if (strcmp(v[i].reason, "auto") == 0)
+			queue_push(&p->autos, id);
 		qtm_manifest_free(m);
 	}
 	repodata_internalize(data);
@@ -292,6 +298,42 @@ qtm_pool_kind(struct qtm_pool *p, qtm_pkg_id id)
 	const char *json = qtm_pool_manifest_json(p, id);
 
 	return json != NULL && strstr(json, "\"kind\":\"dataset\"") != NULL ? "dataset" : "model";
+}
+
+void
+qtm_pool_set_priority(struct qtm_pool *p, const char *repo_name, int priority)
+{
+	Pool *pool = p->pool;   /* FOR_REPOS expects a variable named pool */
+	Repo *repo;
+	int i;
+
+	FOR_REPOS(i, repo)
+		if (strcmp(repo->name, repo_name) == 0)
+			repo->priority = priority;
+}
+
+static void
+mark(struct qtm_pool *p, const char *name, Queue *q)
+{
+	Pool *pool = p->pool;   /* FOR_REPO_SOLVABLES expects a variable named pool */
+	Solvable *s;
+	Id id;
+
+	FOR_REPO_SOLVABLES(p->system, id, s)
+		if (strcmp(pool_id2str(pool, s->name), name) == 0)
+			queue_pushunique(q, id);
+}
+
+void
+qtm_pool_mark_auto(struct qtm_pool *p, const char *name)
+{
+	mark(p, name, &p->autos);
+}
+
+void
+qtm_pool_mark_held(struct qtm_pool *p, const char *name)
+{
+	mark(p, name, &p->held);
 }
 
 void

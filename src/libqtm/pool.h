@@ -43,6 +43,13 @@ int qtm_pool_add_json(struct qtm_pool *p, const char *repo_name, const cJSON *pa
 void qtm_pool_set_runtime(struct qtm_pool *p, const cJSON *caps);
 void qtm_pool_finish(struct qtm_pool *p);
 
+/* Gives the source repo_name a priority (source.h: the highest offering a package wins). */
+void qtm_pool_set_priority(struct qtm_pool *p, const char *repo_name, int priority);
+/* Marks the installed packages named name as installed as dependencies (reason "auto"), as
+ * the database says for the pools qtm_pool_open() loads: for pools built by hand. */
+void qtm_pool_mark_auto(struct qtm_pool *p, const char *name);
+/* The same for holds (qtm hold). */
+void qtm_pool_mark_held(struct qtm_pool *p, const char *name);
 /* Installs go beside the installed versions of the names asked for (install --keep). */
 void qtm_pool_set_keep(struct qtm_pool *p, bool keep);
 /* Hands pins (pin.h; owned by the pool from now on, may be NULL with n 0) to a pool. */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <solv/evr.h>
+#include <solv/policy.h>
 
 #include "ctx.h"
 #include "i18n.h"
@@ -15,17 +16,56 @@
 #include "query.h"
 #include "xalloc.h"
 
-/* Whether a beats b (NULL: nothing yet): higher source priority, then the newer version. */
-static bool
-beats(struct qtm_pool *p, const struct qtm_pkg *a, const struct qtm_pkg *b)
+/* The version an install takes: libsolv's own choice (source priority, then the newest version,
+ * the pruning its solver applies when it picks a provider) among the available versions the
+ * pins leave to the solver; 0 when they leave none. */
+static Id
+candidate_of(struct qtm_pool *p, const struct qtm_candidate *v, size_t n)
 {
-	Solvable *sa = pool_id2solvable(p->pool, a->id), *sb;
+	Queue q;
+	Id best = 0;
 
-	if (b == NULL)
-		return true;
-	sb = pool_id2solvable(p->pool, b->id);
-	return sa->repo->priority > sb->repo->priority ||
-	    (sa->repo->priority == sb->repo->priority && pool_evrcmp(p->pool, sa->evr, sb->evr, EVRCMP_COMPARE) > 0);
+	queue_init(&q);
+	for (size_t i = 0; i < n; i++)
+		if (!v[i].pkg.installed && v[i].excluded_by == NULL)
+			queue_push(&q, v[i].pkg.id);
+	if (q.count > 0) {
+		pool_best_solvables(p->pool, &q, 0);
+		best = q.elements[0];
+	}
+	queue_free(&q);
+	return best;
+}
+
+/* Table order: newest version first; of one version, the sources by priority (highest first,
+ * then in the order they are configured), the installed package last. */
+static int
+table_cmp(struct qtm_pool *p, const struct qtm_pkg *a, const struct qtm_pkg *b)
+{
+	Solvable *sa = pool_id2solvable(p->pool, a->id), *sb = pool_id2solvable(p->pool, b->id);
+	int c = pool_evrcmp(p->pool, sb->evr, sa->evr, EVRCMP_COMPARE);
+
+	if (c != 0)
+		return c;
+	if (a->installed != b->installed)
+		return a->installed ? 1 : -1;
+	if (a->priority != b->priority)
+		return a->priority > b->priority ? -1 : 1;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/* A name has a handful of versions: an insertion sort keeps it short and stable. */
+static void
+sort_table(struct qtm_pool *p, struct qtm_candidate *v, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct qtm_candidate c = v[i];
+		size_t j = i;
+
+		for (; j > 0 && table_cmp(p, &v[j - 1].pkg, &c.pkg) > 0; j--)
+			v[j] = v[j - 1];
+		v[j] = c;
+	}
 }
 
 int
@@ -33,7 +73,7 @@ qtm_query_policy(struct qtm_pool *p, const char *name, struct qtm_policy *out)
 {
 	struct qtm_pkg *v;
 	size_t n = qtm_query_versions(p, name, &v);
-	struct qtm_candidate *best = NULL;
+	Id best;
 
 	memset(out, 0, sizeof *out);
 	if (n == 0) {
@@ -44,18 +84,18 @@ qtm_query_policy(struct qtm_pool *p, const char *name, struct qtm_policy *out)
 	out->v = xcalloc(n, sizeof *out->v);
 	out->n = n;
 	for (size_t i = 0; i < n; i++) {
-		struct qtm_candidate *c = &out->v[i];
-
-		c->pkg = v[i];
-		c->excluded_by = qtm_pool_pinned_out(p, v[i].id);
-		if (!c->pkg.installed && c->excluded_by == NULL && beats(p, &c->pkg, best != NULL ? &best->pkg : NULL))
-			best = c;
-	}
-	if (best != NULL) {
-		best->chosen = true;
-		out->chosen = &best->pkg;
+		out->v[i].pkg = v[i];
+		out->v[i].excluded_by = qtm_pool_pinned_out(p, v[i].id);
+		out->n_installed += v[i].installed;
 	}
 	free(v);
+	sort_table(p, out->v, n);
+	best = candidate_of(p, out->v, n);
+	for (size_t i = 0; i < n; i++)
+		if (best != 0 && out->v[i].pkg.id == best) {
+			out->v[i].chosen = true;
+			out->chosen = &out->v[i].pkg;
+		}
 	return 0;
 }
 

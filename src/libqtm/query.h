@@ -67,8 +67,10 @@ int qtm_query_why(struct qtm_pool *p, struct qtm_db *db, const char *name, char 
 /* Installed packages that are neither installed on request nor needed by one, held or not. */
 int qtm_query_unneeded(struct qtm_pool *p, struct qtm_db *db, struct qtm_pkg **out, size_t *n);
 
-/* Which version of a package an install takes: of the versions its pin allows, the one from
- * the source of highest priority, then the newest. */
+/* Which version of a package an install takes (its candidate), chosen as the solver chooses:
+ * of the available versions its pin allows, the one from the source of highest priority, then
+ * the newest.  Requirements are not looked at: an install falls back to an older version when
+ * the candidate's cannot be met. */
 struct qtm_candidate {
 	struct qtm_pkg pkg;
 	const struct qtm_pin *excluded_by;   /* the pin that keeps this version out, or NULL */
@@ -77,8 +79,11 @@ struct qtm_candidate {
 
 struct qtm_policy {
 	const struct qtm_pin *pin;           /* the package's pin, or NULL */
-	struct qtm_candidate *v;             /* every version, newest first */
+	struct qtm_candidate *v;             /* every version, newest first; of one version, the
+	                                      * sources by priority, highest first, then the
+	                                      * installed package (several: side by side) */
 	size_t n;
+	size_t n_installed;                  /* how many of v are installed */
 	const struct qtm_pkg *chosen;        /* points into v, or NULL when no version is allowed */
 };
 

@@ -1,7 +1,8 @@
-/* solve.c - libsolv jobs, transactions and problem reports. */
+/* solve.c - install jobs, the libsolv run, its transaction as a plan, and problem reports. */
 #include "config.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,15 +20,11 @@
 #include "pin.h"
 #include "pool-internal.h"
 #include "runtime.h"
-#include "solve.h"
+#include "solve-internal.h"
 #include "xalloc.h"
 
-/* Appends to a growing message buffer owned by the caller. */
-static void
-msg_add(char **msg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-msg_add(char **msg, const char *fmt, ...)
+void
+qtm_msg_add(char **msg, const char *fmt, ...)
 {
 	va_list ap;
 	char *more, *joined;
@@ -59,7 +56,7 @@ unknown_package(struct qtm_pool *p, const char *name)
 			continue;
 		if (strstr(other, name) != NULL || strncmp(other, name, 3) == 0) {
 			queue_push(&seen, nameid);
-			msg_add(&hint, "%s%s", hint != NULL ? ", " : "", other);
+			qtm_msg_add(&hint, "%s%s", hint != NULL ? ", " : "", other);
 		}
 	}
 	queue_free(&seen);
@@ -70,40 +67,6 @@ unknown_package(struct qtm_pool *p, const char *name)
 	}
 	return qtm_error(p->ctx, -ENOENT, _("unknown module \"%s\": no source offers it (see: qtm list --available; qtm update)"),
 	    name);
-}
-
-/* The held installed package named name, or 0. */
-static Id
-held_of(struct qtm_pool *p, const char *name)
-{
-	for (int i = 0; i < p->held.count; i++)
-		if (strcmp(pool_id2str(p->pool, pool_id2solvable(p->pool, p->held.elements[i])->name), name) == 0)
-			return p->held.elements[i];
-	return 0;
-}
-
-/* Says which held packages an upgrade keeps back (a newer version exists). */
-static void
-warn_held(struct qtm_pool *p, char *const *names)
-{
-	Queue q;
-
-	queue_init(&q);
-	for (int i = 0; i < p->held.count; i++) {
-		Solvable *s = pool_id2solvable(p->pool, p->held.elements[i]);
-		const char *name = pool_id2str(p->pool, s->name);
-		bool named = names == NULL || names[0] == NULL;
-
-		for (size_t j = 0; !named && names[j] != NULL; j++)
-			named = strcmp(names[j], name) == 0;
-		qtm_pool_by_name(p, name, &q);
-		if (named && q.count > 0 && pool_evrcmp(p->pool, pool_id2solvable(p->pool, q.elements[0])->evr,
-		    s->evr, EVRCMP_COMPARE) > 0)
-			qtm_warn(p->ctx, _("%s is held at %s and kept back (%s is available; qtm unhold %s to allow it)"),
-			    name, pool_id2str(p->pool, s->evr), pool_id2str(p->pool, pool_id2solvable(p->pool, q.elements[0])->evr),
-			    name);
-	}
-	queue_free(&q);
 }
 
 /* Fails, naming the pin, when dep's package is pinned and the pin excludes every available
@@ -123,7 +86,7 @@ check_pin(struct qtm_pool *p, const char *spec, const struct qtm_dep *dep, const
 		if (s->repo == p->system || !qtm_pool_version_ok(p, evr, dep))
 			continue;
 		allowed |= qtm_pool_pinned_out(p, found->elements[i]) == NULL;
-		msg_add(&avail, "%s%s (%s)", avail != NULL ? ", " : "", evr, s->repo->name);
+		qtm_msg_add(&avail, "%s%s (%s)", avail != NULL ? ", " : "", evr, s->repo->name);
 	}
 	if (allowed || avail == NULL) {   /* no pin, an allowed version, or libsolv explains */
 		free(avail);
@@ -141,44 +104,104 @@ check_pin(struct qtm_pool *p, const char *spec, const struct qtm_dep *dep, const
 	return rc;
 }
 
-/* Says which installed packages named in an upgrade (all: names NULL or empty) a pin keeps from
- * a newer version the sources offer. */
+/* The names among the providers in q (each once) into names. */
 static void
-warn_pinned(struct qtm_pool *p, char *const *names)
+provider_names(struct qtm_pool *p, const Queue *q, Queue *names)
 {
-	Pool *pool = p->pool;   /* FOR_REPO_SOLVABLES expects a variable named pool */
-	Solvable *s;
-	Queue q;
-	Id id;
-
-	queue_init(&q);
-	FOR_REPO_SOLVABLES(p->system, id, s) {
-		const char *name = pool_id2str(pool, s->name);
-		const struct qtm_pin *pin = qtm_pool_pin_of(p, name);
-		bool named = names == NULL || names[0] == NULL;
-		int newest = 0;
-
-		for (size_t j = 0; pin != NULL && !named && names[j] != NULL; j++)
-			named = strcmp(names[j], name) == 0;
-		if (pin == NULL || !named)
-			continue;
-		qtm_pool_by_name(p, name, &q);
-		while (newest < q.count && qtm_pool_is_installed(p, q.elements[newest]))
-			newest++;
-		if (newest < q.count && qtm_pool_pinned_out(p, q.elements[newest]) != NULL &&
-		    pool_evrcmp(pool, pool_id2solvable(pool, q.elements[newest])->evr, s->evr, EVRCMP_COMPARE) > 0) {
-			char *what = qtm_pin_describe(pin);
-
-			qtm_warn(p->ctx, _("%s %s is available but the pin at %s:%d (%s) keeps it out"), name,
-			    pool_id2str(pool, pool_id2solvable(pool, q.elements[newest])->evr), pin->origin, pin->line, what);
-			free(what);
-		}
-	}
-	queue_free(&q);
+	queue_empty(names);
+	for (int i = 0; i < q->count; i++)
+		queue_pushunique(names, pool_id2solvable(p->pool, q->elements[i])->name);
 }
 
+/* Keeps in q the providers whose name is in names. */
+static void
+keep_names(struct qtm_pool *p, Queue *q, const Queue *names)
+{
+	for (int i = q->count; i-- > 0;)
+		if (!qtm_queue_has(names, pool_id2solvable(p->pool, q->elements[i])->name))
+			queue_delete(q, i);
+}
+
+/* Narrows providers named several ways: installed ones first, then the names offered by the
+ * sources of the highest priority. */
+static void
+narrow_providers(struct qtm_pool *p, Queue *q, Queue *names)
+{
+	Queue pick;
+	int top = 0;
+
+	queue_init(&pick);
+	for (int i = 0; i < q->count; i++)
+		if (qtm_pool_is_installed(p, q->elements[i]))
+			queue_pushunique(&pick, pool_id2solvable(p->pool, q->elements[i])->name);
+	if (pick.count == 0) {
+		for (int i = 0; i < q->count; i++)
+			if (pool_id2solvable(p->pool, q->elements[i])->repo->priority > top)
+				top = pool_id2solvable(p->pool, q->elements[i])->repo->priority;
+		for (int i = 0; i < q->count; i++)
+			if (pool_id2solvable(p->pool, q->elements[i])->repo->priority == top)
+				queue_pushunique(&pick, pool_id2solvable(p->pool, q->elements[i])->name);
+	}
+	if (pick.count > 0 && pick.count < names->count) {
+		keep_names(p, q, &pick);
+		provider_names(p, q, names);
+	}
+	queue_free(&pick);
+}
+
+/* A request for a name no package has but packages provide (a virtual name): the provider it
+ * means, with a note, or an error listing them.  Pinned-out versions do not count; *chosen is
+ * the provider's name (the pool's). */
 static int
-add_install_job(struct qtm_pool *p, const char *spec, Queue *job)
+add_virtual_job(struct qtm_pool *p, const struct qtm_dep *dep, Queue *job, struct qtm_plan *plan,
+    const char **chosen)
+{
+	Pool *pool = p->pool;   /* FOR_PROVIDES expects a variable named pool */
+	Id d = qtm_pool_dep(p, dep), id, pp;
+	Queue q, names;
+	char *list = NULL;
+	int rc = 0;
+
+	queue_init(&q);
+	queue_init(&names);
+	FOR_PROVIDES(id, pp, d)
+		if (id != p->runtime && qtm_pool_pinned_out(p, id) == NULL)
+			queue_push(&q, id);
+	provider_names(p, &q, &names);
+	if (names.count > 1)
+		narrow_providers(p, &q, &names);
+	if (names.count == 0 && dep->op != QTM_DEP_ANY) {
+		FOR_PROVIDES(id, pp, pool_str2id(pool, dep->name, 1))
+			if (id != p->runtime)
+				queue_push(&q, id);
+		provider_names(p, &q, &names);
+		for (int i = 0; i < names.count; i++)
+			qtm_msg_add(&list, "%s%s", i > 0 ? ", " : "", pool_id2str(pool, names.elements[i]));
+		rc = list != NULL ? qtm_error(p->ctx, -ENOEXEC, _("no package provides %s in that version (%s is provided by: %s)"),
+		    pool_dep2str(pool, d), dep->name, list) : unknown_package(p, dep->name);
+		free(list);
+	} else if (names.count == 0) {
+		rc = unknown_package(p, dep->name);
+	} else if (names.count > 1) {
+		for (int i = 0; i < names.count; i++)
+			qtm_msg_add(&list, "%s%s", i > 0 ? ", " : "", pool_id2str(pool, names.elements[i]));
+		rc = qtm_error(p->ctx, -ENOEXEC, _("%s is a virtual name that several packages provide: %s (name the one to install, or pin one)"),
+		    dep->name, list);
+		free(list);
+	} else {
+		*chosen = pool_id2str(pool, names.elements[0]);
+		qtm_plan_note(plan, _("Note, selecting '%s' instead of '%s'"), *chosen, dep->name);
+		queue_push2(job, SOLVER_INSTALL | SOLVER_SOLVABLE_ONE_OF, pool_queuetowhatprovides(pool, &q));
+	}
+	queue_free(&q);
+	queue_free(&names);
+	return rc;
+}
+
+/* Adds the job for one spec; *chosen: the name the spec resolves to, when it is another
+ * (a virtual name's provider). */
+static int
+add_install_job(struct qtm_pool *p, const char *spec, Queue *job, struct qtm_plan *plan, const char **chosen)
 {
 	struct qtm_dep dep;
 	Queue found;
@@ -189,9 +212,11 @@ add_install_job(struct qtm_pool *p, const char *spec, Queue *job)
 		return rc;
 	queue_init(&found);
 	qtm_pool_by_name(p, dep.name, &found);
-	if (found.count == 0 || strncmp(dep.name, "runtime(", 8) == 0) {
+	if (strncmp(dep.name, "runtime(", 8) == 0) {
 		rc = unknown_package(p, dep.name);
-	} else if ((held = held_of(p, dep.name)) != 0 &&
+	} else if (found.count == 0) {
+		rc = add_virtual_job(p, &dep, job, plan, chosen);
+	} else if ((held = qtm_solve_held_of(p, dep.name)) != 0 &&
 	    !qtm_pool_version_ok(p, pool_id2str(p->pool, pool_id2solvable(p->pool, held)->evr), &dep)) {
 		rc = qtm_error(p->ctx, -EBUSY, _("%s is held at %s (release it first with: qtm unhold %s)"), dep.name,
 		    pool_id2str(p->pool, pool_id2solvable(p->pool, held)->evr), dep.name);
@@ -222,18 +247,18 @@ describe_problem(struct qtm_pool *p, Solver *solv, Id problem, char **msg)
 
 		snprintf(cap, sizeof cap, "%.*s", (int)strcspn(depstr, " "), depstr);
 		deb = qtm_runtime_debian_package(cap);
-		msg_add(msg, _("\n  - %s needs %s, which this system lacks"),
+		qtm_msg_add(msg, _("\n  - %s needs %s, which this system lacks"),
 		    pool_solvid2str(pool, source), depstr);
 		if (deb != NULL)
-			msg_add(msg, _(": install the Debian package %s (apt-get install %s)"), deb, deb);
+			qtm_msg_add(msg, _(": install the Debian package %s (apt-get install %s)"), deb, deb);
 		return;
 	}
 	if (type == SOLVER_RULE_PKG_NOTHING_PROVIDES_DEP) {
-		msg_add(msg, _("\n  - %s requires %s, which no source provides (check the version, or add the source that has it)"),
+		qtm_msg_add(msg, _("\n  - %s requires %s, which no source provides (check the version, or add the source that has it)"),
 		    pool_solvid2str(pool, source), depstr);
 		return;
 	}
-	msg_add(msg, "\n  - %s", solver_problem2str(solv, problem));
+	qtm_msg_add(msg, "\n  - %s", solver_problem2str(solv, problem));
 }
 
 /* Names the pins behind a problem: the versions it involves that a pin keeps out. */
@@ -255,7 +280,7 @@ describe_pins(struct qtm_pool *p, Solver *solv, Id problem, char **msg)
 			continue;
 		queue_push(&seen, source);
 		what = qtm_pin_describe(pin);
-		msg_add(msg, _("\n  - %s %s from %s is excluded by the pin at %s:%d (%s)"), pin->name,
+		qtm_msg_add(msg, _("\n  - %s %s from %s is excluded by the pin at %s:%d (%s)"), pin->name,
 		    pool_id2str(p->pool, pool_id2solvable(p->pool, source)->evr), pool_id2solvable(p->pool, source)->repo->name,
 		    pin->origin, pin->line, what);
 		free(what);
@@ -265,21 +290,31 @@ describe_pins(struct qtm_pool *p, Solver *solv, Id problem, char **msg)
 }
 
 static void
-describe_solutions(Solver *solv, Id problem, char **msg)
+describe_solutions(struct qtm_pool *qp, Solver *solv, Id problem, char **msg)
 {
 	Id solution = 0, p, rp, element;
 	int shown = 0;
 
 	while ((solution = solver_next_solution(solv, problem, solution)) != 0 && shown < 3) {
 		element = 0;
-		msg_add(msg, _("\n    way out %d:"), ++shown);
-		while ((element = solver_next_solutionelement(solv, problem, solution, element, &p, &rp)) != 0)
-			msg_add(msg, " %s;", solver_solutionelement2str(solv, p, rp));
+		qtm_msg_add(msg, _("\n    way out %d:"), ++shown);
+		while ((element = solver_next_solutionelement(solv, problem, solution, element, &p, &rp)) != 0) {
+			/* Dropping the lock a hold makes is releasing the hold. */
+			Id at = p == SOLVER_SOLUTION_JOB ? rp + solv->pooljobcnt : 0;
+
+			if (at > 0 && (solv->job.elements[at - 1] & SOLVER_JOBMASK) == SOLVER_LOCK &&
+			    qtm_queue_has(&qp->held, solv->job.elements[at]))
+				qtm_msg_add(msg, _(" release the hold: qtm unhold %s;"),
+				    pool_id2str(qp->pool, pool_id2solvable(qp->pool, solv->job.elements[at])->name));
+			else
+				qtm_msg_add(msg, " %s;", solver_solutionelement2str(solv, p, rp));
+		}
 	}
 }
 
-static int
-report_problems(struct qtm_pool *p, Solver *solv)
+/* Every problem, in words, with the ways out: the caller owns the text. */
+static char *
+problems_text(struct qtm_pool *p, Solver *solv, bool ways_out)
 {
 	int count = solver_problem_count(solv);
 	char *msg = NULL;
@@ -287,16 +322,26 @@ report_problems(struct qtm_pool *p, Solver *solv)
 	for (Id problem = 1; problem <= count; problem++) {
 		describe_problem(p, solv, problem, &msg);
 		describe_pins(p, solv, problem, &msg);
-		describe_solutions(solv, problem, &msg);
+		if (ways_out)
+			describe_solutions(p, solv, problem, &msg);
 	}
+	return msg;
+}
+
+static int
+report_problems(struct qtm_pool *p, Solver *solv)
+{
+	int count = solver_problem_count(solv);
+	char *msg = problems_text(p, solv, true);
+
 	qtm_error(p->ctx, -ENOEXEC, ngettext("cannot satisfy the request (%d problem):%s",
 	    "cannot satisfy the request (%d problems):%s", (unsigned long)count), count, msg != NULL ? msg : "");
 	free(msg);
 	return -ENOEXEC;
 }
 
-static void
-plan_push(struct qtm_pool *p, struct qtm_plan *plan, enum qtm_step_action action, Id id, bool manual)
+void
+qtm_plan_push(struct qtm_pool *p, struct qtm_plan *plan, enum qtm_step_action action, Id id, bool manual)
 {
 	Solvable *s = pool_id2solvable(p->pool, id);
 	struct qtm_manifest *m = NULL;
@@ -304,6 +349,7 @@ plan_push(struct qtm_pool *p, struct qtm_plan *plan, enum qtm_step_action action
 
 	plan->steps = xreallocarray(plan->steps, plan->n + 1, sizeof *plan->steps);
 	st = &plan->steps[plan->n++];
+	memset(st, 0, sizeof *st);
 	st->action = action;
 	st->id = id;
 	st->name = xstrdup(pool_id2str(p->pool, s->name));
@@ -311,8 +357,22 @@ plan_push(struct qtm_pool *p, struct qtm_plan *plan, enum qtm_step_action action
 	st->kind = xstrdup(qtm_pool_manifest(p, id, &m) == 0 && m->is_dataset ? "dataset" : "model");
 	st->source = xstrdup(s->repo->name);
 	st->manual = manual;
-	st->downgrade_from = NULL;
 	qtm_manifest_free(m);
+}
+
+void
+qtm_plan_note(struct qtm_plan *plan, const char *fmt, ...)
+{
+	va_list ap;
+	char *note;
+
+	va_start(ap, fmt);
+	note = xvasprintf(fmt, ap);
+	va_end(ap);
+	if (plan->notes == NULL)
+		plan->notes = xcalloc(1, sizeof *plan->notes);
+	plan->notes = strv_push(plan->notes, note);
+	free(note);
 }
 
 static bool
@@ -327,10 +387,43 @@ requested(struct qtm_pool *p, char *const *specs, Id id)
 	return false;
 }
 
+static bool
+plan_has(const struct qtm_plan *plan, Id id)
+{
+	for (size_t i = 0; i < plan->n; i++)
+		if (plan->steps[i].id == id)
+			return true;
+	return false;
+}
+
+/* An install that obsoletes installed packages of other names (their "replaces"): each is
+ * removed, and the install says whose place it takes. */
+static void
+replaced_to_plan(struct qtm_pool *p, Transaction *trans, Id id, struct qtm_plan *plan, struct qtm_plan *removes)
+{
+	Queue obs;
+
+	queue_init(&obs);
+	transaction_all_obs_pkgs(trans, id, &obs);
+	for (int i = 0; i < obs.count; i++) {
+		Solvable *old = pool_id2solvable(p->pool, obs.elements[i]);
+
+		if (old->name == pool_id2solvable(p->pool, id)->name || plan_has(removes, obs.elements[i]))
+			continue;
+		if (plan->steps[plan->n - 1].replaces == NULL)
+			plan->steps[plan->n - 1].replaces = xstrdup(pool_id2str(p->pool, old->name));
+		qtm_plan_push(p, removes, QTM_STEP_REMOVE, obs.elements[i], false);
+	}
+	queue_free(&obs);
+}
+
+/* Installs in libsolv's order, then removals: a failed install leaves what it would have
+ * removed in place. */
 static void
 transaction_to_plan(struct qtm_pool *p, Solver *solv, char *const *specs, struct qtm_plan *plan)
 {
 	Transaction *trans = solver_create_transaction(solv);
+	struct qtm_plan removes = { 0 };
 
 	transaction_order(trans, 0);
 	for (int i = 0; i < trans->steps.count; i++) {
@@ -339,20 +432,27 @@ transaction_to_plan(struct qtm_pool *p, Solver *solv, char *const *specs, struct
 
 		if (id == p->runtime)
 			continue;
-		if (type == SOLVER_TRANSACTION_ERASE)
-			plan_push(p, plan, QTM_STEP_REMOVE, id, false);
-		else if (type != SOLVER_TRANSACTION_IGNORE && !qtm_pool_is_installed(p, id)) {
-			plan_push(p, plan, QTM_STEP_INSTALL, id, requested(p, specs, id));
+		if (type == SOLVER_TRANSACTION_ERASE) {
+			if (!plan_has(&removes, id))
+				qtm_plan_push(p, &removes, QTM_STEP_REMOVE, id, false);
+		} else if (type != SOLVER_TRANSACTION_IGNORE && !qtm_pool_is_installed(p, id)) {
+			qtm_plan_push(p, plan, QTM_STEP_INSTALL, id, requested(p, specs, id));
 			if (type == SOLVER_TRANSACTION_DOWNGRADE) {
 				Id old = transaction_obs_pkg(trans, id);
 
 				if (old != 0)
 					plan->steps[plan->n - 1].downgrade_from =
 					    xstrdup(pool_id2str(p->pool, pool_id2solvable(p->pool, old)->evr));
+			} else if (type == SOLVER_TRANSACTION_OBSOLETES) {
+				replaced_to_plan(p, trans, id, plan, &removes);
 			}
 		}
 	}
 	transaction_free(trans);
+	plan->steps = xreallocarray(plan->steps, plan->n + removes.n + 1, sizeof *plan->steps);
+	memcpy(plan->steps + plan->n, removes.steps, removes.n * sizeof *removes.steps);
+	plan->n += removes.n;
+	free(removes.steps);
 }
 
 /* Names installed in several versions (or asked for with --keep) may stay so. */
@@ -384,12 +484,40 @@ add_multiversion(struct qtm_pool *p, Queue *job, char *const *specs)
 	queue_free(&names);
 }
 
-/* Adds the locks every job list carries (the runtime, held packages), keeps pinned-out versions
- * out, solves, and turns the transaction into plan; specs (may be NULL) mark which installs were
- * asked for by name. */
-static int
-solve(struct qtm_pool *p, Queue *job, char *const *specs, struct qtm_plan *plan)
+/* libsolv takes a package that obsoletes an installed one for its update, whatever the flags:
+ * an upgrade hides the "replaces" (kept as obsoletes) and asks for replacements by job.  The
+ * saved offsets are owned by the caller. */
+static Offset *
+hide_replaces(struct qtm_pool *p)
 {
+	Pool *pool = p->pool;
+	Offset *saved = xcalloc((size_t)pool->nsolvables + 1, sizeof *saved);
+
+	for (Id id = 2; id < pool->nsolvables; id++) {
+		Solvable *s = pool_id2solvable(pool, id);
+
+		if (s->repo != NULL && s->repo != p->system) {
+			saved[id] = s->obsoletes;
+			s->obsoletes = 0;
+		}
+	}
+	return saved;
+}
+
+static void
+restore_replaces(struct qtm_pool *p, Offset *saved)
+{
+	for (Id id = 2; id < p->pool->nsolvables; id++)
+		if (saved[id] != 0)
+			pool_id2solvable(p->pool, id)->obsoletes = saved[id];
+	free(saved);
+}
+
+int
+qtm_solve_jobs(struct qtm_pool *p, Queue *job, char *const *specs, unsigned flags,
+    struct qtm_plan *plan, char **why)
+{
+	Offset *saved = NULL;
 	Solver *solv;
 	int rc = 0;
 
@@ -399,205 +527,79 @@ solve(struct qtm_pool *p, Queue *job, char *const *specs, struct qtm_plan *plan)
 		queue_push2(job, SOLVER_LOCK | SOLVER_SOLVABLE, p->held.elements[i]);
 	add_multiversion(p, job, specs);
 	qtm_pool_pins_apply(p);
+	if ((flags & QTM_SOLVE_NO_REPLACES) != 0)
+		saved = hide_replaces(p);
 	solv = solver_create(p->pool);
 	solver_set_flag(solv, SOLVER_FLAG_IGNORE_RECOMMENDED, 1);
-	if (solver_solve(solv, job) != 0)
-		rc = report_problems(p, solv);
-	else
+	solver_set_flag(solv, SOLVER_FLAG_ALLOW_UNINSTALL, (flags & QTM_SOLVE_UNINSTALL) != 0);
+	if (solver_solve(solv, job) == 0)
 		transaction_to_plan(p, solv, specs, plan);
+	else if ((flags & QTM_SOLVE_QUIET) == 0)
+		rc = report_problems(p, solv);
+	else {
+		rc = -ENOEXEC;
+		if (why != NULL)
+			*why = problems_text(p, solv, false);
+	}
 	solver_free(solv);
 	qtm_pool_pins_release(p);
+	if (saved != NULL)
+		restore_replaces(p, saved);
 	return rc;
+}
+
+Id
+qtm_solve_held_of(struct qtm_pool *p, const char *name)
+{
+	for (int i = 0; i < p->held.count; i++)
+		if (strcmp(pool_id2str(p->pool, pool_id2solvable(p->pool, p->held.elements[i])->name), name) == 0)
+			return p->held.elements[i];
+	return 0;
 }
 
 static int
 solve_install_once(struct qtm_pool *p, char *const *specs, struct qtm_plan *plan)
 {
+	char **resolved;
 	Queue job;
 	int rc = 0;
 
 	memset(plan, 0, sizeof *plan);
 	queue_init(&job);
-	for (size_t i = 0; rc == 0 && specs[i] != NULL; i++)
-		rc = add_install_job(p, specs[i], &job);
+	/* What each spec resolves to, so that a virtual name's provider counts as requested. */
+	resolved = xcalloc(1, sizeof *resolved);
+	for (size_t i = 0; rc == 0 && specs[i] != NULL; i++) {
+		const char *chosen = NULL;
+
+		rc = add_install_job(p, specs[i], &job, plan, &chosen);
+		resolved = strv_push(resolved, chosen != NULL ? chosen : specs[i]);
+	}
 	if (rc == 0)
-		rc = solve(p, &job, specs, plan);
+		rc = qtm_solve_jobs(p, &job, resolved, QTM_SOLVE_UNINSTALL, plan, NULL);
+	plan->requested = resolved;
 	queue_free(&job);
-	return rc;
-}
-
-static int
-solve_upgrade_once(struct qtm_pool *p, char *const *names, struct qtm_plan *plan)
-{
-	Queue job, found;
-	int rc = 0;
-
-	memset(plan, 0, sizeof *plan);
-	queue_init(&job);
-	queue_init(&found);
-	if (names == NULL || names[0] == NULL)
-		queue_push2(&job, SOLVER_UPDATE | SOLVER_SOLVABLE_ALL, 0);
-	for (size_t i = 0; rc == 0 && names != NULL && names[i] != NULL; i++) {
-		bool installed = false;
-
-		qtm_pool_by_name(p, names[i], &found);
-		for (int j = 0; j < found.count; j++)
-			installed |= qtm_pool_is_installed(p, found.elements[j]);
-		if (!installed)
-			rc = qtm_error(p->ctx, -ENOENT, _("%s is not installed (see: qtm list --installed)"), names[i]);
-		queue_push2(&job, SOLVER_UPDATE | SOLVER_SOLVABLE_NAME, pool_str2id(p->pool, names[i], 1));
-	}
-	if (rc == 0)
-		rc = solve(p, &job, NULL, plan);
-	if (rc == 0)
-		warn_held(p, names);
-	if (rc == 0)
-		warn_pinned(p, names);
-	queue_free(&job);
-	queue_free(&found);
-	return rc;
-}
-
-/* The installed package (not in the removal set) that needs id, or 0. */
-static Id
-installed_dependant(struct qtm_pool *p, Id id, const Queue *removing, Id *dep_out)
-{
-	Pool *pool = p->pool;
-	Solvable *s;
-	Id other;
-
-	FOR_REPO_SOLVABLES(p->system, other, s) {
-		Id *reqp, req;
-
-		if (other == p->runtime || qtm_queue_has(removing, other) || s->requires == 0)
-			continue;
-		for (reqp = s->repo->idarraydata + s->requires; (req = *reqp) != 0; reqp++) {
-			Id prov, pp, still = 0, needs = 0;
-
-			FOR_PROVIDES(prov, pp, req) {
-				if (pool_id2solvable(pool, prov)->repo != p->system)
-					continue;
-				if (prov == id)
-					needs = 1;
-				else if (!qtm_queue_has(removing, prov))
-					still = 1;
-			}
-			if (needs && !still) {
-				*dep_out = req;
-				return other;
-			}
-		}
-	}
-	return 0;
-}
-
-static bool
-name_in(struct qtm_pool *p, const Queue *q, const char *name)
-{
-	for (int i = 0; i < q->count; i++)
-		if (strcmp(pool_id2str(p->pool, pool_id2solvable(p->pool, q->elements[i])->name), name) == 0)
-			return true;
-	return false;
-}
-
-/* A member of set that requires id (and nothing else in set or outside provides it), or 0. */
-static Id
-installed_dependant_in(struct qtm_pool *p, Id id, const Queue *set, Id *dep_out)
-{
-	Pool *pool = p->pool;
-
-	for (int i = 0; i < set->count; i++) {
-		Solvable *s = pool_id2solvable(pool, set->elements[i]);
-		Id *reqp, req;
-
-		if (s->requires == 0)
-			continue;
-		for (reqp = s->repo->idarraydata + s->requires; (req = *reqp) != 0; reqp++) {
-			Id prov, pp;
-
-			FOR_PROVIDES(prov, pp, req)
-				if (prov == id) {
-					*dep_out = req;
-					return set->elements[i];
-				}
-		}
-	}
-	return 0;
-}
-
-int
-qtm_solve_remove(struct qtm_pool *p, char *const *names, struct qtm_plan *plan)
-{
-	Queue removing, found;
-	int rc = 0;
-
-	memset(plan, 0, sizeof *plan);
-	queue_init(&removing);
-	queue_init(&found);
-	for (size_t i = 0; rc == 0 && names[i] != NULL; i++) {
-		int before = removing.count;
-		struct qtm_dep dep;
-		bool again;
-
-		/* NAME removes every installed version, NAME=VERSION just that one. */
-		if ((rc = qtm_dep_parse(p->ctx, names[i], &dep)) < 0)
-			break;
-		qtm_pool_by_name(p, dep.name, &found);
-		for (int j = 0; j < found.count; j++)
-			if (qtm_pool_is_installed(p, found.elements[j]) && found.elements[j] != p->runtime &&
-			    qtm_pool_version_ok(p, pool_id2str(p->pool, pool_id2solvable(p->pool, found.elements[j])->evr), &dep))
-				queue_pushunique(&removing, found.elements[j]);
-		again = name_in(p, &removing, dep.name);
-		qtm_dep_clear(&dep);
-		if (removing.count == before && !again)
-			rc = qtm_error(p->ctx, -ENOENT, _("%s is not installed (see: qtm list --installed)"), names[i]);
-		for (int j = before; rc == 0 && j < removing.count; j++)
-			if (qtm_queue_has(&p->held, removing.elements[j]))
-				rc = qtm_error(p->ctx, -EBUSY, _("%s is held (release it first with: qtm unhold %s)"),
-				    names[i], names[i]);
-	}
-	for (int i = 0; rc == 0 && i < removing.count; i++) {
-		Id dep = 0, by = installed_dependant(p, removing.elements[i], &removing, &dep);
-
-		if (by != 0)
-			rc = qtm_error(p->ctx, -EBUSY,
-			    _("cannot remove %s: the installed %s requires it (%s); remove both with: qtm remove %s %s"),
-			    pool_id2str(p->pool, pool_id2solvable(p->pool, removing.elements[i])->name),
-			    pool_id2str(p->pool, pool_id2solvable(p->pool, by)->name), pool_dep2str(p->pool, dep),
-			    pool_id2str(p->pool, pool_id2solvable(p->pool, by)->name),
-			    pool_id2str(p->pool, pool_id2solvable(p->pool, removing.elements[i])->name));
-	}
-	/* Dependants first: take, each round, a package nothing left in the set requires. */
-	while (rc == 0 && removing.count > 0) {
-		int pick = removing.count - 1;
-
-		for (int i = 0; i < removing.count; i++) {
-			Id dep = 0, others;
-			Queue rest;
-
-			queue_init_clone(&rest, &removing);
-			queue_delete(&rest, i);
-			/* With the rest staying installed, does any of them need this one? */
-			queue_empty(&found);
-			others = installed_dependant_in(p, removing.elements[i], &rest, &dep);
-			queue_free(&rest);
-			if (others == 0) {
-				pick = i;
-				break;
-			}
-		}
-		plan_push(p, plan, QTM_STEP_REMOVE, removing.elements[pick], false);
-		queue_delete(&removing, pick);
-	}
-	queue_free(&removing);
-	queue_free(&found);
 	return rc;
 }
 
 void
 qtm_plan_add_install(struct qtm_pool *p, struct qtm_plan *plan, qtm_pkg_id id, bool manual)
 {
-	plan_push(p, plan, QTM_STEP_INSTALL, id, manual);
+	qtm_plan_push(p, plan, QTM_STEP_INSTALL, id, manual);
+}
+
+bool
+qtm_plan_removes(const struct qtm_plan *plan)
+{
+	return qtm_plan_removes_id(plan, 0);
+}
+
+bool
+qtm_plan_removes_id(const struct qtm_plan *plan, qtm_pkg_id id)
+{
+	for (size_t i = 0; i < plan->n; i++)
+		if (plan->steps[i].action == QTM_STEP_REMOVE && (id == 0 || plan->steps[i].id == id))
+			return true;
+	return false;
 }
 
 void
@@ -609,20 +611,34 @@ qtm_plan_free(struct qtm_plan *plan)
 		free(plan->steps[i].kind);
 		free(plan->steps[i].source);
 		free(plan->steps[i].downgrade_from);
+		free(plan->steps[i].replaces);
+	}
+	for (size_t i = 0; i < plan->n_kept; i++) {
+		free(plan->kept[i].name);
+		free(plan->kept[i].version);
+		free(plan->kept[i].to_name);
+		free(plan->kept[i].to_version);
+		free(plan->kept[i].why);
 	}
 	free(plan->steps);
+	free(plan->kept);
+	strv_free(plan->notes);
+	strv_free(plan->requested);
 	memset(plan, 0, sizeof *plan);
 }
 
-/* A pool opened with only the newest versions (QTM_POOL_NEWEST) solves again with every
- * version when the newest ones cannot serve: an older version asked for, pinned or required. */
-static int
-solve_with_older(struct qtm_pool *p, char *const *args, struct qtm_plan *plan,
+int
+qtm_solve_with_older(struct qtm_pool *p, char *const *args, struct qtm_plan *plan,
     int (*once)(struct qtm_pool *, char *const *, struct qtm_plan *))
 {
 	int rc = once(p, args, plan), more;
+	bool again = rc < 0;
 
-	if (rc >= 0 || p->n_deferred == 0)
+	if (p->n_deferred == 0)
+		return rc;
+	for (size_t i = 0; !again && i < plan->n; i++)
+		again = plan->steps[i].action == QTM_STEP_INSTALL && qtm_pool_older_may_matter(p, plan->steps[i].name);
+	if (!again)
 		return rc;
 	if ((more = qtm_pool_load_older(p)) <= 0)
 		return more < 0 ? more : rc;
@@ -633,11 +649,5 @@ solve_with_older(struct qtm_pool *p, char *const *args, struct qtm_plan *plan,
 int
 qtm_solve_install(struct qtm_pool *p, char *const *specs, struct qtm_plan *plan)
 {
-	return solve_with_older(p, specs, plan, solve_install_once);
-}
-
-int
-qtm_solve_upgrade(struct qtm_pool *p, char *const *names, struct qtm_plan *plan)
-{
-	return solve_with_older(p, names, plan, solve_upgrade_once);
+	return qtm_solve_with_older(p, specs, plan, solve_install_once);
 }

@@ -123,7 +123,7 @@ record(struct run *r, const struct qtm_step *st, const struct qtm_manifest *m,
 	item = (struct qtm_history_item){ .action = (char *)install_action(old, st, r->pool),
 	    .name = st->name, .kind = st->kind, .new_version = st->version,
 	    .old_version = old != NULL ? old->version : NULL, .new_build_id = pkg.build_id,
-	    .old_build_id = old != NULL ? old->build_id : NULL, .reason = pkg.reason };
+	    .old_build_id = old != NULL ? old->build_id : NULL, .reason = pkg.reason, .replaces = st->replaces };
 	if ((rc = qtm_db_begin(r->ctx, r->db)) == 0) {
 		char **gone = replaced_paths(r, st->name, keep ? st->version : NULL, path);
 

@@ -43,7 +43,7 @@ cmd_autoremove_exec(struct qtm_ctx *ctx, const struct cli_args *a)
 				names = strv_push(names, unneeded[i].name);
 		}
 		if (names[0] != NULL)
-			rc = qtm_solve_remove(pool, names, &plan);
+			rc = qtm_solve_remove(pool, names, false, &plan);
 	}
 	if (rc == 0)
 		rc = cmd_run_plan(ctx, pool, db, &plan, dry_run, _("Remove these packages?"));

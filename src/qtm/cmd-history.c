@@ -51,6 +51,8 @@ tx_json(const struct qtm_history_tx *tx)
 			cJSON_AddStringToObject(j, "new_build_id", it->new_build_id);
 		if (it->reason != NULL)
 			cJSON_AddStringToObject(j, "reason", it->reason);
+		if (it->replaces != NULL)
+			cJSON_AddStringToObject(j, "replaces", it->replaces);
 		cJSON_AddItemToArray(items, j);
 	}
 	cJSON_AddItemToObject(o, "items", items);
@@ -75,10 +77,13 @@ print_tx(const struct qtm_history_tx *tx)
 	for (size_t i = 0; i < tx->n_items; i++) {
 		const struct qtm_history_item *it = &tx->items[i];
 
-		printf("      %-10s %-26s %s%s%s\n", it->action, it->name,
+		printf("      %-10s %-26s %s%s%s", it->action, it->name,
 		    it->old_version != NULL ? it->old_version : "",
 		    it->old_version != NULL && it->new_version != NULL ? " -> " : "",
 		    it->new_version != NULL ? it->new_version : "");
+		if (it->replaces != NULL)
+			printf(_(" (replaces %s)"), it->replaces);
+		putchar('\n');
 	}
 }
 
@@ -155,7 +160,7 @@ history_revert(struct qtm_ctx *ctx, long long id, bool rollback, bool dry_run)
 	if (rc == 0)
 		rc = qtm_pool_open(ctx, db, QTM_POOL_SOURCES | QTM_POOL_INSTALLED | QTM_POOL_RUNTIME, &pool);
 	if (rc == 0 && rev.removes[0] != NULL)
-		rc = qtm_solve_remove(pool, rev.removes, &plan);
+		rc = qtm_solve_remove(pool, rev.removes, false, &plan);
 	if (rc == 0 && rev.installs[0] != NULL && (rc = qtm_solve_install(pool, rev.installs, &more)) == 0) {
 		restore_reasons(&more, &rev);
 		cmd_plan_append(&plan, &more);

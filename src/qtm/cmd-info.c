@@ -1,4 +1,5 @@
-/* cmd-info.c - qtm info NAME (alias show): metadata of every version, install state, metrics. */
+/* cmd-info.c - qtm info NAME[=VERSION] (alias show): metadata of every version (or of one),
+ * install state, metrics. */
 #include "config.h"
 
 #include <errno.h>
@@ -14,6 +15,7 @@
 #include "pool.h"
 #include "query.h"
 #include "text.h"
+#include "xalloc.h"
 
 static int cmd_info_exec(struct qtm_ctx *, const struct cli_args *);
 
@@ -170,48 +172,78 @@ print_text(struct qtm_ctx *ctx, const cJSON *info)
 	}
 }
 
+/* The versions the sources offer of name (only version, when not NULL) into info; how many. */
+static size_t
+add_offered(struct qtm_pool *pool, const char *name, const char *version, cJSON *info)
+{
+	cJSON *versions = cJSON_AddArrayToObject(info, "versions");
+	struct qtm_pkg *ids;
+	size_t n_ids = qtm_query_versions(pool, name, &ids), shown = 0;
+
+	for (size_t i = 0; i < n_ids; i++) {
+		cJSON *m;
+
+		if (version != NULL && strcmp(ids[i].version, version) != 0)
+			continue;
+		m = cJSON_Parse(qtm_pool_manifest_json(pool, ids[i].id));
+		cJSON_AddStringToObject(m, "repository", ids[i].source);
+		cJSON_AddItemToArray(versions, m);
+		shown++;
+	}
+	free(ids);
+	return shown;
+}
+
+/* The installed version (the default one, or version) with its curve, manifest and siblings;
+ * -ENOENT (no error set) when it is not installed. */
+static int
+add_installed(struct qtm_ctx *ctx, struct qtm_db *db, const char *name, const char *version, cJSON *info)
+{
+	struct qtm_installed *pkg = NULL;
+	cJSON *inst;
+	int rc = version != NULL ? qtm_db_get_version(ctx, db, name, version, &pkg) : qtm_db_get(ctx, db, name, &pkg);
+
+	if (rc < 0)
+		return rc;
+	inst = installed_json(pkg);
+	cJSON_AddItemToObject(info, "installed", inst);
+	if ((rc = add_curve(ctx, db, pkg, inst)) == 0) {
+		cJSON_AddItemToObject(info, "installed_manifest", cJSON_Parse(pkg->manifest));
+		rc = add_installed_versions(ctx, db, name, info);
+	}
+	qtm_installed_free(pkg);
+	return rc;
+}
+
 static int
 cmd_info_exec(struct qtm_ctx *ctx, const struct cli_args *a)
 {
-	int argc = a->argc;
-	char **argv = a->argv;
-	struct qtm_installed *pkg = NULL;
 	struct qtm_pool *pool = NULL;
 	struct qtm_db *db = NULL;
-	struct qtm_pkg *ids;
-	cJSON *info, *versions;
-	size_t n_ids;
+	const char *version;
+	char *name;
+	cJSON *info;
+	size_t shown;
 	int rc;
 
-	if (argc != 2)
+	if (a->argc != 2)
 		return cmd_usage(&cmd_info_entry, _("name one package"));
 	if ((rc = cmd_open_reader(ctx, &db)) < 0 || (rc = qtm_pool_open(ctx, NULL, QTM_POOL_SOURCES, &pool)) < 0) {
 		qtm_db_close(db);
 		return rc;
 	}
+	/* NAME=VERSION: that version, of several offered or installed side by side. */
+	name = xstrndup(a->argv[1], strcspn(a->argv[1], "="));
+	version = strchr(a->argv[1], '=') != NULL ? strchr(a->argv[1], '=') + 1 : NULL;
 	info = cJSON_CreateObject();
-	cJSON_AddStringToObject(info, "name", argv[1]);
-	versions = cJSON_AddArrayToObject(info, "versions");
-	n_ids = qtm_query_versions(pool, argv[1], &ids);
-	for (size_t i = 0; i < n_ids; i++) {
-		cJSON *m = cJSON_Parse(qtm_pool_manifest_json(pool, ids[i].id));
-
-		cJSON_AddStringToObject(m, "repository", ids[i].source);
-		cJSON_AddItemToArray(versions, m);
-	}
-	rc = qtm_db_get(ctx, db, argv[1], &pkg);
-	if (rc == 0) {
-		cJSON *inst = installed_json(pkg);
-
-		cJSON_AddItemToObject(info, "installed", inst);
-		rc = add_curve(ctx, db, pkg, inst);
-	}
-	if (rc == 0) {
-		cJSON_AddItemToObject(info, "installed_manifest", cJSON_Parse(pkg->manifest));
-		rc = add_installed_versions(ctx, db, argv[1], info);
-	}
-	if (rc == -ENOENT && n_ids == 0)
-		rc = qtm_error(ctx, -ENOENT, _("unknown package \"%s\" (see: qtm list)"), argv[1]);
+	cJSON_AddStringToObject(info, "name", name);
+	shown = add_offered(pool, name, version, info);
+	rc = add_installed(ctx, db, name, version, info);
+	if (rc == -ENOENT && shown == 0 && version != NULL)
+		rc = qtm_error(ctx, -ENOENT, _("%s %s is neither installed nor offered by a source (see: qtm policy %s)"),
+		    name, version, name);
+	else if (rc == -ENOENT && shown == 0)
+		rc = qtm_error(ctx, -ENOENT, _("unknown package \"%s\" (see: qtm list)"), name);
 	else if (rc == -ENOENT)
 		rc = 0;
 	if (rc == 0 && ctx->json) {
@@ -221,8 +253,7 @@ cmd_info_exec(struct qtm_ctx *ctx, const struct cli_args *a)
 		print_text(ctx, info);
 	}
 	cJSON_Delete(info);
-	free(ids);
-	qtm_installed_free(pkg);
+	free(name);
 	qtm_pool_free(pool);
 	qtm_db_close(db);
 	return rc;

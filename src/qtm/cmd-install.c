@@ -103,13 +103,12 @@ install(struct qtm_ctx *ctx, char **specs, bool dry_run, struct qtm_transaction_
 	}
 	opts.params = per_package;
 	if (rc == 0)
-		rc = qtm_params_plan(ctx, pool, db, specs, overrides, &plan, per_package);
+		rc = qtm_params_plan(ctx, pool, db, plan.requested, overrides, &plan, per_package);
 	if (rc == 0 && plan.n == 0) {
 		if (!dry_run)
-			rc = mark_requested(ctx, db, specs);
-		if (ctx->json)
-			cmd_print_plan(ctx, &plan, dry_run);
-		else
+			rc = mark_requested(ctx, db, plan.requested);
+		cmd_print_plan(ctx, &plan, dry_run);
+		if (!ctx->json)
 			qtm_info(ctx, _("Nothing to do: everything requested is installed."));
 		goto out;
 	}
@@ -117,12 +116,13 @@ install(struct qtm_ctx *ctx, char **specs, bool dry_run, struct qtm_transaction_
 		cmd_print_plan(ctx, &plan, dry_run);
 	if (rc < 0 || dry_run)
 		goto out;
-	if (!cmd_confirm(ctx, _("Install these packages?"))) {
+	if (!cmd_confirm(ctx, qtm_plan_removes(&plan) ? _("Install these packages and remove those listed?")
+	    : _("Install these packages?"))) {
 		rc = ctx->err;
 		goto out;
 	}
 	/* Only once the user agreed: requested packages already installed become manual. */
-	if ((rc = mark_requested(ctx, db, specs)) < 0)
+	if ((rc = mark_requested(ctx, db, plan.requested)) < 0)
 		goto out;
 	if ((rc = qtm_transaction_run(ctx, pool, db, &plan, &opts, NULL)) == 0 && !opts.download_only)
 		print_result(ctx, db, &plan);

@@ -1,6 +1,7 @@
-/* cmd-policy.c - qtm policy NAME: every version the sources offer, and which one an install
- * would take and why (the pin of the package first, if any, then source priority, then the
- * newest version; installed and held versions are shown). */
+/* cmd-policy.c - qtm policy NAME: apt's version table (the installed versions, the candidate,
+ * every version with the sources that offer it and their priorities), and which version an
+ * install would take and why (the pin of the package first, if any, then source priority,
+ * then the newest version; installed and held versions are shown). */
 #include "config.h"
 
 #include <stdio.h>
@@ -44,29 +45,82 @@ pin_json(const struct qtm_pin *pin)
 	return o;
 }
 
-/* One line of the table and one entry of cands. */
+/* What a source line says in either JSON array: whether it is the candidate, or kept out. */
 static void
-show_candidate(struct qtm_ctx *ctx, const struct qtm_candidate *cand, cJSON *cands)
+add_choice(cJSON *o, const struct qtm_candidate *cand, const char *why)
+{
+	cJSON_AddBoolToObject(o, "candidate", cand->chosen);
+	cJSON_AddBoolToObject(o, "excluded", why != NULL);
+	if (why != NULL)
+		cJSON_AddStringToObject(o, "excluded_because", why);
+}
+
+/* The entry of cand in the flat "candidates" array, and of its source in "sources". */
+static void
+candidate_json(const struct qtm_candidate *cand, const char *why, cJSON *cands, cJSON *sources)
 {
 	const struct qtm_pkg *pkg = &cand->pkg;
-	const struct qtm_pin *out = cand->excluded_by;
-	char *why = out != NULL ? excluded_because(out, pkg->version, pkg->source) : NULL;
-	cJSON *c = cJSON_CreateObject();
+	cJSON *c = cJSON_CreateObject(), *s;
 
 	cJSON_AddStringToObject(c, "version", pkg->version);
 	cJSON_AddStringToObject(c, "source", pkg->installed ? "installed" : pkg->source);
 	if (!pkg->installed)
 		cJSON_AddNumberToObject(c, "priority", pkg->priority);
-	cJSON_AddBoolToObject(c, "candidate", cand->chosen);
 	cJSON_AddBoolToObject(c, "held", pkg->held);
-	cJSON_AddBoolToObject(c, "excluded", out != NULL);
-	if (why != NULL)
-		cJSON_AddStringToObject(c, "excluded_because", why);
+	add_choice(c, cand, why);
 	cJSON_AddItemToArray(cands, c);
+	if (pkg->installed)
+		return;
+	s = cJSON_CreateObject();
+	cJSON_AddStringToObject(s, "source", pkg->source);
+	cJSON_AddNumberToObject(s, "priority", pkg->priority);
+	add_choice(s, cand, why);
+	cJSON_AddItemToArray(sources, s);
+}
+
+/* One source line of the version table: "=>" marks the candidate, as apt's priorities lead. */
+static void
+print_source(const struct qtm_candidate *cand, const char *why)
+{
+	const struct qtm_pkg *pkg = &cand->pkg;
+
+	if (pkg->installed)
+		printf("    %-2s %4s %s%s%s\n", "", "", _("(installed)"), pkg->held ? " " : "", pkg->held ? _("held") : "");
+	else
+		printf("    %-2s %4d %s%s%s%s\n", cand->chosen ? "=>" : "", pkg->priority, pkg->source,
+		    why != NULL ? "  " : "", why != NULL ? _("excluded by the pin: ") : "", why != NULL ? why : "");
+}
+
+/* The versions of v[from..to), which are one version: its row of the table (*** when installed,
+ * as apt marks it), its sources, and its entries in the JSON arrays. */
+static void
+show_version(struct qtm_ctx *ctx, const struct qtm_candidate *v, size_t from, size_t to, cJSON *cands, cJSON *versions)
+{
+	cJSON *o = cJSON_CreateObject(), *sources = cJSON_CreateArray();
+	bool installed = false, chosen = false, held = false;
+
+	for (size_t i = from; i < to; i++) {
+		installed |= v[i].pkg.installed;
+		chosen |= v[i].chosen;
+		held |= v[i].pkg.held;
+	}
+	cJSON_AddStringToObject(o, "version", v[from].pkg.version);
+	cJSON_AddBoolToObject(o, "installed", installed);
+	cJSON_AddBoolToObject(o, "candidate", chosen);
+	cJSON_AddBoolToObject(o, "held", held);
+	cJSON_AddItemToObject(o, "sources", sources);
+	cJSON_AddItemToArray(versions, o);
 	if (!ctx->json)
-		printf("%s %-10s %-16s %s%s%s\n", cand->chosen ? "=>" : "  ", pkg->version, pkg->installed ? _("(installed)") : pkg->source,
-		    pkg->held ? _("held") : "", why != NULL ? _("excluded by the pin: ") : "", why != NULL ? why : "");
-	free(why);
+		printf(" %3s %s\n", installed ? "***" : "", v[from].pkg.version);
+	for (size_t i = from; i < to; i++) {
+		const struct qtm_pin *out = v[i].excluded_by;
+		char *why = out != NULL ? excluded_because(out, v[i].pkg.version, v[i].pkg.source) : NULL;
+
+		candidate_json(&v[i], why, cands, sources);
+		if (!ctx->json)
+			print_source(&v[i], why);
+		free(why);
+	}
 }
 
 /* The verdict, in words (owned by the caller), or NULL when nothing is available. */
@@ -92,26 +146,84 @@ verdict(const char *name, const struct qtm_pin *pin, const struct qtm_pkg *b)
 	return text;
 }
 
+/* The header: the installed versions, the candidate and the pin, in text and JSON. */
 static void
-show_policy(struct qtm_ctx *ctx, const char *name, const struct qtm_policy *pol)
+show_header(struct qtm_ctx *ctx, const char *name, const struct qtm_policy *pol, cJSON *o)
 {
+	const struct qtm_pkg *b = pol->chosen;
 	const struct qtm_pin *pin = pol->pin;
-	char *why = verdict(name, pin, pol->chosen), *what;
-	cJSON *o = cJSON_CreateObject(), *cands;
+	cJSON *inst = cJSON_AddArrayToObject(o, "installed"), *cand;
+	char *what;
 
-	cJSON_AddStringToObject(o, "name", name);
-	cJSON_AddItemToObject(o, "pin", pin_json(pin));
-	if (!ctx->json && pin != NULL) {
+	for (size_t i = 0; i < pol->n; i++)
+		if (pol->v[i].pkg.installed)
+			cJSON_AddItemToArray(inst, cJSON_CreateString(pol->v[i].pkg.version));
+	if (b != NULL) {
+		cand = cJSON_AddObjectToObject(o, "candidate");
+		cJSON_AddStringToObject(cand, "version", b->version);
+		cJSON_AddStringToObject(cand, "source", b->source);
+		cJSON_AddNumberToObject(cand, "priority", b->priority);
+	} else {
+		cJSON_AddNullToObject(o, "candidate");
+	}
+	if (ctx->json)
+		return;
+	printf("%s:\n  %s ", name, _("Installed:"));
+	if (pol->n_installed == 0)
+		printf("%s", _("(none)"));
+	for (size_t i = 0, k = 0; i < pol->n; i++)
+		if (pol->v[i].pkg.installed)
+			printf("%s%s", k++ > 0 ? ", " : "", pol->v[i].pkg.version);
+	printf("\n  %s %s\n", _("Candidate:"), b != NULL ? b->version : _("(none)"));
+	if (pin != NULL) {
 		what = qtm_pin_describe(pin);
+		printf("  ");
 		printf(_("Pinned to %s by %s:%d\n"), what, pin->origin, pin->line);
 		free(what);
 	}
+	printf("  %s\n", _("Version table:"));
+}
+
+/* With one version installed and an older one than the candidate: the upgrade that takes it. */
+static void
+show_upgrade_hint(const char *name, const struct qtm_policy *pol)
+{
+	size_t chosen = pol->n, installed = pol->n;
+
+	for (size_t i = 0; i < pol->n; i++) {
+		if (pol->v[i].chosen)
+			chosen = i;
+		if (pol->v[i].pkg.installed && installed == pol->n)
+			installed = i;
+	}
+	if (pol->n_installed != 1 || chosen >= installed || pol->v[installed].pkg.held ||
+	    strcmp(pol->v[chosen].pkg.version, pol->v[installed].pkg.version) == 0)
+		return;
+	printf(_("The installed version %s is older than the candidate: qtm upgrade %s takes %s.\n"),
+	    pol->v[installed].pkg.version, name, pol->v[chosen].pkg.version);
+}
+
+static void
+show_policy(struct qtm_ctx *ctx, const char *name, const struct qtm_policy *pol)
+{
+	char *why = verdict(name, pol->pin, pol->chosen);
+	cJSON *o = cJSON_CreateObject(), *cands, *versions;
+
+	cJSON_AddStringToObject(o, "name", name);
+	cJSON_AddItemToObject(o, "pin", pin_json(pol->pin));
+	show_header(ctx, name, pol, o);
 	cands = cJSON_AddArrayToObject(o, "candidates");
-	for (size_t i = 0; i < pol->n; i++)
-		show_candidate(ctx, &pol->v[i], cands);
+	versions = cJSON_AddArrayToObject(o, "versions");
+	for (size_t i = 0, j; i < pol->n; i = j) {
+		for (j = i + 1; j < pol->n && strcmp(pol->v[j].pkg.version, pol->v[i].pkg.version) == 0; j++)
+			;
+		show_version(ctx, pol->v, i, j, cands, versions);
+	}
 	cJSON_AddItemToObject(o, "why", why != NULL ? cJSON_CreateString(why) : cJSON_CreateNull());
 	if (!ctx->json && why != NULL)
 		printf("%s\n", why);
+	if (!ctx->json)
+		show_upgrade_hint(name, pol);
 	if (ctx->json)
 		cmd_print_json(o);
 	else

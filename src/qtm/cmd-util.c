@@ -86,6 +86,49 @@ cmd_confirm(struct qtm_ctx *ctx, const char *question)
 	return false;
 }
 
+static cJSON *
+plan_extras_json(cJSON *json, const struct qtm_plan *plan)
+{
+	cJSON *kept = cJSON_AddArrayToObject(json, "kept_back"), *notes = cJSON_AddArrayToObject(json, "notes");
+
+	for (size_t i = 0; i < plan->n_kept; i++) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "name", plan->kept[i].name);
+		cJSON_AddStringToObject(o, "version", plan->kept[i].version);
+		cJSON_AddStringToObject(o, "to_name", plan->kept[i].to_name);
+		cJSON_AddStringToObject(o, "to_version", plan->kept[i].to_version);
+		cJSON_AddStringToObject(o, "why", plan->kept[i].why);
+		cJSON_AddItemToArray(kept, o);
+	}
+	for (size_t i = 0; plan->notes != NULL && plan->notes[i] != NULL; i++)
+		cJSON_AddItemToArray(notes, cJSON_CreateString(plan->notes[i]));
+	return json;
+}
+
+/* apt's summaries: what a plan that also installs removes, and what an upgrade keeps back. */
+static void
+print_plan_extras(const struct qtm_plan *plan)
+{
+	bool installs = false;
+
+	for (size_t i = 0; i < plan->n; i++)
+		installs |= plan->steps[i].action == QTM_STEP_INSTALL;
+	if (installs && qtm_plan_removes(plan)) {
+		printf("%s\n", _("The following packages will be REMOVED:"));
+		for (size_t i = 0; i < plan->n; i++)
+			if (plan->steps[i].action == QTM_STEP_REMOVE)
+				printf("  %s %s\n", plan->steps[i].name, plan->steps[i].version);
+	}
+	if (plan->n_kept > 0)
+		printf("%s\n", _("The following packages have been kept back:"));
+	for (size_t i = 0; i < plan->n_kept; i++) {
+		const struct qtm_kept *k = &plan->kept[i];
+
+		printf(_("  %s %s (%s %s is available, but %s)\n"), k->name, k->version, k->to_name, k->to_version, k->why);
+	}
+}
+
 void
 cmd_print_plan(struct qtm_ctx *ctx, const struct qtm_plan *plan, bool dry_run)
 {
@@ -94,6 +137,7 @@ cmd_print_plan(struct qtm_ctx *ctx, const struct qtm_plan *plan, bool dry_run)
 	if (ctx->json) {
 		json = cJSON_CreateObject();
 		cJSON_AddBoolToObject(json, "dry_run", dry_run);
+		plan_extras_json(json, plan);
 		steps = cJSON_AddArrayToObject(json, "steps");
 		for (size_t i = 0; i < plan->n; i++) {
 			const struct qtm_step *st = &plan->steps[i];
@@ -107,11 +151,15 @@ cmd_print_plan(struct qtm_ctx *ctx, const struct qtm_plan *plan, bool dry_run)
 			cJSON_AddStringToObject(o, "reason", st->manual ? "manual" : "auto");
 			if (st->downgrade_from != NULL)
 				cJSON_AddStringToObject(o, "downgrade_from", st->downgrade_from);
+			if (st->replaces != NULL)
+				cJSON_AddStringToObject(o, "replaces", st->replaces);
 			cJSON_AddItemToArray(steps, o);
 		}
 		cmd_print_json(json);
 		return;
 	}
+	for (size_t i = 0; plan->notes != NULL && plan->notes[i] != NULL; i++)
+		printf("%s\n", plan->notes[i]);
 	for (size_t i = 0; i < plan->n; i++) {
 		const struct qtm_step *st = &plan->steps[i];
 
@@ -121,8 +169,11 @@ cmd_print_plan(struct qtm_ctx *ctx, const struct qtm_plan *plan, bool dry_run)
 		    st->action == QTM_STEP_INSTALL ? (st->manual ? _("[requested]") : _("[dependency]")) : "");
 		if (st->downgrade_from != NULL)
 			printf(_(" DOWNGRADE from %s"), st->downgrade_from);
+		if (st->replaces != NULL)
+			printf(_(" replaces %s"), st->replaces);
 		putchar('\n');
 	}
+	print_plan_extras(plan);
 	fflush(stdout);
 }
 
@@ -140,9 +191,8 @@ cmd_run_plan_opts(struct qtm_ctx *ctx, struct qtm_pool *pool, struct qtm_db *db,
     const struct qtm_plan *plan, bool dry_run, const char *question, const struct qtm_transaction_opts *opts)
 {
 	if (plan->n == 0) {
-		if (ctx->json)
-			cmd_print_plan(ctx, plan, dry_run);
-		else
+		cmd_print_plan(ctx, plan, dry_run);
+		if (!ctx->json)
 			qtm_info(ctx, _("Nothing to do."));
 		return 0;
 	}
@@ -157,11 +207,32 @@ cmd_run_plan_opts(struct qtm_ctx *ctx, struct qtm_pool *pool, struct qtm_db *db,
 void
 cmd_plan_append(struct qtm_plan *dst, struct qtm_plan *src)
 {
+	size_t kept = 0;
+
+	/* An install in src may remove, to make way, what dst removes already: once is enough. */
+	for (size_t i = 0; i < src->n; i++) {
+		if (src->steps[i].action == QTM_STEP_REMOVE && qtm_plan_removes_id(dst, src->steps[i].id)) {
+			struct qtm_plan one = { .steps = xmalloc(sizeof *one.steps), .n = 1 };
+
+			one.steps[0] = src->steps[i];
+			qtm_plan_free(&one);
+		} else {
+			src->steps[kept++] = src->steps[i];
+		}
+	}
+	src->n = kept;
 	dst->steps = xreallocarray(dst->steps, dst->n + src->n + 1, sizeof *dst->steps);
 	memcpy(dst->steps + dst->n, src->steps, src->n * sizeof *src->steps);
 	dst->n += src->n;
+	for (size_t i = 0; src->notes != NULL && src->notes[i] != NULL; i++) {
+		if (dst->notes == NULL)
+			dst->notes = xcalloc(1, sizeof *dst->notes);
+		dst->notes = strv_push(dst->notes, src->notes[i]);
+	}
 	free(src->steps);
-	memset(src, 0, sizeof *src);
+	src->steps = NULL;
+	src->n = 0;
+	qtm_plan_free(src);
 }
 
 const char *

@@ -37,7 +37,7 @@ extern const struct qtm_cmd_entry cmd_install_entry, cmd_remove_entry, cmd_list_
     cmd_info_entry, cmd_status_entry, cmd_check_deps_entry, cmd_update_entry, cmd_source_entry,
     cmd_run_entry, cmd_history_entry, cmd_mark_entry, cmd_hold_entry, cmd_unhold_entry,
     cmd_verify_entry, cmd_clean_entry, cmd_search_entry, cmd_depends_entry, cmd_rdepends_entry,
-    cmd_why_entry, cmd_upgrade_entry, cmd_autoremove_entry, cmd_reinstall_entry, cmd_key_entry, cmd_policy_entry;
+    cmd_why_entry, cmd_upgrade_entry, cmd_full_upgrade_entry, cmd_autoremove_entry, cmd_reinstall_entry, cmd_key_entry, cmd_policy_entry;
 extern const struct qtm_cmd_entry cmd_hive_entry;   /* cmd-hive.c: the hive-control commands */
 
 /* For writers: takes the lock, opens the database read-write and removes leftovers of an
@@ -59,7 +59,7 @@ int cmd_run_plan(struct qtm_ctx *ctx, struct qtm_pool *pool, struct qtm_db *db,
 struct qtm_transaction_opts;
 int cmd_run_plan_opts(struct qtm_ctx *ctx, struct qtm_pool *pool, struct qtm_db *db,
     const struct qtm_plan *plan, bool dry_run, const char *question, const struct qtm_transaction_opts *opts);
-/* Appends src's steps to dst (src is emptied). */
+/* Appends src's steps and notes to dst, but not a removal dst has already (src is emptied). */
 void cmd_plan_append(struct qtm_plan *dst, struct qtm_plan *src);
 /* The plan as text (stdout) or JSON. */
 void cmd_print_plan(struct qtm_ctx *ctx, const struct qtm_plan *plan, bool dry_run);

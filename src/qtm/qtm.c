@@ -18,7 +18,7 @@
 
 static const struct qtm_cmd_entry *const commands[] = {
 	&cmd_install_entry, &cmd_reinstall_entry, &cmd_remove_entry, &cmd_autoremove_entry,
-	&cmd_upgrade_entry, &cmd_update_entry, &cmd_list_entry, &cmd_search_entry, &cmd_info_entry,
+	&cmd_upgrade_entry, &cmd_full_upgrade_entry, &cmd_update_entry, &cmd_list_entry, &cmd_search_entry, &cmd_info_entry,
 	&cmd_depends_entry, &cmd_rdepends_entry, &cmd_why_entry, &cmd_status_entry,
 	&cmd_check_deps_entry, &cmd_run_entry, &cmd_mark_entry, &cmd_hold_entry, &cmd_unhold_entry,
 	&cmd_history_entry, &cmd_verify_entry, &cmd_clean_entry, &cmd_source_entry, &cmd_key_entry,

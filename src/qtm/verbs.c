@@ -40,6 +40,12 @@ static const struct cli_option install_options[] = {
 
 static const struct cli_option dry_run_options[] = { DRY_RUN, END };
 
+static const struct cli_option remove_options[] = {
+	DRY_RUN,
+	{ "auto-remove", 0, CLI_NO_ARG, NULL, N_("also remove the dependencies only these packages needed"), 'a' },
+	END,
+};
+
 static const struct cli_option list_options[] = {
 	{ "installed", 'i', CLI_NO_ARG, NULL, N_("only what is installed"), 'i' },
 	{ "available", 'a', CLI_NO_ARG, NULL, N_("everything the sources offer (the default)"), 'a' },
@@ -81,15 +87,18 @@ VERB(qtm_verb_install, "install", NULL,
     "  install --check NAME..."), N_("resolve, fetch, train and install modules"), install_options, 0);
 VERB(qtm_verb_reinstall, "reinstall", NULL, N_("[-s] NAME..."), N_("install packages again in the same version"),
     dry_run_options, 0);
-VERB(qtm_verb_remove, "remove", NULL, N_("[-s] NAME..."), N_("remove installed modules or datasets"), dry_run_options, 0);
+VERB(qtm_verb_remove, "remove", NULL, N_("[-s] [--auto-remove] NAME..."), N_("remove installed modules or datasets"),
+    remove_options, 0);
 VERB(qtm_verb_autoremove, "autoremove", NULL, N_("[-s]"), N_("remove dependencies nothing needs any more"),
     dry_run_options, 0);
 VERB(qtm_verb_upgrade, "upgrade", NULL, N_("[-s] [NAME...]"), N_("upgrade installed packages (all, or those named)"),
     dry_run_options, 0);
+VERB(qtm_verb_full_upgrade, "full-upgrade", NULL, N_("[-s] [NAME...]"),
+    N_("upgrade installed packages, removing what is in the way"), dry_run_options, 0);
 VERB(qtm_verb_update, "update", NULL, "", N_("fetch and verify the sources' release and index"), NULL, 0);
 VERB(qtm_verb_list, "list", NULL, N_("[--installed|--available|--all-versions]"), N_("list modules and datasets"), list_options, 0);
 VERB(qtm_verb_search, "search", NULL, N_("TERM..."), N_("find packages by name, summary or description"), NULL, 0);
-VERB(qtm_verb_info, "info", "show", N_("NAME"), N_("show a package's metadata, install state and metrics"), NULL, 0);
+VERB(qtm_verb_info, "info", "show", N_("NAME[=VERSION]"), N_("show a package's metadata, install state and metrics"), NULL, 0);
 VERB(qtm_verb_depends, "depends", NULL, N_("NAME"), N_("show what a package requires and what satisfies it"), NULL, 0);
 VERB(qtm_verb_rdepends, "rdepends", NULL, N_("[--installed] NAME"), N_("show what requires a package"),
     rdepends_options, 0);
@@ -120,8 +129,8 @@ VERB(qtm_verb_hive, "hive", NULL, "COMMAND [ARGS]", N_("run and watch the hive (
 
 static const struct cli_verb *const verbs[] = {
 	&qtm_verb_install, &qtm_verb_reinstall, &qtm_verb_remove, &qtm_verb_autoremove, &qtm_verb_upgrade,
-	&qtm_verb_update, &qtm_verb_list, &qtm_verb_search, &qtm_verb_info, &qtm_verb_depends, &qtm_verb_rdepends,
-	&qtm_verb_why, &qtm_verb_status, &qtm_verb_check_deps, &qtm_verb_run, &qtm_verb_mark, &qtm_verb_hold,
+	&qtm_verb_full_upgrade, &qtm_verb_update, &qtm_verb_list, &qtm_verb_search, &qtm_verb_info, &qtm_verb_depends,
+	&qtm_verb_rdepends, &qtm_verb_why, &qtm_verb_status, &qtm_verb_check_deps, &qtm_verb_run, &qtm_verb_mark, &qtm_verb_hold,
 	&qtm_verb_unhold, &qtm_verb_history, &qtm_verb_verify, &qtm_verb_clean, &qtm_verb_source, &qtm_verb_key,
 	&qtm_verb_policy, &qtm_verb_hive, NULL,
 };

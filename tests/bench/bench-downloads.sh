@@ -41,17 +41,7 @@ N_SMALL=200 SMALL_KB=64 N_LIST=10000
 bench_need "" "$QTM" "$QTM_REPO" "$PY" /usr/bin/time \
 	"$(command -v curl)" "$(command -v hyperfine)" "$(command -v dpkg-query)"
 
-S=$(mktemp -d "${TMPDIR:-/tmp}/qtm-bench-downloads.XXXXXX")
-PIDS=""
-cleanup() {
-	for p in $PIDS; do kill "$p" 2>/dev/null || true; done
-	[ "${QTM_BENCH_KEEP:-0}" = 1 ] && echo "kept $S" || rm -rf "$S"
-}
-trap cleanup EXIT
-trap 'exit 1' HUP INT TERM
-mkdir "$S/bin"
-cp "$QTM" "$QTM_REPO" "$S/bin/"
-QTM=$S/bin/qtm QTM_REPO=$S/bin/qtm-repo
+bench_scratch downloads /tmp
 
 t0() { _t0=$EPOCHREALTIME; }
 secs() { awk -v a="$_t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", b - a }'; }

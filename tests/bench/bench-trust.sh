@@ -43,17 +43,7 @@ INDEX_MB=${QTM_BENCH_INDEX_MB:-50}
 bench_need "" "$QTM" "$QTM_REPO" "$PY" /usr/bin/time \
 	"$(command -v hyperfine)" "$(command -v strace)" "$(command -v curl)" "$(command -v openssl)"
 
-S=$(mktemp -d "${TMPDIR:-/var/tmp}/qtm-bench-trust.XXXXXX")
-PIDS=""
-cleanup() {
-	for p in $PIDS; do kill "$p" 2>/dev/null || true; done
-	[ "${QTM_BENCH_KEEP:-0}" = 1 ] && echo "kept $S" || rm -rf "$S"
-}
-trap cleanup EXIT
-trap 'exit 1' HUP INT TERM
-mkdir "$S/bin"
-cp "$QTM" "$QTM_REPO" "$S/bin/"
-QTM=$S/bin/qtm QTM_REPO=$S/bin/qtm-repo
+bench_scratch trust /var/tmp
 
 t0() { _t0=$EPOCHREALTIME; }
 secs() { awk -v a="$_t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", b - a }'; }

@@ -30,3 +30,20 @@ bench_dataset_repo() {
 	"$QTM_REPO" keygen "$1/key" >/dev/null
 	"$QTM_REPO" build --format 1 --name bench --key "$1/key.key" -o "$1/repo" "$1/mods" >/dev/null
 }
+
+# bench_scratch NAME TMPDEFAULT: a scratch directory $S (under TMPDIR, default TMPDEFAULT) removed
+# at exit unless QTM_BENCH_KEEP=1, with every pid in $PIDS killed; copies of qtm and qtm-repo
+# in $S/bin (QTM and QTM_REPO point there, so a rebuild during the run changes nothing).
+bench_scratch() {
+	S=$(mktemp -d "${TMPDIR:-$2}/qtm-bench-$1.XXXXXX")
+	PIDS=""
+	trap bench_cleanup EXIT
+	trap 'exit 1' HUP INT TERM
+	mkdir "$S/bin"
+	cp "$QTM" "$QTM_REPO" "$S/bin/"
+	QTM=$S/bin/qtm QTM_REPO=$S/bin/qtm-repo
+}
+bench_cleanup() {
+	for p in $PIDS; do kill "$p" 2>/dev/null || true; done
+	[ "${QTM_BENCH_KEEP:-0}" = 1 ] && echo "kept $S" || rm -rf "$S"
+}

@@ -1,7 +1,8 @@
 /* fuzz-repo.c - libFuzzer target: what a repository or the local configuration hands the
  * client.  The first byte picks the parser; the rest is the file:
  *   0 release.json   1 index.json (into a libsolv cache)   2 release.json.sig over a fixed
- *   release   3 pins   4 qtm.conf   5 a sources.d/ file   6 hive.conf   7 index.json.gz. */
+ *   release   3 pins   4 qtm.conf   5 a sources.d/ file   6 hive.conf   7 index.json.gz
+ *   8 a piece of a split index: the next byte picks the slot, the rest is its JSON. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -9,11 +10,14 @@
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
+#include <solv/pool.h>
+#include <solv/repo.h>
 
 #include "ctx.h"
 #include "fuzz.h"
 #include "hive-conf.h"
 #include "index-cache.h"
+#include "index-pieces.h"
 #include "json.h"
 #include "paths.h"
 #include "pin.h"
@@ -31,6 +35,51 @@ index_file(struct qtm_ctx *ctx, const char *name, const uint8_t *data, size_t si
 	unlink(solv);
 	free(solv);
 	free(path);
+}
+
+/* The piece as a client gets it: gzip-compressed under its sha256, named by a release in the
+ * slot the first byte picks; fetched from a file:// repository, checked, converted, loaded. */
+static void
+piece(struct qtm_ctx *ctx, const uint8_t *data, size_t size)
+{
+	struct qtm_release_piece pc = { 0 };
+	struct qtm_release rel = { .format = 2, .pieces = &pc, .n_pieces = 1 };
+	char *repo = xasprintf("%s/repo", fuzz_dir()), *cache = xasprintf("%s/cache", fuzz_dir());
+	char *tmp = xasprintf("%s/piece.json.gz", fuzz_dir()), *dest = NULL, *base = xasprintf("file://%s/", repo);
+	char *dir_index = NULL;
+	cJSON *json = NULL;
+	uint64_t bytes = 0;
+	unsigned fetched = 0;
+
+	if (size < 1 || qtm_json_parse(ctx, (const char *)data + 1, size - 1, "piece", &json) < 0)
+		goto out;
+	rel.buckets = 1u << (data[0] % 4);
+	pc.bucket = (uint32_t)(data[0] >> 2) % rel.buckets;
+	pc.older = (data[0] & 0x80) != 0;
+	rel.n_newest = pc.older ? 0 : 1;
+	if (qtm_json_save(ctx, tmp, json, false) < 0 || qtm_sha256_file(ctx, tmp, pc.sha256, &pc.size) < 0)
+		goto out;
+	dest = xasprintf("%s/index/%s.json.gz", repo, pc.sha256);
+	dir_index = xasprintf("%s/index", repo);
+	qtm_rm_rf(ctx, repo);
+	qtm_rm_rf(ctx, cache);
+	if (qtm_mkdir_p(ctx, dir_index, 0755) == 0 && qtm_mkdir_p(ctx, cache, 0755) == 0 &&
+	    rename(tmp, dest) == 0 && qtm_pieces_update(ctx, "fuzz", base, cache, &rel, &fetched, &bytes) == 0) {
+		Pool *pool = pool_create();
+		Repo *r = repo_create(pool, "fuzz");
+
+		qtm_pieces_load(ctx, r, cache, &rel, pc.older);
+		pool_free(pool);
+	}
+out:
+	cJSON_Delete(json);
+	unlink(tmp);
+	free(repo);
+	free(cache);
+	free(tmp);
+	free(dest);
+	free(dir_index);
+	free(base);
 }
 
 static void
@@ -100,7 +149,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size == 0)
 		return 0;
 	text = fuzz_str(data + 1, size - 1);
-	switch (data[0] % 8) {
+	switch (data[0] % 9) {
 	case 0:
 		if (qtm_release_parse(ctx, (const char *)data + 1, size - 1, "release.json", &rel) == 0)
 			qtm_release_clear(&rel);
@@ -114,7 +163,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 4: config(text, "qtm.conf"); break;
 	case 5: config(text, "fuzz.source"); break;
 	case 6: config(text, "hive.conf"); break;
-	default: index_file(ctx, "index.json.gz", data + 1, size - 1); break;
+	case 7: index_file(ctx, "index.json.gz", data + 1, size - 1); break;
+	default: piece(ctx, data + 1, size - 1); break;
 	}
 	free(text);
 	return 0;

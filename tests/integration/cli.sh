@@ -54,7 +54,7 @@ bad "qtm hive: a misspelt hive command" '^qtm hive: unknown command "jbos"; did 
 	"$QTM" --root "$R" hive jbos
 
 run "$QTM" --root "$R" remove --help
-is "$status:$(head -1 "$TMP/out")" "0:usage: qtm remove [-s] NAME..." "qtm remove --help prints its synopsis"
+is "$status:$(head -1 "$TMP/out")" "0:usage: qtm remove [-s] [--auto-remove] NAME..." "qtm remove --help prints its synopsis"
 grep -q -- '-s, --dry-run' "$TMP/out"; ok $? "and its options"
 run "$QTM" help list
 is "$status:$(head -1 "$TMP/out")" "0:usage: qtm list [--installed|--available|--all-versions]" "qtm help list prints list's synopsis"

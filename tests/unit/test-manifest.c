@@ -30,6 +30,7 @@ static const char model_json[] =
 	" \"summary\": \"Classifies LiDAR points\", \"license\": \"MIT\","
 	" \"requires\": [\"dataset-lidar-tiles >= 2023\", \"runtime(python3-numpy) >= 1.20\"],"
 	" \"provides\": [\"lidar-classifier\"], \"conflicts\": [\"old-lidar\"],"
+	" \"replaces\": [\"lidar-old >= 0.9\"],"
 	" \"train\": {\"command\": [\"python3\", \"train.py\"], \"params\": {\"epochs\": 3}},"
 	" \"predict\": {\"command\": [\"python3\", \"predict.py\"]},"
 	" \"outputs\": [\"model.pkl\", \"sub/metrics.json\"],"
@@ -92,6 +93,8 @@ test_valid_model(void **state)
 	assert_int_equal(strv_len(m->provides), 1);
 	assert_string_equal(m->provides[0], "lidar-classifier");
 	assert_int_equal(strv_len(m->conflicts), 1);
+	assert_int_equal(strv_len(m->replaces), 1);
+	assert_string_equal(m->replaces[0], "lidar-old >= 0.9");
 	assert_int_equal(m->resources.cpus, 4);
 	assert_int_equal(m->resources.memory_mb, 4096);
 	assert_string_equal(m->resources.gpu, "prefer");
@@ -130,6 +133,7 @@ test_minimal_model_defaults(void **state)
 	assert_null(m->requires[0]);
 	assert_null(m->provides[0]);
 	assert_null(m->conflicts[0]);
+	assert_null(m->replaces[0]);
 	assert_int_equal(m->resources.cpus, 1);
 	assert_int_equal(m->resources.memory_mb, 2048);
 	assert_string_equal(m->resources.gpu, "none");
@@ -250,6 +254,10 @@ static const struct bad_case bad_cases[] = {
 	{ "runtime() empty", false, false, "{\"requires\": [\"runtime()\"]}", "invalid requirement \"runtime()\"" },
 	{ "bad provides", false, false, "{\"provides\": [\"X\"]}", "field \"provides\": invalid requirement \"X\"" },
 	{ "bad conflicts", false, false, "{\"conflicts\": [\"a >= \"]}", "field \"conflicts\": invalid requirement" },
+	{ "bad replaces", false, false, "{\"replaces\": [\"a >= \"]}", "field \"replaces\": invalid requirement" },
+	{ "replaces not an array", false, false, "{\"replaces\": \"old\"}", "field \"replaces\": expected an array of strings" },
+	{ "replaces itself", false, false, "{\"replaces\": [\"gis-lidar < 1.0\"]}",
+	  "field \"replaces\": \"gis-lidar < 1.0\" is the package itself" },
 	{ "dataset without files", true, false, "{\"files\": null}", "field \"files\": a dataset needs a non-empty array of files" },
 	{ "dataset with empty files", true, false, "{\"files\": []}", "a dataset needs a non-empty array of files" },
 	{ "dataset file not an object", true, false, "{\"files\": [\"f\"]}", "files[0]: expected an object" },

@@ -3,23 +3,30 @@
  * A case file is a list of lines; blank lines and lines whose first non-blank character is '#'
  * are ignored.  Tokens are separated by blanks.
  *
- *   repo NAME                  following pkg lines go to this source; "@installed" = installed
+ *   repo NAME [priority=N]     following pkg lines go to this source; "@installed" = installed
  *                              (pkg lines before any repo line go to a source named "main")
- *   pkg NAME VERSION KIND [requires=A>=1.0,B] [provides=X,Y] [conflicts=Z]
- *                              KIND is model or dataset; lists are comma-separated, no blanks
+ *   pkg NAME VERSION KIND [requires=A>=1.0,B] [provides=X,Y] [conflicts=Z] [replaces=W] [auto] [held]
+ *                              KIND is model or dataset; lists are comma-separated, no blanks;
+ *                              auto: installed as a dependency, held: on hold (in @installed)
  *   runtime CAP VERSION        e.g. "runtime runtime(python3-numpy) 1.24.2"
  *   pin NAME [version=GLOB] [source=REPO]
  *                              as a "package = NAME" stanza of pins.d (see pin.h); errors name
  *                              the case file and the pin line
  *   job install SPEC...        specs as on the command line: "a", "a=1.0", "a>=2"
- *   job remove NAME...
+ *   job remove [--auto-remove] NAME...
  *   job upgrade [NAME...]      installed packages ("repo @installed"); none named: all
- *   expect install NAME VERSION [KIND] [manual|auto] [anyorder]
+ *   job full-upgrade [NAME...] the same, removing what is in the way
+ *   expect install NAME VERSION [KIND] [manual|auto] [replaces=NAME] [anyorder]
  *   expect remove NAME VERSION [KIND] [anyorder]
  *                              the plan's steps, in order; a run of consecutive steps marked
  *                              anyorder may come in any order among themselves (for steps
  *                              that do not depend on one another)
  *   expect nothing             the solve succeeds with an empty plan
+ *   expect kept NAME VERSION TO_NAME=TO_VERSION [REGEX]
+ *                              an upgrade keeps NAME back from TO_NAME TO_VERSION, and says why
+ *                              in words REGEX matches (the rest of the line)
+ *   expect note REGEX          the plan carries a note REGEX matches
+ * Kept-back packages and notes are compared as sets: a job has exactly those expected.
  *   expect error REGEX         the solve fails and qtm_strerror() matches the POSIX extended
  *                              regular expression (the rest of the line)
  *
@@ -57,8 +64,9 @@
 #define ZERO_SHA "0000000000000000000000000000000000000000000000000000000000000000"
 
 struct expect {
-	enum { EX_INSTALL, EX_REMOVE, EX_NOTHING, EX_ERROR } what;
+	enum { EX_INSTALL, EX_REMOVE, EX_NOTHING, EX_ERROR, EX_KEPT, EX_NOTE } what;
 	char *name, *version, *kind;   /* kind NULL: not checked */
+	char *replaces, *to;           /* replaces NULL: none; to: "TO_NAME=TO_VERSION" (kept) */
 	int manual;                    /* -1: not checked */
 	bool anyorder;
 	char *regex;
@@ -66,7 +74,8 @@ struct expect {
 };
 
 struct job {
-	const char *verb;              /* "install", "remove" or "upgrade" (static) */
+	const char *verb;              /* "install", "remove", "upgrade" or "full-upgrade" (static) */
+	bool auto_remove;
 	char **args;                   /* NULL-terminated */
 	struct expect *ex;
 	size_t n_ex;
@@ -76,6 +85,8 @@ struct job {
 struct repo {
 	char *name;
 	cJSON *packages;
+	int priority;
+	char **autos, **held;          /* installed as dependencies, on hold (@installed) */
 };
 
 struct scase {
@@ -95,6 +106,8 @@ scase_free(struct scase *c)
 	for (size_t i = 0; i < c->n_repos; i++) {
 		free(c->repos[i].name);
 		cJSON_Delete(c->repos[i].packages);
+		strv_free(c->repos[i].autos);
+		strv_free(c->repos[i].held);
 	}
 	free(c->repos);
 	cJSON_Delete(c->runtime);
@@ -108,6 +121,8 @@ scase_free(struct scase *c)
 			free(j->ex[k].version);
 			free(j->ex[k].kind);
 			free(j->ex[k].regex);
+			free(j->ex[k].replaces);
+			free(j->ex[k].to);
 		}
 		free(j->ex);
 	}
@@ -150,8 +165,11 @@ repo_get(struct scase *c, const char *name)
 		if (strcmp(c->repos[i].name, name) == 0)
 			return &c->repos[i];
 	c->repos = xreallocarray(c->repos, c->n_repos + 1, sizeof *c->repos);
+	memset(&c->repos[c->n_repos], 0, sizeof *c->repos);
 	c->repos[c->n_repos].name = xstrdup(name);
 	c->repos[c->n_repos].packages = cJSON_CreateArray();
+	c->repos[c->n_repos].autos = xcalloc(1, sizeof(char *));
+	c->repos[c->n_repos].held = xcalloc(1, sizeof(char *));
 	return &c->repos[c->n_repos++];
 }
 
@@ -166,16 +184,17 @@ add_list(cJSON *obj, const char *field, const char *csv)
 	free(copy);
 }
 
-/* "pkg NAME VERSION KIND [key=list]..." -> an index entry. */
+/* "pkg NAME VERSION KIND [key=list]... [auto] [held]" -> an index entry; *is_auto and *is_held
+ * for the flags. */
 static int
-parse_pkg(char **w, cJSON **out, char **err)
+parse_pkg(char **w, cJSON **out, bool *is_auto, bool *is_held, char **err)
 {
 	cJSON *e, *obj, *arr;
 	bool dataset;
 	char *path;
 
 	if (strv_len(w) < 4 || (strcmp(w[3], "model") != 0 && strcmp(w[3], "dataset") != 0)) {
-		addf(err, "expected: pkg NAME VERSION model|dataset [requires=...] [provides=...] [conflicts=...]");
+		addf(err, "expected: pkg NAME VERSION model|dataset [requires=...] [provides=...] [conflicts=...] [replaces=...] [auto] [held]");
 		return -1;
 	}
 	dataset = strcmp(w[3], "dataset") == 0;
@@ -186,11 +205,16 @@ parse_pkg(char **w, cJSON **out, char **err)
 	cJSON_AddStringToObject(e, "kind", w[3]);
 	cJSON_AddStringToObject(e, "summary", "solver test package");
 	cJSON_AddStringToObject(e, "license", "MIT");
+	*is_auto = *is_held = false;
 	for (size_t i = 4; w[i] != NULL; i++) {
-		static const char *const keys[] = { "requires", "provides", "conflicts" };
+		static const char *const keys[] = { "requires", "provides", "conflicts", "replaces" };
 		size_t k;
 
-		for (k = 0; k < 3; k++) {
+		if (strcmp(w[i], "auto") == 0 || strcmp(w[i], "held") == 0) {
+			*(w[i][0] == 'a' ? is_auto : is_held) = true;
+			continue;
+		}
+		for (k = 0; k < 4; k++) {
 			size_t n = strlen(keys[k]);
 
 			if (strncmp(w[i], keys[k], n) == 0 && w[i][n] == '=') {
@@ -198,7 +222,7 @@ parse_pkg(char **w, cJSON **out, char **err)
 				break;
 			}
 		}
-		if (k == 3) {
+		if (k == 4) {
 			addf(err, "unknown pkg attribute \"%s\"", w[i]);
 			cJSON_Delete(e);
 			return -1;
@@ -271,11 +295,20 @@ parse_expect(char *line, char **w, struct expect *ex, char **err)
 		ex->what = EX_NOTHING;
 		return 0;
 	}
-	if (strcmp(w[1], "error") == 0) {
+	if (strcmp(w[1], "error") == 0 || strcmp(w[1], "note") == 0 ||
+	    (strcmp(w[1], "kept") == 0 && strv_len(w) >= 5 && strchr(w[4], '=') != NULL)) {
 		/* The regex is the rest of the (unsplit) line, blanks included. */
-		char *r = strstr(line, "error") + 5;
+		char *r = strstr(line, w[1]) + strlen(w[1]);
 
+		if (strcmp(w[1], "kept") == 0) {
+			ex->name = xstrdup(w[2]);
+			ex->version = xstrdup(w[3]);
+			ex->to = xstrdup(w[4]);
+			r = strstr(r, w[4]) + strlen(w[4]);
+		}
 		r += strspn(r, " \t");
+		if (*r == '\0' && strcmp(w[1], "kept") == 0)
+			r = ".";
 		if (*r == '\0')
 			goto bad;
 		regex_t re;
@@ -289,7 +322,7 @@ parse_expect(char *line, char **w, struct expect *ex, char **err)
 			return -1;
 		}
 		regfree(&re);
-		ex->what = EX_ERROR;
+		ex->what = strcmp(w[1], "error") == 0 ? EX_ERROR : strcmp(w[1], "note") == 0 ? EX_NOTE : EX_KEPT;
 		ex->regex = xstrdup(r);
 		return 0;
 	}
@@ -305,17 +338,22 @@ parse_expect(char *line, char **w, struct expect *ex, char **err)
 				ex->anyorder = true;
 			} else if (strcmp(w[i], "manual") == 0 || strcmp(w[i], "auto") == 0) {
 				ex->manual = strcmp(w[i], "manual") == 0;
+			} else if (strncmp(w[i], "replaces=", 9) == 0) {
+				free(ex->replaces);
+				ex->replaces = xstrdup(w[i] + 9);
 			} else {
 				free(ex->name);
 				free(ex->version);
 				free(ex->kind);
+				free(ex->replaces);
 				goto bad;
 			}
 		}
 		return 0;
 	}
 bad:
-	addf(err, "expected: expect install|remove NAME VERSION [KIND] [manual|auto] [anyorder], expect nothing, or expect error REGEX");
+	addf(err, "expected: expect install|remove NAME VERSION [KIND] [manual|auto] [replaces=NAME] [anyorder], "
+	    "expect nothing, expect error REGEX, expect kept NAME VERSION TO_NAME=TO_VERSION [REGEX] or expect note REGEX");
 	return -1;
 }
 
@@ -354,18 +392,26 @@ parse_case(const char *path, struct scase *c, char **err)
 		if (rc < 0) {
 			/* reported above */
 		} else if (strcmp(w[0], "repo") == 0) {
-			if (strv_len(w) != 2) {
-				addf(err, "expected: repo NAME");
+			if (strv_len(w) < 2 || strv_len(w) > 3 || (w[2] != NULL && strncmp(w[2], "priority=", 9) != 0)) {
+				addf(err, "expected: repo NAME [priority=N]");
 				rc = -1;
 			} else {
 				free(cur_repo);
 				cur_repo = xstrdup(w[1]);
+				if (w[2] != NULL)
+					repo_get(c, cur_repo)->priority = atoi(w[2] + 9);
 			}
 		} else if (strcmp(w[0], "pkg") == 0) {
+			struct repo *r = repo_get(c, cur_repo);
+			bool is_auto, is_held;
 			cJSON *e;
 
-			if ((rc = parse_pkg(w, &e, err)) == 0)
-				cJSON_AddItemToArray(repo_get(c, cur_repo)->packages, e);
+			if ((rc = parse_pkg(w, &e, &is_auto, &is_held, err)) == 0)
+				cJSON_AddItemToArray(r->packages, e);
+			if (rc == 0 && is_auto)
+				r->autos = strv_push(r->autos, w[1]);
+			if (rc == 0 && is_held)
+				r->held = strv_push(r->held, w[1]);
 		} else if (strcmp(w[0], "runtime") == 0) {
 			if (strv_len(w) != 3) {
 				addf(err, "expected: runtime CAP VERSION");
@@ -378,10 +424,11 @@ parse_case(const char *path, struct scase *c, char **err)
 		} else if (strcmp(w[0], "pin") == 0) {
 			rc = parse_pin(c, w, lineno, err);
 		} else if (strcmp(w[0], "job") == 0) {
-			bool upgrade = strv_len(w) >= 2 && strcmp(w[1], "upgrade") == 0;
+			bool upgrade = strv_len(w) >= 2 && (strcmp(w[1], "upgrade") == 0 || strcmp(w[1], "full-upgrade") == 0);
+			bool auto_remove = strv_len(w) >= 3 && strcmp(w[1], "remove") == 0 && strcmp(w[2], "--auto-remove") == 0;
 
-			if (!upgrade && (strv_len(w) < 3 || (strcmp(w[1], "install") != 0 && strcmp(w[1], "remove") != 0))) {
-				addf(err, "expected: job install|remove ARG..., or job upgrade [NAME...]");
+			if (!upgrade && (strv_len(w) < (auto_remove ? 4u : 3u) || (strcmp(w[1], "install") != 0 && strcmp(w[1], "remove") != 0))) {
+				addf(err, "expected: job install|remove ARG..., job remove --auto-remove NAME..., or job [full-]upgrade [NAME...]");
 				rc = -1;
 			} else if (c->n_jobs > 0 && c->jobs[c->n_jobs - 1].n_ex == 0) {
 				addf(err, "the previous job has no expectations");
@@ -392,10 +439,12 @@ parse_case(const char *path, struct scase *c, char **err)
 				c->jobs = xreallocarray(c->jobs, c->n_jobs + 1, sizeof *c->jobs);
 				j = &c->jobs[c->n_jobs++];
 				memset(j, 0, sizeof *j);
-				j->verb = upgrade ? "upgrade" : strcmp(w[1], "remove") == 0 ? "remove" : "install";
+				j->verb = strcmp(w[1], "full-upgrade") == 0 ? "full-upgrade" : upgrade ? "upgrade" :
+				    strcmp(w[1], "remove") == 0 ? "remove" : "install";
+				j->auto_remove = auto_remove;
 				j->line = lineno;
 				j->args = xcalloc(1, sizeof *j->args);
-				for (size_t i = 2; w[i] != NULL; i++)
+				for (size_t i = auto_remove ? 3 : 2; w[i] != NULL; i++)
 					j->args = strv_push(j->args, w[i]);
 			}
 		} else if (strcmp(w[0], "expect") == 0) {
@@ -441,9 +490,15 @@ plan_str(const struct qtm_plan *plan)
 	if (plan->n == 0)
 		addf(&s, "\n    (nothing)");
 	for (size_t i = 0; i < plan->n; i++)
-		addf(&s, "\n    %s %s %s (%s, %s%s)", plan->steps[i].action == QTM_STEP_INSTALL ? "install" : "remove",
+		addf(&s, "\n    %s %s %s (%s, %s%s%s%s)", plan->steps[i].action == QTM_STEP_INSTALL ? "install" : "remove",
 		    plan->steps[i].name, plan->steps[i].version, plan->steps[i].kind, plan->steps[i].source,
-		    plan->steps[i].manual ? ", manual" : "");
+		    plan->steps[i].manual ? ", manual" : "", plan->steps[i].replaces != NULL ? ", replaces " : "",
+		    plan->steps[i].replaces != NULL ? plan->steps[i].replaces : "");
+	for (size_t i = 0; i < plan->n_kept; i++)
+		addf(&s, "\n    kept %s %s %s=%s: %s", plan->kept[i].name, plan->kept[i].version, plan->kept[i].to_name,
+		    plan->kept[i].to_version, plan->kept[i].why);
+	for (size_t i = 0; plan->notes != NULL && plan->notes[i] != NULL; i++)
+		addf(&s, "\n    note: %s", plan->notes[i]);
 	return s;
 }
 
@@ -459,6 +514,10 @@ expect_str(const struct job *j)
 			addf(&s, "\n    (nothing)");
 		else if (ex->what == EX_ERROR)
 			addf(&s, "\n    error /%s/", ex->regex);
+		else if (ex->what == EX_KEPT)
+			addf(&s, "\n    kept %s %s %s /%s/", ex->name, ex->version, ex->to, ex->regex);
+		else if (ex->what == EX_NOTE)
+			addf(&s, "\n    note /%s/", ex->regex);
 		else
 			addf(&s, "\n    %s %s %s%s%s%s%s", ex->what == EX_INSTALL ? "install" : "remove", ex->name,
 			    ex->version, ex->kind != NULL ? " " : "", ex->kind != NULL ? ex->kind : "",
@@ -475,17 +534,71 @@ step_matches(const struct expect *ex, const struct qtm_step *st)
 	return (ex->what == EX_INSTALL) == (st->action == QTM_STEP_INSTALL) &&
 	    strcmp(ex->name, st->name) == 0 && strcmp(ex->version, st->version) == 0 &&
 	    (ex->kind == NULL || strcmp(ex->kind, st->kind) == 0) &&
-	    (ex->manual < 0 || ex->manual == (int)st->manual);
+	    (ex->manual < 0 || ex->manual == (int)st->manual) &&
+	    (ex->replaces == NULL ? st->replaces == NULL : st->replaces != NULL && strcmp(ex->replaces, st->replaces) == 0);
+}
+
+static bool
+matches(const char *regex, const char *text)
+{
+	regex_t re;
+	bool ok;
+
+	if (regcomp(&re, regex, REG_EXTENDED | REG_NOSUB) != 0)
+		return false;   /* checked when parsed */
+	ok = regexec(&re, text, 0, NULL, 0) == 0;
+	regfree(&re);
+	return ok;
+}
+
+/* The kept-back packages and notes, as sets: each expected one matched by one of the plan's. */
+static bool
+extras_match(const struct job *j, const struct qtm_plan *plan)
+{
+	size_t n_kept = 0, n_notes = 0, have_notes = 0;
+
+	while (plan->notes != NULL && plan->notes[have_notes] != NULL)
+		have_notes++;
+	for (size_t i = 0; i < j->n_ex; i++) {
+		const struct expect *ex = &j->ex[i];
+		bool found = false;
+
+		if (ex->what == EX_KEPT) {
+			n_kept++;
+			for (size_t k = 0; !found && k < plan->n_kept; k++) {
+				char *to = xasprintf("%s=%s", plan->kept[k].to_name, plan->kept[k].to_version);
+
+				found = strcmp(plan->kept[k].name, ex->name) == 0 && strcmp(plan->kept[k].version, ex->version) == 0 &&
+				    strcmp(to, ex->to) == 0 && matches(ex->regex, plan->kept[k].why);
+				free(to);
+			}
+		} else if (ex->what == EX_NOTE) {
+			n_notes++;
+			for (size_t k = 0; !found && k < have_notes; k++)
+				found = matches(ex->regex, plan->notes[k]);
+		} else {
+			continue;
+		}
+		if (!found)
+			return false;
+	}
+	return n_kept == plan->n_kept && n_notes == have_notes;
 }
 
 static bool
 plan_matches(const struct job *j, const struct qtm_plan *plan)
 {
-	size_t n = j->n_ex;
+	size_t n = 0;
 	bool *used;
 
-	if (n == 1 && j->ex[0].what == EX_NOTHING)
-		n = 0;
+	/* Step expectations come first (kept and note lines follow them). */
+	while (n < j->n_ex && (j->ex[n].what == EX_INSTALL || j->ex[n].what == EX_REMOVE))
+		n++;
+	for (size_t i = n; i < j->n_ex; i++)
+		if (j->ex[i].what == EX_INSTALL || j->ex[i].what == EX_REMOVE)
+			return false;
+	if (!extras_match(j, plan))
+		return false;
 	if (plan->n != n)
 		return false;
 	used = xcalloc(n + 1, sizeof *used);
@@ -528,8 +641,10 @@ run_job(struct qtm_ctx *ctx, struct qtm_pool *p, const struct scase *c, const st
 	ctx->err = 0;
 	if (strcmp(j->verb, "upgrade") == 0)
 		rc = qtm_solve_upgrade(p, j->args, &plan);
+	else if (strcmp(j->verb, "full-upgrade") == 0)
+		rc = qtm_solve_full_upgrade(p, j->args, &plan);
 	else if (strcmp(j->verb, "remove") == 0)
-		rc = qtm_solve_remove(p, j->args, &plan);
+		rc = qtm_solve_remove(p, j->args, j->auto_remove, &plan);
 	else
 		rc = qtm_solve_install(p, j->args, &plan);
 	if (getenv("QTM_TEST_VERBOSE") != NULL) {
@@ -604,6 +719,12 @@ run_case(const char *path)
 			addf(&err, "%s: loading repo %s: %s", path, c.repos[i].name, qtm_strerror(ctx));
 			goto out;
 		}
+		if (c.repos[i].priority != 0)
+			qtm_pool_set_priority(p, c.repos[i].name, c.repos[i].priority);
+		for (size_t k = 0; c.repos[i].autos[k] != NULL; k++)
+			qtm_pool_mark_auto(p, c.repos[i].autos[k]);
+		for (size_t k = 0; c.repos[i].held[k] != NULL; k++)
+			qtm_pool_mark_held(p, c.repos[i].held[k]);
 	}
 	if (c.runtime != NULL)
 		qtm_pool_set_runtime(p, c.runtime);
