@@ -611,6 +611,14 @@ qtm_repo_index_commit(struct qtm_ctx *ctx, struct qtm_repo_index *idx,
 	ro.version = opts->version > 0 ? opts->version : idx->opened ? idx->rel.version + 1 : 1;
 	ro.valid_days = opts->valid_days > 0 ? opts->valid_days : 365;
 	ro.keys = opts->keys;
+	if (idx->rel_text == NULL) {
+		/* A build over a repository: the release it replaces keeps its signatures meanwhile. */
+		char *path = xasprintf("%s/release.json", idx->dir);
+
+		if (access(path, F_OK) == 0 && qtm_read_file(ctx, path, &idx->rel_text, &idx->rel_len) < 0)
+			idx->rel_text = NULL;
+		free(path);
+	}
 	ro.old_text = idx->rel_text;
 	ro.old_len = idx->rel_len;
 	/* The pieces are durable (synced above); the release is made durable on its own. */
