@@ -125,6 +125,36 @@ sweep_dir(struct qtm_ctx *ctx, struct sweep *s, const char *rel)
 	return rc;
 }
 
+/* At the top of the repository: a format 1 index left by an earlier release, the temporary
+ * files and the staging folder of a publisher that was killed. */
+static int
+sweep_top(struct qtm_ctx *ctx, struct sweep *s)
+{
+	char *staging = xasprintf("%s/.qtm-repo.staging", s->dir);
+	DIR *d = opendir(s->dir);
+	struct dirent *de;
+	int rc = qtm_rm_rf(ctx, staging);
+
+	free(staging);
+	while (rc == 0 && d != NULL && (de = readdir(d)) != NULL) {
+		const char *key = de->d_name;
+		char *path = xasprintf("%s/%s", s->dir, de->d_name);
+		struct stat st;
+
+		if ((strcmp(key, "index.json.gz") == 0 || strncmp(key, "release.json.tmp.", 17) == 0 ||
+		    strncmp(key, "release.json.sig.tmp.", 21) == 0) &&
+		    bsearch(&key, s->keep, s->nkeep, sizeof *s->keep, cmp_str) == NULL && lstat(path, &st) == 0 &&
+		    S_ISREG(st.st_mode) && unlink(path) == 0) {
+			s->res->files++;
+			s->res->bytes += (unsigned long long)st.st_size;
+		}
+		free(path);
+	}
+	if (d != NULL)
+		closedir(d);
+	return rc;
+}
+
 static int
 collect_name(struct qtm_ctx *ctx, cJSON *e, void *arg)
 {
@@ -204,19 +234,8 @@ qtm_repo_prune(struct qtm_ctx *ctx, const char *dir, int keep, char *const *keys
 	s.nkeep = strv_len(s.keep);
 	for (size_t i = 0; rc == 0 && i < sizeof tops / sizeof tops[0]; i++)
 		rc = sweep_dir(ctx, &s, tops[i]);
-	if (rc == 0) {
-		/* A format 1 index left by an earlier release. */
-		const char *key = "index.json.gz";
-		char *path = xasprintf("%s/%s", dir, key);
-		struct stat st;
-
-		if (bsearch(&key, s.keep, s.nkeep, sizeof *s.keep, cmp_str) == NULL && lstat(path, &st) == 0 &&
-		    unlink(path) == 0) {
-			res->files++;
-			res->bytes += (unsigned long long)st.st_size;
-		}
-		free(path);
-	}
+	if (rc == 0)
+		rc = sweep_top(ctx, &s);
 	strv_free(s.keep);
 	qtm_repo_index_free(idx);
 	qtm_lock_release(lock);

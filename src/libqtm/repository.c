@@ -284,10 +284,14 @@ int
 qtm_repo_sign(struct qtm_ctx *ctx, const char *dir, char *const *key_files)
 {
 	char *rel = xasprintf("%s/release.json", dir), *sig = xasprintf("%s/release.json.sig", dir), *text = NULL;
+	struct qtm_lock *lock = NULL;
 	cJSON *doc = NULL;
 	size_t len;
-	int rc = qtm_read_file(ctx, rel, &text, &len);
+	/* Under the publishers' lock: a publisher rewrites release.json.sig too. */
+	int rc = qtm_repo_lock(ctx, dir, &lock);
 
+	if (rc == 0)
+		rc = qtm_read_file(ctx, rel, &text, &len);
 	if (rc == 0 && access(sig, F_OK) == 0)
 		rc = qtm_json_load(ctx, sig, &doc);
 	if (doc == NULL)
@@ -302,6 +306,7 @@ qtm_repo_sign(struct qtm_ctx *ctx, const char *dir, char *const *key_files)
 	}
 	if (rc == 0)
 		rc = qtm_json_save(ctx, sig, doc, true);
+	qtm_lock_release(lock);
 	free(text);
 	cJSON_Delete(doc);
 	free(rel);

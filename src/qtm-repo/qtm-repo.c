@@ -60,8 +60,8 @@ static const struct cli_verb v_keygen = { "keygen", NULL, "PREFIX", N_("make a s
 static const struct cli_verb v_sign = { "sign", NULL, "--key FILE... DIR", N_("sign DIR/release.json"), key_options, 0 };
 static const struct cli_verb v_serve = { "serve", NULL, "[--listen ADDR:PORT] [--port-file FILE] [-v] DIR",
 	N_("serve a repository over HTTP"), serve_options, 0 };
-static const struct cli_verb v_add_artifact = { "add-artifact", NULL, "[--key FILE]... DIR NAME VERSION ARTIFACT [METRICS]",
-	N_("publish a trained artifact (a qtm artifact cache file BUILD_ID.tar.zst)"), key_options, 0 };
+static const struct cli_verb v_add_artifact = { "add-artifact", NULL, "[--key FILE]... [--wait[=S]] DIR NAME VERSION ARTIFACT [METRICS]",
+	N_("publish a trained artifact (a qtm artifact cache file BUILD_ID.tar.zst)"), publish_options, 0 };
 static const struct cli_verb v_add = { "add", NULL, "[--key FILE]... [--wait[=S]] DIR SRC...",
 	N_("add new versions to a repository"), publish_options, 0 };
 static const struct cli_verb v_remove = { "remove", NULL, "[--key FILE]... [--wait[=S]] DIR NAME=VERSION...",
@@ -258,6 +258,8 @@ add_artifact(struct qtm_ctx *ctx, const struct cli_args *a)
 
 	if (argc - first != 4 && argc - first != 5)
 		return cli_usage(&repo_prog, a->verb, _("expected DIR NAME VERSION ARTIFACT [METRICS]"));
+	if ((rc = wait_arg(ctx, a)) != 0)
+		return rc;
 	keys = keys_of(a);
 	/* The build id is the artifact's file name, as qtm's artifact cache names it. */
 	base = strrchr(argv[first + 3], '/') != NULL ? strrchr(argv[first + 3], '/') + 1 : argv[first + 3];

@@ -8,7 +8,7 @@
 
 ROUNDS=${QTM_CRASH_ROUNDS:-30}
 SEED=${QTM_CRASH_SEED:-$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')}
-plan $((ROUNDS * 4 + 1))
+plan $((ROUNDS * 4 + 3))
 echo "# seed $SEED, $ROUNDS rounds"
 
 M=$TMP/m
@@ -75,5 +75,11 @@ while [ $i -le "$ROUNDS" ]; do
 	run qtm "$R" update
 	i=$((i + 1))
 done
+
+run "$QTM_REPO_TOOL" prune "$REPO"
+ok $status "after the crashes, prune deletes what no release refers to"
+left=$(cd "$REPO" && find . -name '*.tmp.*' -o -name '*.qtm-repo-old' -o -name .qtm-repo.staging)
+run "$QTM_REPO_TOOL" verify "$REPO"
+is "$status:$left" "0:" "  no temporary file or staging folder is left, and the release is whole"
 
 done_testing
