@@ -5,7 +5,7 @@
 # disk, two publishers at once): a clear error, a non-zero exit, and the repository exactly as
 # before (every file and its sha256).
 . "$(dirname "$0")/lib.sh"
-plan 43
+plan 45
 
 M=$TMP/m
 # version_module DIR NAME KIND VERSION [EXTRA]: make_module at another version than 1.0.0.
@@ -137,6 +137,25 @@ run "$QTM_REPO_TOOL" add --wait --key "$KEY.key" "$REPO" "$TMP/new/model-a-1.2"
 is "$status $(release_of)" "0 3" "with --wait it waits for the holder, then adds (release 3)"
 wait "$holder" 2>/dev/null
 
+# Two qtm-repo add at once: the first is held up (strace delays its first rename by 3 s).
+make_module "$TMP/new/model-d" model-d model
+version_module "$TMP/new/model-a-1.3" model-a model 1.3.0
+if strace -f -o /dev/null -e inject=rename:delay_enter=1:when=99 /bin/true 2>/dev/null; then
+	strace -f -o /dev/null -e trace=rename -e inject=rename:delay_enter=3000000:when=1 \
+		"$QTM_REPO_TOOL" add --key "$KEY.key" "$REPO" "$TMP/new/model-a-1.3" >/dev/null 2>&1 &
+	first=$!
+	until [ -s "$REPO/.qtm-repo.lock" ]; do sleep 0.05; done
+	fails_with 3 "process [0-9]+ \(.*qtm-repo add .*model-a-1.3\) holds the lock" \
+		"two qtm-repo add at once: the second fails at once, naming the first" -- \
+		"$QTM_REPO_TOOL" add --key "$KEY.key" "$REPO" "$TMP/new/model-d"
+	wait "$first"
+	is "$? $(release_of)" "0 4" "  and the first completes (release 4)"
+else
+	ok 0 "# SKIP strace cannot delay a system call here"
+	"$QTM_REPO_TOOL" add --key "$KEY.key" "$REPO" "$TMP/new/model-a-1.3" >/dev/null 2>&1
+	ok $? "# SKIP strace cannot delay a system call here"
+fi
+
 # A full disk: the repository on a small file system that the packing fills.
 if [ "$(id -u)" -eq 0 ] && mkdir -p "$TMP/small" && mount -t tmpfs -o size=1m tmpfs "$TMP/small" 2>/dev/null; then
 	trap 'umount "$TMP/small" 2>/dev/null; cleanup' EXIT
@@ -169,12 +188,12 @@ fails_with 4 "model-a=9.9.9 is not published in" "remove of a version that is no
 	"$QTM_REPO_TOOL" remove --key "$KEY.key" "$REPO" model-a=1.1.0 model-a=9.9.9
 unchanged
 run "$QTM_REPO_TOOL" remove --key "$KEY.key" "$REPO" model-a=1.0.0
-is "$status $(tr '\n' ' ' <"$TMP/out")" "0 withdrew model-a=1.0.0 release 5 written " "remove withdraws a version"
+is "$status $(tr '\n' ' ' <"$TMP/out")" "0 withdrew model-a=1.0.0 release 6 written " "remove withdraws a version"
 [ -f "$REPO/pool/model-a_1.0.0.tar.zst" ]; ok $? "  and its files stay"
 run qtm "$R" update
 run qtm "$R" --json list --all-versions
 is "$(json_get "$TMP/out" "' '.join(sorted(p['name'] + '=' + p['version'] for p in j))")" \
-	"data-a=1.0.0 model-a=1.1.0 model-a=1.2.0" "  and a client no longer sees it"
+	"data-a=1.0.0 model-a=1.1.0 model-a=1.2.0 model-a=1.3.0" "  and a client no longer sees it"
 fails_with 4 "model-a.*1.0.0|no package|not found|cannot find" "  nor installs it" -- qtm "$R" -y install -s model-a=1.0.0
 
 run "$QTM_REPO_TOOL" prune "$REPO"
@@ -186,12 +205,13 @@ is "$(ls "$REPO/index" | wc -l)" "$n" "  and the pieces of earlier releases"
 run "$QTM_REPO_TOOL" verify "$REPO"
 ok $status "  and what the release refers to is all there"
 run "$QTM_REPO_TOOL" prune --keep 1 --key "$KEY.key" "$REPO"
-is "$status $(head -1 "$TMP/out")" "0 withdrew model-a=1.1.0" "prune --keep 1 withdraws all but the newest version of each name"
-[ ! -e "$REPO/pool/model-a_1.1.0.tar.zst" ] && [ -e "$REPO/pool/model-a_1.2.0.tar.zst" ]
+is "$status $(head -2 "$TMP/out" | tr '\n' ' ')" "0 withdrew model-a=1.2.0 withdrew model-a=1.1.0 " \
+	"prune --keep 1 withdraws all but the newest version of each name"
+[ ! -e "$REPO/pool/model-a_1.1.0.tar.zst" ] && [ -e "$REPO/pool/model-a_1.3.0.tar.zst" ]
 ok $? "  and deletes its files"
 run qtm "$R" update
 ok $status "  and the client updates to that release"
 run qtm "$R" --json install -s model-a
-is "$(steps)" "model-a=1.2.0" "  and installs the version kept"
+is "$(steps)" "model-a=1.3.0" "  and installs the version kept"
 
 done_testing
