@@ -82,6 +82,13 @@ op() {
 	edit-index) p=$(piece "$SRV") && gzip -dc "$SRV/$p" | /usr/bin/python3 -c "import json, sys; j = json.load(sys.stdin); $*; print(json.dumps(j))" | gzip -n >"$TMP/idx" && mv "$TMP/idx" "$SRV/$p" ;;
 	old-index) old=$TMP/build-1; [ -d "$old" ] || old=$(ls -d "$TMP"/build-* | head -1)
 		cp "$old/$(piece "$old")" "$SRV/$(piece "$SRV")" ;;
+	stale-piece) cp "$TMP/build-$((last - 1))/$(piece "$TMP/build-$((last - 1))")" "$SRV/$(piece "$SRV")" ;;
+	foreign-piece) sed "s/\"summary\":\"[^\"]*\"/\"summary\":\"another repository\"/" "$TMP/mods/model-a/module.json" >"$TMP/foreign.json" &&
+		rm -rf "$TMP/foreign-mods" && cp -R "$TMP/mods" "$TMP/foreign-mods" && cp "$TMP/foreign.json" "$TMP/foreign-mods/model-a/module.json" &&
+		"$QTM_REPO_TOOL" build --name other -o "$TMP/foreign" "$TMP/foreign-mods" >/dev/null 2>&1 &&
+		cp "$TMP/foreign/$(piece "$TMP/foreign")" "$SRV/$(piece "$SRV")" ;;
+	drop-piece) rm "$SRV/$(piece "$SRV")" ;;
+	grow-piece) p=$(piece "$SRV") && head -c 4096 /dev/urandom >>"$SRV/$p" ;;
 	tamper-file) /usr/bin/python3 -c "import sys; p = sys.argv[1]; b = bytearray(open(p, 'rb').read()); b[len(b) // 2] ^= 1; open(p, 'wb').write(b)" "$SRV/$1" ;;
 	endless) p=$1; [ "$p" != piece ] || p=$(piece "$SRV")
 		kill "$srv_pid"; wait "$srv_pid" 2>/dev/null; endless_server "$p" "$port" "$SRV" ;;
