@@ -40,7 +40,9 @@ release_text(const cJSON *index_obj, const struct qtm_repo_release_opts *o, size
 	cJSON_AddStringToObject(rel, "date", now);
 	cJSON_AddStringToObject(rel, "expires", expires);
 	cJSON_AddItemToObject(rel, "index", cJSON_Duplicate(index_obj, true));
-	text = cJSON_Print(rel);
+	/* Compact for a split index: every update downloads release.json whole, and its piece
+	 * list is most of what an update after a small change transfers. */
+	text = o->format == 2 ? cJSON_PrintUnformatted(rel) : cJSON_Print(rel);
 	cJSON_Delete(rel);
 	out = xasprintf("%s\n", text);
 	free(text);
