@@ -450,7 +450,8 @@ transaction_to_plan(struct qtm_pool *p, Solver *solv, char *const *specs, struct
 	}
 	transaction_free(trans);
 	plan->steps = xreallocarray(plan->steps, plan->n + removes.n + 1, sizeof *plan->steps);
-	memcpy(plan->steps + plan->n, removes.steps, removes.n * sizeof *removes.steps);
+	if (removes.n > 0)   /* memcpy from NULL is undefined even for 0 bytes */
+		memcpy(plan->steps + plan->n, removes.steps, removes.n * sizeof *removes.steps);
 	plan->n += removes.n;
 	free(removes.steps);
 }
