@@ -72,7 +72,7 @@ hc_scale(struct hc *h, const struct cli_args *a)
 		hc_print_json(out);
 		out = NULL;
 	} else if (rc == 0) {
-		printf(_("Target runners: %lld; runners: "), n);
+		printf(_("Target runners: %lld; starting: "), n);
 		print_ids(cJSON_GetObjectItem(out, "runners"));
 	}
 	cJSON_Delete(out);

@@ -13,6 +13,9 @@
 #include "ctx.h"
 #include "hc.h"
 #include "hive-client.h"
+#include "hive-local.h"
+#include "paths.h"
+#include "text.h"
 #include "i18n.h"
 #include "xalloc.h"
 
@@ -53,11 +56,53 @@ print_status(struct hc *h, const cJSON *st, const char *url)
 	    r, url, hc_str(st, "version", "?"), hc_num(st, "uptime_s", NULL), hc_str(st, "executor", "?"));
 	printf(_("%sSystem:%s\n  CPU: %.1f%%\n  Memory: %.1f%%\n  Disk: %.1f%%\n\n"), b, r,
 	    hc_num(st, "system", "cpu_percent"), hc_num(st, "system", "memory_percent"), hc_num(st, "system", "disk_percent"));
-	printf(_("%sRunners:%s\n  Active: %.0f\n  Available: %.0f\n  Max: %.0f\n\n"), b, r,
-	    hc_num(st, "runners", "active"), hc_num(st, "runners", "available"), hc_num(st, "runners", "max"));
+	printf(_("%sRunners:%s\n  Active: %.0f (busy %.0f, idle %.0f)\n  Available: %.0f\n  Max: %.0f\n\n"), b, r,
+	    hc_num(st, "runners", "active"), hc_num(st, "runners", "busy"), hc_num(st, "runners", "idle"),
+	    hc_num(st, "runners", "available"), hc_num(st, "runners", "max"));
 	printf(_("%sQueue:%s\n  Pending: %.0f\n  Running: %.0f\n  Completed: %.0f\n  Failed: %.0f\n"), b, r,
 	    hc_num(st, "queue", "pending"), hc_num(st, "queue", "running"), hc_num(st, "queue", "completed"),
 	    hc_num(st, "queue", "failed"));
+}
+
+/* The local hive (no --hive, QTM_HIVE or `hive =`) that does not answer: stopped, with the
+ * address from STATE/last-url, which the daemon keeps when it stops. */
+static int
+stopped_status(struct hc *h, int rc)
+{
+	const char *env = getenv("QTM_HIVE");
+	char *dir, *path, *last = NULL;
+	size_t len = 0;
+
+	if (rc != -EHOSTUNREACH || h->hive != NULL || (env != NULL && env[0] != '\0') ||
+	    (h->ctx->hive != NULL && h->ctx->hive[0] != '\0'))
+		return rc;
+	dir = qtm_hive_state_dir(h->ctx);
+	if (qtm_hive_local_pid(dir) > 0) {   /* running but not answering: the error says why */
+		free(dir);
+		return rc;
+	}
+	path = xasprintf("%s/last-url", dir);
+	if (qtm_read_file(h->ctx, path, &last, &len) < 0)
+		last = NULL;
+	while (last != NULL && len > 0 && (last[len - 1] == '\n' || last[len - 1] == '\r'))
+		last[--len] = '\0';
+	if (h->ctx->json) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "orchestrator", "stopped");
+		cJSON_AddItemToObject(o, "url", last != NULL ? cJSON_CreateString(last) : cJSON_CreateNull());
+		hc_print_json(o);
+	} else {
+		printf(_("%sHive Status:%s\n\n"), hc_bold(h), hc_reset(h));
+		if (last != NULL)
+			printf(_("%sOrchestrator:%s stopped (last at %s)\n"), hc_bold(h), hc_reset(h), qtm_term_safe(last));
+		else
+			printf(_("%sOrchestrator:%s stopped (never started)\n"), hc_bold(h), hc_reset(h));
+	}
+	free(last);
+	free(path);
+	free(dir);
+	return CLI_EXIT(CLI_EXIT_STOPPED);
 }
 
 int
@@ -67,8 +112,10 @@ hc_status(struct hc *h, const struct cli_args *a)
 	char *url = NULL;
 	int rc;
 
-	if ((rc = no_args(h, a)) != 0 || (rc = get(h, "/status", &st, &url)) < 0)
+	if ((rc = no_args(h, a)) != 0)
 		return rc;
+	if ((rc = get(h, "/status", &st, &url)) < 0)
+		return stopped_status(h, rc);
 	if (h->ctx->json) {
 		cJSON_AddStringToObject(st, "url", url);
 		hc_print_json(st);

@@ -39,6 +39,11 @@ hive_tick(struct qtm_hive_server *srv)
 		if (qtm_hive_db_runner_gone(srv->ctx, srv->db, gone[i], _("the runner process exited"), false, now) < 0)
 			qtm_warn(srv->ctx, "%s", qtm_strerror(srv->ctx));
 	strv_free(gone);
+	gone = qtm_hive_executor_take_retired(srv->ex);
+	for (size_t i = 0; gone != NULL && gone[i] != NULL; i++)
+		if (qtm_hive_db_runner_gone(srv->ctx, srv->db, gone[i], _("the runner was stopped by the hive"), true, now) < 0)
+			qtm_warn(srv->ctx, "%s", qtm_strerror(srv->ctx));
+	strv_free(gone);
 	if (srv->slurm != NULL)
 		qtm_hive_slurm_tick(srv->ctx, srv->slurm, now);
 }
@@ -90,8 +95,11 @@ status(struct qtm_hive_server *srv, struct MHD_Connection *c)
 	cJSON_AddNumberToObject(o, "memory_percent", mem);
 	cJSON_AddNumberToObject(o, "disk_percent", disk);
 	o = cJSON_AddObjectToObject(j, "runners");
-	cJSON_AddNumberToObject(o, "active", busy);
-	cJSON_AddNumberToObject(o, "available", max - busy > 0 ? max - busy : 0);
+	/* Active: the runners up, busy or idle; available: how many more may start. */
+	cJSON_AddNumberToObject(o, "active", total);
+	cJSON_AddNumberToObject(o, "busy", busy);
+	cJSON_AddNumberToObject(o, "idle", total - busy);
+	cJSON_AddNumberToObject(o, "available", max - total > 0 ? max - total : 0);
 	cJSON_AddNumberToObject(o, "max", max);
 	cJSON_AddNumberToObject(o, "min", srv->conf->min_runners);
 	cJSON_AddNumberToObject(o, "total", total);
@@ -247,7 +255,7 @@ spawn_or_scale(struct qtm_hive_server *srv, struct MHD_Connection *c, bool spawn
 	else if (srv->slurm != NULL)
 		rc = qtm_hive_slurm_scale(srv->ctx, srv->slurm, (int)n);
 	else if ((rc = qtm_hive_db_runner_counts(srv->ctx, srv->db, &busy, &total)) == 0)
-		rc = qtm_hive_executor_scale(srv->ctx, srv->ex, (int)n, busy);
+		rc = qtm_hive_executor_scale(srv->ctx, srv->ex, (int)n, busy, &ids);
 	if (rc < 0) {
 		strv_free(ids);
 		return qtm_hive_reply_ctx(c, srv->ctx, rc);

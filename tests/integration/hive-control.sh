@@ -3,7 +3,7 @@
 # start, status (text and --json), runners, jobs, spawn/scale/kill with the local executor,
 # submit/cancel/requeue, logs, a wrong token, stop, and a dead hive (exit status 5).
 . "$(dirname "$0")/lib.sh"
-plan 38
+plan 44
 
 HC=$top_builddir/src/hive-control/hive-control
 R=$TMP/root
@@ -70,6 +70,9 @@ wait_for "runner enrolls" runner_listed "$rid"
 ok $? "the spawned runner $rid enrolls and is listed"
 run hc runners
 grep -q "^$rid " "$TMP/out"; ok $? "runners lists it as text"
+run hc status
+grep -q "^  Active: 1 (busy 0, idle 1)" "$TMP/out" && grep -q "^  Available: 3" "$TMP/out"
+ok $? "with one idle runner of 4: Active: 1 / Available: 3"
 
 run hc --json kill "$rid"
 ok $status "kill stops it"
@@ -80,11 +83,17 @@ fails_with 4 "no-such-runner|not found" "killing an unknown runner is exit statu
 
 run hc --json scale 2
 is "$(json_get "$TMP/out" "j['target_runners']")" 2 "scale 2 sets the target"
+is "$(json_get "$TMP/out" "len([r for r in j['runners'] if r.startswith('local-')])")" 2 "and names the runners it starts"
 scaled() { hc --json status >"$TMP/st" && [ "$(json_get "$TMP/st" "j['runners']['total']")" -ge 2 ]; }
 wait_for "two runners" scaled
 ok $? "two runners are up after scale 2"
 run hc scale 0
 ok $status "scale 0 succeeds"
+# min_runners is only the floor until an operator scales: scale 0 leaves none, and runners
+# stopped on purpose leave the listing (their jobs' attempts keep their names), not "lost".
+none_listed() { hc --json runners >"$TMP/rn" && [ "$(json_get "$TMP/rn" "len(j['runners'])")" = 0 ]; }
+wait_for "no runners" none_listed
+ok $? "after scale 0 no runner is left, and none is listed as lost"
 # No runner may take the jobs submitted next (the local executor scales up with the queue):
 # restart with the fleet executor, which starts none.
 run hc restart --executor fleet
@@ -117,4 +126,9 @@ fails_with 2 "usage" "scale without a number is a usage error" -- hc scale lots
 run hc stop
 ok $status "stop succeeds"
 fails_with 5 "http://127.0.0.1:$port" "status of the stopped hive is exit status 5" -- hc --hive "http://127.0.0.1:$port" status
+run hc status
+is "$status" 10 "status of the stopped local hive is exit status 10"
+grep -q "^Orchestrator: stopped (last at http://127.0.0.1:$port)" "$TMP/out"; ok $? "it says stopped, with the address it last used"
+run hc --json status
+is "$(json_get "$TMP/out" "j['orchestrator'], j['url']")" "stopped http://127.0.0.1:$port" "and the same as JSON"
 done_testing
