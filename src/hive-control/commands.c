@@ -30,12 +30,17 @@ static const struct cli_option start_options[] = {
 };
 static const struct cli_option jobs_options[] = {
 	{ "state", 0, CLI_REQUIRED, "pending|running|completed|failed|cancelled", N_("only the jobs in this state"), 's' },
+	{ "module", 0, CLI_REQUIRED, "M", N_("only the jobs of module M"), 'm' },
+	{ "runner", 0, CLI_REQUIRED, "R", N_("only the jobs runner R runs or ran"), 'R' },
 	{ "limit", 0, CLI_REQUIRED, "N", N_("at most N jobs"), 'n' },
 	END,
 };
 static const struct cli_option logs_options[] = {
 	{ "follow", 'f', CLI_NO_ARG, NULL, N_("keep printing until the job ends"), 'f' },
 	{ "attempt", 0, CLI_REQUIRED, "N", N_("the log of attempt N (default: the last)"), 'a' },
+	{ "job", 0, CLI_NO_ARG, NULL, N_("the word is a job id"), 'J' },
+	{ "runner", 0, CLI_NO_ARG, NULL, N_("the word is a runner: its own log"), 'R' },
+	{ "module", 0, CLI_NO_ARG, NULL, N_("the word is a module: its latest job's log"), 'M' },
 	END,
 };
 static const struct cli_option monitor_options[] = {
@@ -61,8 +66,9 @@ VERB(hc_verb_stop, "stop", "", N_("stop qtm-hived"), NULL);
 VERB(hc_verb_restart, "restart", "[--listen ADDR:PORT] [--executor E]", N_("stop and start qtm-hived"), start_options);
 VERB(hc_verb_status, "status", "", N_("orchestrator, system load, runners and queue"), NULL);
 VERB(hc_verb_runners, "runners", "", N_("list the runners"), NULL);
-VERB(hc_verb_jobs, "jobs", "[--state S] [--limit N]", N_("list the jobs, newest first"), jobs_options);
-VERB(hc_verb_logs, "logs", "ID [-f] [--attempt N]", N_("print (and follow) a job's training log"), logs_options);
+VERB(hc_verb_jobs, "jobs", "[--state S] [--module M] [--runner R] [--limit N]", N_("list the jobs, newest first"), jobs_options);
+VERB(hc_verb_logs, "logs", "JOB|MODULE|RUNNER [-f] [--attempt N] [--job|--runner|--module]",
+    N_("print (and follow) a job's training log, a module's latest job's or a runner's own"), logs_options);
 VERB(hc_verb_monitor, "monitor", "[--interval S] [--count N] [--plain]",
     N_("watch runners, jobs and queue live (status lines when not on a terminal)"), monitor_options);
 VERB(hc_verb_scale, "scale", "N", N_("set the number of local runners"), NULL);

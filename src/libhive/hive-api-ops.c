@@ -122,13 +122,19 @@ reply_rc(struct qtm_hive_server *srv, struct MHD_Connection *c, int rc, unsigned
 static enum MHD_Result
 list_jobs(struct qtm_hive_server *srv, struct MHD_Connection *c)
 {
+	static const char *const known[] = { "state", "module", "runner", "limit", NULL };
 	long long limit = qtm_hive_query_int(c, "limit", 0);
+	struct qtm_hive_job_filter f = { qtm_hive_query(c, "state"), qtm_hive_query(c, "module"),
+		qtm_hive_query(c, "runner"), 0 };
 	cJSON *j = NULL;
 	int rc;
 
-	if (limit < 0)
+	if ((rc = qtm_hive_query_check(srv->ctx, c, known, "GET /jobs")) < 0)
+		return qtm_hive_reply_ctx(c, srv->ctx, rc);
+	if (limit < 0 || limit > 1000000)
 		return qtm_hive_reply_error(c, MHD_HTTP_BAD_REQUEST, _("GET /jobs: limit must be a number >= 0"));
-	rc = qtm_hive_db_jobs(srv->ctx, srv->db, qtm_hive_query(c, "state"), (int)limit, &j);
+	f.limit = (int)limit;
+	rc = qtm_hive_db_jobs(srv->ctx, srv->db, &f, &j);
 	return reply_rc(srv, c, rc, MHD_HTTP_OK, j);
 }
 
@@ -190,22 +196,17 @@ job_action(struct qtm_hive_server *srv, struct MHD_Connection *c, int64_t id, co
 	return reply_rc(srv, c, rc, MHD_HTTP_OK, job);
 }
 
-/* GET /jobs/{id}/logs?attempt=N&offset=B: the bytes from B on, and where to go on from. */
+/* The log file at path (absent: empty) from offset on, with where to go on from and state
+ * (NULL: none) in the headers; frees path. */
 static enum MHD_Result
-logs(struct qtm_hive_server *srv, struct MHD_Connection *c, int64_t id)
+serve_log(struct MHD_Connection *c, char *path, long long offset, const char *state)
 {
-	long long attempt = qtm_hive_query_int(c, "attempt", 0), offset = qtm_hive_query_int(c, "offset", 0);
-	int state, seq, rc, fd = -1;
 	struct MHD_Response *r;
 	struct stat st = { 0 };
-	char *path, num[32];
 	enum MHD_Result ret;
+	char num[32];
+	int fd;
 
-	if (attempt < 0 || offset < 0)
-		return qtm_hive_reply_error(c, MHD_HTTP_BAD_REQUEST, _("logs: attempt and offset must be numbers >= 0"));
-	if ((rc = qtm_hive_db_job_state(srv->ctx, srv->db, id, &state, &seq)) < 0)
-		return qtm_hive_reply_ctx(c, srv->ctx, rc);
-	path = xasprintf("%s/%lld/%lld.log", srv->logs_dir, (long long)id, attempt > 0 ? attempt : (long long)seq);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0 && fstat(fd, &st) < 0)
 		st.st_size = 0;
 	free(path);
@@ -221,10 +222,62 @@ logs(struct qtm_hive_server *srv, struct MHD_Connection *c, int64_t id)
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
 	snprintf(num, sizeof num, "%lld", (long long)(st.st_size > offset ? st.st_size : offset));
 	MHD_add_response_header(r, "X-Qtm-Log-Offset", num);
-	MHD_add_response_header(r, "X-Qtm-Job-State", qtm_hive_state_names[state]);
+	if (state != NULL)
+		MHD_add_response_header(r, "X-Qtm-Job-State", state);
 	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
 	MHD_destroy_response(r);
 	return ret;
+}
+
+/* GET /jobs/{id}/logs?attempt=N&offset=B: the bytes from B on, and where to go on from. */
+static enum MHD_Result
+logs(struct qtm_hive_server *srv, struct MHD_Connection *c, int64_t id)
+{
+	static const char *const known[] = { "attempt", "offset", NULL };
+	long long attempt = qtm_hive_query_int(c, "attempt", 0), offset = qtm_hive_query_int(c, "offset", 0);
+	int state, seq, rc;
+
+	if ((rc = qtm_hive_query_check(srv->ctx, c, known, "GET /jobs/ID/logs")) < 0)
+		return qtm_hive_reply_ctx(c, srv->ctx, rc);
+	if (attempt < 0 || offset < 0)
+		return qtm_hive_reply_error(c, MHD_HTTP_BAD_REQUEST, _("logs: attempt and offset must be numbers >= 0"));
+	if ((rc = qtm_hive_db_job_state(srv->ctx, srv->db, id, &state, &seq)) < 0)
+		return qtm_hive_reply_ctx(c, srv->ctx, rc);
+	return serve_log(c, xasprintf("%s/%lld/%lld.log", srv->logs_dir, (long long)id,
+	    attempt > 0 ? attempt : (long long)seq), offset, qtm_hive_state_names[state]);
+}
+
+/* GET /runners/{id}/logs?offset=B: a local runner's own log (STATE/runners/ID.log). */
+static enum MHD_Result
+runner_logs(struct qtm_hive_server *srv, struct MHD_Connection *c, const char *id)
+{
+	static const char *const known[] = { "offset", NULL };
+	long long offset = qtm_hive_query_int(c, "offset", 0);
+	char *executor = NULL;
+	int rc;
+
+	if ((rc = qtm_hive_query_check(srv->ctx, c, known, "GET /runners/ID/logs")) < 0)
+		return qtm_hive_reply_ctx(c, srv->ctx, rc);
+	if (offset < 0)
+		return qtm_hive_reply_error(c, MHD_HTTP_BAD_REQUEST, _("logs: attempt and offset must be numbers >= 0"));
+	if (strpbrk(id, "/\\") != NULL || id[0] == '.' ||
+	    (rc = qtm_hive_db_runner_executor(srv->ctx, srv->db, id, &executor)) < 0) {
+		char *msg = xasprintf(_("no runner %s is enrolled"), id);
+		enum MHD_Result r = qtm_hive_reply_error(c, MHD_HTTP_NOT_FOUND, msg);
+
+		free(msg);
+		return r;
+	}
+	if (strcmp(executor, "local") != 0) {
+		char *msg = xasprintf(_("runner %s is a %s runner: its own log is on its host"), id, executor);
+		enum MHD_Result r = qtm_hive_reply_error(c, MHD_HTTP_NOT_FOUND, msg);
+
+		free(msg);
+		free(executor);
+		return r;
+	}
+	free(executor);
+	return serve_log(c, xasprintf("%s/runners/%s.log", srv->conf->state_dir, id), offset, NULL);
 }
 
 static cJSON *
@@ -423,6 +476,8 @@ hive_api_ops(struct qtm_hive_server *srv, struct MHD_Connection *c, const char *
 		return post ? spawn_or_scale(srv, c, true) : not_allowed(c, method);
 	if (p->n == 2 && strcmp(p->seg[0], "runners") == 0)
 		return strcmp(method, "DELETE") == 0 ? kill_runner(srv, c, p->seg[1]) : not_allowed(c, method);
+	if (p->n == 3 && strcmp(p->seg[0], "runners") == 0 && strcmp(p->seg[2], "logs") == 0)
+		return get ? runner_logs(srv, c, p->seg[1]) : not_allowed(c, method);
 	if (p->n == 1 && strcmp(p->seg[0], "scale") == 0)
 		return post ? spawn_or_scale(srv, c, false) : not_allowed(c, method);
 	if (p->n == 1 && strcmp(p->seg[0], "clean") == 0)

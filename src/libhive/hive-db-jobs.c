@@ -129,20 +129,24 @@ qtm_hive_db_job(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t id, bool fu
 }
 
 int
-qtm_hive_db_jobs(struct qtm_ctx *ctx, struct qtm_hive_db *db, const char *state, int limit, cJSON **out)
+qtm_hive_db_jobs(struct qtm_ctx *ctx, struct qtm_hive_db *db, const struct qtm_hive_job_filter *f, cJSON **out)
 {
-	sqlite3_stmt *st = hdb_stmt(db, state != NULL ? S_JOBS_STATE : S_JOBS_ALL);
+	bool all = f->state == NULL && f->module == NULL && f->runner == NULL;
+	sqlite3_stmt *st = hdb_stmt(db, all ? S_JOBS_ALL : S_JOBS_STATE);
 	cJSON *list;
 	int s = 0, rc;
 
-	while (state != NULL && s < QTM_HIVE_N_STATES && strcmp(qtm_hive_state_names[s], state) != 0)
+	while (f->state != NULL && s < QTM_HIVE_N_STATES && strcmp(qtm_hive_state_names[s], f->state) != 0)
 		s++;
 	if (s == QTM_HIVE_N_STATES)
 		return qtm_error(ctx, -EINVAL, _("unknown job state \"%s\" (pending, running, completed, failed "
-		    "or cancelled)"), state);
-	if (state != NULL)
-		sqlite3_bind_int(st, 1, s);
-	sqlite3_bind_int64(st, state != NULL ? 2 : 1, limit > 0 ? limit : -1);
+		    "or cancelled)"), f->state);
+	if (!all) {
+		sqlite3_bind_int(st, 1, f->state != NULL ? s : -1);
+		sqlite3_bind_text(st, 3, f->module, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, f->runner, -1, SQLITE_STATIC);
+	}
+	sqlite3_bind_int64(st, all ? 1 : 2, f->limit > 0 ? f->limit : -1);
 	list = cJSON_CreateArray();
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		cJSON_AddItemToArray(list, hdb_job_json(st));

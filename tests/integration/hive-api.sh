@@ -17,7 +17,7 @@ max_body_kib = 4
 max_artifact_mib = 1
 EOF
 
-plan 94
+plan 103
 
 HIVED_PID=
 start_hived() {
@@ -113,6 +113,18 @@ grep -q "resources.cpus" "$TMP/body"; ok $? "the error names resources.cpus"
 is "$(req POST /jobs/submit "$(job_body "$B9" ',"resources":{"time_limit_s":-1}')" "$OP")" 400 "resources.time_limit_s -1: 400"
 is "$(req GET "/jobs?limit=100")" 200 "the job list still answers"
 is "$(body "len([x for x in j['jobs'] if x['build_id'] == '$B9'])")" 0 "and none of the refused jobs is in it"
+
+# Query parameters: unknown ones and bad values are a 400 naming them, never ignored.
+is "$(req GET "/jobs?status=pending")" 400 "GET /jobs?status=pending (an unknown parameter): 400"
+grep -q '\\"status\\"' "$TMP/body" && grep -q "state" "$TMP/body"; ok $? "the error names it and the known ones"
+is "$(req GET "/jobs?state=waiting")" 400 "an unknown state: 400"
+grep -q "waiting" "$TMP/body"; ok $? "the error names the value"
+is "$(req GET "/jobs?limit=-1")" 400 "a negative limit: 400"
+is "$(req GET "/jobs?state=pending&state=failed")" 400 "a parameter given twice: 400"
+is "$(req GET "/jobs?module=m&state=pending")" 200 "module and state filters answer"
+is "$(body "sorted(set(x['module'] for x in j['jobs'])) == ['m'] and all(x['state'] == 'pending' for x in j['jobs'])")" True \
+	"and list only that module's pending jobs"
+is "$(req GET "/runners/no-such-runner/logs")" 404 "the log of an unknown runner: 404"
 
 # The runner side.
 enroll='{"name":"r1","host":"testhost","executor":"fleet","capability":{"cores":4,"memory_mb":8192,"cuda":false}}'

@@ -1,9 +1,10 @@
 #!/bin/sh
 # hive-control.sh - hive-control (and qtm hive) against a real qtm-hived on loopback: init,
-# start, status (text and --json), runners, jobs, spawn/scale/kill with the local executor,
-# submit/cancel/requeue, logs, a wrong token, stop, and a dead hive (exit status 5).
+# start, status (text and --json), runners, jobs and their filters, spawn/scale/kill with the
+# local executor, submit/cancel/requeue, logs of a job, module or runner, a wrong token, stop,
+# a dead hive (exit status 5) and the stopped local one (exit status 10).
 . "$(dirname "$0")/lib.sh"
-plan 44
+plan 52
 
 HC=$top_builddir/src/hive-control/hive-control
 R=$TMP/root
@@ -73,6 +74,9 @@ grep -q "^$rid " "$TMP/out"; ok $? "runners lists it as text"
 run hc status
 grep -q "^  Active: 1 (busy 0, idle 1)" "$TMP/out" && grep -q "^  Available: 3" "$TMP/out"
 ok $? "with one idle runner of 4: Active: 1 / Available: 3"
+run hc --json logs "$rid"
+is "$status $(json_get "$TMP/out" "j['runner']")" "0 $rid" "logs of a runner id is that runner's own log"
+fails_with 4 "ghost-9" "logs of an unknown runner is exit status 4, naming it" -- hc logs --runner ghost-9
 
 run hc --json kill "$rid"
 ok $status "kill stops it"
@@ -119,6 +123,16 @@ run hc --json requeue "$id"
 is "$(json_get "$TMP/out" "j['state']")" pending "requeue puts it back in the queue"
 run hc --json logs "$id"
 ok $status "logs of a job not yet run succeeds"
+run hc --json logs tiny
+is "$status $(json_get "$TMP/out" "j['job']")" "0 $id" "logs of a module is its latest job's log"
+run hc --json logs --job "$id"
+is "$status $(json_get "$TMP/out" "j['job']")" "0 $id" "--job forces a job id"
+fails_with 4 "no-such-word" "logs of a word that is no job, runner or module is exit status 4" -- hc logs no-such-word
+fails_with 4 "no-such-module" "logs --module of a module without jobs is exit status 4" -- hc logs --module no-such-module
+run hc --json jobs --module tiny --state pending
+is "$(json_get "$TMP/out" "[x['id'] for x in j['jobs']]")" "[$id]" "jobs --module --state lists that module's jobs in that state"
+run hc --json jobs --module other
+is "$(json_get "$TMP/out" "len(j['jobs'])")" 0 "and none of another module"
 fails_with 4 "999999" "logs of an unknown job is exit status 4" -- hc logs 999999
 fails_with 4 "999999" "cancel of an unknown job is exit status 4" -- hc cancel 999999
 fails_with 2 "usage" "scale without a number is a usage error" -- hc scale lots
