@@ -32,7 +32,8 @@ import numpy as np  # noqa: E402
 
 import forward  # noqa: E402
 import mlkit  # noqa: E402
-from mlkit import Fail, emit, fnum, log  # noqa: E402
+from mlkit import Fail, fnum, log  # noqa: E402
+import qtm_train  # noqa: E402  (qtm's shared training helper, on PYTHONPATH in the sandbox)
 import vescore  # noqa: E402
 
 DEFAULTS = {
@@ -123,7 +124,7 @@ def main():
     net = mlkit.MLP([len(ab2)] + p["hidden"] + [3], "linear", seed=int(r_mlp.integers(2 ** 31)))
     final_loss = net.fit((x_tr - mu) / sd, (th_tr - ym) / ys, epochs, lr=p["learning_rate"],
                          batch=p["batch"], weight_decay=p["weight_decay"], seed=int(r_fit.integers(2 ** 31)),
-                         on_epoch=lambda e, n, l: emit("progress", {"step": e, "steps": n, "loss": fnum(l)}))
+                         on_epoch=lambda e, n, l: qtm_train.progress(e, n, fnum(l)))
     est = net.predict((x_te - mu) / sd) * ys + ym
     est_tr = net.predict((x_tr - mu) / sd) * ys + ym
 
@@ -152,8 +153,6 @@ def main():
         metrics[key + "_rho2_rmse_log10"] = fnum(res[nm]["log10_rho2_rmse"])
         metrics[key + "_h1_rmse_log10"] = fnum(res[nm]["log10_h1_rmse"])
         metrics[key + "_mean_rmse_log10"] = fnum(res[nm]["mean_rmse_log10"])
-    for nm in sorted(metrics):
-        emit("metric", {"name": nm, "value": metrics[nm]})
 
     config = {"targets": vescore.TARGETS, "inputs": "log10 rho_a at ab2_m", "ab2_m": ab2.tolist(),
               "hidden": p["hidden"], "activation": "tanh", "params": p,
@@ -170,15 +169,25 @@ def main():
               "asymptote_log10_c": fnum(asy.log_c), "ab2_m": [fnum(a, 4) for a in ab2],
               "n_train": n_train, "n_test": p["n_test"], "epochs": epochs, "params": p,
               "split": "independent simulations from separate random streams spawned from the seed"}
-    mlkit.write_json(os.path.join(out_dir, "metrics.json"), report)
-    mlkit.write_text(os.path.join(out_dir, "MODEL_CARD.md"),
-                     card(p, ab2, res, mis, selftest, n_train, epochs, table, asy, sig_te))
+    # The headline (declared in module.json): RMSE over every held-out (sounding, parameter)
+    # pair of log10 (rho1, rho2, h1), recomputable by qtm from predictions.npy / targets.npy.
+    headline = {nm: qtm_train.rmse(e, th_te) for nm, e in (("mlp", est), ("asymptotes", est_asy), ("table_nn", est_tab))}
+    declared = {"rmse_log10": {"value": headline["mlp"], "split": "test", "higher_is_better": False,
+                               "ci95": qtm_train.bootstrap_ci(est, th_te, "rmse", rounds=200, rng_seed=p["seed"])}}
+    for k, v in metrics.items():
+        declared[k] = {"value": v, "split": "train" if k in ("train_mean_rmse_log10", "final_loss") else "test",
+                       "higher_is_better": k == "h1_within_factor_1.25"}
+    del report["metrics"]
+    qtm_train.write_metrics("rmse_log10", declared,
+                            [("asymptotes", headline["asymptotes"]), ("table_nn", headline["table_nn"])],
+                            p["n_test"], report.pop("split"), qtm_train.save_predictions(est, th_te), extra=report)
+    qtm_train.write_card(card(p, ab2, res, mis, selftest, n_train, epochs, table, asy, sig_te, headline))
     log("done in %.1f s: mean log10 RMSE MLP %.3f, asymptotes %.3f, table %.3f"
         % (time.monotonic() - t0, res["mlp"]["mean_rmse_log10"], res["asymptotes"]["mean_rmse_log10"],
            res["table_nn"]["mean_rmse_log10"]))
 
 
-def card(p, ab2, res, mis, st, n_train, epochs, table, asy, sig):
+def card(p, ab2, res, mis, st, n_train, epochs, table, asy, sig, headline):
     f3 = lambda x: "%.3f" % x  # noqa: E731
     rows = []
     for nm, label in (("mlp", "MLP (this model)"), ("table_nn", "nearest master curve (coarse table)"),
@@ -227,6 +236,10 @@ streams of the seed.
 
 ## Held-out results
 
+Headline (declared in module.json): RMSE of the three log10 parameters over all held-out
+soundings, {hm:.4f} for the MLP against {ht:.4f} for the master-curve table and {ha:.4f} for
+asymptote reading (predictions.npy / targets.npy; `qtm verify --metrics` recomputes it).
+
 RMSE of log10 parameters (0.1 ≈ a factor 1.26), share of h1 within a factor 1.25, and the
 median RMS (log10) misfit between each estimate's exact response and the noisy data:
 
@@ -254,6 +267,7 @@ Code and weights: MIT. No third-party data.
            tf=("Guptasarma's 11-point filter" if p["train_forward"] == "filter11" else "the exact image series"),
            ep=epochs, ntr=n_train, seed=p["seed"], c=10 ** asy.log_c, nt=table.params.shape[0],
            sr=p["table_step_rho"], sh=p["table_step_h"], nte=p["n_test"],
+           hm=headline["mlp"], ht=headline["table_nn"], ha=headline["asymptotes"],
            table=mlkit.md_table(["method", "ρ1", "ρ2", "h1", "h1 within ×1.25", "data misfit"], rows))
 
 

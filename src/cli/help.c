@@ -14,6 +14,8 @@ print_options(FILE *f, const struct cli_option *t)
 	for (const struct cli_option *o = t; o != NULL && o->name != NULL; o++) {
 		char lead[64];
 
+		if (o->help == NULL)
+			continue;   /* hidden: kept for scripts and tests, not offered */
 		if (o->arg == CLI_OPTIONAL)
 			snprintf(lead, sizeof lead, "--%s[=%s]", o->name, o->argname);
 		else

@@ -28,6 +28,10 @@ static const struct cli_option start_options[] = {
 	{ "executor", 0, CLI_REQUIRED, "local|fleet|slurm", N_("how the hive runs its jobs"), 'e' },
 	END,
 };
+static const struct cli_option stop_options[] = {
+	{ "now", 0, CLI_NO_ARG, NULL, N_("stop at once: running trainings are stopped and requeued"), 'n' },
+	END,
+};
 static const struct cli_option jobs_options[] = {
 	{ "state", 0, CLI_REQUIRED, "pending|running|completed|failed|cancelled", N_("only the jobs in this state"), 's' },
 	{ "module", 0, CLI_REQUIRED, "M", N_("only the jobs of module M"), 'm' },
@@ -62,7 +66,8 @@ static const struct cli_option clean_options[] = {
 
 VERB(hc_verb_init, "init", "", N_("create the hive's state directory, tokens and hive.conf"), NULL);
 VERB(hc_verb_start, "start", "[--listen ADDR:PORT] [--executor E]", N_("start qtm-hived in the background"), start_options);
-VERB(hc_verb_stop, "stop", "", N_("stop qtm-hived"), NULL);
+VERB(hc_verb_stop, "stop", "[--now]", N_("stop qtm-hived, letting running jobs finish (drain_timeout_s)"), stop_options);
+VERB(hc_verb_reload, "reload", "", N_("make qtm-hived re-read hive.conf"), NULL);
 VERB(hc_verb_restart, "restart", "[--listen ADDR:PORT] [--executor E]", N_("stop and start qtm-hived"), start_options);
 VERB(hc_verb_status, "status", "", N_("orchestrator, system load, runners and queue"), NULL);
 VERB(hc_verb_runners, "runners", "", N_("list the runners"), NULL);
@@ -82,7 +87,7 @@ VERB(hc_verb_clean, "clean", "[--older-than DAYS]", N_("remove old finished jobs
 VERB(hc_verb_web, "web", "", N_("print (and open) the dashboard's URL"), NULL);
 
 static const struct cli_verb *const verbs[] = {
-	&hc_verb_init, &hc_verb_start, &hc_verb_stop, &hc_verb_restart, &hc_verb_status, &hc_verb_runners,
+	&hc_verb_init, &hc_verb_start, &hc_verb_stop, &hc_verb_reload, &hc_verb_restart, &hc_verb_status, &hc_verb_runners,
 	&hc_verb_jobs, &hc_verb_logs, &hc_verb_monitor, &hc_verb_scale, &hc_verb_spawn, &hc_verb_kill,
 	&hc_verb_submit, &hc_verb_cancel, &hc_verb_requeue, &hc_verb_clean, &hc_verb_web, NULL,
 };

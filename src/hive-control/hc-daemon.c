@@ -7,6 +7,7 @@
 #include "ctx.h"
 #include "hc.h"
 #include "hive-client.h"
+#include "hive-conf.h"
 #include "hive-local.h"
 #include "i18n.h"
 #include "xalloc.h"
@@ -93,12 +94,21 @@ hc_start(struct hc *h, const struct cli_args *a)
 	return rc != 0 ? rc : start(h, &o);
 }
 
+/* A drain waits for the running jobs up to drain_timeout_s, then for the requeue. */
 static int
-stop(struct hc *h, bool quiet)
+stop(struct hc *h, bool quiet, bool now)
 {
 	char *dir = qtm_hive_state_dir(h->ctx);
+	struct qtm_hive_conf_cli cli = { 0 };
+	struct qtm_hive_conf conf;
+	int wait_s = 30, rc;
 	pid_t was = 0;
-	int rc = qtm_hive_local_stop(h->ctx, dir, 30, &was);
+
+	if (!now && qtm_hive_conf_read(h->ctx, dir, &cli, &conf) == 0) {
+		wait_s += conf.drain_timeout_s;
+		qtm_hive_conf_clear(&conf);
+	}
+	rc = qtm_hive_local_stop(h->ctx, dir, wait_s, now, &was);
 
 	free(dir);
 	if (rc < 0 || quiet)
@@ -123,7 +133,7 @@ hc_stop(struct hc *h, const struct cli_args *a)
 {
 	if (a->argc > 1)
 		return hc_usage_error(h, a);
-	return stop(h, false);
+	return stop(h, false, a->noptions > 0);   /* --now, its only option */
 }
 
 int
@@ -137,7 +147,7 @@ hc_restart(struct hc *h, const struct cli_args *a)
 	if (rc == 0 && o.listen == NULL && qtm_hive_local_pid(dir) > 0)
 		o.listen = listen = qtm_hive_local_listen(dir);
 	if (rc == 0)
-		rc = stop(h, true);
+		rc = stop(h, true, false);
 	if (rc == 0)
 		rc = start(h, &o);
 	free(listen);

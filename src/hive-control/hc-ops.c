@@ -169,6 +169,25 @@ hc_requeue(struct hc *h, const struct cli_args *a)
 	return job_verb(h, a, "requeue");
 }
 
+/* POST /reload: the daemon's answer names the line and the reason of a refusal. */
+int
+hc_reload(struct hc *h, const struct cli_args *a)
+{
+	cJSON *out = NULL;
+	int rc;
+
+	if (a->argc > 1)
+		return hc_usage_error(h, a);
+	if ((rc = call(h, "POST", "/reload", NULL, &out)) == 0 && h->ctx->json) {
+		hc_print_json(out);
+		out = NULL;
+	} else if (rc == 0) {
+		printf(_("Reloaded hive.conf\n"));
+	}
+	cJSON_Delete(out);
+	return rc;
+}
+
 int
 hc_clean(struct hc *h, const struct cli_args *a)
 {

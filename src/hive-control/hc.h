@@ -54,6 +54,7 @@ typedef int (*hc_fn)(struct hc *h, const struct cli_args *a);
 int hc_init(struct hc *, const struct cli_args *);
 int hc_start(struct hc *, const struct cli_args *);
 int hc_stop(struct hc *, const struct cli_args *);
+int hc_reload(struct hc *, const struct cli_args *);
 int hc_restart(struct hc *, const struct cli_args *);
 int hc_status(struct hc *, const struct cli_args *);
 int hc_runners(struct hc *, const struct cli_args *);

@@ -1,4 +1,4 @@
-/* hive-api-ops.c - the operator's routes: health, status, runners, jobs, submit, cancel,
+/* hive-api-ops.c - the operator's routes: health, status, runners, jobs, cancel,
  * requeue, logs, spawn, kill, scale, clean; and the once-a-second housekeeping. */
 #include "config.h"
 
@@ -34,7 +34,8 @@ hive_tick(struct qtm_hive_server *srv)
 	if (qtm_hive_db_counts(srv->ctx, srv->db, now, counts, &claimable) < 0 ||
 	    qtm_hive_db_runner_counts(srv->ctx, srv->db, &busy, &total) < 0)
 		qtm_warn(srv->ctx, "%s", qtm_strerror(srv->ctx));
-	qtm_hive_executor_tick(srv->ctx, srv->ex, claimable, busy, &gone);
+	/* Draining: no runner is started for the queue. */
+	qtm_hive_executor_tick(srv->ctx, srv->ex, srv->draining ? 0 : claimable, busy, &gone);
 	for (size_t i = 0; gone != NULL && gone[i] != NULL; i++)
 		if (qtm_hive_db_runner_gone(srv->ctx, srv->db, gone[i], _("the runner process exited"), false, now) < 0)
 			qtm_warn(srv->ctx, "%s", qtm_strerror(srv->ctx));
@@ -44,7 +45,7 @@ hive_tick(struct qtm_hive_server *srv)
 		if (qtm_hive_db_runner_gone(srv->ctx, srv->db, gone[i], _("the runner was stopped by the hive"), true, now) < 0)
 			qtm_warn(srv->ctx, "%s", qtm_strerror(srv->ctx));
 	strv_free(gone);
-	if (srv->slurm != NULL)
+	if (srv->slurm != NULL && !srv->draining)
 		qtm_hive_slurm_tick(srv->ctx, srv->slurm, now);
 }
 
@@ -136,26 +137,6 @@ list_jobs(struct qtm_hive_server *srv, struct MHD_Connection *c)
 	f.limit = (int)limit;
 	rc = qtm_hive_db_jobs(srv->ctx, srv->db, &f, &j);
 	return reply_rc(srv, c, rc, MHD_HTTP_OK, j);
-}
-
-static enum MHD_Result
-submit(struct qtm_hive_server *srv, struct MHD_Connection *c, struct hive_req *rq)
-{
-	static const char *const fields[] = { "module", "version", "build_id", "priority", "estimate_s",
-		"resources", "depends_on", "hosts", "max_attempts", "spec", NULL };
-	cJSON *body, *job = NULL;
-	bool created = false;
-	int rc;
-
-	if (!hive_operator_ok(srv, c))
-		return hive_unauthorized(c, "POST /jobs/submit");
-	if ((rc = qtm_hive_parse_json(srv->ctx, &rq->body, fields, "POST /jobs/submit", &body)) < 0)
-		return qtm_hive_reply_ctx(c, srv->ctx, rc);
-	rc = qtm_hive_db_submit(srv->ctx, srv->db, body, hive_now(), srv->conf->max_attempts, &job, &created);
-	cJSON_Delete(body);
-	if (rc == 0 && !created)
-		cJSON_AddBoolToObject(job, "deduplicated", true);
-	return reply_rc(srv, c, rc, created ? MHD_HTTP_CREATED : MHD_HTTP_OK, job);
 }
 
 static bool
@@ -425,7 +406,7 @@ job_routes(struct qtm_hive_server *srv, struct MHD_Connection *c, const char *me
 	if (p->n == 1)
 		return get ? list_jobs(srv, c) : not_allowed(c, method);
 	if (p->n == 2 && strcmp(p->seg[1], "submit") == 0)
-		return post ? submit(srv, c, rq) : not_allowed(c, method);
+		return post ? hive_submit(srv, c, rq) : not_allowed(c, method);
 	if (id == 0 || p->n > 3) {
 		char *msg = xasprintf(_("no job %s in the hive"), p->seg[1]);
 		enum MHD_Result r = qtm_hive_reply_error(c, MHD_HTTP_NOT_FOUND, msg);
@@ -480,6 +461,8 @@ hive_api_ops(struct qtm_hive_server *srv, struct MHD_Connection *c, const char *
 		return get ? runner_logs(srv, c, p->seg[1]) : not_allowed(c, method);
 	if (p->n == 1 && strcmp(p->seg[0], "scale") == 0)
 		return post ? spawn_or_scale(srv, c, false) : not_allowed(c, method);
+	if (p->n == 1 && strcmp(p->seg[0], "reload") == 0)
+		return post ? hive_reload_route(srv, c) : not_allowed(c, method);
 	if (p->n == 1 && strcmp(p->seg[0], "clean") == 0)
 		return post ? clean(srv, c) : not_allowed(c, method);
 	*handled = false;

@@ -85,6 +85,10 @@ claim(struct qtm_hive_server *srv, struct MHD_Connection *c, struct hive_req *rq
 	}
 	if (job != NULL)
 		job_id = (int64_t)job->valuedouble;
+	if (srv->draining) {   /* stopping: the job stays pending for the next start */
+		cJSON_Delete(body);
+		return qtm_hive_reply(c, MHD_HTTP_NO_CONTENT, "application/json", "", 0);
+	}
 	rc = qtm_hive_db_claim(srv->ctx, srv->db, runner, job_id, &pol, srv->conf->lease_ttl_s, &out);
 	cJSON_Delete(body);
 	if (rc < 0)
@@ -234,7 +238,8 @@ complete(struct qtm_hive_server *srv, struct MHD_Connection *c, struct hive_req 
 		rc = qtm_error(srv->ctx, -EINVAL, _("complete of job %lld: \"sha256\" (64 hex digits) and \"size\" are "
 		    "required"), (long long)id);
 	else if ((rc = inline_artifact(srv, body, &r, &attestation)) == 0)
-		rc = qtm_hive_db_complete(srv->ctx, srv->db, &r, pol.now, claim_next ? &nc : NULL, &next);
+		rc = qtm_hive_db_complete(srv->ctx, srv->db, &r, pol.now, claim_next && !srv->draining ? &nc : NULL,
+		    &next);
 	cJSON_Delete(body);
 	free(attestation);
 	if (rc < 0)

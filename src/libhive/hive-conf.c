@@ -24,9 +24,12 @@ qtm_hive_conf_defaults(struct qtm_hive_conf *c)
 		.runner_memory_mb = 4096, .lease_ttl_s = 30, .max_attempts = 3, .scale_cooldown_s = 10,
 		.gpu_grace_s = 30, .max_body_kib = 1024, .max_artifact_mib = 4096, .slurm_max_jobs = 4,
 		.header_timeout_s = QTM_HTTP_HEADER_TIMEOUT_S, .body_timeout_s = QTM_HTTP_BODY_TIMEOUT_S,
-		.upload_timeout_s = 3600, .max_connections_per_ip = QTM_HTTP_MAX_PER_IP };
+		.upload_timeout_s = 3600, .max_connections_per_ip = QTM_HTTP_MAX_PER_IP, .drain_timeout_s = 300 };
 	c->allow_hosts = xcalloc(1, sizeof *c->allow_hosts);
 	c->deny_hosts = xcalloc(1, sizeof *c->deny_hosts);
+	c->source_names = xcalloc(1, sizeof *c->source_names);
+	c->source_urls = xcalloc(1, sizeof *c->source_urls);
+	c->source_keys = xcalloc(1, sizeof *c->source_keys);
 }
 
 void
@@ -42,6 +45,12 @@ qtm_hive_conf_clear(struct qtm_hive_conf *c)
 	free(c->slurm_output_dir);
 	strv_free(c->allow_hosts);
 	strv_free(c->deny_hosts);
+	strv_free(c->source_names);
+	strv_free(c->source_urls);
+	strv_free(c->source_keys);
+	free(c->cli.listen);
+	free(c->cli.executor);
+	free(c->cli.token_file);
 	memset(c, 0, sizeof *c);
 }
 
@@ -77,6 +86,7 @@ static const struct {
 	{ "body_timeout_s", offsetof(struct qtm_hive_conf, body_timeout_s), 1, 3600, false },
 	{ "upload_timeout_s", offsetof(struct qtm_hive_conf, upload_timeout_s), 1, 7 * 86400, false },
 	{ "max_connections_per_ip", offsetof(struct qtm_hive_conf, max_connections_per_ip), 1, 4000, false },
+	{ "drain_timeout_s", offsetof(struct qtm_hive_conf, drain_timeout_s), 0, 7 * 86400, false },
 };
 
 /* The slurm executor's string settings (qtm-hived(8), SLURM EXECUTOR). */
@@ -90,11 +100,41 @@ static const struct {
 	{ "slurm_output_dir", offsetof(struct qtm_hive_conf, slurm_output_dir) },
 };
 
+/* "source = NAME URL KEYFILE": checked for its shape here, the key and URL when the sources
+ * are set up (hive-sources.h). */
+static int
+conf_source(struct qtm_ctx *ctx, struct qtm_hive_conf *c, const char *value, const char *origin, int line)
+{
+	char *copy = xstrdup(value), *save = NULL, *w[4] = { NULL };
+	int n = 0, rc = 0;
+
+	for (char *t = strtok_r(copy, " \t", &save); t != NULL; t = strtok_r(NULL, " \t", &save))
+		w[n < 4 ? n++ : 3] = t;
+	if (n != 3)
+		rc = qtm_error(ctx, -EINVAL, _("%s:%d: source must be NAME URL KEYFILE (the public key its releases are signed with)"),
+		    origin, line);
+	for (size_t i = 0; rc == 0 && c->source_names[i] != NULL; i++)
+		if (strcmp(c->source_names[i], w[0]) == 0)
+			rc = qtm_error(ctx, -EINVAL, _("%s:%d: source %s is named twice"), origin, line, w[0]);
+	if (rc == 0) {
+		char *key = w[2][0] == '/' || c->state_dir == NULL ? xstrdup(w[2]) : xasprintf("%s/%s", c->state_dir, w[2]);
+
+		c->source_names = strv_push(c->source_names, w[0]);
+		c->source_urls = strv_push(c->source_urls, w[1]);
+		c->source_keys = strv_push(c->source_keys, key);
+		free(key);
+	}
+	free(copy);
+	return rc;
+}
+
 static int
 conf_kv(struct qtm_ctx *ctx, void *arg, const char *key, const char *value, const char *origin, int line)
 {
 	struct qtm_hive_conf *c = arg;
 
+	if (strcmp(key, "source") == 0)
+		return conf_source(ctx, c, value, origin, line);
 	if (strcmp(key, "executor") == 0) {
 		if (strcmp(value, "local") != 0 && strcmp(value, "fleet") != 0 && strcmp(value, "slurm") != 0)
 			return qtm_error(ctx, -EINVAL, _("%s:%d: executor must be \"local\", \"fleet\" or \"slurm\""),
@@ -155,6 +195,36 @@ qtm_hive_conf_load(struct qtm_ctx *ctx, struct qtm_hive_conf *c, const char *pat
 	if (rc == 0 && c->max_runners < c->min_runners)
 		rc = qtm_error(ctx, -EINVAL, _("%s: max_runners (%d) is below min_runners (%d)"), path,
 		    c->max_runners, c->min_runners);
+	return rc;
+}
+
+int
+qtm_hive_conf_read(struct qtm_ctx *ctx, const char *state_dir, const struct qtm_hive_conf_cli *cli,
+    struct qtm_hive_conf *c)
+{
+	char *path;
+	int rc;
+
+	qtm_hive_conf_defaults(c);
+	c->state_dir = xstrdup(state_dir);
+	c->cli.listen = cli->listen != NULL ? xstrdup(cli->listen) : NULL;
+	c->cli.executor = cli->executor != NULL ? xstrdup(cli->executor) : NULL;
+	c->cli.token_file = cli->token_file != NULL ? xstrdup(cli->token_file) : NULL;
+	path = xasprintf("%s/hive.conf", state_dir);
+	rc = qtm_hive_conf_load(ctx, c, path);
+	free(path);
+	if (rc == 0 && cli->listen != NULL)
+		rc = qtm_hive_conf_listen(ctx, c, cli->listen);
+	if (rc == 0 && cli->executor != NULL) {
+		free(c->executor);
+		c->executor = xstrdup(cli->executor);
+	}
+	if (rc == 0 && cli->token_file != NULL) {
+		free(c->token_file);
+		c->token_file = xstrdup(cli->token_file);
+	}
+	if (rc < 0)
+		qtm_hive_conf_clear(c);
 	return rc;
 }
 

@@ -686,3 +686,15 @@ qtm_hive_executor_free(struct qtm_hive_executor *ex)
 	strv_free(ex->retired);
 	free(ex);
 }
+
+void
+qtm_hive_executor_limits(struct qtm_hive_executor *ex, const struct qtm_hive_executor_conf *conf)
+{
+	ex->cpus = conf->runner_cpus > 0 ? conf->runner_cpus : 2;
+	ex->memory_mb = conf->runner_memory_mb > 0 ? conf->runner_memory_mb : 4096;
+	ex->min = conf->min_runners;
+	ex->max = conf->max_runners;
+	ex->cooldown_s = conf->scale_cooldown_s >= 0 ? conf->scale_cooldown_s : 10;
+	if (ex->target >= 0)
+		ex->target = clamp(ex->target, 0, ex->max);   /* an operator's target stands in for min_runners */
+}

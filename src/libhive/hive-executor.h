@@ -60,6 +60,9 @@ int qtm_hive_executor_pid(const struct qtm_hive_executor *ex, const char *id);
  * auto-scaling given the claimable queue depth and the busy runners. */
 void qtm_hive_executor_tick(struct qtm_ctx *ctx, struct qtm_hive_executor *ex, int claimable,
     int busy, char ***gone);
+/* A reload: the scaling limits and the limits of runners started from now on (cpus, memory),
+ * from conf (its other fields are ignored); a manual target is kept within the new bounds. */
+void qtm_hive_executor_limits(struct qtm_hive_executor *ex, const struct qtm_hive_executor_conf *conf);
 void qtm_hive_executor_free(struct qtm_hive_executor *ex);
 
 #endif

@@ -15,6 +15,7 @@
 #include "json.h"
 #include "manifest.h"
 #include "model.h"
+#include "model-requires.h"
 #include "params.h"
 #include "pool.h"
 #include "runtime.h"

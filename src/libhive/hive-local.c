@@ -387,7 +387,7 @@ qtm_hive_local_start(struct qtm_ctx *ctx, const char *state_dir, const struct qt
 }
 
 int
-qtm_hive_local_stop(struct qtm_ctx *ctx, const char *state_dir, int timeout_s, pid_t *was)
+qtm_hive_local_stop(struct qtm_ctx *ctx, const char *state_dir, int timeout_s, bool now, pid_t *was)
 {
 	pid_t pid = qtm_hive_local_pid(state_dir);
 	double deadline = qtm_mono_s() + (timeout_s > 0 ? timeout_s : 30);
@@ -397,12 +397,12 @@ qtm_hive_local_stop(struct qtm_ctx *ctx, const char *state_dir, int timeout_s, p
 		*was = pid;
 	if (pid == 0)
 		return 0;
-	if (kill(pid, SIGTERM) < 0 && errno != ESRCH)
+	if (kill(pid, now ? SIGQUIT : SIGTERM) < 0 && errno != ESRCH)
 		return qtm_error(ctx, -errno, _("cannot stop qtm-hived (pid %ld): %s"), (long)pid, strerror(errno));
 	while (is_hived(pid)) {
 		if (qtm_mono_s() >= deadline)
-			return qtm_error(ctx, -ETIMEDOUT, _("qtm-hived (pid %ld) is still running %d s after SIGTERM; the end of %s/hived.log:\n%s"),
-			    (long)pid, timeout_s, state_dir, log_tail(state_dir, tail, sizeof tail));
+			return qtm_error(ctx, -ETIMEDOUT, _("qtm-hived (pid %ld) is still running %d s after %s; the end of %s/hived.log:\n%s"),
+			    (long)pid, timeout_s, now ? "SIGQUIT" : "SIGTERM", state_dir, log_tail(state_dir, tail, sizeof tail));
 		waitpid(pid, NULL, WNOHANG);   /* our own child when started by this process */
 		sleep_ms(50);
 	}

@@ -44,8 +44,8 @@ struct qtm_hive_start_opts {
 int qtm_hive_local_start(struct qtm_ctx *ctx, const char *state_dir, const struct qtm_hive_start_opts *o,
     char **url, pid_t *pid, bool *already);
 
-/* SIGTERM to the daemon and waits (up to timeout_s) until it is gone; *was (may be NULL) is
- * its pid, or 0 when it was not running (not an error). */
-int qtm_hive_local_stop(struct qtm_ctx *ctx, const char *state_dir, int timeout_s, pid_t *was);
+/* SIGTERM to the daemon (a drain; now: SIGQUIT, at once) and waits (up to timeout_s) until it
+ * is gone; *was (may be NULL) is its pid, or 0 when it was not running (not an error). */
+int qtm_hive_local_stop(struct qtm_ctx *ctx, const char *state_dir, int timeout_s, bool now, pid_t *was);
 
 #endif

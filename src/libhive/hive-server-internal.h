@@ -19,14 +19,16 @@ struct qtm_hive_db;
 struct qtm_hive_executor;
 struct qtm_hive_flusher;
 struct qtm_hive_slurm;
+struct qtm_hive_sources;
 
 struct qtm_hive_server {
 	struct qtm_ctx *ctx;
-	const struct qtm_hive_conf *conf;
+	struct qtm_hive_conf *conf;        /* the daemon's; a reload replaces its contents */
 	struct qtm_hive_db *db;
 	struct MHD_Daemon *mhd;
 	struct qtm_hive_executor *ex;
 	struct qtm_hive_slurm *slurm;      /* executor "slurm" only (hive-slurm.h), else NULL */
+	struct qtm_hive_sources *sources;  /* what a submit by name is planned from (hive-sources.h) */
 	struct qtm_hive_flusher *flusher;  /* syncs the artifacts once a second (hive-durable.h) */
 	struct qtm_http_guard *guard;      /* deadlines of the connections (http-guard.h) */
 	char *url, *url_file, *artifacts_dir, *logs_dir;
@@ -34,6 +36,7 @@ struct qtm_hive_server {
 	struct qtm_key key;                /* signs the attestations (hive-attest.h) */
 	double started;
 	bool stopped_cleanly;        /* leave STATE/clean when freed (hive-durable.h) */
+	bool draining;               /* stopping: no job is handed out any more */
 };
 
 struct hive_upload {             /* PUT /v1/artifact/{build_id} */
@@ -79,6 +82,10 @@ enum MHD_Result hive_api_ops(struct qtm_hive_server *srv, struct MHD_Connection 
     const struct hive_path *p, struct hive_req *rq, bool *handled);
 enum MHD_Result hive_api_runner(struct qtm_hive_server *srv, struct MHD_Connection *c, const char *method,
     const struct hive_path *p, struct hive_req *rq, bool *handled);
+/* POST /reload (hive-reload.c). */
+enum MHD_Result hive_reload_route(struct qtm_hive_server *srv, struct MHD_Connection *c);
+/* POST /jobs/submit (hive-api-submit.c). */
+enum MHD_Result hive_submit(struct qtm_hive_server *srv, struct MHD_Connection *c, struct hive_req *rq);
 /* Artifact upload: the first call (checks, opens the temporary file), the bytes, the end. */
 enum MHD_Result hive_upload_begin(struct qtm_hive_server *srv, struct MHD_Connection *c, const char *build_id,
     struct hive_req *rq);

@@ -25,6 +25,7 @@
 #include "hive-attest.h"
 #include "hive-server-internal.h"
 #include "hive-slurm.h"
+#include "hive-sources.h"
 #include "hive-durable.h"
 #include "hive-web.h"
 #include "http-guard.h"
@@ -275,7 +276,9 @@ prepare_state(struct qtm_ctx *ctx, struct qtm_hive_server *srv)
 		tok = srv->conf->token_file != NULL ? xstrdup(srv->conf->token_file) : xasprintf("%s/operator.token", dir);
 		if ((rc = read_token(ctx, tok, &srv->operator_token)) == 0 &&
 		    (rc = qtm_hive_key_open(ctx, dir, &srv->key)) == 0 &&
-		    (rc = qtm_hive_db_open(ctx, path, &srv->db)) == 0 && (rc = check_after_crash(ctx, srv, existed)) == 0)
+		    (rc = qtm_hive_db_open(ctx, path, &srv->db)) == 0 && (rc = check_after_crash(ctx, srv, existed)) == 0 &&
+		    (rc = qtm_hive_sources_check(ctx, srv->conf)) == 0 &&
+		    (rc = qtm_hive_sources_open(ctx, srv->conf, &srv->sources)) == 0)
 			srv->flusher = qtm_hive_flusher_start(srv->artifacts_dir);
 	}
 	free(path);
@@ -376,7 +379,7 @@ start_executor(struct qtm_ctx *ctx, struct qtm_hive_server *srv)
 }
 
 int
-qtm_hive_server_start(struct qtm_ctx *ctx, const struct qtm_hive_conf *conf, struct qtm_hive_server **out)
+qtm_hive_server_start(struct qtm_ctx *ctx, struct qtm_hive_conf *conf, struct qtm_hive_server **out)
 {
 	struct qtm_hive_server *srv = xcalloc(1, sizeof *srv);
 	int rc;
@@ -399,12 +402,56 @@ qtm_hive_server_url(const struct qtm_hive_server *srv)
 	return srv->url;
 }
 
-int
-qtm_hive_server_run(struct qtm_hive_server *srv, volatile sig_atomic_t *stop)
+/* The jobs a stop would end: those of the local runners (a fleet or Slurm runner trains on
+ * whatever the hive does and keeps its lease across a restart). */
+static int
+running_jobs(struct qtm_hive_server *srv)
 {
-	double last = 0;
+	const cJSON *r;
+	cJSON *j = NULL;
+	int n = 0;
 
-	while (!*stop) {
+	if (qtm_hive_db_runners(srv->ctx, srv->db, &j) < 0)
+		return 0;
+	cJSON_ArrayForEach(r, cJSON_GetObjectItem(j, "runners")) {
+		const char *id = cJSON_GetStringValue(cJSON_GetObjectItem(r, "id"));
+		const char *ex = cJSON_GetStringValue(cJSON_GetObjectItem(r, "executor"));
+
+		if (id != NULL && ex != NULL && strcmp(ex, "local") == 0 && qtm_hive_db_runner_busy(srv->db, id))
+			n++;
+	}
+	cJSON_Delete(j);
+	return n;
+}
+
+static void
+reload(struct qtm_hive_server *srv)
+{
+	if (qtm_hive_server_reload(srv) < 0)
+		qtm_warn(srv->ctx, "%s", qtm_strerror(srv->ctx));
+	else
+		qtm_info(srv->ctx, _("hive.conf reloaded"));
+}
+
+/* The jobs still running on local runners go back to the queue before the runners stop, so
+ * that a stop loses no training: the next start (or another hive's runner) takes them. */
+static void
+requeue_left(struct qtm_hive_server *srv)
+{
+	int left = running_jobs(srv);
+
+	if (left > 0)
+		qtm_info(srv->ctx, _("jobs still running at the end of the drain: %d; their local runners are stopped and the jobs requeued"), left);
+	if (qtm_hive_db_runners_lost(srv->ctx, srv->db, "local", _("the hive stopped before the job ended"), hive_now()) < 0)
+		qtm_warn(srv->ctx, "%s", qtm_strerror(srv->ctx));
+}
+
+int
+qtm_hive_server_run(struct qtm_hive_server *srv, struct qtm_hive_signals *sig)
+{
+	double last = 0, drain_until = 0;
+
+	while (!sig->stop_now) {
 		double now;
 
 		/* Returns on activity, after 100 ms, or on a signal (EINTR). */
@@ -412,11 +459,25 @@ qtm_hive_server_run(struct qtm_hive_server *srv, volatile sig_atomic_t *stop)
 		qtm_http_guard_sweep(srv->guard);
 		if (srv->slurm != NULL)
 			qtm_hive_slurm_poll(srv->ctx, srv->slurm);
-		if ((now = hive_now()) - last >= 1.0) {
+		if (sig->reload) {
+			sig->reload = 0;
+			reload(srv);
+		}
+		now = hive_now();
+		if (sig->stop && !srv->draining) {
+			srv->draining = true;
+			drain_until = now + srv->conf->drain_timeout_s;
+			qtm_info(srv->ctx, _("draining: no new claims; running jobs have %d s to finish (drain_timeout_s)"),
+			    srv->conf->drain_timeout_s);
+		}
+		if (srv->draining && (now >= drain_until || running_jobs(srv) == 0))
+			break;
+		if (now - last >= 1.0) {
 			last = now;
 			hive_tick(srv);
 		}
 	}
+	requeue_left(srv);
 	srv->stopped_cleanly = true;
 	return 0;
 }
@@ -436,6 +497,7 @@ qtm_hive_server_free(struct qtm_hive_server *srv)
 	qtm_http_guard_free(srv->guard);
 	qtm_hive_flusher_stop(srv->flusher);   /* the last sync */
 	qtm_hive_db_close(srv->db);
+	qtm_hive_sources_free(srv->sources);
 	if (srv->db != NULL && srv->stopped_cleanly)
 		qtm_hive_clean_stop_mark(srv->conf->state_dir);
 	free(srv->url);

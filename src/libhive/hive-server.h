@@ -17,11 +17,22 @@ struct qtm_hive_server;
 
 /* Opens STATE/hive.db, makes the tokens when missing, listens, writes STATE/url and starts
  * the executor. */
-int qtm_hive_server_start(struct qtm_ctx *ctx, const struct qtm_hive_conf *conf, struct qtm_hive_server **out);
+int qtm_hive_server_start(struct qtm_ctx *ctx, struct qtm_hive_conf *conf, struct qtm_hive_server **out);
 /* "http://ADDR:PORT" (owned by the server). */
 const char *qtm_hive_server_url(const struct qtm_hive_server *srv);
-/* Serves until *stop becomes non-zero (a signal handler sets it). */
-int qtm_hive_server_run(struct qtm_hive_server *srv, volatile sig_atomic_t *stop);
+/* What the signal handlers ask of the loop.  stop: drain (claims refused, running jobs given
+ * drain_timeout_s to finish, then their local runners stopped and the jobs requeued);
+ * stop_now: the same without the wait; reload: qtm_hive_server_reload() (then reset). */
+struct qtm_hive_signals {
+	volatile sig_atomic_t stop, stop_now, reload;
+};
+/* Serves until asked to stop and, when draining, until no job runs or the drain times out. */
+int qtm_hive_server_run(struct qtm_hive_server *srv, struct qtm_hive_signals *sig);
+/* Re-reads STATE/hive.conf (with the command line's settings over it) and applies it: scaling
+ * limits, allow and deny lists, sources, executor and request settings.  A file that does not
+ * parse, or that changes the executor, the listen address or the token file, is refused with
+ * the reason on ctx and the running configuration stays. */
+int qtm_hive_server_reload(struct qtm_hive_server *srv);
 /* Stops the executor's runners, closes connections and the database, removes STATE/url. */
 void qtm_hive_server_free(struct qtm_hive_server *srv);
 

@@ -704,3 +704,26 @@ qtm_hive_slurm_free(struct qtm_hive_slurm *sl)
 	strv_free(sl->extra);
 	free(sl);
 }
+
+int
+qtm_hive_slurm_settings(struct qtm_ctx *ctx, struct qtm_hive_slurm *sl, const struct qtm_hive_slurm_conf *conf)
+{
+	char *out = conf->output_dir != NULL ? xstrdup(conf->output_dir) : xstrdup(sl->script_dir);
+	int rc = qtm_mkdir_p(ctx, out, 0755);
+
+	if (rc < 0) {
+		free(out);
+		return rc;
+	}
+	free(sl->out_dir);
+	sl->out_dir = out;
+	free(sl->partition);
+	sl->partition = conf->partition != NULL && *conf->partition != '\0' ? xstrdup(conf->partition) : NULL;
+	free(sl->runner_root);
+	sl->runner_root = xstrdup(conf->runner_root != NULL ? conf->runner_root : "/var/tmp/qtm-runner");
+	strv_free(sl->extra);
+	sl->extra = split_blanks(conf->extra);
+	sl->max_jobs = conf->max_jobs >= 0 ? conf->max_jobs : 4;
+	sl->max_attempts = conf->max_attempts > 0 ? conf->max_attempts : 3;
+	return 0;
+}

@@ -56,6 +56,10 @@ const char *qtm_hive_slurm_error(const struct qtm_hive_slurm *sl);
 /* Adds "slurm_job" (the Slurm job id) to the runners of a GET /runners answer that a Slurm
  * job of this executor enrolled (named slurm-JOB-SLURMID). */
 void qtm_hive_slurm_annotate(const struct qtm_hive_slurm *sl, cJSON *runners);
+/* A reload: partition, runner root, output directory, extra arguments, max jobs and attempts
+ * from conf (the URL, token, program and state directory stay), for the jobs submitted from
+ * now on. */
+int qtm_hive_slurm_settings(struct qtm_ctx *ctx, struct qtm_hive_slurm *sl, const struct qtm_hive_slurm_conf *conf);
 void qtm_hive_slurm_free(struct qtm_hive_slurm *sl);
 
 #endif

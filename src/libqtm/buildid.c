@@ -7,6 +7,7 @@
 #include "buildid.h"
 #include "manifest.h"
 #include "sandbox.h"
+#include "train-helper.h"
 #include "xalloc.h"
 
 struct strbuf {
@@ -126,6 +127,8 @@ qtm_build_id_document(const struct qtm_manifest *m, const cJSON *params, const c
 	cJSON_AddItemToObject(all, "inputs", inputs != NULL ? cJSON_Duplicate(inputs, 1) : cJSON_CreateObject());
 	cJSON_AddItemToObject(all, "runtime", runtime != NULL ? cJSON_Duplicate(runtime, 1) : cJSON_CreateObject());
 	cJSON_AddNumberToObject(all, "sandbox_policy", QTM_SANDBOX_POLICY_VERSION);
+	/* Every trainer may import the shared helper: a changed helper is a new build. */
+	cJSON_AddStringToObject(all, "train_helper", qtm_helper_sha256());
 	text = qtm_json_canonical(all);
 	cJSON_Delete(all);
 	return text;

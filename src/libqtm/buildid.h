@@ -19,7 +19,7 @@ struct qtm_manifest;
 /* inputs: object { "<package>": "<sha256 or build id>" or { "<file>": "<sha256>" } }.
  * runtime: object { "runtime(...)": "<version>" }. */
 /* Bumped whenever the document changes shape, so that ids of another format never match. */
-#define QTM_BUILD_ID_FORMAT 2
+#define QTM_BUILD_ID_FORMAT 3
 
 void qtm_build_id(const struct qtm_manifest *m, const cJSON *params, const cJSON *inputs,
     const cJSON *runtime, char out[QTM_SHA256_HEX]);

@@ -251,8 +251,8 @@ growbuf_write(struct archive *a, void *arg, const void *data, size_t len)
 	return (la_ssize_t)len;
 }
 
-static int
-gzip_buffer(struct qtm_ctx *ctx, const char *text, size_t len, char **out, size_t *out_len)
+int
+qtm_gzip_buffer(struct qtm_ctx *ctx, const char *text, size_t len, char **out, size_t *out_len)
 {
 	struct archive *a;
 	struct archive_entry *entry;
@@ -304,7 +304,7 @@ qtm_json_save(struct qtm_ctx *ctx, const char *path, const cJSON *json, bool pre
 		free(text);
 		return rc;
 	}
-	rc = gzip_buffer(ctx, text, strlen(text), &gz, &gz_len);
+	rc = qtm_gzip_buffer(ctx, text, strlen(text), &gz, &gz_len);
 	free(text);
 	if (rc < 0)
 		return rc;

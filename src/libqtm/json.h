@@ -41,6 +41,8 @@ int qtm_json_load_as(struct qtm_ctx *ctx, const char *path, const char *origin, 
 /* Serialises (compact) and writes atomically, gzip-compressed when the name ends in ".gz". */
 int qtm_json_save(struct qtm_ctx *ctx, const char *path, const cJSON *json, bool pretty);
 /* gzip helpers (libarchive's raw format): the output buffer is owned by the caller. */
+/* Compresses len bytes of text, deterministically (no name, mtime 0): equal text, equal bytes. */
+int qtm_gzip_buffer(struct qtm_ctx *ctx, const char *text, size_t len, char **out, size_t *out_len);
 /* qtm_gunzip refuses (-EFBIG) a file that inflates to more than 100 times its size (at least 1 MiB). */
 int qtm_gunzip(struct qtm_ctx *ctx, const char *path, char **data, size_t *len);
 

@@ -1,4 +1,5 @@
-/* lock.c - the writer lock (F_OFD_SETLK on state_dir/lock, holder's pid written inside). */
+/* lock.c - the writer lock (F_OFD_SETLK on state_dir/lock, or a repository's lock for its
+ * publishers, holder's pid written inside). */
 #include "config.h"
 
 #include <errno.h>
@@ -53,23 +54,16 @@ describe_holder(int fd, char *buf, size_t len)
 }
 
 int
-qtm_lock_acquire(struct qtm_ctx *ctx, struct qtm_lock **out)
+qtm_lock_acquire_file(struct qtm_ctx *ctx, const char *path, struct qtm_lock **out)
 {
-	char *path = qtm_state_path(ctx, "lock"), holder[320], pid[32];
+	char holder[320], pid[32];
 	struct timespec now;
 	double deadline;
 	int fd, rc;
 
-	if ((rc = qtm_mkdir_p(ctx, ctx->state_dir, 0755)) < 0) {
-		free(path);
-		return rc;
-	}
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		rc = qtm_error(ctx, -errno, _("cannot open the lock %s: %s"), path, strerror(errno));
-		free(path);
-		return rc;
-	}
+	if (fd < 0)
+		return qtm_error(ctx, -errno, _("cannot open the lock %s: %s"), path, strerror(errno));
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	deadline = (double)now.tv_sec + (double)now.tv_nsec / 1e9 + (ctx->wait_s > 0 ? ctx->wait_s : 0);
 	while (try_lock(fd) < 0) {
@@ -89,12 +83,22 @@ qtm_lock_acquire(struct qtm_ctx *ctx, struct qtm_lock **out)
 	snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
 	if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, strlen(pid), 0) < 0)
 		qtm_warn(ctx, _("cannot record the pid in %s: %s"), path, strerror(errno));
-	free(path);
 	*out = xcalloc(1, sizeof **out);
 	(*out)->fd = fd;
 	return 0;
 fail:
 	close(fd);
+	return rc;
+}
+
+int
+qtm_lock_acquire(struct qtm_ctx *ctx, struct qtm_lock **out)
+{
+	char *path = qtm_state_path(ctx, "lock");
+	int rc = qtm_mkdir_p(ctx, ctx->state_dir, 0755);
+
+	if (rc == 0)
+		rc = qtm_lock_acquire_file(ctx, path, out);
 	free(path);
 	return rc;
 }

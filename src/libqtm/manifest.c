@@ -10,6 +10,7 @@
 #include "i18n.h"
 #include "json.h"
 #include "manifest.h"
+#include "metric-calc.h"
 #include "xalloc.h"
 
 bool
@@ -224,6 +225,57 @@ parse_resources(struct qtm_ctx *ctx, struct qtm_manifest *m, const char *origin)
 	return 0;
 }
 
+bool
+qtm_manifest_declares_output(const struct qtm_manifest *m, const char *path)
+{
+	for (size_t i = 0; m->outputs != NULL && m->outputs[i] != NULL; i++)
+		if (strcmp(m->outputs[i], path) == 0)
+			return true;
+	return false;
+}
+
+static int
+decl_field(struct qtm_ctx *ctx, const struct qtm_manifest *m, const char *origin, const char *field,
+    const char *why)
+{
+	return qtm_error(ctx, -EINVAL, _("%s: module %s: field \"%s\": %s"), origin, m->name, field, why);
+}
+
+/* The declared metrics (qtm-module(5), METRICS): a headline naming a declared metric, each
+ * metric's direction, a known formula, metrics.json among the outputs. */
+static int
+parse_metrics(struct qtm_ctx *ctx, const struct qtm_manifest *m, const char *origin)
+{
+	const cJSON *raw = cJSON_GetObjectItemCaseSensitive(m->json, "metrics"), *d, *it, *head;
+	char field[320];
+
+	if (raw == NULL)
+		return 0;
+	if (!cJSON_IsObject(d = raw))
+		return decl_field(ctx, m, origin, "metrics", _("expected an object"));
+	if (!qtm_manifest_declares_output(m, "metrics.json"))
+		return decl_field(ctx, m, origin, "metrics", _("a module that declares its metrics must list metrics.json in its outputs"));
+	if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(d, "declared")) ||
+	    cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(d, "declared")) == 0)
+		return decl_field(ctx, m, origin, "metrics.declared", _("expected an object naming at least one metric"));
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(d, "declared")) {
+		const cJSON *hib = cJSON_GetObjectItemCaseSensitive(it, "higher_is_better");
+		const cJSON *f = cJSON_GetObjectItemCaseSensitive(it, "formula");
+
+		snprintf(field, sizeof field, "metrics.declared.%s.higher_is_better", it->string);
+		if (!cJSON_IsBool(hib))
+			return decl_field(ctx, m, origin, field, _("missing or not true/false: every metric needs its direction"));
+		snprintf(field, sizeof field, "metrics.declared.%s.formula", it->string);
+		if (f != NULL && (!cJSON_IsString(f) || qtm_metric_formula_parse(f->valuestring) == QTM_METRIC_NONE))
+			return decl_field(ctx, m, origin, field, _("not one of accuracy, macro_f1, iou, abs_rel, rmse, mae"));
+	}
+	head = cJSON_GetObjectItemCaseSensitive(d, "headline");
+	if (!cJSON_IsString(head) ||
+	    !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(d, "declared"), head->valuestring)))
+		return decl_field(ctx, m, origin, "metrics.headline", _("names no metric of metrics.declared"));
+	return 0;
+}
+
 static int
 parse_model(struct qtm_ctx *ctx, struct qtm_manifest *m, const char *origin, bool from_index)
 {
@@ -252,7 +304,7 @@ parse_model(struct qtm_ctx *ctx, struct qtm_manifest *m, const char *origin, boo
 		if (m->outputs[i][0] == '/' || strstr(m->outputs[i], "..") != NULL || m->outputs[i][0] == '\0')
 			return qtm_error(ctx, -EINVAL, _("%s: field \"outputs\": \"%s\" must be a relative path inside the output"),
 			    origin, m->outputs[i]);
-	if ((rc = parse_resources(ctx, m, origin)) < 0)
+	if ((rc = parse_resources(ctx, m, origin)) < 0 || (rc = parse_metrics(ctx, m, origin)) < 0)
 		return rc;
 	source = cJSON_GetObjectItemCaseSensitive(m->json, "source");
 	if (source == NULL && !from_index)

@@ -70,6 +70,9 @@ int qtm_manifest_from_json(struct qtm_ctx *ctx, const cJSON *obj, const char *or
 int qtm_manifest_load(struct qtm_ctx *ctx, const char *path, struct qtm_manifest **out);
 void qtm_manifest_free(struct qtm_manifest *m);
 
+/* Whether path is one of m's declared outputs. */
+bool qtm_manifest_declares_output(const struct qtm_manifest *m, const char *path);
+
 /* Parses "name", "name >= 1.0", "runtime(python3-numpy) >= 1.20", "name=1.0" (the command
  * line's form).  Returns 0 or -EINVAL with ctx's error set. */
 int qtm_dep_parse(struct qtm_ctx *ctx, const char *text, struct qtm_dep *dep);

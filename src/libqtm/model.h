@@ -12,6 +12,7 @@
 #include <cjson/cJSON.h>
 
 #include "hash.h"
+#include "model-requires.h"
 #include "train.h"
 
 struct qtm_ctx;
@@ -31,12 +32,6 @@ struct qtm_model_inputs {
 	char **packages;     /* the installed package behind each name (it may provide the name) */
 };
 
-/* Walks m's requirements: each runtime(...) capability goes into runtime with its probed version
- * ("" when absent) as the build id wants it; every other requirement name is passed to input
- * (which may fail, stopping the walk).  Returns 0 or the first failure. */
-typedef int (*qtm_model_input_fn)(void *arg, const char *name);
-int qtm_model_requires_walk(struct qtm_ctx *ctx, const struct qtm_manifest *m, const struct qtm_runtime *rt,
-    cJSON *runtime, qtm_model_input_fn input, void *arg);
 
 int qtm_model_inputs_gather(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifest *m,
     const struct qtm_runtime *rt, struct qtm_model_inputs *in);

@@ -1,4 +1,4 @@
-/* repository.c - building repositories from module folders, publishing artifacts, signing. */
+/* repository.c - packing module folders into a repository, its publishers' lock, signing. */
 #include "config.h"
 
 #include <dirent.h>
@@ -14,6 +14,7 @@
 #include "ctx.h"
 #include "i18n.h"
 #include "json.h"
+#include "lock.h"
 #include "paths.h"
 #include "repository.h"
 #include "sign.h"
@@ -174,7 +175,7 @@ name_set_free(struct name_set *set)
 
 static int
 add_module(struct qtm_ctx *ctx, const char *src, const char *out_dir, cJSON *packages,
-    struct name_set *names)
+    struct name_set *names, char ***folders)
 {
 	char *path = xasprintf("%s/module.json", src);
 	struct qtm_manifest *m;
@@ -202,6 +203,8 @@ add_module(struct qtm_ctx *ctx, const char *src, const char *out_dir, cJSON *pac
 		cJSON_AddItemToArray(packages, entry);
 	else
 		cJSON_Delete(entry);
+	if (rc == 0 && folders != NULL)
+		*folders = strv_push(*folders, src);
 	qtm_manifest_free(m);
 	return rc;
 }
@@ -215,7 +218,7 @@ cmp_str(const void *a, const void *b)
 /* A folder with module.json is a module; otherwise each sub-folder with one is (sorted). */
 static int
 add_source_dir(struct qtm_ctx *ctx, const char *src, const char *out_dir, cJSON *packages,
-    struct name_set *names)
+    struct name_set *names, char ***folders)
 {
 	char *probe = xasprintf("%s/module.json", src), **subs = NULL;
 	struct dirent *de;
@@ -225,7 +228,7 @@ add_source_dir(struct qtm_ctx *ctx, const char *src, const char *out_dir, cJSON 
 
 	if (stat(probe, &st) == 0) {
 		free(probe);
-		return add_module(ctx, src, out_dir, packages, names);
+		return add_module(ctx, src, out_dir, packages, names, folders);
 	}
 	free(probe);
 	if ((d = opendir(src)) == NULL)
@@ -247,194 +250,33 @@ add_source_dir(struct qtm_ctx *ctx, const char *src, const char *out_dir, cJSON 
 	for (size_t i = 0; rc == 0 && subs[i] != NULL; i++) {
 		char *sub = xasprintf("%s/%s", src, subs[i]);
 
-		rc = add_module(ctx, sub, out_dir, packages, names);
+		rc = add_module(ctx, sub, out_dir, packages, names, folders);
 		free(sub);
 	}
 	strv_free(subs);
 	return rc;
 }
 
-static long long
-previous_version(struct qtm_ctx *ctx, const char *out_dir)
-{
-	char *path = xasprintf("%s/release.json", out_dir), *text;
-	struct qtm_release rel;
-	long long v = 0;
-	size_t len;
-
-	if (qtm_read_file(ctx, path, &text, &len) == 0) {
-		if (qtm_release_parse(ctx, text, len, path, &rel) == 0)
-			v = rel.version;
-		qtm_release_clear(&rel);
-		free(text);
-	}
-	free(path);
-	return v;
-}
-
-static void
-utc_string(time_t t, char *buf, size_t len)
-{
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-static int
-write_release(struct qtm_ctx *ctx, const char *out_dir, const struct qtm_repo_build_opts *opts)
-{
-	char *index = xasprintf("%s/index.json.gz", out_dir), *path = xasprintf("%s/release.json", out_dir);
-	char hex[QTM_SHA256_HEX], expires[32], now[32];
-	int days = opts->valid_days > 0 ? opts->valid_days : 365;
-	long long version = opts->version > 0 ? opts->version : previous_version(ctx, out_dir) + 1;
-	cJSON *rel = cJSON_CreateObject(), *idx = cJSON_CreateObject();
-	uint64_t size;
-	int rc = qtm_sha256_file(ctx, index, hex, &size);
-
-	utc_string(time(NULL) + (time_t)days * 86400, expires, sizeof expires);
-	utc_string(time(NULL), now, sizeof now);
-	cJSON_AddNumberToObject(rel, "format", 1);
-	cJSON_AddStringToObject(rel, "name", opts->name != NULL ? opts->name : "local");
-	cJSON_AddNumberToObject(rel, "version", (double)version);
-	cJSON_AddStringToObject(rel, "date", now);
-	cJSON_AddStringToObject(rel, "expires", expires);
-	cJSON_AddStringToObject(idx, "path", "index.json.gz");
-	cJSON_AddStringToObject(idx, "sha256", hex);
-	cJSON_AddNumberToObject(idx, "size", (double)size);
-	cJSON_AddItemToObject(rel, "index", idx);
-	if (rc == 0)
-		rc = qtm_json_save(ctx, path, rel, true);
-	cJSON_Delete(rel);
-	free(index);
-	free(path);
-	return rc;
-}
-
 int
-qtm_repo_build(struct qtm_ctx *ctx, char *const *srcs, const char *out_dir,
-    const struct qtm_repo_build_opts *opts)
+qtm_repo_pack_sources(struct qtm_ctx *ctx, char *const *srcs, const char *pack_dir, cJSON *packages,
+    char ***folders)
 {
-	cJSON *index = cJSON_CreateObject(), *packages = cJSON_CreateArray();
-	char *index_path = xasprintf("%s/index.json.gz", out_dir);
 	struct name_set names = { 0 };
-	bool defer = ctx->defer_sync;
-	int rc = qtm_mkdir_p(ctx, out_dir, 0755);
+	int rc = 0;
 
-	/* One sync of the whole file system at the end instead of two per module. */
-	ctx->defer_sync = true;
-	cJSON_AddNumberToObject(index, "format", 1);
-	cJSON_AddItemToObject(index, "packages", packages);
 	for (size_t i = 0; rc == 0 && srcs[i] != NULL; i++)
-		rc = add_source_dir(ctx, srcs[i], out_dir, packages, &names);
-	ctx->defer_sync = defer;
-	if (rc == 0)
-		rc = qtm_sync_tree(ctx, out_dir);
+		rc = add_source_dir(ctx, srcs[i], pack_dir, packages, &names, folders);
 	name_set_free(&names);
-	if (rc == 0)
-		rc = qtm_json_save(ctx, index_path, index, false);
-	if (rc == 0) {
-		char *sig = xasprintf("%s/release.json.sig", out_dir);
-
-		rc = write_release(ctx, out_dir, opts);
-		unlink(sig);   /* signatures of the previous release: no longer valid */
-		free(sig);
-	}
-	cJSON_Delete(index);
-	free(index_path);
 	return rc;
 }
 
-static cJSON *
-find_entry(cJSON *packages, const char *name, const char *version)
-{
-	cJSON *it;
-
-	cJSON_ArrayForEach(it, packages) {
-		const cJSON *n = cJSON_GetObjectItemCaseSensitive(it, "name");
-		const cJSON *v = cJSON_GetObjectItemCaseSensitive(it, "version");
-
-		if (cJSON_IsString(n) && cJSON_IsString(v) && strcmp(n->valuestring, name) == 0 &&
-		    strcmp(v->valuestring, version) == 0)
-			return it;
-	}
-	return NULL;
-}
-
-/* The artifact entry: replaces one with the same build id. */
-static void
-set_artifact(cJSON *entry, const char *build_id, const char *rel, const char *sha, uint64_t size, cJSON *metrics)
-{
-	cJSON *arts = cJSON_GetObjectItemCaseSensitive(entry, "artifacts"), *a, *it;
-	int i = 0;
-
-	if (!cJSON_IsArray(arts)) {
-		cJSON_DeleteItemFromObjectCaseSensitive(entry, "artifacts");
-		arts = cJSON_AddArrayToObject(entry, "artifacts");
-	}
-	cJSON_ArrayForEach(it, arts) {
-		const cJSON *id = cJSON_GetObjectItemCaseSensitive(it, "build_id");
-
-		if (cJSON_IsString(id) && strcmp(id->valuestring, build_id) == 0) {
-			cJSON_DeleteItemFromArray(arts, i);
-			break;
-		}
-		i++;
-	}
-	a = cJSON_CreateObject();
-	cJSON_AddStringToObject(a, "build_id", build_id);
-	cJSON_AddStringToObject(a, "path", rel);
-	cJSON_AddStringToObject(a, "sha256", sha);
-	cJSON_AddNumberToObject(a, "size", (double)size);
-	cJSON_AddItemToObject(a, "metrics", metrics != NULL ? metrics : cJSON_CreateObject());
-	cJSON_AddItemToArray(arts, a);
-}
-
 int
-qtm_repo_add_artifact(struct qtm_ctx *ctx, const char *dir, const char *name, const char *version,
-    const char *build_id, const char *artifact, const char *metrics_path)
+qtm_repo_lock(struct qtm_ctx *ctx, const char *dir, struct qtm_lock **out)
 {
-	char *index_path = xasprintf("%s/index.json.gz", dir), *rel = xasprintf("artifacts/%s.tar.zst", build_id);
-	char *dest = xasprintf("%s/%s", dir, rel), *adir = xasprintf("%s/artifacts", dir), *text = NULL;
-	char sha[QTM_SHA256_HEX], *rel_path = xasprintf("%s/release.json", dir);
-	struct qtm_release old = { 0 };
-	cJSON *index = NULL, *metrics = NULL, *entry = NULL;
-	const cJSON *packages;
-	uint64_t size;
-	size_t len;
-	int rc = qtm_sha256_valid(build_id) ? 0 : qtm_error(ctx, -EINVAL, _("\"%s\" is not a build id (64 hex digits)"), build_id);
+	char *path = xasprintf("%s/.qtm-repo.lock", dir);
+	int rc = qtm_lock_acquire_file(ctx, path, out);
 
-	if (rc == 0 && (rc = qtm_json_load(ctx, index_path, &index)) == 0 &&
-	    (rc = qtm_index_packages(ctx, index, index_path, &packages)) == 0 &&
-	    (entry = find_entry((cJSON *)packages, name, version)) == NULL)
-		rc = qtm_error(ctx, -ENOENT, _("%s: no package %s %s"), index_path, name, version);
-	if (rc == 0 && metrics_path != NULL)
-		rc = qtm_json_load(ctx, metrics_path, &metrics);
-	if (rc == 0 && (rc = qtm_sha256_file(ctx, artifact, sha, &size)) == 0 && (rc = qtm_mkdir_p(ctx, adir, 0755)) == 0)
-		rc = qtm_copy_file(ctx, artifact, dest);
-	if (rc == 0) {
-		set_artifact(entry, build_id, rel, sha, size, metrics);
-		metrics = NULL;
-		rc = qtm_json_save(ctx, index_path, index, false);
-	}
-	if (rc == 0 && (rc = qtm_read_file(ctx, rel_path, &text, &len)) == 0 &&
-	    (rc = qtm_release_parse(ctx, text, len, rel_path, &old)) == 0) {
-		struct qtm_repo_build_opts bo = { .name = old.name, .version = old.version + 1 };
-		char *sig = xasprintf("%s/release.json.sig", dir);
-
-		rc = write_release(ctx, dir, &bo);
-		unlink(sig);   /* signatures of the previous release: no longer valid */
-		free(sig);
-	}
-	qtm_release_clear(&old);
-	cJSON_Delete(metrics);
-	cJSON_Delete(index);
-	free(text);
-	free(index_path);
-	free(rel);
-	free(dest);
-	free(adir);
-	free(rel_path);
+	free(path);
 	return rc;
 }
 
@@ -442,10 +284,14 @@ int
 qtm_repo_sign(struct qtm_ctx *ctx, const char *dir, char *const *key_files)
 {
 	char *rel = xasprintf("%s/release.json", dir), *sig = xasprintf("%s/release.json.sig", dir), *text = NULL;
+	struct qtm_lock *lock = NULL;
 	cJSON *doc = NULL;
 	size_t len;
-	int rc = qtm_read_file(ctx, rel, &text, &len);
+	/* Under the publishers' lock: a publisher rewrites release.json.sig too. */
+	int rc = qtm_repo_lock(ctx, dir, &lock);
 
+	if (rc == 0)
+		rc = qtm_read_file(ctx, rel, &text, &len);
 	if (rc == 0 && access(sig, F_OK) == 0)
 		rc = qtm_json_load(ctx, sig, &doc);
 	if (doc == NULL)
@@ -460,6 +306,7 @@ qtm_repo_sign(struct qtm_ctx *ctx, const char *dir, char *const *key_files)
 	}
 	if (rc == 0)
 		rc = qtm_json_save(ctx, sig, doc, true);
+	qtm_lock_release(lock);
 	free(text);
 	cJSON_Delete(doc);
 	free(rel);

@@ -1,5 +1,6 @@
-/* repository.h - the repository format of qtm-repository(5): release.json, index.json.gz,
- * pool/ (module sources) and datasets/ (dataset files); building one from module folders.
+/* repository.h - the repository format of qtm-repository(5): release.json, the index (format 1:
+ * index.json.gz; format 2: index/SHA256.json.gz pieces), pool/ (module sources) and datasets/
+ * (dataset files); building one from module folders.
  *
  * release.json itself is release.h. */
 #ifndef QTM_REPOSITORY_H
@@ -18,22 +19,16 @@ struct qtm_ctx;
 int qtm_index_packages(struct qtm_ctx *ctx, const cJSON *index, const char *origin,
     const cJSON **packages);
 
-struct qtm_repo_build_opts {
-	const char *name;        /* repository name (default "local") */
-	long long version;       /* release version; 0 = previous + 1 (or 1) */
-	int valid_days;          /* expiry of the release (default 365) */
-};
+/* Packs the module folders of srcs (as qtm_repo_build reads them) into pack_dir's pool/ and
+ * datasets/, appending each one's index entry to packages; two folders of one NAME=VERSION are
+ * an error naming both.  When folders is not NULL, each entry's module folder is pushed onto it
+ * (a strv, in the order of packages, owned by the caller). */
+int qtm_repo_pack_sources(struct qtm_ctx *ctx, char *const *srcs, const char *pack_dir, cJSON *packages,
+    char ***folders);
 
-/* Builds a repository in out_dir from module folders: each of srcs is a folder holding a
- * module.json, or a folder of such folders. */
-int qtm_repo_build(struct qtm_ctx *ctx, char *const *srcs, const char *out_dir,
-    const struct qtm_repo_build_opts *opts);
-
-/* Publishes a trained artifact (from a qtm artifact cache: BUILD_ID.tar.zst and, optionally,
- * BUILD_ID.metrics.json) for package name/version under its build id: copies it to
- * artifacts/, records it in the index and writes the next release (to be signed again). */
-int qtm_repo_add_artifact(struct qtm_ctx *ctx, const char *dir, const char *name, const char *version,
-    const char *build_id, const char *artifact, const char *metrics_path);
+struct qtm_lock;
+/* Takes dir/.qtm-repo.lock, the lock of its publishers (ctx->wait_s as qtm_lock_acquire()). */
+int qtm_repo_lock(struct qtm_ctx *ctx, const char *dir, struct qtm_lock **out);
 /* Signs dir/release.json with each private key file (keeping other keys' signatures already in
  * release.json.sig, replacing an older one by the same key). */
 int qtm_repo_sign(struct qtm_ctx *ctx, const char *dir, char *const *key_files);

@@ -25,7 +25,7 @@ struct qtm_ctx;
 /* Part of the build id: bump it whenever a change here can change what a trainer computes
  * (what it sees of the file system, its environment, its limits), so that artifacts trained
  * under the old policy are not reused. */
-#define QTM_SANDBOX_POLICY_VERSION 1
+#define QTM_SANDBOX_POLICY_VERSION 2
 
 struct qtm_sandbox_result {
 	int exit_code;              /* exit status when exited, else -1 */

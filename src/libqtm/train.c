@@ -20,6 +20,7 @@
 #include "progress.h"
 #include "sandbox.h"
 #include "train.h"
+#include "train-helper.h"
 #include "xalloc.h"
 
 
@@ -137,6 +138,7 @@ qtm_contract_env(const struct qtm_manifest *m, const cJSON *params)
 	env = strv_push(env, "QTM_DATA=" QTM_SANDBOX_DATA);
 	env = strv_push(env, "QTM_OUTPUT=" QTM_SANDBOX_OUT);
 	env = strv_push(env, "QTM_PARAMS=" QTM_SANDBOX_PARAMS);
+	env = strv_push(env, "PYTHONPATH=" QTM_SANDBOX_HELPER);
 	s = xasprintf("QTM_SEED=%lld", cJSON_IsNumber(seed) ? (long long)seed->valuedouble : 42LL);
 	env = strv_push(env, s);
 	free(s);
@@ -234,12 +236,15 @@ static struct qtm_sandbox_bind *
 make_binds(const struct qtm_train_job *job, const char *src, const char *out, const char *params,
     size_t *n, char ***targets)
 {
-	struct qtm_sandbox_bind *b = xcalloc(3, sizeof *b);
+	struct qtm_sandbox_bind *b = xcalloc(4, sizeof *b);
+	const char *helper = qtm_helper_dir();
 
 	b[0] = (struct qtm_sandbox_bind){ src, QTM_SANDBOX_SRC, true };
 	b[1] = (struct qtm_sandbox_bind){ out, QTM_SANDBOX_OUT, true };
 	b[2] = (struct qtm_sandbox_bind){ params, QTM_SANDBOX_PARAMS, false };
 	*n = 3;
+	if (helper != NULL)
+		b[(*n)++] = (struct qtm_sandbox_bind){ helper, QTM_SANDBOX_HELPER, false };
 	*targets = NULL;
 	qtm_contract_input_binds(job->inputs, job->n_inputs, &b, n, targets);
 	return b;

@@ -10,6 +10,9 @@
 #include "ctx.h"
 #include "db.h"
 #include "i18n.h"
+#include "json.h"
+#include "manifest.h"
+#include "metrics-schema.h"
 #include "verify.h"
 #include "xalloc.h"
 
@@ -119,4 +122,70 @@ qtm_verify_free(struct qtm_verify_problem *v, size_t n)
 		free(v[i].problem);
 	}
 	free(v);
+}
+
+/* The installed package's manifest and its metrics.json, both owned by the caller. */
+static int
+installed_metrics(struct qtm_ctx *ctx, const struct qtm_installed *pkg, struct qtm_manifest **m, cJSON **json)
+{
+	cJSON *obj = cJSON_Parse(pkg->manifest);
+	char *path = xasprintf("%s/metrics.json", pkg->store_path);
+	int rc = qtm_manifest_from_json(ctx, obj, pkg->name, false, m);
+
+	*json = NULL;
+	if (rc == 0 && (rc = qtm_json_load(ctx, path, json)) < 0) {
+		qtm_manifest_free(*m);
+		*m = NULL;
+	}
+	cJSON_Delete(obj);
+	free(path);
+	return rc;
+}
+
+int
+qtm_verify_metrics(struct qtm_ctx *ctx, struct qtm_db *db, const char *name, cJSON **report)
+{
+	struct qtm_installed *pkg = NULL;
+	struct qtm_manifest *m = NULL;
+	struct qtm_metrics_recomputed r;
+	cJSON *json = NULL;
+	int rc;
+
+	*report = NULL;
+	if ((rc = qtm_db_get(ctx, db, name, &pkg)) == -ENOENT)
+		return qtm_error(ctx, -ENOENT, _("%s is not installed"), name);
+	if (rc < 0)
+		return rc;
+	if ((rc = installed_metrics(ctx, pkg, &m, &json)) == 0) {
+		rc = qtm_metrics_recompute(ctx, m, json, pkg->store_path, &r);
+		if (r.formula != NULL && r.n > 0) {
+			*report = cJSON_CreateObject();
+			cJSON_AddStringToObject(*report, "package", pkg->name);
+			cJSON_AddStringToObject(*report, "headline", r.headline);
+			cJSON_AddStringToObject(*report, "formula", r.formula);
+			cJSON_AddNumberToObject(*report, "recorded", r.recorded);
+			cJSON_AddNumberToObject(*report, "computed", r.computed);
+			cJSON_AddNumberToObject(*report, "n", (double)r.n);
+			cJSON_AddBoolToObject(*report, "agrees", r.agrees);
+		}
+	}
+	cJSON_Delete(json);
+	qtm_manifest_free(m);
+	qtm_installed_free(pkg);
+	return rc;
+}
+
+cJSON *
+qtm_installed_evaluation(struct qtm_ctx *ctx, const struct qtm_installed *pkg)
+{
+	struct qtm_manifest *m = NULL;
+	cJSON *json = NULL, *e = NULL;
+
+	if (pkg->manifest == NULL || pkg->build_id == NULL)
+		return NULL;
+	if (installed_metrics(ctx, pkg, &m, &json) == 0)
+		e = qtm_metrics_evaluation(m, json);
+	cJSON_Delete(json);
+	qtm_manifest_free(m);
+	return e;
 }

@@ -5,9 +5,11 @@
 #define QTM_VERIFY_H
 
 #include <stddef.h>
+#include <cjson/cJSON.h>
 
 struct qtm_ctx;
 struct qtm_db;
+struct qtm_installed;
 
 struct qtm_verify_problem {
 	char *package;
@@ -19,5 +21,15 @@ struct qtm_verify_problem {
 int qtm_verify(struct qtm_ctx *ctx, struct qtm_db *db, const char *name,
     struct qtm_verify_problem **out, size_t *n, size_t *checked);
 void qtm_verify_free(struct qtm_verify_problem *v, size_t n);
+
+/* Recomputes the installed name's headline metric from the predictions and targets in its
+ * store directory (qtm verify --metrics).  *report (owned by the caller, set also when they
+ * disagree) says package, headline, formula, recorded, computed, n, agrees.  Returns 0 when
+ * they agree, -EBADMSG with the error set when not, another negative code otherwise. */
+int qtm_verify_metrics(struct qtm_ctx *ctx, struct qtm_db *db, const char *name, cJSON **report);
+
+/* The evaluation qtm info shows (metrics-schema.h) of an installed package, or NULL when its
+ * module declares no metrics or its metrics.json cannot be read; owned by the caller. */
+cJSON *qtm_installed_evaluation(struct qtm_ctx *ctx, const struct qtm_installed *pkg);
 
 #endif

@@ -1,6 +1,6 @@
 /* qtm-hived.c - the hive daemon: parses options, reads STATE/hive.conf, writes hived.pid,
- * serves until SIGTERM or SIGINT.  Its options are parsed by the table below; all logic is in
- * libqtm (hive-server.h). */
+ * serves until SIGTERM, SIGINT (both drain first) or SIGQUIT; SIGHUP reloads hive.conf.  Its
+ * options are parsed by the table below; all logic is in libhive (hive-server.h). */
 #include "config.h"
 
 #include <errno.h>
@@ -19,12 +19,20 @@
 #include "paths.h"
 #include "xalloc.h"
 
-static volatile sig_atomic_t stop;
+/* SIGTERM and SIGINT drain, SIGQUIT stops at once, SIGHUP reloads hive.conf (qtm-hived(8)). */
+static struct qtm_hive_signals sigs;
+static volatile sig_atomic_t last_signal;
 
 static void
 on_signal(int sig)
 {
-	stop = sig;
+	last_signal = sig;
+	if (sig == SIGHUP)
+		sigs.reload = 1;
+	else if (sig == SIGQUIT)
+		sigs.stop_now = 1;
+	else
+		sigs.stop = 1;
 }
 
 static const struct cli_option options[] = {
@@ -81,30 +89,19 @@ parse(int argc, char **argv, struct opts *o, struct qtm_ctx *ctx)
 static int
 configure(struct qtm_ctx *ctx, const struct opts *o, struct qtm_hive_conf *conf)
 {
-	char *path;
+	struct qtm_hive_conf_cli cli = { (char *)o->listen, (char *)o->executor, (char *)o->token_file };
+	const char *dir = o->state != NULL ? o->state : "hive";
+	char *state = realpath(dir, NULL);
 	int rc;
 
-	qtm_hive_conf_defaults(conf);
-	conf->state_dir = realpath(o->state != NULL ? o->state : "hive", NULL);
-	if (conf->state_dir == NULL) {
-		const char *dir = o->state != NULL ? o->state : "hive";
-
+	if (state == NULL) {
 		if ((rc = qtm_mkdir_p(ctx, dir, 0700)) < 0)
 			return rc;
-		if ((conf->state_dir = realpath(dir, NULL)) == NULL)
+		if ((state = realpath(dir, NULL)) == NULL)
 			return qtm_error(ctx, -errno, _("state directory %s: %s"), dir, strerror(errno));
 	}
-	path = xasprintf("%s/hive.conf", conf->state_dir);
-	rc = qtm_hive_conf_load(ctx, conf, path);
-	free(path);
-	if (rc == 0 && o->listen != NULL)
-		rc = qtm_hive_conf_listen(ctx, conf, o->listen);
-	if (o->executor != NULL) {
-		free(conf->executor);
-		conf->executor = xstrdup(o->executor);
-	}
-	if (o->token_file != NULL)
-		conf->token_file = xstrdup(o->token_file);
+	rc = qtm_hive_conf_read(ctx, state, &cli, conf);
+	free(state);
 	return rc;
 }
 
@@ -130,14 +127,16 @@ serve(struct qtm_ctx *ctx, struct qtm_hive_conf *conf)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	if ((rc = qtm_hive_server_start(ctx, conf, &srv)) < 0)
 		return rc;
 	if ((rc = write_pid(ctx, conf->state_dir)) == 0) {
 		fprintf(stderr, _("qtm-hived: serving %s (state %s, executor %s)\n"), qtm_hive_server_url(srv),
 		    conf->state_dir, conf->executor);
-		rc = qtm_hive_server_run(srv, &stop);
-		fprintf(stderr, _("qtm-hived: stopping (signal %d)\n"), (int)stop);
+		rc = qtm_hive_server_run(srv, &sigs);
+		fprintf(stderr, _("qtm-hived: stopping (signal %d)\n"), (int)last_signal);
 	}
 	qtm_hive_server_free(srv);
 	pid = xasprintf("%s/hived.pid", conf->state_dir);

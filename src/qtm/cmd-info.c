@@ -15,6 +15,7 @@
 #include "pool.h"
 #include "query.h"
 #include "text.h"
+#include "verify.h"
 #include "xalloc.h"
 
 static int cmd_info_exec(struct qtm_ctx *, const struct cli_args *);
@@ -111,6 +112,26 @@ print_origin(const char *origin)
 		    : strcmp(origin, "cache") == 0 ? _("reused from the local artifact cache")
 		    : _("pre-trained artifact from the repository"));
 }
+/* The declared headline with the best baseline beside it: what the card's claim rests on. */
+static void
+print_headline(const cJSON *e)
+{
+	const cJSON *best = cJSON_GetObjectItem(e, "best_baseline"), *n = cJSON_GetObjectItem(e, "n_test");
+
+	if (e == NULL)
+		return;
+	printf("%-13s %s %.6g (%s, %s, n=%.0f)", _("headline"), qtm_term_safe(cJSON_GetObjectItem(e, "headline")->valuestring),
+	    cJSON_GetObjectItem(e, "value")->valuedouble,
+	    cJSON_IsTrue(cJSON_GetObjectItem(e, "higher_is_better")) ? _("higher is better") : _("lower is better"),
+	    qtm_term_safe(cJSON_GetObjectItem(e, "headline_split")->valuestring), cJSON_IsNumber(n) ? n->valuedouble : 0);
+	if (cJSON_IsObject(best))
+		printf(_("; best baseline %s %.6g"), qtm_term_safe(cJSON_GetObjectItem(best, "name")->valuestring),
+		    cJSON_GetObjectItem(best, "value")->valuedouble);
+	else
+		printf(_("; no baseline"));
+	printf("\n");
+}
+
 static void
 print_text(struct qtm_ctx *ctx, const cJSON *info)
 {
@@ -163,6 +184,7 @@ print_text(struct qtm_ctx *ctx, const cJSON *info)
 		printf("%-13s %s\n", _("build id"), cJSON_GetObjectItem(inst, "build_id")->valuestring);
 	if (cJSON_GetObjectItem(inst, "origin") != NULL)
 		print_origin(cJSON_GetObjectItem(inst, "origin")->valuestring);
+	print_headline(cJSON_GetObjectItem(inst, "evaluation"));
 	cmd_info_print_metrics(ctx, inst, cJSON_GetObjectItem(inst, "build_id") != NULL);
 	if (cJSON_GetObjectItem(inst, "params") != NULL) {
 		char *params = cJSON_PrintUnformatted(cJSON_GetObjectItem(inst, "params"));
@@ -200,13 +222,15 @@ static int
 add_installed(struct qtm_ctx *ctx, struct qtm_db *db, const char *name, const char *version, cJSON *info)
 {
 	struct qtm_installed *pkg = NULL;
-	cJSON *inst;
+	cJSON *inst, *e;
 	int rc = version != NULL ? qtm_db_get_version(ctx, db, name, version, &pkg) : qtm_db_get(ctx, db, name, &pkg);
 
 	if (rc < 0)
 		return rc;
 	inst = installed_json(pkg);
 	cJSON_AddItemToObject(info, "installed", inst);
+	if ((e = qtm_installed_evaluation(ctx, pkg)) != NULL)
+		cJSON_AddItemToObject(inst, "evaluation", e);
 	if ((rc = add_curve(ctx, db, pkg, inst)) == 0) {
 		cJSON_AddItemToObject(info, "installed_manifest", cJSON_Parse(pkg->manifest));
 		rc = add_installed_versions(ctx, db, name, info);

@@ -13,6 +13,31 @@ static int cmd_verify_exec(struct qtm_ctx *, const struct cli_args *);
 
 const struct qtm_cmd_entry cmd_verify_entry = { &qtm_verb_verify, cmd_verify_exec };
 
+/* qtm verify --metrics NAME: qtm's formula over the artifact's predictions against the record. */
+static int
+verify_metrics(struct qtm_ctx *ctx, const struct cli_args *a)
+{
+	struct qtm_db *db = NULL;
+	cJSON *report = NULL;
+	int rc;
+
+	if (a->argc != 2)
+		return cmd_usage(&cmd_verify_entry, _("--metrics needs the name of one installed model"));
+	if ((rc = cmd_open_reader(ctx, &db)) == 0)
+		rc = qtm_verify_metrics(ctx, db, a->argv[1], &report);
+	cmd_close(NULL, db);
+	if (report != NULL && ctx->json) {
+		cmd_print_json(report);
+		report = NULL;
+	} else if (report != NULL && rc == 0) {
+		printf(_("%s: %s recomputed with %s over %zu values: %.17g, as recorded\n"), a->argv[1],
+		    cJSON_GetObjectItem(report, "headline")->valuestring, cJSON_GetObjectItem(report, "formula")->valuestring,
+		    (size_t)cJSON_GetObjectItem(report, "n")->valuedouble, cJSON_GetObjectItem(report, "computed")->valuedouble);
+	}
+	cJSON_Delete(report);
+	return rc;
+}
+
 static int
 cmd_verify_exec(struct qtm_ctx *ctx, const struct cli_args *a)
 {
@@ -26,6 +51,8 @@ cmd_verify_exec(struct qtm_ctx *ctx, const struct cli_args *a)
 
 	if (argc > 2)
 		return cmd_usage(&cmd_verify_entry, _("name at most one package"));
+	if (a->noptions > 0)   /* --metrics, its only option */
+		return verify_metrics(ctx, a);
 	if ((rc = cmd_open_reader(ctx, &db)) == 0)
 		rc = qtm_verify(ctx, db, argc == 2 ? argv[1] : NULL, &v, &n, &checked);
 	cmd_close(NULL, db);

@@ -70,6 +70,11 @@ static const struct cli_option clean_options[] = {
 	END,
 };
 
+static const struct cli_option verify_options[] = {
+	{ "metrics", 0, CLI_NO_ARG, NULL, N_("recompute NAME's headline metric from its held-out predictions"), 'm' },
+	END,
+};
+
 static const struct cli_option source_options[] = {
 	{ "key", 'k', CLI_REQUIRED, "FILE", N_("add: trust the public key in FILE"), 'k' },
 	{ "mirror", 'm', CLI_REQUIRED, "URL", N_("add: a mirror of the source"), 'm' },
@@ -115,7 +120,7 @@ VERB(qtm_verb_hold, "hold", NULL, N_("NAME..."), N_("keep packages at their vers
 VERB(qtm_verb_unhold, "unhold", NULL, N_("NAME..."), N_("release a hold"), NULL, 0);
 VERB(qtm_verb_history, "history", NULL, N_("[list | info ID | undo ID | rollback ID] [-s]"),
     N_("list transactions, show one, undo one or roll back to one"), dry_run_options, 0);
-VERB(qtm_verb_verify, "verify", NULL, N_("[NAME]"), N_("check installed files against the database"), NULL, 0);
+VERB(qtm_verb_verify, "verify", NULL, N_("[NAME]"), N_("check installed files against the database"), verify_options, 0);
 VERB(qtm_verb_clean, "clean", NULL, N_("[--all]"), N_("remove cached downloads (and, with --all, cached artifacts)"),
     clean_options, 0);
 VERB(qtm_verb_source, "source", NULL,

@@ -118,7 +118,7 @@ echo '@qtm metric {"name":"score","value":0.75}'
 echo trained >"$QTM_OUTPUT/model.txt"
 SH
 "$QTM_REPO" keygen "$S/key" >/dev/null
-"$QTM_REPO" build --name bench --key "$S/key.key" -o "$S/repo" "$S/mods" >/dev/null
+"$QTM_REPO" build --format 1 --name bench --key "$S/key.key" -o "$S/repo" "$S/mods" >/dev/null
 rm -rf "$S/mods/data-big"   # the repository has its own copy
 BIG=$(size_of "$S/repo/datasets/data-big/1.0.0/big.bin")
 echo "repository built in $(secs) s: big.bin $BIG bytes, $N_SMALL x $SMALL_KB KiB"

@@ -81,7 +81,7 @@ echo "install target: $TARGET (dependency closure: $CLOSURE packages)"
 "$QTM_REPO" keygen "$S/bench-key" >/dev/null
 if [ "$N" -le "$BUILD_MAX" ]; then
 	sync
-	timed build "$QTM_REPO" build --name bench -o "$S/repo" "$S/mods"
+	timed build "$QTM_REPO" build --format 1 --name bench -o "$S/repo" "$S/mods"
 	BUILD="$WALL s wall (user $USER_S s, sys $SYS_S s, max RSS $RSS_MB MB)"
 	BUILD_ROW="| \`qtm-repo build\` ($N folders) | $WALL s | user $USER_S s, sys $SYS_S s, max RSS $RSS_MB MB |"
 else

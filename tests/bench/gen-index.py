@@ -1,6 +1,8 @@
 #!/usr/bin/python3
-"""gen-index.py MODDIR OUTDIR [NAME] - writes OUTDIR/index.json.gz and OUTDIR/release.json for the
-module folders in MODDIR, in the layout qtm-repo build writes, without packing or copying anything.
+"""gen-index.py [--format 2] MODDIR OUTDIR [NAME] - writes OUTDIR/index.json.gz (or, with --format 2,
+the pieces OUTDIR/index/SHA256.json.gz, byte for byte as qtm-repo build splits them: see
+tests/bench/split-index.py) and OUTDIR/release.json for the module folders in MODDIR, in the
+layout qtm-repo build writes, without packing or copying anything.
 
 tests/bench/bench-repo.sh uses it above QTM_BENCH_BUILD_MAX modules (to keep its default run short
 and small on disk; see BENCHMARKS.md), and tests/bench/bench-trust.sh always, so that the client
@@ -13,6 +15,7 @@ fetches it.
 import datetime
 import gzip
 import hashlib
+import importlib.util
 import io
 import json
 import os
@@ -28,8 +31,12 @@ def sha256_file(path):
 
 
 def main():
-    src, out = sys.argv[1], sys.argv[2]
-    name = sys.argv[3] if len(sys.argv) > 3 else "local"
+    argv = sys.argv[1:]
+    fmt = 1
+    if argv[:1] == ["--format"]:
+        fmt, argv = int(argv[1]), argv[2:]
+    src, out = argv[0], argv[1]
+    name = argv[2] if len(argv) > 2 else "local"
     os.makedirs(out, exist_ok=True)
     packages = []
     for sub in sorted(os.listdir(src)):
@@ -53,20 +60,26 @@ def main():
             m["source"] = {"path": "pool/%s_%s.tar.zst" % (m["name"], m["version"]),
                            "sha256": hexd, "size": size}
         packages.append(m)
-    text = json.dumps({"format": 1, "packages": packages}, separators=(",", ":"),
-                      ensure_ascii=False).encode()
-    buf = io.BytesIO()
-    with gzip.GzipFile(fileobj=buf, mode="wb", mtime=0) as g:
-        g.write(text)
-    gz = buf.getvalue()
-    with open(os.path.join(out, "index.json.gz"), "wb") as f:
-        f.write(gz)
     now = datetime.datetime.now(datetime.timezone.utc)
     rel = {"format": 1, "name": name, "version": 1,
            "date": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-           "expires": (now + datetime.timedelta(days=365)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-           "index": {"path": "index.json.gz", "sha256": hashlib.sha256(gz).hexdigest(),
-                     "size": len(gz)}}
+           "expires": (now + datetime.timedelta(days=365)).strftime("%Y-%m-%dT%H:%M:%SZ")}
+    if fmt == 2:
+        spec = importlib.util.spec_from_file_location(
+            "split_index", os.path.join(os.path.dirname(os.path.abspath(__file__)), "split-index.py"))
+        split_index = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(split_index)
+        split_index.write_index(out, rel, packages)
+    else:
+        text = json.dumps({"format": 1, "packages": packages}, separators=(",", ":"),
+                          ensure_ascii=False).encode()
+        buf = io.BytesIO()
+        with gzip.GzipFile(fileobj=buf, mode="wb", mtime=0) as g:
+            g.write(text)
+        gz = buf.getvalue()
+        with open(os.path.join(out, "index.json.gz"), "wb") as f:
+            f.write(gz)
+        rel["index"] = {"path": "index.json.gz", "sha256": hashlib.sha256(gz).hexdigest(), "size": len(gz)}
     with open(os.path.join(out, "release.json"), "w") as f:
         json.dump(rel, f, indent="\t")
         f.write("\n")

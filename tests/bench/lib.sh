@@ -28,7 +28,7 @@ bench_dataset_repo() {
 	printf '{"format":1,"name":"%s","version":"1.0.0","kind":"dataset","summary":"one file","license":"CC0-1.0",\n "files":[{"name":"data.txt"}]}\n' \
 		"$2" >"$1/mods/$2/module.json"
 	"$QTM_REPO" keygen "$1/key" >/dev/null
-	"$QTM_REPO" build --name bench --key "$1/key.key" -o "$1/repo" "$1/mods" >/dev/null
+	"$QTM_REPO" build --format 1 --name bench --key "$1/key.key" -o "$1/repo" "$1/mods" >/dev/null
 }
 
 # bench_scratch NAME TMPDEFAULT: a scratch directory $S (under TMPDIR, default TMPDEFAULT) removed

@@ -9,10 +9,11 @@ release.json.sig is removed (sign again).  Used by the benchmarks, which generat
 """
 import gzip
 import hashlib
-import io
 import json
 import os
+import struct
 import sys
+import zlib
 from functools import cmp_to_key
 
 
@@ -81,12 +82,18 @@ def default_buckets(n_names):
     return k
 
 
+def gzip_bytes(data):
+    """gzip as qtm-repo build writes it: deflate level 6, no name, mtime 0, OS byte 3 (Unix),
+    so that equal content gives the same piece, whichever of the two wrote it."""
+    c = zlib.compressobj(6, zlib.DEFLATED, -15, 8, 0)
+    raw = c.compress(data) + c.flush()
+    return (b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03" + raw +
+            struct.pack("<II", zlib.crc32(data) & 0xffffffff, len(data) & 0xffffffff))
+
+
 def write_piece(out, bucket, older, packages):
     doc = {"format": 2, "bucket": bucket, "older": older, "packages": packages}
-    buf = io.BytesIO()
-    with gzip.GzipFile(fileobj=buf, mode="wb", mtime=0, filename="") as g:
-        g.write(json.dumps(doc, separators=(",", ":")).encode())
-    data = buf.getvalue()
+    data = gzip_bytes(json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode())
     sha = hashlib.sha256(data).hexdigest()
     os.makedirs(os.path.join(out, "index"), exist_ok=True)
     with open(os.path.join(out, "index", sha + ".json.gz"), "wb") as f:
@@ -94,17 +101,22 @@ def write_piece(out, bucket, older, packages):
     return {"bucket": bucket, "sha256": sha, "size": len(data)}
 
 
-def split(out, buckets=None):
-    rel_path = os.path.join(out, "release.json")
-    rel = json.load(open(rel_path))
+def read_packages(out):
+    """The packages of the repository out's current index (format 1 or 2) and its release."""
+    rel = json.load(open(os.path.join(out, "release.json")))
     if rel["format"] == 1:
-        old_files = [os.path.join(out, rel["index"]["path"])]
+        files = [os.path.join(out, rel["index"]["path"])]
     else:
-        old_files = [os.path.join(out, "index", p["sha256"] + ".json.gz")
-                     for p in rel["index"]["newest"] + rel["index"]["older"]]
+        files = [os.path.join(out, "index", p["sha256"] + ".json.gz")
+                 for p in rel["index"]["newest"] + rel["index"]["older"]]
     packages = []
-    for path in old_files:
+    for path in files:
         packages += json.load(gzip.open(path))["packages"]
+    return rel, packages, files
+
+
+def write_index(out, rel, packages, buckets=None):
+    """Writes packages as the format 2 index of release rel (changed in place) into out."""
     by_name = {}
     for p in packages:
         by_name.setdefault(p["name"], []).append(p)
@@ -121,14 +133,20 @@ def split(out, buckets=None):
         rest = [p for p in versions if p is not best]
         rest.sort(key=cmp_to_key(lambda a, b: version_cmp(a["version"], b["version"])))
         older.setdefault(b, []).extend(rest)
-    for path in old_files:
-        os.unlink(path)
     rel["format"] = 2
     rel["index"] = {
         "buckets": buckets,
         "newest": [write_piece(out, b, False, newest[b]) for b in sorted(newest)],
         "older": [write_piece(out, b, True, older[b]) for b in sorted(older) if older[b]],
     }
+
+
+def split(out, buckets=None):
+    rel_path = os.path.join(out, "release.json")
+    rel, packages, old_files = read_packages(out)
+    for path in old_files:
+        os.unlink(path)
+    write_index(out, rel, packages, buckets)
     with open(rel_path + ".tmp", "w") as f:
         json.dump(rel, f, indent=2)
         f.write("\n")

@@ -64,6 +64,10 @@ publish() {
 	last=$1
 }
 
+# piece DIR: the path, relative to DIR, of the first newest piece of DIR's release (the only one
+# of these repositories of two names: one bucket).
+piece() { json_get "$1/release.json" "'index/%s.json.gz' % j['index']['newest'][0]['sha256']"; }
+
 op() {
 	set -- $1
 	verb=$1
@@ -75,10 +79,19 @@ op() {
 	sign) "$QTM_REPO_TOOL" sign --key "$( [ "$1" = trusted ] && echo "$KEY" || echo "$TMP/$1").key" "$SRV" >/dev/null ;;
 	corrupt-sig) /usr/bin/python3 -c "import sys; p = sys.argv[1]; s = open(p).read(); i = s.index('\"sig\"') + 12; open(p, 'w').write(s[:i] + ('A' if s[i] != 'A' else 'B') + s[i + 1:])" "$SRV/release.json.sig" ;;
 	edit-release) /usr/bin/python3 -c "import json, sys; p = sys.argv[1]; r = json.load(open(p)); $*; json.dump(r, open(p, 'w'))" "$SRV/release.json" ;;
-	edit-index) gzip -dc "$SRV/index.json.gz" | /usr/bin/python3 -c "import json, sys; j = json.load(sys.stdin); $*; print(json.dumps(j))" | gzip -n >"$TMP/idx" && mv "$TMP/idx" "$SRV/index.json.gz" ;;
-	old-index) cp "$TMP/build-1/index.json.gz" "$SRV/index.json.gz" 2>/dev/null || cp "$(ls -d "$TMP"/build-* | head -1)/index.json.gz" "$SRV/index.json.gz" ;;
+	edit-index) p=$(piece "$SRV") && gzip -dc "$SRV/$p" | /usr/bin/python3 -c "import json, sys; j = json.load(sys.stdin); $*; print(json.dumps(j))" | gzip -n >"$TMP/idx" && mv "$TMP/idx" "$SRV/$p" ;;
+	old-index) old=$TMP/build-1; [ -d "$old" ] || old=$(ls -d "$TMP"/build-* | head -1)
+		cp "$old/$(piece "$old")" "$SRV/$(piece "$SRV")" ;;
+	stale-piece) cp "$TMP/build-$((last - 1))/$(piece "$TMP/build-$((last - 1))")" "$SRV/$(piece "$SRV")" ;;
+	foreign-piece) sed "s/\"summary\":\"[^\"]*\"/\"summary\":\"another repository\"/" "$TMP/mods/model-a/module.json" >"$TMP/foreign.json" &&
+		rm -rf "$TMP/foreign-mods" && cp -R "$TMP/mods" "$TMP/foreign-mods" && cp "$TMP/foreign.json" "$TMP/foreign-mods/model-a/module.json" &&
+		"$QTM_REPO_TOOL" build --name other -o "$TMP/foreign" "$TMP/foreign-mods" >/dev/null 2>&1 &&
+		cp "$TMP/foreign/$(piece "$TMP/foreign")" "$SRV/$(piece "$SRV")" ;;
+	drop-piece) rm "$SRV/$(piece "$SRV")" ;;
+	grow-piece) p=$(piece "$SRV") && head -c 4096 /dev/urandom >>"$SRV/$p" ;;
 	tamper-file) /usr/bin/python3 -c "import sys; p = sys.argv[1]; b = bytearray(open(p, 'rb').read()); b[len(b) // 2] ^= 1; open(p, 'wb').write(b)" "$SRV/$1" ;;
-	endless) kill "$srv_pid"; wait "$srv_pid" 2>/dev/null; endless_server "$1" "$port" "$SRV" ;;
+	endless) p=$1; [ "$p" != piece ] || p=$(piece "$SRV")
+		kill "$srv_pid"; wait "$srv_pid" 2>/dev/null; endless_server "$p" "$port" "$SRV" ;;
 	mirror-stale) publish $((last - 1)) && publish $((last + 2)) "$MIRROR" ;;
 	*) echo "Bail out! unknown operation $verb"; exit 1 ;;
 	esac

@@ -11,7 +11,8 @@ M=$TMP/mods
 # default 1), saying REGEX.
 repo_build_fails() {
 	fails_with "${4:-1}" "$2" "$3" -- "$QTM_REPO_TOOL" build -o "$TMP/out-$(basename "$1")" "$1"
-	[ ! -e "$TMP/out-$(basename "$1")/index.json.gz" ]; ok $? "  and writes no index"
+	[ ! -e "$TMP/out-$(basename "$1")/index" ] && [ ! -e "$TMP/out-$(basename "$1")/release.json" ]
+	ok $? "  and writes no index"
 }
 
 make_module "$M/syntax" syntax dataset
@@ -67,34 +68,37 @@ cp -r "$TMP/repo" "$TMP/pristine"
 R=$TMP/root
 use_source "$R" t "$TMP/repo"
 
-# republish: gzip stdin as the index, then make release.json name its sha256 and size.
+# republish: gzip stdin as the index's one piece (these two names share one bucket), then make
+# release.json name its sha256 and size.
 republish() {
-	gzip -n >"$TMP/repo/index.json.gz"
-	/usr/bin/python3 - "$TMP/repo" <<'PY'
+	gzip -n >"$TMP/piece.gz"
+	/usr/bin/python3 - "$TMP/repo" "$TMP/piece.gz" <<'PY'
 import hashlib, json, os, sys
-repo = sys.argv[1]
-data = open(os.path.join(repo, "index.json.gz"), "rb").read()
+repo, piece = sys.argv[1], sys.argv[2]
+data = open(piece, "rb").read()
+sha = hashlib.sha256(data).hexdigest()
+os.rename(piece, os.path.join(repo, "index", sha + ".json.gz"))
 path = os.path.join(repo, "release.json")
 rel = json.load(open(path))
-rel["index"]["sha256"] = hashlib.sha256(data).hexdigest()
-rel["index"]["size"] = len(data)
+rel["index"]["newest"] = [{"bucket": 0, "sha256": sha, "size": len(data)}]
 rel["version"] += 1
 json.dump(rel, open(path, "w"))
 PY
 	resign "$TMP/repo"
 }
+PIECE=index/$(json_get "$TMP/pristine/release.json" "j['index']['newest'][0]['sha256']").json.gz
 
-# edit_index PYTHON: republishes the pristine index after running PYTHON over its JSON j.
+# edit_index PYTHON: republishes the pristine piece after running PYTHON over its JSON j.
 edit_index() {
-	gzip -dc "$TMP/pristine/index.json.gz" |
+	gzip -dc "$TMP/pristine/$PIECE" |
 		/usr/bin/python3 -c "import json, sys; j = json.load(sys.stdin); $1; print(json.dumps(j))" | republish
 }
 
-printf '{"format": 1, "packages": [{"name":\n' | republish
+printf '{"format": 2, "bucket": 0, "older": false, "packages": [{"name":\n' | republish
 fails_with 1 "malformed JSON near line 1" "an index that is not valid JSON fails the update, saying so" -- \
 	qtm "$R" update
 # The message must point at the index as published, not at a temporary file qtm deleted.
-grep -Eq "(file://$TMP/repo/index\.json\.gz|t index).*malformed JSON" "$TMP/err"
+grep -Eq "(file://$TMP/repo/index/[0-9a-f]{64}\.json\.gz|t index).*malformed JSON" "$TMP/err"
 st=$?
 [ $st -eq 0 ] || sed 's/^/#   /' "$TMP/err"
 ok $st "and names the source's index"
@@ -112,21 +116,22 @@ edit_index "j['packages'][1]['source']['size'] = 'big'"
 fails_with 1 'packages\[1\].*"size": expected an integer' \
 	"a field of the wrong type in an index entry is named" -- qtm "$R" update
 
-# An index whose bytes do not match what release.json says.
-cp "$TMP/pristine/index.json.gz" "$TMP/repo/index.json.gz"
+# A piece whose bytes do not match what release.json says: the release names a sha256 (of
+# zeros) that the file served under that name does not have.
 cp "$TMP/pristine/release.json" "$TMP/repo/release.json"
+cp "$TMP/pristine/$PIECE" "$TMP/repo/index/$(printf '0%.0s' $(seq 64)).json.gz"
 /usr/bin/python3 - "$TMP/repo/release.json" <<'PY'
 import json, sys
 rel = json.load(open(sys.argv[1]))
-rel["index"]["sha256"] = "0" * 64
+rel["index"]["newest"][0]["sha256"] = "0" * 64
 rel["version"] += 10
 json.dump(rel, open(sys.argv[1], "w"))
 PY
 resign "$TMP/repo"
-fails_with 6 "sha256 mismatch for file://$TMP/repo/index.json.gz" \
+fails_with 6 "sha256 mismatch for file://$TMP/repo/index/0{64}\.json\.gz" \
 	"an index whose sha256 differs from the release fails (exit 6), naming it" -- qtm "$R" update
-printf '{"format": 1, "packages": []}' | gzip -n >"$TMP/repo/index.json.gz"
-fails_with 6 "index.json.gz has [0-9]+ bytes, the index says" \
+printf '{"format": 2, "bucket": 0, "older": false, "packages": []}' | gzip -n >"$TMP/repo/index/$(printf '0%.0s' $(seq 64)).json.gz"
+fails_with 6 "json.gz has [0-9]+ bytes, the index says" \
 	"an index whose size differs from the release fails (exit 6)" -- qtm "$R" update
 
 run qtm "$R" --json list --available

@@ -39,7 +39,7 @@ run qtm "$R" source add --key "$(test_key).pub" web "http://127.0.0.1:$port/"
 ok $status "the loopback server is added as a source"
 run qtm "$R" update
 ok $status "update over HTTP succeeds"
-grep -q "new index fetched and verified" "$TMP/out"; ok $? "and fetches and verifies the index"
+grep -Eq "web +release 1: 1 of 1 index pieces fetched and verified" "$TMP/out"; ok $? "and fetches and verifies the index"
 run qtm "$R" -y install model-a
 ok $status "a model and its dataset install over HTTP"
 is "$(installed_names "$R")" "data-a model-a" "both are recorded"

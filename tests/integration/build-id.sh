@@ -21,7 +21,7 @@ rewrite "$TMP/repo-b" 'p["train"]["command"] = ["/bin/sh", "-c", "echo other >\"
 cp -R "$TMP/repo-a" "$TMP/repo-c"
 rewrite "$TMP/repo-c" 'p["summary"] = "another summary"; p["description"] = "another description"'
 src_sha() {
-	/usr/bin/python3 -c "import gzip,json,sys; print([p['source']['sha256'] for p in json.load(gzip.open(sys.argv[1]))['packages'] if p['name'] == 'm'][0])" "$1/index.json.gz"
+	index_json "$1" | /usr/bin/python3 -c "import json,sys; print([p['source']['sha256'] for p in json.load(sys.stdin)['packages'] if p['name'] == 'm'][0])"
 }
 sha_a=$(src_sha "$TMP/repo-a")
 [ -n "$sha_a" ] && [ "$sha_a" = "$(src_sha "$TMP/repo-b")" ]

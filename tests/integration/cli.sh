@@ -88,7 +88,7 @@ run "$HC" help jobs
 grep -q -- '--state' "$TMP/out"; ok $? "hive-control help jobs lists --state"
 
 # ---- qtm-repo -------------------------------------------------------------------------------
-bad "qtm-repo: an unknown verb" '^qtm-repo: unknown command "biuld"; did you mean build\? \(commands: build, keygen, sign, serve, add-artifact\)$' -- \
+bad "qtm-repo: an unknown verb" '^qtm-repo: unknown command "biuld"; did you mean build\? \(commands: build, add, remove, prune, verify, keygen, sign, serve, add-artifact\)$' -- \
 	"$QTM_REPO_TOOL" biuld -o out "$TMP/mods"
 bad "qtm-repo: a misspelt option" '^qtm-repo build: unknown option --nmae; did you mean --name\?' -- \
 	"$QTM_REPO_TOOL" build --nmae x -o out "$TMP/mods"

@@ -18,7 +18,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "1..0 # SKIP slurmd must run as root"
 	exit 0
 fi
-plan 33
+plan 34
 
 HC=$top_builddir/src/hive-control/hive-control
 UP=$top_srcdir/tests/slurm/slurm-up.sh
@@ -100,6 +100,12 @@ export QTM_HIVE=$URL QTM_HIVE_TOKEN="@$STATE/operator.token" QTM_HIVE_KEY="$STAT
 curl -s "$URL/status" >"$TMP/status.json"
 is "$(json_get "$TMP/status.json" "(j['executor'], j['runners']['max'], j['executor_error'])")" "('slurm', 4, None)" \
 	"/status names the slurm executor, max = slurm_max_jobs, no error"
+printf 'slurm_max_jobs = 6\n' >>"$STATE/hive.conf"
+run "$HC" --root "$H" reload
+curl -s "$URL/status" >"$TMP/status.json"
+is "$status $(json_get "$TMP/status.json" "j['runners']['max']")" "0 6" "hive-control reload applies a new slurm_max_jobs"
+sed -i '$d' "$STATE/hive.conf"
+run "$HC" --root "$H" reload
 
 # ---- an install through the hive trains on Slurm ------------------------------------------
 A=$TMP/a

@@ -121,22 +121,44 @@ test_key() {
 	echo "$TMP/test-key"
 }
 
-# edit_index REPO PYTHON [ARG...]: runs PYTHON with index (REPO's parsed index.json.gz), out
-# (REPO) and args (the ARGs) in scope, writes the index back, gives the release a new version
-# and the index's sha256 and size, and signs it again: a repository changed on purpose.
+# The Python that reads and writes a repository's index in either format (tests/bench/split-index.py,
+# which writes format 2 byte for byte as qtm-repo build does), for edit_index and index_json.
+_index_py='
+import gzip, hashlib, importlib.util, json, os, sys
+_spec = importlib.util.spec_from_file_location("split_index", os.environ["QTM_SPLIT_INDEX"])
+split_index = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(split_index)
+def packages_of(repo):
+    return split_index.read_packages(repo)[1]
+'
+QTM_SPLIT_INDEX=$top_srcdir/tests/bench/split-index.py
+export QTM_SPLIT_INDEX
+
+# index_json REPO: REPO's whole index (every piece of a format 2 one), as {"packages": [...]}.
+index_json() {
+	/usr/bin/python3 -c "$_index_py"'
+print(json.dumps({"packages": packages_of(sys.argv[1])}))' "$1"
+}
+
+# edit_index REPO PYTHON [ARG...]: runs PYTHON with index (REPO's whole index, {"packages":
+# [...]}), out (REPO), args (the ARGs) and packages_of(DIR) in scope, writes the index back
+# (format 1 as one index.json.gz, format 2 as pieces with the same number of buckets), gives the
+# release a new version, and signs it again: a repository changed on purpose.
 edit_index() {
-	/usr/bin/python3 - "$@" <<'PY' || { echo "Bail out! edit_index $1"; exit 1; }
-import gzip, hashlib, json, os, sys
+	/usr/bin/python3 -c "$_index_py"'
 out, code, args = sys.argv[1], sys.argv[2], sys.argv[3:]
-index = json.load(gzip.open(os.path.join(out, "index.json.gz")))
+release, packages, _ = split_index.read_packages(out)
+index = {"format": 1, "packages": packages}
 exec(code)
-data = gzip.compress(json.dumps(index).encode(), mtime=0)
-open(os.path.join(out, "index.json.gz"), "wb").write(data)
-release = json.load(open(os.path.join(out, "release.json")))
+if release["format"] == 1:
+    data = gzip.compress(json.dumps(index).encode(), mtime=0)
+    open(os.path.join(out, release["index"]["path"]), "wb").write(data)
+    release["index"].update(sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+else:
+    split_index.write_index(out, release, index["packages"], release["index"]["buckets"])
 release["version"] += 1
-release["index"].update(sha256=hashlib.sha256(data).hexdigest(), size=len(data))
-json.dump(release, open(os.path.join(out, "release.json"), "w"), indent=1)
-PY
+json.dump(release, open(os.path.join(out, "release.json"), "w"), indent=1)' "$@" ||
+		{ echo "Bail out! edit_index $1"; exit 1; }
 	resign "$1"
 }
 
@@ -205,7 +227,7 @@ merge_repo() {
 	edit_index "$_out" '
 have = {(p["name"], p["version"]) for p in index["packages"]}
 for other in args:
-    for p in json.load(gzip.open(os.path.join(other, "index.json.gz")))["packages"]:
+    for p in packages_of(other):
         if (p["name"], p["version"]) not in have:
             index["packages"].append(p)
             have.add((p["name"], p["version"]))' "$@"
@@ -220,4 +242,21 @@ db = sqlite3.connect("file:" + sys.argv[1] + "/var/lib/qtm/qtm.db?mode=ro", uri=
 for row in db.execute(sys.argv[2]):
     print("|".join("" if c is None else str(c) for c in row))
 ' "$1" "$2"
+}
+
+# hived_start STATE [ARGS...]: starts qtm-hived on a free loopback port with that state
+# directory (its output in $TMP/hived.log); sets HIVED_PID, URL and OP (the operator token),
+# or bails out.
+hived_start() {
+	_st=$1
+	shift
+	rm -f "$_st/url"
+	"$top_builddir/src/qtm-hived/qtm-hived" --state "$_st" --listen "127.0.0.1:$(free_port)" "$@" >>"$TMP/hived.log" 2>&1 &
+	HIVED_PID=$!
+	BG_PIDS="${BG_PIDS:-} $HIVED_PID"
+	_i=0
+	while [ ! -s "$_st/url" ] && [ $_i -lt 300 ] && kill -0 "$HIVED_PID" 2>/dev/null; do sleep 0.1; _i=$((_i + 1)); done
+	[ -s "$_st/url" ] || { echo "Bail out! qtm-hived did not start: $(cat "$TMP/hived.log")"; exit 1; }
+	URL=$(cat "$_st/url")
+	OP=$(cat "$_st/operator.token")
 }

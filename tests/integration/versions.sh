@@ -19,10 +19,10 @@ make_module "$M/user" user model ',"requires":["model-a<2.0.0"]'
 build_repo "$TMP/repo" "$M"
 
 # ---- qtm-repo build --------------------------------------------------------------------------
-is "$(/usr/bin/python3 -c '
-import gzip, json, sys
-index = json.load(gzip.open(sys.argv[1]))
-print(" ".join(sorted(p["name"] + "=" + p["version"] for p in index["packages"])))' "$TMP/repo/index.json.gz")" \
+is "$(index_json "$TMP/repo" | /usr/bin/python3 -c '
+import json, sys
+index = json.load(sys.stdin)
+print(" ".join(sorted(p["name"] + "=" + p["version"] for p in index["packages"])))')" \
 	"data-d=1.0.0 data-d=3.0.0 model-a=1.0.0 model-a=1.1.0 model-a=1:0.1 model-a=2.0.0 user=1.0.0" \
 	"build: the index lists every version of each name"
 is "$(cd "$TMP/repo" && ls datasets/data-d pool | tr '\n' ' ')" \

@@ -17,6 +17,7 @@
 #include <cjson/cJSON.h>
 
 #include "buildid.h"
+#include "train-helper.h"
 #include "ctx.h"
 #include "hash.h"
 #include "manifest.h"
@@ -278,10 +279,11 @@ test_build_id_document(void **state)
 	char *doc = qtm_build_id_document(m, p, NULL, NULL), *want;
 	char id[QTM_SHA256_HEX], hashed[QTM_SHA256_HEX];
 
-	assert_int_equal(QTM_BUILD_ID_FORMAT, 2);
-	want = xasprintf("{\"build_id_format\":2,\"gpu\":false,\"inputs\":{},\"outputs\":[\"x\"],"
+	assert_int_equal(QTM_BUILD_ID_FORMAT, 3);
+	want = xasprintf("{\"build_id_format\":3,\"gpu\":false,\"inputs\":{},\"outputs\":[\"x\"],"
 	    "\"runtime\":{},\"sandbox_policy\":%d,\"source\":\"" SHA_A "\",\"threads\":1,"
-	    "\"train\":{\"command\":[\"true\"],\"params\":{\"lr\":0.5}}}", QTM_SANDBOX_POLICY_VERSION);
+	    "\"train\":{\"command\":[\"true\"],\"params\":{\"lr\":0.5}},\"train_helper\":\"%s\"}",
+	    QTM_SANDBOX_POLICY_VERSION, qtm_helper_sha256());
 	assert_string_equal(doc, want);
 	qtm_build_id(m, p, NULL, NULL, id);
 	qtm_sha256_buf(doc, strlen(doc), hashed);
