@@ -72,6 +72,7 @@ VERB(hc_verb_restart, "restart", "[--listen ADDR:PORT] [--executor E]", N_("stop
 VERB(hc_verb_status, "status", "", N_("orchestrator, system load, runners and queue"), NULL);
 VERB(hc_verb_runners, "runners", "", N_("list the runners"), NULL);
 VERB(hc_verb_jobs, "jobs", "[--state S] [--module M] [--runner R] [--limit N]", N_("list the jobs, newest first"), jobs_options);
+VERB(hc_verb_show, "show", "JOB", N_("all of a job: attempts, runners, times, build id, artifact, metrics"), NULL);
 VERB(hc_verb_logs, "logs", "JOB|MODULE|RUNNER [-f] [--attempt N] [--job|--runner|--module]",
     N_("print (and follow) a job's training log, a module's latest job's or a runner's own"), logs_options);
 VERB(hc_verb_monitor, "monitor", "[--interval S] [--count N] [--plain]",
@@ -88,7 +89,7 @@ VERB(hc_verb_web, "web", "", N_("print (and open) the dashboard's URL"), NULL);
 
 static const struct cli_verb *const verbs[] = {
 	&hc_verb_init, &hc_verb_start, &hc_verb_stop, &hc_verb_reload, &hc_verb_restart, &hc_verb_status, &hc_verb_runners,
-	&hc_verb_jobs, &hc_verb_logs, &hc_verb_monitor, &hc_verb_scale, &hc_verb_spawn, &hc_verb_kill,
+	&hc_verb_jobs, &hc_verb_show, &hc_verb_logs, &hc_verb_monitor, &hc_verb_scale, &hc_verb_spawn, &hc_verb_kill,
 	&hc_verb_submit, &hc_verb_cancel, &hc_verb_requeue, &hc_verb_clean, &hc_verb_web, NULL,
 };
 

@@ -4,7 +4,7 @@
 # local executor, submit/cancel/requeue, logs of a job, module or runner, a wrong token, stop,
 # a dead hive (exit status 5) and the stopped local one (exit status 10).
 . "$(dirname "$0")/lib.sh"
-plan 52
+plan 56
 
 HC=$top_builddir/src/hive-control/hive-control
 R=$TMP/root
@@ -131,6 +131,15 @@ fails_with 4 "no-such-word" "logs of a word that is no job, runner or module is 
 fails_with 4 "no-such-module" "logs --module of a module without jobs is exit status 4" -- hc logs --module no-such-module
 run hc --json jobs --module tiny --state pending
 is "$(json_get "$TMP/out" "[x['id'] for x in j['jobs']]")" "[$id]" "jobs --module --state lists that module's jobs in that state"
+cp "$TMP/out" "$TMP/out.jobs"
+run hc show "$id"
+grep -q "^Job $id: tiny " "$TMP/out" && grep -q "^Build id: *$(json_get "$TMP/out.jobs" "j['jobs'][0]['build_id']" 2>/dev/null)" "$TMP/out" &&
+	grep -q "^Attempts:" "$TMP/out" && grep -q "^Artifact:" "$TMP/out" && grep -q "^Metrics:" "$TMP/out"
+ok $? "show prints the job: module, build id, attempts, artifact, metrics"
+run hc --json show "$id"
+is "$(json_get "$TMP/out" "j['id'], j['module'], 'attempt_log' in j, 'spec' in j")" "$id tiny True True" "show --json is the whole job"
+fails_with 4 "999999" "show of an unknown job is exit status 4" -- hc show 999999
+fails_with 2 "usage" "show of a word is a usage error" -- hc show tiny
 run hc --json jobs --module other
 is "$(json_get "$TMP/out" "len(j['jobs'])")" 0 "and none of another module"
 fails_with 4 "999999" "logs of an unknown job is exit status 4" -- hc logs 999999
