@@ -57,6 +57,10 @@ static const struct cli_option submit_options[] = {
 	{ "param", 0, CLI_REQUIRED, "K=V", N_("set a training parameter of the module"), 'p' },
 	END,
 };
+static const struct cli_option requeue_options[] = {
+	{ "force", 0, CLI_NO_ARG, NULL, N_("also a running job: end its attempt on the runner"), 'F' },
+	END,
+};
 static const struct cli_option clean_options[] = {
 	{ "older-than", 0, CLI_REQUIRED, "DAYS", N_("only what finished more than DAYS days ago"), 'o' },
 	END,
@@ -83,7 +87,7 @@ VERB(hc_verb_kill, "kill", "ID", N_("stop a runner (its job returns to the queue
 VERB(hc_verb_submit, "submit", "MODULE [PRIORITY] [--param K=V]...", N_("queue the training of a module and what it needs"),
     submit_options);
 VERB(hc_verb_cancel, "cancel", "ID", N_("cancel a job"), NULL);
-VERB(hc_verb_requeue, "requeue", "ID", N_("put a failed or cancelled job back in the queue"), NULL);
+VERB(hc_verb_requeue, "requeue", "ID [--force]", N_("put a failed or cancelled job back in the queue"), requeue_options);
 VERB(hc_verb_clean, "clean", "[--older-than DAYS]", N_("remove old finished jobs, logs and unneeded artifacts"), clean_options);
 VERB(hc_verb_web, "web", "", N_("print (and open) the dashboard's URL"), NULL);
 

@@ -141,7 +141,7 @@ job_verb(struct hc *h, const struct cli_args *a, const char *verb)
 
 	if ((rc = one_arg(h, a, true, &id)) != 0)
 		return rc;
-	path = xasprintf("/jobs/%lld/%s", id, verb);
+	path = xasprintf("/jobs/%lld/%s%s", id, verb, a->noptions > 0 ? "?force=1" : "");   /* requeue --force */
 	if ((rc = call(h, "POST", path, NULL, &out)) == 0 && h->ctx->json) {
 		hc_print_json(out);
 		out = NULL;

@@ -172,8 +172,17 @@ job_action(struct qtm_hive_server *srv, struct MHD_Connection *c, int64_t id, co
 		/* Besides the runner's own cancel at its next heartbeat. */
 		if (rc == 0 && srv->slurm != NULL)
 			qtm_hive_slurm_cancel(srv->ctx, srv->slurm, id);
-	} else
-		rc = qtm_hive_db_requeue(srv->ctx, srv->db, id, artifact_file_held(srv, id), hive_now(), &job);
+	} else {
+		static const char *const known[] = { "force", NULL };
+		const char *force = qtm_hive_query(c, "force");
+
+		if ((rc = qtm_hive_query_check(srv->ctx, c, known, "POST /jobs/ID/requeue")) == 0 && force != NULL &&
+		    strcmp(force, "1") != 0 && strcmp(force, "true") != 0)
+			rc = qtm_error(srv->ctx, -EINVAL, _("POST /jobs/ID/requeue: force must be 1 or true, not \"%s\""), force);
+		if (rc == 0)
+			rc = qtm_hive_db_requeue(srv->ctx, srv->db, id, artifact_file_held(srv, id), force != NULL,
+			    hive_now(), &job);
+	}
 	return reply_rc(srv, c, rc, MHD_HTTP_OK, job);
 }
 

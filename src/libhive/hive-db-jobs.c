@@ -457,7 +457,7 @@ qtm_hive_db_cancel(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t id, doub
 }
 
 int
-qtm_hive_db_requeue(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t id, bool artifact_held,
+qtm_hive_db_requeue(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t id, bool artifact_held, bool force,
     double now, cJSON **job)
 {
 	int state, seq, rc;
@@ -465,7 +465,26 @@ qtm_hive_db_requeue(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t id, boo
 
 	if ((rc = qtm_hive_db_job_state(ctx, db, id, &state, &seq)) < 0)
 		return rc;
-	if (state == QTM_HIVE_PENDING || state == QTM_HIVE_RUNNING || (state == QTM_HIVE_COMPLETED && artifact_held))
+	if (state == QTM_HIVE_RUNNING && force) {
+		/* The attempt ends and the lease goes with it: the runner's next heartbeat, log or
+		 * result is refused (409) and it abandons the training, so it cannot complete twice. */
+		if ((rc = hdb_begin(ctx, db)) < 0)
+			return rc;
+		rc = hdb_end_attempt(ctx, db, id, "requeued", _("requeued by the operator"), false, now);
+		if (rc == 0) {
+			st = hdb_stmt(db, S_JOB_RESUBMIT);
+			sqlite3_bind_int64(st, 1, id);
+			sqlite3_bind_double(st, 2, now);
+			rc = hdb_done(ctx, db, st, "requeue");
+		}
+		if ((rc = hdb_end(ctx, db, rc)) < 0)
+			return rc;
+		return qtm_hive_db_job(ctx, db, id, false, job);
+	}
+	if (state == QTM_HIVE_RUNNING)
+		return qtm_error(ctx, -EBUSY, _("job %lld is running: requeue --force ends its attempt and puts it back "
+		    "in the queue"), (long long)id);
+	if (state == QTM_HIVE_PENDING || (state == QTM_HIVE_COMPLETED && artifact_held))
 		return qtm_error(ctx, -EBUSY, _("job %lld is %s%s: only failed or cancelled jobs, or completed ones "
 		    "whose artifact was lost, can be requeued"), (long long)id, qtm_hive_state_names[state],
 		    state == QTM_HIVE_COMPLETED ? _(" and its artifact is held") : "");

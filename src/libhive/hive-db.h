@@ -52,8 +52,9 @@ int qtm_hive_db_jobs(struct qtm_ctx *ctx, struct qtm_hive_db *db, const struct q
 int qtm_hive_db_job_state(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t id, int *state, int *attempt_seq);
 int qtm_hive_db_cancel(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t id, double now, cJSON **job);
 /* artifact_held: whether the job's artifact file is still there (a completed job whose
- * artifact was lost may be requeued). */
-int qtm_hive_db_requeue(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t id, bool artifact_held,
+ * artifact was lost may be requeued).  force: a running job's attempt ends (its lease with
+ * it) and the job is pending again; without it a running job is -EBUSY. */
+int qtm_hive_db_requeue(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t id, bool artifact_held, bool force,
     double now, cJSON **job);
 int qtm_hive_db_build_id(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t id, char build_id[QTM_SHA256_HEX]);
 

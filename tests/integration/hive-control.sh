@@ -4,7 +4,7 @@
 # local executor, submit/cancel/requeue, logs of a job, module or runner, a wrong token, stop,
 # a dead hive (exit status 5) and the stopped local one (exit status 10).
 . "$(dirname "$0")/lib.sh"
-plan 56
+plan 57
 
 HC=$top_builddir/src/hive-control/hive-control
 R=$TMP/root
@@ -121,6 +121,8 @@ st=$(json_get "$TMP/out" "j['state']")
 is "$st" cancelled "cancel of a pending job cancels it at once"
 run hc --json requeue "$id"
 is "$(json_get "$TMP/out" "j['state']")" pending "requeue puts it back in the queue"
+run hc --json requeue --force "$id"
+is "$status" 3 "requeue --force of a pending job is refused as busy (exit status 3)"
 run hc --json logs "$id"
 ok $status "logs of a job not yet run succeeds"
 run hc --json logs tiny
