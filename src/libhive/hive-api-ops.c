@@ -290,6 +290,9 @@ spawn_or_scale(struct qtm_hive_server *srv, struct MHD_Connection *c, bool spawn
 
 	if (!hive_operator_ok(srv, c))
 		return hive_unauthorized(c, spawn ? "POST /runners/spawn" : "POST /scale");
+	if ((rc = qtm_hive_query_check(srv->ctx, c, spawn ? (const char *const[]){ "count", NULL }
+	    : (const char *const[]){ "target_runners", NULL }, spawn ? "POST /runners/spawn" : "POST /scale")) < 0)
+		return qtm_hive_reply_ctx(c, srv->ctx, rc);
 	if (n < (spawn ? 1 : 0) || n > 1024)
 		return qtm_hive_reply_error(c, MHD_HTTP_BAD_REQUEST, spawn ? _("POST /runners/spawn: count must be "
 		    "a number from 1 to 1024") : _("POST /scale: target_runners must be a number from 0 to 1024"));
@@ -364,6 +367,8 @@ clean(struct qtm_hive_server *srv, struct MHD_Connection *c)
 
 	if (!hive_operator_ok(srv, c))
 		return hive_unauthorized(c, "POST /clean");
+	if ((rc = qtm_hive_query_check(srv->ctx, c, (const char *const[]){ "older_than_days", NULL }, "POST /clean")) < 0)
+		return qtm_hive_reply_ctx(c, srv->ctx, rc);
 	if (days < 0)
 		return qtm_hive_reply_error(c, MHD_HTTP_BAD_REQUEST, _("POST /clean: older_than_days must be a number >= 0"));
 	if ((rc = qtm_hive_db_clean(srv->ctx, srv->db, hive_now() - (double)days * 86400, &jobs, &artifacts)) < 0)

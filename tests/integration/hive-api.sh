@@ -17,7 +17,7 @@ max_body_kib = 4
 max_artifact_mib = 1
 EOF
 
-plan 115
+plan 117
 
 HIVED_PID=
 start_hived() {
@@ -125,6 +125,8 @@ is "$(req GET "/jobs?module=m&state=pending")" 200 "module and state filters ans
 is "$(body "sorted(set(x['module'] for x in j['jobs'])) == ['m'] and all(x['state'] == 'pending' for x in j['jobs'])")" True \
 	"and list only that module's pending jobs"
 is "$(req GET "/runners/no-such-runner/logs")" 404 "the log of an unknown runner: 404"
+is "$(req POST "/scale?target=2" "" "$OP")" 400 "POST /scale?target=2 (not target_runners): 400"
+grep -q "target_runners" "$TMP/body"; ok $? "the error names the known parameter"
 
 # The runner side.
 enroll='{"name":"r1","host":"testhost","executor":"fleet","capability":{"cores":4,"memory_mb":8192,"cuda":false}}'
