@@ -188,7 +188,7 @@ function renderStatus(s) {
     ["executor", s.executor],
     ["CPU", pct(s.system.cpu_percent)], ["memory", pct(s.system.memory_percent)],
     ["disk", pct(s.system.disk_percent)],
-    ["runners busy / total", s.runners.active + " / " + s.runners.total],
+    ["runners busy / total", s.runners.busy + " / " + s.runners.total],
     ["runners min / max", s.runners.min + " / " + s.runners.max],
     ["pending", s.queue.pending], ["running", s.queue.running], ["completed", s.queue.completed],
     ["failed", s.queue.failed], ["cancelled", s.queue.cancelled],

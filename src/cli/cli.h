@@ -100,7 +100,7 @@ size_t cli_distance(const char *a, const char *b, size_t cap);
 enum {
 	CLI_EXIT_OK = 0, CLI_EXIT_FAILURE = 1, CLI_EXIT_USAGE = 2, CLI_EXIT_AGAIN = 3,
 	CLI_EXIT_NOT_FOUND = 4, CLI_EXIT_UNREACHABLE = 5, CLI_EXIT_BAD_DATA = 6,
-	CLI_EXIT_TRAINING = 7, CLI_EXIT_CANCELLED = 8, CLI_EXIT_UNTRUSTED = 9,
+	CLI_EXIT_TRAINING = 7, CLI_EXIT_CANCELLED = 8, CLI_EXIT_UNTRUSTED = 9, CLI_EXIT_STOPPED = 10,
 };
 int cli_exit_status(int rc);
 

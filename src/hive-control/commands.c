@@ -34,12 +34,17 @@ static const struct cli_option stop_options[] = {
 };
 static const struct cli_option jobs_options[] = {
 	{ "state", 0, CLI_REQUIRED, "pending|running|completed|failed|cancelled", N_("only the jobs in this state"), 's' },
+	{ "module", 0, CLI_REQUIRED, "M", N_("only the jobs of module M"), 'm' },
+	{ "runner", 0, CLI_REQUIRED, "R", N_("only the jobs runner R runs or ran"), 'R' },
 	{ "limit", 0, CLI_REQUIRED, "N", N_("at most N jobs"), 'n' },
 	END,
 };
 static const struct cli_option logs_options[] = {
 	{ "follow", 'f', CLI_NO_ARG, NULL, N_("keep printing until the job ends"), 'f' },
 	{ "attempt", 0, CLI_REQUIRED, "N", N_("the log of attempt N (default: the last)"), 'a' },
+	{ "job", 0, CLI_NO_ARG, NULL, N_("the word is a job id"), 'J' },
+	{ "runner", 0, CLI_NO_ARG, NULL, N_("the word is a runner: its own log"), 'R' },
+	{ "module", 0, CLI_NO_ARG, NULL, N_("the word is a module: its latest job's log"), 'M' },
 	END,
 };
 static const struct cli_option monitor_options[] = {
@@ -50,6 +55,10 @@ static const struct cli_option monitor_options[] = {
 };
 static const struct cli_option submit_options[] = {
 	{ "param", 0, CLI_REQUIRED, "K=V", N_("set a training parameter of the module"), 'p' },
+	END,
+};
+static const struct cli_option requeue_options[] = {
+	{ "force", 0, CLI_NO_ARG, NULL, N_("also a running job: end its attempt on the runner"), 'F' },
 	END,
 };
 static const struct cli_option clean_options[] = {
@@ -66,8 +75,10 @@ VERB(hc_verb_reload, "reload", "", N_("make qtm-hived re-read hive.conf"), NULL)
 VERB(hc_verb_restart, "restart", "[--listen ADDR:PORT] [--executor E]", N_("stop and start qtm-hived"), start_options);
 VERB(hc_verb_status, "status", "", N_("orchestrator, system load, runners and queue"), NULL);
 VERB(hc_verb_runners, "runners", "", N_("list the runners"), NULL);
-VERB(hc_verb_jobs, "jobs", "[--state S] [--limit N]", N_("list the jobs, newest first"), jobs_options);
-VERB(hc_verb_logs, "logs", "ID [-f] [--attempt N]", N_("print (and follow) a job's training log"), logs_options);
+VERB(hc_verb_jobs, "jobs", "[--state S] [--module M] [--runner R] [--limit N]", N_("list the jobs, newest first"), jobs_options);
+VERB(hc_verb_show, "show", "JOB", N_("all of a job: attempts, runners, times, build id, artifact, metrics"), NULL);
+VERB(hc_verb_logs, "logs", "JOB|MODULE|RUNNER [-f] [--attempt N] [--job|--runner|--module]",
+    N_("print (and follow) a job's training log, a module's latest job's or a runner's own"), logs_options);
 VERB(hc_verb_monitor, "monitor", "[--interval S] [--count N] [--plain]",
     N_("watch runners, jobs and queue live (status lines when not on a terminal)"), monitor_options);
 VERB(hc_verb_scale, "scale", "N", N_("set the number of local runners"), NULL);
@@ -76,13 +87,13 @@ VERB(hc_verb_kill, "kill", "ID", N_("stop a runner (its job returns to the queue
 VERB(hc_verb_submit, "submit", "MODULE [PRIORITY] [--param K=V]...", N_("queue the training of a module and what it needs"),
     submit_options);
 VERB(hc_verb_cancel, "cancel", "ID", N_("cancel a job"), NULL);
-VERB(hc_verb_requeue, "requeue", "ID", N_("put a failed or cancelled job back in the queue"), NULL);
+VERB(hc_verb_requeue, "requeue", "ID [--force]", N_("put a failed or cancelled job back in the queue"), requeue_options);
 VERB(hc_verb_clean, "clean", "[--older-than DAYS]", N_("remove old finished jobs, logs and unneeded artifacts"), clean_options);
 VERB(hc_verb_web, "web", "", N_("print (and open) the dashboard's URL"), NULL);
 
 static const struct cli_verb *const verbs[] = {
 	&hc_verb_init, &hc_verb_start, &hc_verb_stop, &hc_verb_reload, &hc_verb_restart, &hc_verb_status, &hc_verb_runners,
-	&hc_verb_jobs, &hc_verb_logs, &hc_verb_monitor, &hc_verb_scale, &hc_verb_spawn, &hc_verb_kill,
+	&hc_verb_jobs, &hc_verb_show, &hc_verb_logs, &hc_verb_monitor, &hc_verb_scale, &hc_verb_spawn, &hc_verb_kill,
 	&hc_verb_submit, &hc_verb_cancel, &hc_verb_requeue, &hc_verb_clean, &hc_verb_web, NULL,
 };
 

@@ -8,7 +8,7 @@
 
 extern const struct cli_prog hc_prog, hc_qtm_prog;
 extern const struct cli_verb hc_verb_init, hc_verb_start, hc_verb_stop, hc_verb_reload, hc_verb_restart, hc_verb_status,
-    hc_verb_runners, hc_verb_jobs, hc_verb_logs, hc_verb_monitor, hc_verb_scale, hc_verb_spawn, hc_verb_kill,
+    hc_verb_runners, hc_verb_jobs, hc_verb_show, hc_verb_logs, hc_verb_monitor, hc_verb_scale, hc_verb_spawn, hc_verb_kill,
     hc_verb_submit, hc_verb_cancel, hc_verb_requeue, hc_verb_clean, hc_verb_web;
 
 #endif

@@ -21,7 +21,7 @@ static const struct {
 } commands[] = {
 	{ &hc_verb_init, hc_init }, { &hc_verb_start, hc_start }, { &hc_verb_stop, hc_stop }, { &hc_verb_reload, hc_reload },
 	{ &hc_verb_restart, hc_restart }, { &hc_verb_status, hc_status }, { &hc_verb_runners, hc_runners },
-	{ &hc_verb_jobs, hc_jobs }, { &hc_verb_logs, hc_logs }, { &hc_verb_monitor, hc_monitor },
+	{ &hc_verb_jobs, hc_jobs }, { &hc_verb_show, hc_show }, { &hc_verb_logs, hc_logs }, { &hc_verb_monitor, hc_monitor },
 	{ &hc_verb_scale, hc_scale }, { &hc_verb_spawn, hc_spawn }, { &hc_verb_kill, hc_kill },
 	{ &hc_verb_submit, hc_submit }, { &hc_verb_cancel, hc_cancel }, { &hc_verb_requeue, hc_requeue },
 	{ &hc_verb_clean, hc_clean }, { &hc_verb_web, hc_web },

@@ -281,7 +281,7 @@ draw_header(struct mon *m)
 		x += 14 + (int)strlen(line);
 	}
 	snprintf(line, sizeof line, _("Runners: %.0f busy of %.0f (max %.0f)   Jobs: %.0f pending, %.0f running, %.0f completed, %.0f failed, %.0f cancelled"),
-	    hc_num(st, "runners", "active"), hc_num(st, "runners", "total"), hc_num(st, "runners", "max"),
+	    hc_num(st, "runners", "busy"), hc_num(st, "runners", "total"), hc_num(st, "runners", "max"),
 	    hc_num(st, "queue", "pending"), hc_num(st, "queue", "running"), hc_num(st, "queue", "completed"),
 	    hc_num(st, "queue", "failed"), hc_num(st, "queue", "cancelled"));
 	tui_put(&m->t, 2, 0, COLS, TUI_PLAIN, false, line);

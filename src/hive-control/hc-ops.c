@@ -72,7 +72,7 @@ hc_scale(struct hc *h, const struct cli_args *a)
 		hc_print_json(out);
 		out = NULL;
 	} else if (rc == 0) {
-		printf(_("Target runners: %lld; runners: "), n);
+		printf(_("Target runners: %lld; starting: "), n);
 		print_ids(cJSON_GetObjectItem(out, "runners"));
 	}
 	cJSON_Delete(out);
@@ -141,7 +141,7 @@ job_verb(struct hc *h, const struct cli_args *a, const char *verb)
 
 	if ((rc = one_arg(h, a, true, &id)) != 0)
 		return rc;
-	path = xasprintf("/jobs/%lld/%s", id, verb);
+	path = xasprintf("/jobs/%lld/%s%s", id, verb, a->noptions > 0 ? "?force=1" : "");   /* requeue --force */
 	if ((rc = call(h, "POST", path, NULL, &out)) == 0 && h->ctx->json) {
 		hc_print_json(out);
 		out = NULL;

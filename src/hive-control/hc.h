@@ -1,6 +1,6 @@
 /* hc.h - hive-control's commands, shared by the hive-control program and `qtm hive` through
  * libhc.a: one function per command of the table (commands.c) (hc-daemon.c: init start stop
- * restart; hc-query.c: status runners jobs logs web; hc-monitor.c: monitor; hc-ops.c: scale spawn
+ * restart; hc-query.c: status runners jobs logs web; hc-show.c: show; hc-monitor.c: monitor; hc-ops.c: scale spawn
  * kill submit cancel requeue clean), dispatched by hive_control_run() in hc-main.c.
  *
  * Ownership: struct hc and its strings belong to the caller of hive_control_main(); a command
@@ -60,6 +60,7 @@ int hc_status(struct hc *, const struct cli_args *);
 int hc_runners(struct hc *, const struct cli_args *);
 int hc_jobs(struct hc *, const struct cli_args *);
 int hc_logs(struct hc *, const struct cli_args *);
+int hc_show(struct hc *, const struct cli_args *);
 int hc_monitor(struct hc *, const struct cli_args *);
 int hc_web(struct hc *, const struct cli_args *);
 int hc_scale(struct hc *, const struct cli_args *);

@@ -40,6 +40,11 @@ hive_tick(struct qtm_hive_server *srv)
 		if (qtm_hive_db_runner_gone(srv->ctx, srv->db, gone[i], _("the runner process exited"), false, now) < 0)
 			qtm_warn(srv->ctx, "%s", qtm_strerror(srv->ctx));
 	strv_free(gone);
+	gone = qtm_hive_executor_take_retired(srv->ex);
+	for (size_t i = 0; gone != NULL && gone[i] != NULL; i++)
+		if (qtm_hive_db_runner_gone(srv->ctx, srv->db, gone[i], _("the runner was stopped by the hive"), true, now) < 0)
+			qtm_warn(srv->ctx, "%s", qtm_strerror(srv->ctx));
+	strv_free(gone);
 	if (srv->slurm != NULL && !srv->draining)
 		qtm_hive_slurm_tick(srv->ctx, srv->slurm, now);
 }
@@ -91,8 +96,11 @@ status(struct qtm_hive_server *srv, struct MHD_Connection *c)
 	cJSON_AddNumberToObject(o, "memory_percent", mem);
 	cJSON_AddNumberToObject(o, "disk_percent", disk);
 	o = cJSON_AddObjectToObject(j, "runners");
-	cJSON_AddNumberToObject(o, "active", busy);
-	cJSON_AddNumberToObject(o, "available", max - busy > 0 ? max - busy : 0);
+	/* Active: the runners up, busy or idle; available: how many more may start. */
+	cJSON_AddNumberToObject(o, "active", total);
+	cJSON_AddNumberToObject(o, "busy", busy);
+	cJSON_AddNumberToObject(o, "idle", total - busy);
+	cJSON_AddNumberToObject(o, "available", max - total > 0 ? max - total : 0);
 	cJSON_AddNumberToObject(o, "max", max);
 	cJSON_AddNumberToObject(o, "min", srv->conf->min_runners);
 	cJSON_AddNumberToObject(o, "total", total);
@@ -115,13 +123,19 @@ reply_rc(struct qtm_hive_server *srv, struct MHD_Connection *c, int rc, unsigned
 static enum MHD_Result
 list_jobs(struct qtm_hive_server *srv, struct MHD_Connection *c)
 {
+	static const char *const known[] = { "state", "module", "runner", "limit", NULL };
 	long long limit = qtm_hive_query_int(c, "limit", 0);
+	struct qtm_hive_job_filter f = { qtm_hive_query(c, "state"), qtm_hive_query(c, "module"),
+		qtm_hive_query(c, "runner"), 0 };
 	cJSON *j = NULL;
 	int rc;
 
-	if (limit < 0)
+	if ((rc = qtm_hive_query_check(srv->ctx, c, known, "GET /jobs")) < 0)
+		return qtm_hive_reply_ctx(c, srv->ctx, rc);
+	if (limit < 0 || limit > 1000000)
 		return qtm_hive_reply_error(c, MHD_HTTP_BAD_REQUEST, _("GET /jobs: limit must be a number >= 0"));
-	rc = qtm_hive_db_jobs(srv->ctx, srv->db, qtm_hive_query(c, "state"), (int)limit, &j);
+	f.limit = (int)limit;
+	rc = qtm_hive_db_jobs(srv->ctx, srv->db, &f, &j);
 	return reply_rc(srv, c, rc, MHD_HTTP_OK, j);
 }
 
@@ -158,27 +172,31 @@ job_action(struct qtm_hive_server *srv, struct MHD_Connection *c, int64_t id, co
 		/* Besides the runner's own cancel at its next heartbeat. */
 		if (rc == 0 && srv->slurm != NULL)
 			qtm_hive_slurm_cancel(srv->ctx, srv->slurm, id);
-	} else
-		rc = qtm_hive_db_requeue(srv->ctx, srv->db, id, artifact_file_held(srv, id), hive_now(), &job);
+	} else {
+		static const char *const known[] = { "force", NULL };
+		const char *force = qtm_hive_query(c, "force");
+
+		if ((rc = qtm_hive_query_check(srv->ctx, c, known, "POST /jobs/ID/requeue")) == 0 && force != NULL &&
+		    strcmp(force, "1") != 0 && strcmp(force, "true") != 0)
+			rc = qtm_error(srv->ctx, -EINVAL, _("POST /jobs/ID/requeue: force must be 1 or true, not \"%s\""), force);
+		if (rc == 0)
+			rc = qtm_hive_db_requeue(srv->ctx, srv->db, id, artifact_file_held(srv, id), force != NULL,
+			    hive_now(), &job);
+	}
 	return reply_rc(srv, c, rc, MHD_HTTP_OK, job);
 }
 
-/* GET /jobs/{id}/logs?attempt=N&offset=B: the bytes from B on, and where to go on from. */
+/* The log file at path (absent: empty) from offset on, with where to go on from and state
+ * (NULL: none) in the headers; frees path. */
 static enum MHD_Result
-logs(struct qtm_hive_server *srv, struct MHD_Connection *c, int64_t id)
+serve_log(struct MHD_Connection *c, char *path, long long offset, const char *state)
 {
-	long long attempt = qtm_hive_query_int(c, "attempt", 0), offset = qtm_hive_query_int(c, "offset", 0);
-	int state, seq, rc, fd = -1;
 	struct MHD_Response *r;
 	struct stat st = { 0 };
-	char *path, num[32];
 	enum MHD_Result ret;
+	char num[32];
+	int fd;
 
-	if (attempt < 0 || offset < 0)
-		return qtm_hive_reply_error(c, MHD_HTTP_BAD_REQUEST, _("logs: attempt and offset must be numbers >= 0"));
-	if ((rc = qtm_hive_db_job_state(srv->ctx, srv->db, id, &state, &seq)) < 0)
-		return qtm_hive_reply_ctx(c, srv->ctx, rc);
-	path = xasprintf("%s/%lld/%lld.log", srv->logs_dir, (long long)id, attempt > 0 ? attempt : (long long)seq);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0 && fstat(fd, &st) < 0)
 		st.st_size = 0;
 	free(path);
@@ -194,10 +212,62 @@ logs(struct qtm_hive_server *srv, struct MHD_Connection *c, int64_t id)
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
 	snprintf(num, sizeof num, "%lld", (long long)(st.st_size > offset ? st.st_size : offset));
 	MHD_add_response_header(r, "X-Qtm-Log-Offset", num);
-	MHD_add_response_header(r, "X-Qtm-Job-State", qtm_hive_state_names[state]);
+	if (state != NULL)
+		MHD_add_response_header(r, "X-Qtm-Job-State", state);
 	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
 	MHD_destroy_response(r);
 	return ret;
+}
+
+/* GET /jobs/{id}/logs?attempt=N&offset=B: the bytes from B on, and where to go on from. */
+static enum MHD_Result
+logs(struct qtm_hive_server *srv, struct MHD_Connection *c, int64_t id)
+{
+	static const char *const known[] = { "attempt", "offset", NULL };
+	long long attempt = qtm_hive_query_int(c, "attempt", 0), offset = qtm_hive_query_int(c, "offset", 0);
+	int state, seq, rc;
+
+	if ((rc = qtm_hive_query_check(srv->ctx, c, known, "GET /jobs/ID/logs")) < 0)
+		return qtm_hive_reply_ctx(c, srv->ctx, rc);
+	if (attempt < 0 || offset < 0)
+		return qtm_hive_reply_error(c, MHD_HTTP_BAD_REQUEST, _("logs: attempt and offset must be numbers >= 0"));
+	if ((rc = qtm_hive_db_job_state(srv->ctx, srv->db, id, &state, &seq)) < 0)
+		return qtm_hive_reply_ctx(c, srv->ctx, rc);
+	return serve_log(c, xasprintf("%s/%lld/%lld.log", srv->logs_dir, (long long)id,
+	    attempt > 0 ? attempt : (long long)seq), offset, qtm_hive_state_names[state]);
+}
+
+/* GET /runners/{id}/logs?offset=B: a local runner's own log (STATE/runners/ID.log). */
+static enum MHD_Result
+runner_logs(struct qtm_hive_server *srv, struct MHD_Connection *c, const char *id)
+{
+	static const char *const known[] = { "offset", NULL };
+	long long offset = qtm_hive_query_int(c, "offset", 0);
+	char *executor = NULL;
+	int rc;
+
+	if ((rc = qtm_hive_query_check(srv->ctx, c, known, "GET /runners/ID/logs")) < 0)
+		return qtm_hive_reply_ctx(c, srv->ctx, rc);
+	if (offset < 0)
+		return qtm_hive_reply_error(c, MHD_HTTP_BAD_REQUEST, _("logs: attempt and offset must be numbers >= 0"));
+	if (strpbrk(id, "/\\") != NULL || id[0] == '.' ||
+	    (rc = qtm_hive_db_runner_executor(srv->ctx, srv->db, id, &executor)) < 0) {
+		char *msg = xasprintf(_("no runner %s is enrolled"), id);
+		enum MHD_Result r = qtm_hive_reply_error(c, MHD_HTTP_NOT_FOUND, msg);
+
+		free(msg);
+		return r;
+	}
+	if (strcmp(executor, "local") != 0) {
+		char *msg = xasprintf(_("runner %s is a %s runner: its own log is on its host"), id, executor);
+		enum MHD_Result r = qtm_hive_reply_error(c, MHD_HTTP_NOT_FOUND, msg);
+
+		free(msg);
+		free(executor);
+		return r;
+	}
+	free(executor);
+	return serve_log(c, xasprintf("%s/runners/%s.log", srv->conf->state_dir, id), offset, NULL);
 }
 
 static cJSON *
@@ -220,6 +290,9 @@ spawn_or_scale(struct qtm_hive_server *srv, struct MHD_Connection *c, bool spawn
 
 	if (!hive_operator_ok(srv, c))
 		return hive_unauthorized(c, spawn ? "POST /runners/spawn" : "POST /scale");
+	if ((rc = qtm_hive_query_check(srv->ctx, c, spawn ? (const char *const[]){ "count", NULL }
+	    : (const char *const[]){ "target_runners", NULL }, spawn ? "POST /runners/spawn" : "POST /scale")) < 0)
+		return qtm_hive_reply_ctx(c, srv->ctx, rc);
 	if (n < (spawn ? 1 : 0) || n > 1024)
 		return qtm_hive_reply_error(c, MHD_HTTP_BAD_REQUEST, spawn ? _("POST /runners/spawn: count must be "
 		    "a number from 1 to 1024") : _("POST /scale: target_runners must be a number from 0 to 1024"));
@@ -228,7 +301,7 @@ spawn_or_scale(struct qtm_hive_server *srv, struct MHD_Connection *c, bool spawn
 	else if (srv->slurm != NULL)
 		rc = qtm_hive_slurm_scale(srv->ctx, srv->slurm, (int)n);
 	else if ((rc = qtm_hive_db_runner_counts(srv->ctx, srv->db, &busy, &total)) == 0)
-		rc = qtm_hive_executor_scale(srv->ctx, srv->ex, (int)n, busy);
+		rc = qtm_hive_executor_scale(srv->ctx, srv->ex, (int)n, busy, &ids);
 	if (rc < 0) {
 		strv_free(ids);
 		return qtm_hive_reply_ctx(c, srv->ctx, rc);
@@ -294,6 +367,8 @@ clean(struct qtm_hive_server *srv, struct MHD_Connection *c)
 
 	if (!hive_operator_ok(srv, c))
 		return hive_unauthorized(c, "POST /clean");
+	if ((rc = qtm_hive_query_check(srv->ctx, c, (const char *const[]){ "older_than_days", NULL }, "POST /clean")) < 0)
+		return qtm_hive_reply_ctx(c, srv->ctx, rc);
 	if (days < 0)
 		return qtm_hive_reply_error(c, MHD_HTTP_BAD_REQUEST, _("POST /clean: older_than_days must be a number >= 0"));
 	if ((rc = qtm_hive_db_clean(srv->ctx, srv->db, hive_now() - (double)days * 86400, &jobs, &artifacts)) < 0)
@@ -396,6 +471,8 @@ hive_api_ops(struct qtm_hive_server *srv, struct MHD_Connection *c, const char *
 		return post ? spawn_or_scale(srv, c, true) : not_allowed(c, method);
 	if (p->n == 2 && strcmp(p->seg[0], "runners") == 0)
 		return strcmp(method, "DELETE") == 0 ? kill_runner(srv, c, p->seg[1]) : not_allowed(c, method);
+	if (p->n == 3 && strcmp(p->seg[0], "runners") == 0 && strcmp(p->seg[2], "logs") == 0)
+		return get ? runner_logs(srv, c, p->seg[1]) : not_allowed(c, method);
 	if (p->n == 1 && strcmp(p->seg[0], "scale") == 0)
 		return post ? spawn_or_scale(srv, c, false) : not_allowed(c, method);
 	if (p->n == 1 && strcmp(p->seg[0], "reload") == 0)

@@ -481,12 +481,30 @@ qtm_hive_call(struct qtm_ctx *ctx, struct qtm_hive_client *c, const char *method
 
 /* ---- logs --------------------------------------------------------------------------------- */
 
+static int
+log_fetch(struct qtm_ctx *ctx, struct qtm_hive_client *c, char *path, long long offset, struct qtm_hive_log_chunk *out);
+
 int
 qtm_hive_log_get(struct qtm_ctx *ctx, struct qtm_hive_client *c, long long job_id, int attempt,
     long long offset, struct qtm_hive_log_chunk *out)
 {
-	char *path = attempt > 0 ? xasprintf("/jobs/%lld/logs?attempt=%d&offset=%lld", job_id, attempt, offset)
-	    : xasprintf("/jobs/%lld/logs?offset=%lld", job_id, offset);
+	return log_fetch(ctx, c, attempt > 0 ? xasprintf("/jobs/%lld/logs?attempt=%d&offset=%lld", job_id, attempt,
+	    offset) : xasprintf("/jobs/%lld/logs?offset=%lld", job_id, offset), offset, out);
+}
+
+int
+qtm_hive_runner_log_get(struct qtm_ctx *ctx, struct qtm_hive_client *c, const char *runner, long long offset,
+    struct qtm_hive_log_chunk *out)
+{
+	if (strpbrk(runner, "/?#%& ") != NULL || runner[0] == '\0')
+		return qtm_error(ctx, -ENOENT, _("no runner %s is enrolled"), runner);
+	return log_fetch(ctx, c, xasprintf("/runners/%s/logs?offset=%lld", runner, offset), offset, out);
+}
+
+/* GET path (freed here), a log's bytes from offset on. */
+static int
+log_fetch(struct qtm_ctx *ctx, struct qtm_hive_client *c, char *path, long long offset, struct qtm_hive_log_chunk *out)
+{
 	struct req q = { .method = "GET", .path = path, .timeout_s = 60 };
 	struct resp r = { 0 };
 	int rc = perform(ctx, c, &q, &r);

@@ -70,6 +70,9 @@ struct qtm_hive_log_chunk {
 };
 int qtm_hive_log_get(struct qtm_ctx *ctx, struct qtm_hive_client *c, long long job_id, int attempt,
     long long offset, struct qtm_hive_log_chunk *out);
+/* GET /runners/{id}/logs?offset=B: a local runner's own log (state stays ""). */
+int qtm_hive_runner_log_get(struct qtm_ctx *ctx, struct qtm_hive_client *c, const char *runner, long long offset,
+    struct qtm_hive_log_chunk *out);
 /* POST /v1/job/{id}/log?lease=L with text/plain bytes; *status as for qtm_hive_request. */
 int qtm_hive_log_post(struct qtm_ctx *ctx, struct qtm_hive_client *c, long long job_id,
     const char *lease, const void *data, size_t len, long *status);

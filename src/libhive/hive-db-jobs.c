@@ -129,20 +129,24 @@ qtm_hive_db_job(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t id, bool fu
 }
 
 int
-qtm_hive_db_jobs(struct qtm_ctx *ctx, struct qtm_hive_db *db, const char *state, int limit, cJSON **out)
+qtm_hive_db_jobs(struct qtm_ctx *ctx, struct qtm_hive_db *db, const struct qtm_hive_job_filter *f, cJSON **out)
 {
-	sqlite3_stmt *st = hdb_stmt(db, state != NULL ? S_JOBS_STATE : S_JOBS_ALL);
+	bool all = f->state == NULL && f->module == NULL && f->runner == NULL;
+	sqlite3_stmt *st = hdb_stmt(db, all ? S_JOBS_ALL : S_JOBS_STATE);
 	cJSON *list;
 	int s = 0, rc;
 
-	while (state != NULL && s < QTM_HIVE_N_STATES && strcmp(qtm_hive_state_names[s], state) != 0)
+	while (f->state != NULL && s < QTM_HIVE_N_STATES && strcmp(qtm_hive_state_names[s], f->state) != 0)
 		s++;
 	if (s == QTM_HIVE_N_STATES)
 		return qtm_error(ctx, -EINVAL, _("unknown job state \"%s\" (pending, running, completed, failed "
-		    "or cancelled)"), state);
-	if (state != NULL)
-		sqlite3_bind_int(st, 1, s);
-	sqlite3_bind_int64(st, state != NULL ? 2 : 1, limit > 0 ? limit : -1);
+		    "or cancelled)"), f->state);
+	if (!all) {
+		sqlite3_bind_int(st, 1, f->state != NULL ? s : -1);
+		sqlite3_bind_text(st, 3, f->module, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, f->runner, -1, SQLITE_STATIC);
+	}
+	sqlite3_bind_int64(st, all ? 1 : 2, f->limit > 0 ? f->limit : -1);
 	list = cJSON_CreateArray();
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		cJSON_AddItemToArray(list, hdb_job_json(st));
@@ -453,7 +457,7 @@ qtm_hive_db_cancel(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t id, doub
 }
 
 int
-qtm_hive_db_requeue(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t id, bool artifact_held,
+qtm_hive_db_requeue(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t id, bool artifact_held, bool force,
     double now, cJSON **job)
 {
 	int state, seq, rc;
@@ -461,7 +465,26 @@ qtm_hive_db_requeue(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t id, boo
 
 	if ((rc = qtm_hive_db_job_state(ctx, db, id, &state, &seq)) < 0)
 		return rc;
-	if (state == QTM_HIVE_PENDING || state == QTM_HIVE_RUNNING || (state == QTM_HIVE_COMPLETED && artifact_held))
+	if (state == QTM_HIVE_RUNNING && force) {
+		/* The attempt ends and the lease goes with it: the runner's next heartbeat, log or
+		 * result is refused (409) and it abandons the training, so it cannot complete twice. */
+		if ((rc = hdb_begin(ctx, db)) < 0)
+			return rc;
+		rc = hdb_end_attempt(ctx, db, id, "requeued", _("requeued by the operator"), false, now);
+		if (rc == 0) {
+			st = hdb_stmt(db, S_JOB_RESUBMIT);
+			sqlite3_bind_int64(st, 1, id);
+			sqlite3_bind_double(st, 2, now);
+			rc = hdb_done(ctx, db, st, "requeue");
+		}
+		if ((rc = hdb_end(ctx, db, rc)) < 0)
+			return rc;
+		return qtm_hive_db_job(ctx, db, id, false, job);
+	}
+	if (state == QTM_HIVE_RUNNING)
+		return qtm_error(ctx, -EBUSY, _("job %lld is running: requeue --force ends its attempt and puts it back "
+		    "in the queue"), (long long)id);
+	if (state == QTM_HIVE_PENDING || (state == QTM_HIVE_COMPLETED && artifact_held))
 		return qtm_error(ctx, -EBUSY, _("job %lld is %s%s: only failed or cancelled jobs, or completed ones "
 		    "whose artifact was lost, can be requeued"), (long long)id, qtm_hive_state_names[state],
 		    state == QTM_HIVE_COMPLETED ? _(" and its artifact is held") : "");

@@ -77,7 +77,10 @@ static const char *const sql_text[S_N] = {
 	[S_JOB_BY_ID] = "SELECT " HDB_JOB_COLS " FROM jobs WHERE id = ?1",
 	[S_JOB_BY_BUILD] = "SELECT " HDB_JOB_COLS " FROM jobs WHERE build_id = ?1",
 	[S_JOBS_ALL] = "SELECT " HDB_JOB_COLS " FROM jobs ORDER BY id DESC LIMIT ?1",
-	[S_JOBS_STATE] = "SELECT " HDB_JOB_COLS " FROM jobs WHERE state = ?1 ORDER BY id DESC LIMIT ?2",
+	/* A runner's jobs: those it runs and those it ran an attempt of. */
+	[S_JOBS_STATE] = "SELECT " HDB_JOB_COLS " FROM jobs WHERE (?1 < 0 OR state = ?1) AND (?3 IS NULL OR"
+	    " module = ?3) AND (?4 IS NULL OR runner = ?4 OR id IN (SELECT job_id FROM attempts WHERE runner = ?4))"
+	    " ORDER BY id DESC LIMIT ?2",
 	[S_JOB_INSERT] = "INSERT INTO jobs (module, version, build_id, priority, state, estimate_s, resources,"
 	    " cpus, memory_mb, gpu, min_vram_gib, depends_on, hosts, max_attempts, submitted_at, pending_since,"
 	    " finished_at, artifact_sha256, artifact_size, spec) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"

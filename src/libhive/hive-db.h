@@ -41,13 +41,20 @@ int qtm_hive_db_submit(struct qtm_ctx *ctx, struct qtm_hive_db *db, const cJSON 
     int default_max_attempts, cJSON **job, bool *created);
 /* full: with attempt_log and spec. */
 int qtm_hive_db_job(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t id, bool full, cJSON **out);
-/* {"jobs": [...]}, newest first; state may be NULL, limit <= 0 means all. */
-int qtm_hive_db_jobs(struct qtm_ctx *ctx, struct qtm_hive_db *db, const char *state, int limit, cJSON **out);
+/* Which jobs qtm_hive_db_jobs() lists: each field NULL (or limit <= 0) for any. */
+struct qtm_hive_job_filter {
+	const char *state, *module;
+	const char *runner;          /* jobs it runs or ran an attempt of */
+	int limit;
+};
+/* {"jobs": [...]}, newest first. */
+int qtm_hive_db_jobs(struct qtm_ctx *ctx, struct qtm_hive_db *db, const struct qtm_hive_job_filter *f, cJSON **out);
 int qtm_hive_db_job_state(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t id, int *state, int *attempt_seq);
 int qtm_hive_db_cancel(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t id, double now, cJSON **job);
 /* artifact_held: whether the job's artifact file is still there (a completed job whose
- * artifact was lost may be requeued). */
-int qtm_hive_db_requeue(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t id, bool artifact_held,
+ * artifact was lost may be requeued).  force: a running job's attempt ends (its lease with
+ * it) and the job is pending again; without it a running job is -EBUSY. */
+int qtm_hive_db_requeue(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t id, bool artifact_held, bool force,
     double now, cJSON **job);
 int qtm_hive_db_build_id(struct qtm_ctx *ctx, struct qtm_hive_db *db, int64_t id, char build_id[QTM_SHA256_HEX]);
 

@@ -60,6 +60,7 @@ struct qtm_hive_executor {
 	double retry_at;         /* autoscaling starts no runner before then */
 	struct runner *runners;  /* owned array */
 	size_t n_runners;
+	char **retired;          /* reaped runners that were stopped on purpose (owned strv) */
 };
 
 static int
@@ -376,7 +377,7 @@ qtm_hive_executor_kill(struct qtm_ctx *ctx, struct qtm_hive_executor *ex, const 
 		    id, ex->kind == EX_LOCAL ? "local" : "fleet");
 	stop(r);
 	if (ex->target > live_count(ex))
-		ex->target = live_count(ex) > ex->min ? live_count(ex) : ex->min;
+		ex->target = live_count(ex);
 	return 0;
 }
 
@@ -413,9 +414,13 @@ stop_idle(struct qtm_hive_executor *ex, int count, int busy_count)
 }
 
 int
-qtm_hive_executor_scale(struct qtm_ctx *ctx, struct qtm_hive_executor *ex, int target, int busy_count)
+qtm_hive_executor_scale(struct qtm_ctx *ctx, struct qtm_hive_executor *ex, int target, int busy_count,
+    char ***started)
 {
 	int live, err = 0;
+
+	if (started != NULL)
+		*started = xcalloc(1, sizeof **started);
 
 	if (ex->kind != EX_LOCAL)
 		return qtm_error(ctx, -ENOTSUP, _("scale: the fleet executor starts no runners: "
@@ -423,11 +428,12 @@ qtm_hive_executor_scale(struct qtm_ctx *ctx, struct qtm_hive_executor *ex, int t
 	if (target < 0 || target > ex->max)
 		return qtm_error(ctx, -EINVAL, _("scale: target %d is outside 0..%d (max_runners in "
 		    "hive.conf)"), target, ex->max);
-	ex->target = target > ex->min ? target : ex->min;
+	/* The operator's target replaces min_runners as the floor, down to zero. */
+	ex->target = target;
 	ex->surplus_since = 0;
 	live = live_count(ex);
 	if (live < ex->target)
-		err = spawn_n(ctx, ex, ex->target - live, NULL);
+		err = spawn_n(ctx, ex, ex->target - live, started);
 	else if (live > ex->target)
 		stop_idle(ex, live - ex->target, busy_count);
 	return err;
@@ -437,6 +443,15 @@ int
 qtm_hive_executor_running(const struct qtm_hive_executor *ex)
 {
 	return live_count(ex);
+}
+
+char **
+qtm_hive_executor_take_retired(struct qtm_hive_executor *ex)
+{
+	char **r = ex->retired;
+
+	ex->retired = NULL;
+	return r;
 }
 
 int
@@ -563,7 +578,9 @@ reap(struct qtm_ctx *ctx, struct qtm_hive_executor *ex, char ***gone)
 				note_failure(ctx, ex, r->id, now);
 			else if (!r->stopping)
 				ex->failures = 0;
-			if (gone != NULL)
+			if (r->stopping)
+				ex->retired = strv_push(ex->retired, r->id);
+			else if (gone != NULL)
 				*gone = strv_push(*gone, r->id);
 			cleanup(r);
 			continue;
@@ -579,13 +596,13 @@ reap(struct qtm_ctx *ctx, struct qtm_hive_executor *ex, char ***gone)
 static void
 autoscale(struct qtm_ctx *ctx, struct qtm_hive_executor *ex, int claimable, int busy_count)
 {
-	int lo = ex->target > ex->min ? ex->target : ex->min;
+	int lo = ex->target >= 0 ? ex->target : ex->min;
 	int want = clamp(claimable + busy_count, lo, ex->max);
 	int live = live_count(ex);
 	double now = qtm_mono_s();
 
 	if (!ex->autoscale)
-		want = ex->target >= 0 ? clamp(ex->target, ex->min, ex->max) : lo;
+		want = lo;
 	if (!ex->autoscale && ex->target < 0 && live >= want) {
 		ex->surplus_since = 0;
 		return;
@@ -666,6 +683,7 @@ qtm_hive_executor_free(struct qtm_hive_executor *ex)
 	free(ex->state_dir);
 	free(ex->token_path);
 	free(ex->program);
+	strv_free(ex->retired);
 	free(ex);
 }
 
@@ -678,5 +696,5 @@ qtm_hive_executor_limits(struct qtm_hive_executor *ex, const struct qtm_hive_exe
 	ex->max = conf->max_runners;
 	ex->cooldown_s = conf->scale_cooldown_s >= 0 ? conf->scale_cooldown_s : 10;
 	if (ex->target >= 0)
-		ex->target = clamp(ex->target, ex->min, ex->max);
+		ex->target = clamp(ex->target, 0, ex->max);   /* an operator's target stands in for min_runners */
 }

@@ -40,10 +40,16 @@ int qtm_hive_executor_spawn(struct qtm_ctx *ctx, struct qtm_hive_executor *ex, i
 /* Stops one runner it started: SIGTERM, SIGKILL 5 s later (done by tick); -ENOENT if unknown. */
 int qtm_hive_executor_kill(struct qtm_ctx *ctx, struct qtm_hive_executor *ex, const char *id);
 /* Sets the target number of runners (manual scale; autoscaling then stays within it): runners
- * are started or idle ones stopped at once, and the target (at least min_runners, at most
- * max_runners: -EINVAL beyond) is the floor autoscaling keeps from then on.  busy is the number
- * of runners running a job, used when runner_busy is NULL. */
-int qtm_hive_executor_scale(struct qtm_ctx *ctx, struct qtm_hive_executor *ex, int target, int busy);
+ * are started or idle ones stopped at once, and the target (0 to max_runners: -EINVAL beyond)
+ * is the floor autoscaling keeps from then on, in place of min_runners, which is the floor
+ * only until an operator scales.  busy is the number of runners running a job, used when
+ * runner_busy is NULL.  *started (may be NULL; owned by the caller, NULL-terminated): the ids
+ * of the runners started. */
+int qtm_hive_executor_scale(struct qtm_ctx *ctx, struct qtm_hive_executor *ex, int target, int busy,
+    char ***started);
+/* The runners reaped since the last call that were stopped on purpose (scale-down, kill), not
+ * lost: the queue forgets them (owned by the caller, NULL-terminated, or NULL). */
+char **qtm_hive_executor_take_retired(struct qtm_hive_executor *ex);
 int qtm_hive_executor_running(const struct qtm_hive_executor *ex);
 int qtm_hive_executor_max(const struct qtm_hive_executor *ex);
 /* The process id of the runner named id that this executor started and has not reaped yet

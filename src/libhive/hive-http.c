@@ -198,6 +198,61 @@ qtm_hive_query(struct MHD_Connection *c, const char *name)
 	return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
 }
 
+struct query_check {
+	const char *const *known;
+	const char *bad, *why;
+	unsigned int seen;           /* bit i: known[i] was given */
+};
+
+static enum MHD_Result
+check_arg(void *arg, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct query_check *q = arg;
+	size_t i = 0;
+
+	(void)kind;
+	while (q->known[i] != NULL && strcmp(q->known[i], key) != 0)
+		i++;
+	if (q->known[i] == NULL)
+		q->why = "unknown";
+	else if (q->seen & (1u << i))
+		q->why = "twice";
+	else if (value == NULL || value[0] == '\0')
+		q->why = "empty";
+	else {
+		q->seen |= 1u << i;
+		return MHD_YES;
+	}
+	q->bad = key;
+	return MHD_NO;
+}
+
+int
+qtm_hive_query_check(struct qtm_ctx *ctx, struct MHD_Connection *c, const char *const *known, const char *what)
+{
+	struct query_check q = { known, NULL, NULL, 0 };
+	char *list;
+	int rc;
+
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, check_arg, &q);
+	if (q.bad == NULL)
+		return 0;
+	if (strcmp(q.why, "twice") == 0)
+		return qtm_error(ctx, -EINVAL, _("%s: query parameter \"%s\" is given twice"), what, q.bad);
+	if (strcmp(q.why, "empty") == 0)
+		return qtm_error(ctx, -EINVAL, _("%s: query parameter \"%s\" needs a value"), what, q.bad);
+	list = xstrdup("");
+	for (size_t i = 0; known[i] != NULL; i++) {
+		char *l = xasprintf("%s%s%s", list, i > 0 ? ", " : "", known[i]);
+
+		free(list);
+		list = l;
+	}
+	rc = qtm_error(ctx, -EINVAL, _("%s: unknown query parameter \"%s\" (known: %s)"), what, q.bad, list);
+	free(list);
+	return rc;
+}
+
 long long
 qtm_hive_query_int(struct MHD_Connection *c, const char *name, long long def)
 {

@@ -48,6 +48,9 @@ bool qtm_hive_token_eq(const char *given, const char *want);
 const char *qtm_hive_bearer(struct MHD_Connection *c);
 /* A query parameter, or NULL (points into the connection). */
 const char *qtm_hive_query(struct MHD_Connection *c, const char *name);
+/* -EINVAL naming the first query parameter not in known (NULL-terminated), or one given
+ * empty or twice, with what (e.g. "GET /jobs") in the message; 0 when all are known. */
+int qtm_hive_query_check(struct qtm_ctx *ctx, struct MHD_Connection *c, const char *const *known, const char *what);
 /* A non-negative integer query parameter: def when absent, -1 when malformed. */
 long long qtm_hive_query_int(struct MHD_Connection *c, const char *name, long long def);
 

@@ -314,6 +314,13 @@ listen_http(struct qtm_ctx *ctx, struct qtm_hive_server *srv)
 	srv->url = xasprintf("http://%s:%u", srv->conf->listen_addr, info != NULL ? info->port : srv->conf->port);
 	line = xasprintf("%s\n", srv->url);
 	rc = qtm_write_file_atomic(ctx, srv->url_file, line, strlen(line));
+	if (rc == 0) {
+		/* Kept after a stop, so that hive-control status can say where it last listened. */
+		char *last = xasprintf("%s/last-url", srv->conf->state_dir);
+
+		rc = qtm_write_file_atomic(ctx, last, line, strlen(line));
+		free(last);
+	}
 	free(line);
 	return rc;
 }

@@ -83,7 +83,7 @@ bad "hive-control: a missing option argument" '^hive-control jobs: --limit needs
 bad "hive-control: an option of another command" '^hive-control status: --param is an option of submit, not of status' -- \
 	"$HC" --root "$R" status --param a=1
 run "$HC" logs --help
-is "$status:$(head -1 "$TMP/out")" "0:usage: hive-control logs ID [-f] [--attempt N]" "hive-control logs --help"
+is "$status:$(head -1 "$TMP/out")" "0:usage: hive-control logs JOB|MODULE|RUNNER [-f] [--attempt N] [--job|--runner|--module]" "hive-control logs --help"
 run "$HC" help jobs
 grep -q -- '--state' "$TMP/out"; ok $? "hive-control help jobs lists --state"
 

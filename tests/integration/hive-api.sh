@@ -17,7 +17,7 @@ max_body_kib = 4
 max_artifact_mib = 1
 EOF
 
-plan 94
+plan 117
 
 HIVED_PID=
 start_hived() {
@@ -113,6 +113,20 @@ grep -q "resources.cpus" "$TMP/body"; ok $? "the error names resources.cpus"
 is "$(req POST /jobs/submit "$(job_body "$B9" ',"resources":{"time_limit_s":-1}')" "$OP")" 400 "resources.time_limit_s -1: 400"
 is "$(req GET "/jobs?limit=100")" 200 "the job list still answers"
 is "$(body "len([x for x in j['jobs'] if x['build_id'] == '$B9'])")" 0 "and none of the refused jobs is in it"
+
+# Query parameters: unknown ones and bad values are a 400 naming them, never ignored.
+is "$(req GET "/jobs?status=pending")" 400 "GET /jobs?status=pending (an unknown parameter): 400"
+grep -q '\\"status\\"' "$TMP/body" && grep -q "state" "$TMP/body"; ok $? "the error names it and the known ones"
+is "$(req GET "/jobs?state=waiting")" 400 "an unknown state: 400"
+grep -q "waiting" "$TMP/body"; ok $? "the error names the value"
+is "$(req GET "/jobs?limit=-1")" 400 "a negative limit: 400"
+is "$(req GET "/jobs?state=pending&state=failed")" 400 "a parameter given twice: 400"
+is "$(req GET "/jobs?module=m&state=pending")" 200 "module and state filters answer"
+is "$(body "sorted(set(x['module'] for x in j['jobs'])) == ['m'] and all(x['state'] == 'pending' for x in j['jobs'])")" True \
+	"and list only that module's pending jobs"
+is "$(req GET "/runners/no-such-runner/logs")" 404 "the log of an unknown runner: 404"
+is "$(req POST "/scale?target=2" "" "$OP")" 400 "POST /scale?target=2 (not target_runners): 400"
+grep -q "target_runners" "$TMP/body"; ok $? "the error names the known parameter"
 
 # The runner side.
 enroll='{"name":"r1","host":"testhost","executor":"fleet","capability":{"cores":4,"memory_mb":8192,"cuda":false}}'
@@ -210,6 +224,32 @@ is "$(body "j['state']")" cancelled "its fail ends it cancelled"
 is "$(req POST "/jobs/$J3/requeue" "" "$OP")/$(body "j['state'], j['attempts']")" "200/pending 0" "requeue of a cancelled job"
 req POST "/jobs/$J3/cancel" "" "$OP" >/dev/null
 
+# requeue --force: a running job's attempt ends, its lease with it, and it is pending again; a
+# completed one is refused; no job is lost and none runs twice.
+BF=$(hexid forced)
+req POST /jobs/submit "$(job_body "$BF")" "$OP" >/dev/null
+JF=$(body "j['id']")
+req POST /v1/job/claim "{\"runner_id\":\"$R1\"}" "$S1" >/dev/null
+LF=$(body "j['lease']")
+is "$(body "j['job']['id']")" "$JF" "the job to force back is claimed"
+is "$(req POST "/jobs/$JF/requeue" "" "$OP")" 409 "requeue of a running job without force: 409"
+grep -q -- "--force" "$TMP/body"; ok $? "the refusal names --force"
+is "$(req POST "/jobs/$JF/requeue?force=yes" "" "$OP")" 400 "force=yes: 400"
+is "$(req POST "/jobs/$JF/requeue?forse=1" "" "$OP")" 400 "an unknown parameter of requeue: 400"
+is "$(req POST "/jobs/$JF/requeue?force=1" "" "$OP")/$(body "j['state'], j['attempts'], j['runner']")" "200/pending 0 None" \
+	"requeue --force of a running job puts it back to pending"
+is "$(req POST "/v1/job/$JF/heartbeat" "{\"lease\":\"$LF\"}" "$S1")" 409 "the runner's old lease is refused: it abandons the training"
+is "$(req POST "/v1/job/$JF/log?lease=$LF" "" "$S1" --data-binary @"$TMP/log1")" 409 "and its log too"
+req GET "/jobs/$JF" >/dev/null
+is "$(body "[a['outcome'] for a in j['attempt_log']]")" "['requeued']" "the ended attempt is recorded as requeued"
+is "$(req POST /v1/job/claim "{\"runner_id\":\"$R1\"}" "$S1")/$(body "j['job']['id']")" "200/$JF" "the job is claimed again"
+LF2=$(body "j['lease']")
+req POST "/jobs/$JF/cancel" "" "$OP" >/dev/null
+req POST "/v1/job/$JF/fail" "{\"lease\":\"$LF2\",\"error\":\"killed\"}" "$S1" >/dev/null
+is "$(req POST "/jobs/$J1/requeue?force=1" "" "$OP")" 409 "requeue --force of a job that just completed: 409"
+req GET "/jobs/$J1" >/dev/null
+is "$(body "j['state'], len(j['attempt_log'])")" "completed 1" "and it stays completed, run once"
+
 # Lease expiry, then max attempts (2): every attempt's log is kept.
 B5=$(hexid five)
 req POST /jobs/submit "$(job_body "$B5")" "$OP" >/dev/null
@@ -240,7 +280,7 @@ is "$stopped" 0 "SIGTERM stops qtm-hived cleanly"
 start_hived
 req GET /jobs >/dev/null
 is "$(body "sorted((x['id'], x['state']) for x in j['jobs'])")" \
-	"[($J1, 'completed'), ($((J1 + 1)), 'completed'), ($J9, 'completed'), ($J3, 'cancelled'), ($J4, 'cancelled'), ($J5, 'failed')]" \
+	"[($J1, 'completed'), ($((J1 + 1)), 'completed'), ($J9, 'completed'), ($J3, 'cancelled'), ($J4, 'cancelled'), ($JF, 'cancelled'), ($J5, 'failed')]" \
 	"after a restart every job is there in its state"
 is "$(req POST /v1/job/claim "{\"runner_id\":\"$R1\"}" "$S1")" 204 "the runner's secret still works"
 

@@ -1,9 +1,10 @@
 #!/bin/sh
 # hive-control.sh - hive-control (and qtm hive) against a real qtm-hived on loopback: init,
-# start, status (text and --json), runners, jobs, spawn/scale/kill with the local executor,
-# submit/cancel/requeue, logs, a wrong token, stop, and a dead hive (exit status 5).
+# start, status (text and --json), runners, jobs and their filters, spawn/scale/kill with the
+# local executor, submit/cancel/requeue, logs of a job, module or runner, a wrong token, stop,
+# a dead hive (exit status 5) and the stopped local one (exit status 10).
 . "$(dirname "$0")/lib.sh"
-plan 38
+plan 57
 
 HC=$top_builddir/src/hive-control/hive-control
 R=$TMP/root
@@ -70,6 +71,12 @@ wait_for "runner enrolls" runner_listed "$rid"
 ok $? "the spawned runner $rid enrolls and is listed"
 run hc runners
 grep -q "^$rid " "$TMP/out"; ok $? "runners lists it as text"
+run hc status
+grep -q "^  Active: 1 (busy 0, idle 1)" "$TMP/out" && grep -q "^  Available: 3" "$TMP/out"
+ok $? "with one idle runner of 4: Active: 1 / Available: 3"
+run hc --json logs "$rid"
+is "$status $(json_get "$TMP/out" "j['runner']")" "0 $rid" "logs of a runner id is that runner's own log"
+fails_with 4 "ghost-9" "logs of an unknown runner is exit status 4, naming it" -- hc logs --runner ghost-9
 
 run hc --json kill "$rid"
 ok $status "kill stops it"
@@ -80,11 +87,17 @@ fails_with 4 "no-such-runner|not found" "killing an unknown runner is exit statu
 
 run hc --json scale 2
 is "$(json_get "$TMP/out" "j['target_runners']")" 2 "scale 2 sets the target"
+is "$(json_get "$TMP/out" "len([r for r in j['runners'] if r.startswith('local-')])")" 2 "and names the runners it starts"
 scaled() { hc --json status >"$TMP/st" && [ "$(json_get "$TMP/st" "j['runners']['total']")" -ge 2 ]; }
 wait_for "two runners" scaled
 ok $? "two runners are up after scale 2"
 run hc scale 0
 ok $status "scale 0 succeeds"
+# min_runners is only the floor until an operator scales: scale 0 leaves none, and runners
+# stopped on purpose leave the listing (their jobs' attempts keep their names), not "lost".
+none_listed() { hc --json runners >"$TMP/rn" && [ "$(json_get "$TMP/rn" "len(j['runners'])")" = 0 ]; }
+wait_for "no runners" none_listed
+ok $? "after scale 0 no runner is left, and none is listed as lost"
 # No runner may take the jobs submitted next (the local executor scales up with the queue):
 # restart with the fleet executor, which starts none.
 run hc restart --executor fleet
@@ -108,8 +121,29 @@ st=$(json_get "$TMP/out" "j['state']")
 is "$st" cancelled "cancel of a pending job cancels it at once"
 run hc --json requeue "$id"
 is "$(json_get "$TMP/out" "j['state']")" pending "requeue puts it back in the queue"
+run hc --json requeue --force "$id"
+is "$status" 3 "requeue --force of a pending job is refused as busy (exit status 3)"
 run hc --json logs "$id"
 ok $status "logs of a job not yet run succeeds"
+run hc --json logs tiny
+is "$status $(json_get "$TMP/out" "j['job']")" "0 $id" "logs of a module is its latest job's log"
+run hc --json logs --job "$id"
+is "$status $(json_get "$TMP/out" "j['job']")" "0 $id" "--job forces a job id"
+fails_with 4 "no-such-word" "logs of a word that is no job, runner or module is exit status 4" -- hc logs no-such-word
+fails_with 4 "no-such-module" "logs --module of a module without jobs is exit status 4" -- hc logs --module no-such-module
+run hc --json jobs --module tiny --state pending
+is "$(json_get "$TMP/out" "[x['id'] for x in j['jobs']]")" "[$id]" "jobs --module --state lists that module's jobs in that state"
+cp "$TMP/out" "$TMP/out.jobs"
+run hc show "$id"
+grep -q "^Job $id: tiny " "$TMP/out" && grep -q "^Build id: *$(json_get "$TMP/out.jobs" "j['jobs'][0]['build_id']" 2>/dev/null)" "$TMP/out" &&
+	grep -q "^Attempts:" "$TMP/out" && grep -q "^Artifact:" "$TMP/out" && grep -q "^Metrics:" "$TMP/out"
+ok $? "show prints the job: module, build id, attempts, artifact, metrics"
+run hc --json show "$id"
+is "$(json_get "$TMP/out" "j['id'], j['module'], 'attempt_log' in j, 'spec' in j")" "$id tiny True True" "show --json is the whole job"
+fails_with 4 "999999" "show of an unknown job is exit status 4" -- hc show 999999
+fails_with 2 "usage" "show of a word is a usage error" -- hc show tiny
+run hc --json jobs --module other
+is "$(json_get "$TMP/out" "len(j['jobs'])")" 0 "and none of another module"
 fails_with 4 "999999" "logs of an unknown job is exit status 4" -- hc logs 999999
 fails_with 4 "999999" "cancel of an unknown job is exit status 4" -- hc cancel 999999
 fails_with 2 "usage" "scale without a number is a usage error" -- hc scale lots
@@ -117,4 +151,9 @@ fails_with 2 "usage" "scale without a number is a usage error" -- hc scale lots
 run hc stop
 ok $status "stop succeeds"
 fails_with 5 "http://127.0.0.1:$port" "status of the stopped hive is exit status 5" -- hc --hive "http://127.0.0.1:$port" status
+run hc status
+is "$status" 10 "status of the stopped local hive is exit status 10"
+grep -q "^Orchestrator: stopped (last at http://127.0.0.1:$port)" "$TMP/out"; ok $? "it says stopped, with the address it last used"
+run hc --json status
+is "$(json_get "$TMP/out" "j['orchestrator'], j['url']")" "stopped http://127.0.0.1:$port" "and the same as JSON"
 done_testing

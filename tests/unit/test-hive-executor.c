@@ -179,12 +179,16 @@ tick_until_gone_all(struct fixture *f, struct qtm_hive_executor *ex, const char 
 		char **gone = NULL;
 		bool all = true;
 
+		char **retired;
+
 		qtm_hive_executor_tick(f->ctx, ex, claimable, busy, &gone);
+		retired = qtm_hive_executor_take_retired(ex);   /* the ones stopped on purpose */
 		for (size_t i = 0; i < n; i++) {
-			seen[i] = seen[i] || contains(gone, ids[i]);
+			seen[i] = seen[i] || contains(gone, ids[i]) || contains(retired, ids[i]);
 			all = all && seen[i];
 		}
 		strv_free(gone);
+		strv_free(retired);
 		if (all)
 			return now_s() - start;
 		if (now_s() - start > DEADLINE_S)
@@ -505,17 +509,17 @@ test_manual_scale(void **state)
 	f->conf.autoscale = true;
 	f->conf.scale_cooldown_s = 0;
 	ex = make(f);
-	assert_int_equal(qtm_hive_executor_scale(f->ctx, ex, 2, 0), 0);
+	assert_int_equal(qtm_hive_executor_scale(f->ctx, ex, 2, 0, NULL), 0);
 	assert_int_equal(qtm_hive_executor_running(ex), 2);
 	tick(f, ex, 0, 0);
 	tick(f, ex, 0, 0);
 	assert_int_equal(qtm_hive_executor_running(ex), 2);  /* the target is autoscaling's floor */
 	tick(f, ex, 5, 0);
 	assert_int_equal(qtm_hive_executor_running(ex), 3);  /* ... and max its ceiling */
-	assert_int_equal(qtm_hive_executor_scale(f->ctx, ex, 4, 0), -EINVAL);
+	assert_int_equal(qtm_hive_executor_scale(f->ctx, ex, 4, 0, NULL), -EINVAL);
 	assert_non_null(strstr(qtm_strerror(f->ctx), "max_runners"));
 	f->busy_id = "local-2";
-	assert_int_equal(qtm_hive_executor_scale(f->ctx, ex, 0, 1), 0);
+	assert_int_equal(qtm_hive_executor_scale(f->ctx, ex, 0, 1, NULL), 0);
 	assert_int_equal(qtm_hive_executor_running(ex), 1);  /* the busy one stays */
 	tick_until_gone_all(f, ex, (const char *const[]){ "local-1", "local-3", NULL }, 0, 1);
 	assert_int_not_equal(qtm_hive_executor_kill(f->ctx, ex, "local-2"), -ENOENT);
