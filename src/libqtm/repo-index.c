@@ -504,7 +504,8 @@ write_bucket(struct qtm_ctx *ctx, struct qtm_repo_index *idx, unsigned int k, ch
 	bool *newest = xcalloc(b->n + 1, sizeof *newest), have[2] = { false, false };
 	int rc = 0;
 
-	qsort(b->v, b->n, sizeof *b->v, entry_cmp);
+	if (b->n > 0)   /* qsort of NULL is undefined even for 0 elements */
+		qsort(b->v, b->n, sizeof *b->v, entry_cmp);
 	for (size_t i = 0; i < b->n; i++) {
 		newest[i] = i + 1 == b->n || strcmp(entry_str(b->v[i], "name"), entry_str(b->v[i + 1], "name")) != 0;
 		have[!newest[i]] = true;

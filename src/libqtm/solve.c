@@ -579,6 +579,8 @@ solve_install_once(struct qtm_pool *p, char *const *specs, struct qtm_plan *plan
 		rc = qtm_solve_jobs(p, &job, resolved, QTM_SOLVE_UNINSTALL, plan, NULL);
 	plan->requested = resolved;
 	queue_free(&job);
+	if (rc < 0)
+		qtm_plan_free(plan);   /* a failed solve leaves the caller nothing to free */
 	return rc;
 }
 
