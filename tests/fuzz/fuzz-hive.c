@@ -83,6 +83,40 @@ MHD_lookup_connection_value(struct MHD_Connection *c, enum MHD_ValueKind kind, c
 	return NULL;
 }
 
+/* The query's arguments in order, as libmicrohttpd hands them to an iterator. */
+int
+MHD_get_connection_values(struct MHD_Connection *c, enum MHD_ValueKind kind, MHD_KeyValueIterator it, void *cls)
+{
+	/* libmicrohttpd's strings live as long as the connection: keep these until the next call. */
+	static char **held;
+	int n = 0;
+
+	strv_free(held);
+	held = xcalloc(1, sizeof *held);
+	if (kind != MHD_GET_ARGUMENT_KIND || c->query == NULL)
+		return 0;
+	for (const char *p = c->query; *p != '\0';) {
+		size_t len = strcspn(p, "&"), klen = strcspn(p, "=");
+		char *key = xstrndup(p, klen < len ? klen : len);
+		char *value = klen < len ? xstrndup(p + klen + 1, len - klen - 1) : NULL;
+		size_t at = strv_len(held);
+		bool has_value = value != NULL;
+		enum MHD_Result more;
+
+		held = strv_push(held, key);
+		if (has_value)
+			held = strv_push(held, value);
+		free(key);
+		free(value);
+		more = it == NULL ? MHD_YES : it(cls, kind, held[at], has_value ? held[at + 1] : NULL);
+		n++;
+		if (more != MHD_YES)
+			break;
+		p += len + (p[len] == '&');
+	}
+	return n;
+}
+
 struct MHD_Response *
 MHD_create_response_from_buffer(size_t size, void *buffer, enum MHD_ResponseMemoryMode mode)
 {
