@@ -79,7 +79,10 @@ def main(argv):
 
     def estimate(logrho):
         x = logrho[None, :]
-        ests = {"mlp": net.predict((x - arrays["x_mean"]) / arrays["x_std"])[0] * arrays["y_std"] + arrays["y_mean"],
+        e_net = net.predict((x - arrays["x_mean"]) / arrays["x_std"])[0] * arrays["y_std"] + arrays["y_mean"]
+        w = np.array(cfg["blend_lm_weight"])
+        ests = {"model": w * vescore.invert(forward, x, e_net[None], p)[0] + (1.0 - w) * e_net,
+                "mlp_network_only": e_net,
                 "asymptotes": asy.predict(x, ab2)[0], "table_nn": table.predict(x)[0]}
         out = {}
         for k, e in ests.items():

@@ -116,3 +116,38 @@ class TableBaseline:
             d = c2[None, :] - 2.0 * x @ self.curves.T        # + |x|^2, constant per row
             out[s:s + batch] = self.params[np.argmin(d, axis=1)]
         return out
+
+
+# ---------------------------------------------------------------------------
+# Physics inversion (scipy.optimize)
+# ---------------------------------------------------------------------------
+
+def bounds(p):
+    """The prior box of the simulated models, in log10 (rho1, rho2, h1)."""
+    lo = np.array([math.log10(p["rho_min"]), math.log10(p["rho_min"]), math.log10(p["h1_min_m"])])
+    hi = np.array([math.log10(p["rho_max"]), math.log10(p["rho_max"]), math.log10(p["h1_max_m"])])
+    return lo, hi
+
+
+def invert(forward, logrho, starts, p):
+    """Least-squares inversion (scipy.optimize.least_squares, its default
+    trust-region method, bounded by the prior box) of each sounding with the
+    exact two-layer image series, from the given starting models."""
+    from scipy.optimize import least_squares
+    ab2 = spacings(p)
+    lo, hi = bounds(p)
+    eps = 1e-6 * (hi - lo)
+    out = np.empty_like(starts)
+    for i in range(logrho.shape[0]):
+        d = logrho[i]
+        f = lambda m: np.log10(forward.schlumberger_2layer(ab2, 10 ** m[0], 10 ** m[1], 10 ** m[2])[0]) - d  # noqa: E731
+        out[i] = least_squares(f, np.clip(starts[i], lo + eps, hi - eps), bounds=(lo, hi)).x
+    return out
+
+
+def fit_blend(lm, net, truth):
+    """Per-parameter weight w in [0, 1] of w * lm + (1 - w) * net that
+    minimises the squared error (closed form), on validation soundings."""
+    d = lm - net
+    w = ((truth - net) * d).sum(axis=0) / np.maximum((d * d).sum(axis=0), 1e-300)
+    return np.clip(w, 0.0, 1.0)
