@@ -28,7 +28,7 @@ is "$(stat -c %a "$CONF")" 600 "the configuration is readable by its owner only 
 is "$(sed -n 's/^hive = //p' "$CONF")" "$URL" "it names the hive"
 is "$(sed -n 's/^token = //p' "$CONF")" "$(cat "$S/runner.token")" "it keeps the enrollment token"
 is "$(sed -n 's/^runner_id = //p' "$CONF")" box1 "it holds the id the hive gave"
-run hc --json status
+run hc --json runners
 is "$(json_get "$TMP/out" "[r['id'] for r in j['runners']]")" "['box1']" "the hive lists the enrolled runner"
 ls "$TMP/etc" >"$TMP/ls"
 is "$(cat "$TMP/ls")" runner.conf "no temporary file is left beside it"
@@ -41,7 +41,7 @@ ok $status "qtm-runner --config completes the job"
 is "$(json_get "$TMP/out" "[(x['id'], x['outcome']) for x in j['jobs']]")" "[($id, 'completed')]" "its report names the job"
 run hc --json show "$id"
 grep -q '"box1"' "$TMP/out"; ok $? "the job ran on the enrolled runner, not a new one"
-run hc --json status
+run hc --json runners
 is "$(json_get "$TMP/out" "len(j['runners'])")" 1 "no second runner was enrolled"
 
 # 3. Bad input: a clear message, a non-zero exit, no configuration written.
@@ -67,7 +67,7 @@ ok $? "an empty token file: said so, nothing written"
 run "$RUNNER" enroll "$URL" --token-file "$S/runner.token" --config "$TMP/bad-file/runner.conf"
 [ $status -ne 0 ] && grep -q "cannot write the runner configuration" "$TMP/err" && nothing_written
 ok $? "an unwritable configuration path: said so"
-run hc --json status
+run hc --json runners
 is "$(json_get "$TMP/out" "len(j['runners'])")" 1 "no failed enrollment left a runner on the hive"
 run "$RUNNER" enroll "$URL"
 is "$status" 2 "enroll without --token-file is a usage error"
