@@ -17,7 +17,6 @@
 #include "manifest.h"
 #include "sandbox-spec.h"
 #include "train-ranks.h"
-#include "train.h"
 #include "xalloc.h"
 
 int
