@@ -93,6 +93,10 @@ conf_kv(struct qtm_ctx *ctx, void *arg, const char *key, const char *value, cons
 		if (qtm_parse_int(value, 1, 3600, &ctx->stall_timeout_s) < 0)
 			return qtm_error(ctx, -EINVAL, _("%s:%d: stall_timeout must be a number of seconds from 1 to 3600"),
 			    origin, line);
+	} else if (strcmp(key, "jobs") == 0) {
+		if (qtm_parse_jobs(value, &ctx->jobs) < 0)
+			return qtm_error(ctx, -EINVAL, _("%s:%d: jobs must be auto or a whole number from 1 to %d, not \"%s\""),
+			    origin, line, QTM_JOBS_MAX, value);
 	} else if (strcmp(key, "max_unpack_ratio") == 0) {
 		int n;
 

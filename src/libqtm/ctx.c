@@ -35,6 +35,8 @@ qtm_ctx_new(const char *root, const char *config)
 	ctx->color = ctx->is_tty && getenv("NO_COLOR") == NULL;
 	ctx->parallel_downloads = 4;
 	ctx->stall_timeout_s = 30;
+	ctx->jobs = 0;   /* QTM_JOBS_AUTO */
+	ctx->progress_fd = -1;
 	ctx->max_unpack_ratio = 100;
 	ctx->max_unpacked_size = (uint64_t)16 << 30;
 	ctx->python = xstrdup(QTM_PYTHON);   /* Debian's interpreter, found by configure */

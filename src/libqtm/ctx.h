@@ -41,6 +41,10 @@ struct qtm_ctx {
 	/* Settings from qtm.conf (owned). */
 	int parallel_downloads;
 	int stall_timeout_s; /* a transfer under 1 byte/s for this long has stalled */
+	int jobs;            /* trainings at once: QTM_JOBS_AUTO (0, the default: as the cores and
+	                      * memory fit) or N (qtm.conf `jobs`, -j N) */
+	int progress_fd;     /* a training worker's: progress lines go to this pipe (train-jobs.h),
+	                      * not the terminal; -1 elsewhere */
 	char *python;        /* interpreter used by train commands whose argv[0] is "python3" */
 	char *hive;          /* qtm.conf `hive = URL`, or NULL (hive-client.h resolves the rest) */
 	char *hive_token;    /* qtm.conf `hive_token = PATH`, or NULL */

@@ -200,7 +200,7 @@ parse_resources(struct qtm_ctx *ctx, struct qtm_manifest *m, const char *origin)
 {
 	const cJSON *res = cJSON_GetObjectItemCaseSensitive(m->json, "resources");
 	struct qtm_resources *r = &m->resources;
-	long long cpus = 1, mem = 2048, vram = 0, limit = 3600;
+	long long cpus = 1, mem = 2048, vram = 0, limit = 3600, world = 1, max_world = 0;
 	char sub[640];
 	int rc;
 
@@ -213,8 +213,15 @@ parse_resources(struct qtm_ctx *ctx, struct qtm_manifest *m, const char *origin)
 	     (rc = qtm_json_int(ctx, res, "memory_mb", false, sub, 16, 1 << 24, &mem)) < 0 ||
 	     (rc = qtm_json_int(ctx, res, "min_vram_gib", false, sub, 0, 4096, &vram)) < 0 ||
 	     (rc = qtm_json_int(ctx, res, "time_limit_s", false, sub, 1, 7 * 86400, &limit)) < 0 ||
+	     (rc = qtm_json_int(ctx, res, "world_size", false, sub, 1, 4096, &world)) < 0 ||
+	     (rc = qtm_json_int(ctx, res, "max_world_size", false, sub, 1, 4096, &max_world)) < 0 ||
 	     (rc = qtm_json_str(ctx, res, "gpu", false, sub, &r->gpu)) < 0))
 		return rc;
+	if (max_world == 0)
+		max_world = world;
+	if (max_world < world)
+		return qtm_error(ctx, -EINVAL, _("%s: field \"resources.max_world_size\": %lld is below world_size %lld"),
+		    origin, max_world, world);
 	if (strcmp(r->gpu, "none") != 0 && strcmp(r->gpu, "prefer") != 0 && strcmp(r->gpu, "require") != 0)
 		return qtm_error(ctx, -EINVAL, _("%s: field \"resources.gpu\": \"%s\" is not one of none, prefer, require"),
 		    origin, r->gpu);
@@ -222,6 +229,8 @@ parse_resources(struct qtm_ctx *ctx, struct qtm_manifest *m, const char *origin)
 	r->memory_mb = (long)mem;
 	r->min_vram_gib = (int)vram;
 	r->time_limit_s = (int)limit;
+	r->world_size = (int)world;
+	r->max_world_size = (int)max_world;
 	return 0;
 }
 

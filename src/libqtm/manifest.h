@@ -38,6 +38,8 @@ struct qtm_resources {
 	const char *gpu;     /* "none", "prefer" or "require" */
 	int min_vram_gib;
 	int time_limit_s;
+	int world_size;      /* processes of one data-parallel training (1: not data-parallel) */
+	int max_world_size;  /* the largest --param world_size allowed (default world_size) */
 };
 
 struct qtm_blob {            /* a file in the repository: module source or artifact */

@@ -160,42 +160,149 @@ load_metrics(struct qtm_ctx *ctx, const char *path)
 	return cJSON_CreateObject();
 }
 
+/* The training itself, no database: runs it in work, packs its outputs into artifact and saves
+ * its metrics at metrics_path; res is the caller's to clear. */
+static int
+train_pack(struct qtm_ctx *ctx, const struct qtm_manifest *m, const char *source,
+    const struct qtm_model_inputs *in, const cJSON *params, const char *work, const char *log,
+    const char *artifact, const char *metrics_path, struct qtm_train_result *res)
+{
+	struct qtm_train_job job = { .m = m, .source_archive = source, .inputs = in->v,
+	    .n_inputs = in->n, .params = params, .work_dir = work, .log_path = log };
+	char sha[QTM_SHA256_HEX];
+	int rc = qtm_train(ctx, &job, res);
+
+	if (rc == 0)
+		rc = qtm_archive_pack(ctx, res->out_dir, m->outputs, artifact, sha, NULL);
+	if (rc == 0)
+		rc = qtm_json_save(ctx, metrics_path, res->metrics, true);
+	if (rc == 0)
+		qtm_rm_rf(ctx, work);
+	return rc;
+}
+
+static char *
+work_dir(struct qtm_ctx *ctx, const char *build_id)
+{
+	return xasprintf("%s/build/%s", ctx->cache_dir, build_id);
+}
+
+/* The log of a build (and its folder made); owned by the caller. */
+static char *
+log_path(struct qtm_ctx *ctx, const struct qtm_manifest *m, const char *build_id, int *rc)
+{
+	char *logs = qtm_state_path(ctx, "logs");
+	char *log = xasprintf("%s/%s-%s-%.12s.log", logs, m->name, m->version, build_id);
+
+	*rc = qtm_mkdir_p(ctx, logs, 0755);
+	free(logs);
+	return log;
+}
+
 static int
 train_and_pack(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifest *m,
     const char *source, const struct qtm_model_inputs *in, struct qtm_model_artifact *out, const char *metrics_path)
 {
-	char *work = xasprintf("%s/build/%s", ctx->cache_dir, out->build_id);
-	char *logs = qtm_state_path(ctx, "logs");
-	char *log = xasprintf("%s/%s-%s-%.12s.log", logs, m->name, m->version, out->build_id);
-	struct qtm_train_job job = { .m = m, .source_archive = source, .inputs = in->v,
-	    .n_inputs = in->n, .params = out->params, .work_dir = work, .log_path = log };
+	char *work = work_dir(ctx, out->build_id);
 	struct qtm_train_result res = { 0 };
-	char sha[QTM_SHA256_HEX];
 	int64_t tid = 0;
-	int rc = qtm_mkdir_p(ctx, logs, 0755);
+	int rc;
+	char *log = log_path(ctx, m, out->build_id, &rc);
 
 	if (rc == 0)
 		rc = qtm_db_training_start(ctx, db, m->name, m->version, out->build_id, log, &tid);
 	if (rc == 0)
-		rc = qtm_train(ctx, &job, &res);
+		rc = train_pack(ctx, m, source, in, out->params, work, log, out->path, metrics_path, &res);
 	if (tid != 0)
 		qtm_db_training_finish(ctx, db, tid, rc == 0 ? "succeeded" : "failed",
 		    rc == 0 ? NULL : qtm_strerror(ctx), res.limits, res.wall_s);
-	if (rc == 0)
-		rc = qtm_archive_pack(ctx, res.out_dir, m->outputs, out->path, sha, NULL);
-	if (rc == 0)
-		rc = qtm_json_save(ctx, metrics_path, res.metrics, true);
 	if (rc == 0) {
 		qtm_info(ctx, _("Trained %s in %.1f s (limits: %s; log: %s)"), m->name, res.wall_s, res.limits, log);
-		qtm_rm_rf(ctx, work);
 		out->curve = res.curve;
 		res.curve = NULL;
 	}
 	qtm_train_result_clear(&res);
 	free(work);
-	free(logs);
 	free(log);
 	return rc;
+}
+
+/* o->defer: what a worker needs to run this training; in is moved into it. */
+static int
+defer_training(struct qtm_ctx *ctx, const struct qtm_manifest *m, const char *source,
+    struct qtm_model_inputs *in, const struct qtm_model_artifact *out, const char *metrics_path,
+    struct qtm_model_training **defer)
+{
+	struct qtm_model_training *t = xcalloc(1, sizeof *t);
+	char *dir = qtm_cache_path(ctx, "artifacts");
+	int rc;
+
+	t->m = m;
+	memcpy(t->build_id, out->build_id, sizeof t->build_id);
+	t->source = xstrdup(source);
+	t->in = *in;
+	memset(in, 0, sizeof *in);
+	t->params = cJSON_Duplicate(out->params, 1);
+	t->artifact = xstrdup(out->path);
+	t->metrics_path = xstrdup(metrics_path);
+	t->curve_path = xasprintf("%s/%s.curve.json", dir, out->build_id);
+	t->work = work_dir(ctx, out->build_id);
+	t->log = log_path(ctx, m, out->build_id, &rc);
+	free(dir);
+	*defer = t;
+	return rc < 0 ? rc : 1;
+}
+
+int
+qtm_model_training_begin(struct qtm_ctx *ctx, struct qtm_db *db, struct qtm_model_training *t)
+{
+	int64_t id = 0;
+	int rc = qtm_db_training_start(ctx, db, t->m->name, t->m->version, t->build_id, t->log, &id);
+
+	t->training_row = id;
+	return rc;
+}
+
+void
+qtm_model_training_end(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_model_training *t,
+    bool ok, const char *error, const char *limits, double wall_s)
+{
+	if (t->training_row != 0)
+		qtm_db_training_finish(ctx, db, t->training_row, ok ? "succeeded" : "failed", ok ? NULL : error,
+		    limits, wall_s);
+}
+
+int
+qtm_model_training_run(struct qtm_ctx *ctx, const struct qtm_model_training *t, char **limits,
+    double *wall_s)
+{
+	struct qtm_train_result res = { 0 };
+	int rc = train_pack(ctx, t->m, t->source, &t->in, t->params, t->work, t->log, t->artifact,
+	    t->metrics_path, &res);
+
+	/* The curve goes where keep_curve() finds it when the artifact is taken from the cache. */
+	if (rc == 0 && res.curve != NULL && qtm_json_save(ctx, t->curve_path, res.curve, false) < 0)
+		qtm_warn(ctx, _("the training curve of build %.12s is not kept: %s"), t->build_id, qtm_strerror(ctx));
+	*limits = res.limits != NULL ? xstrdup(res.limits) : NULL;
+	*wall_s = res.wall_s;
+	qtm_train_result_clear(&res);
+	return rc;
+}
+
+void
+qtm_model_training_free(struct qtm_model_training *t)
+{
+	if (t == NULL)
+		return;
+	free(t->source);
+	qtm_model_inputs_clear(&t->in);
+	cJSON_Delete(t->params);
+	free(t->artifact);
+	free(t->metrics_path);
+	free(t->curve_path);
+	free(t->work);
+	free(t->log);
+	free(t);
 }
 
 /* The index entry's pre-trained artifact of build_id, or NULL. */
@@ -397,13 +504,18 @@ qtm_model_build(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifes
 		goto done;
 	rc = identify(ctx, db, m, o, &in, out, &metrics_path);
 	/* A local artifact is checked member by member (MANIFEST.sha256) when it is unpacked. */
-	if (rc == 0 && cached(out, metrics_path)) {
+	if (rc == 0 && cached(out, metrics_path) && o->trained_build_id != NULL &&
+	    strcmp(o->trained_build_id, out->build_id) == 0) {
+		out->origin = "trained";   /* by a worker of this very install, just now */
+	} else if (rc == 0 && cached(out, metrics_path)) {
 		out->origin = "cache";
 		qtm_info(ctx, _("Reusing the artifact of build %.12s for %s"), out->build_id, m->name);
 	} else if (rc == 0 && !o->train && (rc = substitute(ctx, m, o, out, metrics_path)) == 0) {
 		out->origin = "repository";
 	} else if (rc >= 0 && (rc = hand_over(ctx, db, m, o, &in, out, metrics_path)) == 0) {
 		out->origin = "hive";
+	} else if (rc > 0 && o->defer != NULL) {
+		rc = defer_training(ctx, m, source, &in, out, metrics_path, o->defer);
 	} else if (rc > 0) {
 		out->origin = "trained";
 		rc = train_and_pack(ctx, db, m, source, &in, out, metrics_path);

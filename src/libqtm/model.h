@@ -76,6 +76,25 @@ struct qtm_model_build_opts {
 	 * is still that, the hive hand-off follows that job instead of submitting again. */
 	long long hive_job;
 	const char *hive_job_build_id;
+	/* Parallel installs (train-jobs.h): with defer, a training that would run here is not run:
+	 * qtm_model_build returns 1 and *defer gets what a worker needs to run it
+	 * (qtm_model_training_run); out then has the build id, params and path only.
+	 * trained_build_id: a worker has just trained this build into the cache, so finding it
+	 * there is recorded as "trained", not "cache". */
+	struct qtm_model_training **defer;
+	const char *trained_build_id;
+};
+
+/* A training prepared here and run elsewhere (a forked worker).  Owned by whoever got it from
+ * qtm_model_build; freed with qtm_model_training_free().  m is the caller's and must outlive it. */
+struct qtm_model_training {
+	const struct qtm_manifest *m;
+	char build_id[QTM_SHA256_HEX];
+	char *source;        /* the verified module source */
+	struct qtm_model_inputs in;
+	cJSON *params;
+	char *artifact, *metrics_path, *curve_path, *work, *log;
+	long long training_row;   /* its row in the trainings table (qtm_model_training_begin) */
 };
 
 /* Fetches m's source archive into the cache (verified; a verified copy is reused) from
@@ -90,6 +109,15 @@ void qtm_model_artifact_clear(struct qtm_model_artifact *a);
  * (the caller's path): qtm install --check (rebuild-check.h).  out as qtm_model_build's. */
 int qtm_model_retrain(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_manifest *m,
     const struct qtm_model_build_opts *o, const char *dest, struct qtm_model_artifact *out);
+/* The database's "running" row of t (before its worker starts), and its outcome afterwards. */
+int qtm_model_training_begin(struct qtm_ctx *ctx, struct qtm_db *db, struct qtm_model_training *t);
+void qtm_model_training_end(struct qtm_ctx *ctx, struct qtm_db *db, const struct qtm_model_training *t,
+    bool ok, const char *error, const char *limits, double wall_s);
+/* Runs t (no database): trains, packs t->artifact and writes its metrics and curve beside it
+ * in the artifact cache.  *limits (owned by the caller) and *wall_s as qtm_train's. */
+int qtm_model_training_run(struct qtm_ctx *ctx, const struct qtm_model_training *t, char **limits,
+    double *wall_s);
+void qtm_model_training_free(struct qtm_model_training *t);
 /* Removes a refused artifact and its metrics from the cache, so that no later install reuses it. */
 void qtm_model_artifact_discard(struct qtm_ctx *ctx, const struct qtm_model_artifact *a);
 

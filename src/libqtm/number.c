@@ -58,6 +58,16 @@ qtm_parse_int(const char *text, int min, int max, int *out)
 }
 
 int
+qtm_parse_jobs(const char *text, int *out)
+{
+	if (text != NULL && strcmp(text, "auto") == 0) {
+		*out = QTM_JOBS_AUTO;
+		return 0;
+	}
+	return qtm_parse_int(text, 1, QTM_JOBS_MAX, out);
+}
+
+int
 qtm_parse_double(const char *text, double min, double max, double *out)
 {
 	char *end;

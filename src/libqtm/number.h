@@ -19,6 +19,12 @@ int qtm_parse_ll(const char *text, long long min, long long max, long long *out)
 int qtm_parse_int(const char *text, int min, int max, int *out);
 int qtm_parse_double(const char *text, double min, double max, double *out);
 
+/* A number of parallel jobs: "auto" (*out = QTM_JOBS_AUTO, 0) or a whole number from 1 to
+ * QTM_JOBS_MAX.  Shared by `-j N` / `--jobs N` and qtm.conf's `jobs`. */
+#define QTM_JOBS_AUTO 0
+#define QTM_JOBS_MAX 1024
+int qtm_parse_jobs(const char *text, int *out);
+
 int qtm_number_ll(struct qtm_ctx *ctx, const char *what, const char *text, long long min,
     long long max, long long *out);
 int qtm_number_int(struct qtm_ctx *ctx, const char *what, const char *text, int min, int max,

@@ -86,6 +86,41 @@ seed_ok(const cJSON *seed)
 }
 
 int
+qtm_params_world_size(const struct qtm_manifest *m, const cJSON *params)
+{
+	const cJSON *w = cJSON_GetObjectItemCaseSensitive(params, "world_size");
+
+	if (m->resources.max_world_size <= 1 || !cJSON_IsNumber(w))
+		return m->resources.world_size > 0 ? m->resources.world_size : 1;
+	return (int)w->valuedouble;
+}
+
+/* world_size is every data-parallel module's parameter, declared or not: its effective value
+ * (the override or resources.world_size) goes into the merged params, hence into the build id. */
+static int
+merge_world_size(struct qtm_ctx *ctx, const struct qtm_manifest *m, const cJSON *overrides, cJSON *merged)
+{
+	const cJSON *w = cJSON_GetObjectItemCaseSensitive(overrides, "world_size");
+	int max = m->resources.max_world_size;
+
+	if (max <= 1) {
+		if (w != NULL && cJSON_GetObjectItemCaseSensitive(m->params, "world_size") == NULL)
+			return qtm_error(ctx, -EINVAL, _("%s does not support data-parallel training: its "
+			    "world size is fixed at %d (resources.max_world_size)"), m->name, m->resources.world_size);
+		return 0;
+	}
+	if (w == NULL)
+		w = cJSON_GetObjectItemCaseSensitive(m->params, "world_size");
+	if (w != NULL && (!cJSON_IsNumber(w) || w->valuedouble < 1 || w->valuedouble > max ||
+	    w->valuedouble != (double)(int)w->valuedouble))
+		return qtm_error(ctx, -EINVAL, _("%s: parameter \"world_size\" must be a whole number from 1 to %d "
+		    "(resources.max_world_size)"), m->name, max);
+	cJSON_DeleteItemFromObjectCaseSensitive(merged, "world_size");
+	cJSON_AddNumberToObject(merged, "world_size", w != NULL ? w->valuedouble : m->resources.world_size);
+	return 0;
+}
+
+int
 qtm_params_merge(struct qtm_ctx *ctx, const struct qtm_manifest *m, const cJSON *overrides,
     cJSON **out)
 {
@@ -95,17 +130,25 @@ qtm_params_merge(struct qtm_ctx *ctx, const struct qtm_manifest *m, const cJSON 
 	cJSON_ArrayForEach(it, overrides) {
 		const cJSON *declared = cJSON_GetObjectItemCaseSensitive(merged, it->string);
 
+		if (declared == NULL && strcmp(it->string, "world_size") == 0)
+			continue;   /* merge_world_size's */
 		if (declared == NULL) {
 			cJSON_Delete(merged);
 			return qtm_error(ctx, -EINVAL, _("%s has no parameter \"%s\" (see: qtm info %s)"),
 			    m->name, it->string, m->name);
 		}
+		if (strcmp(it->string, "world_size") == 0 && m->resources.max_world_size > 1)
+			continue;
 		if (strcmp(type_name(declared), type_name(it)) != 0) {
 			cJSON_Delete(merged);
 			return qtm_error(ctx, -EINVAL, _("%s: parameter \"%s\" must be a %s, not a %s"),
 			    m->name, it->string, type_name(declared), type_name(it));
 		}
 		cJSON_ReplaceItemInObjectCaseSensitive(merged, it->string, cJSON_Duplicate(it, 1));
+	}
+	if (merge_world_size(ctx, m, overrides, merged) < 0) {
+		cJSON_Delete(merged);
+		return -EINVAL;
 	}
 	if (!seed_ok(cJSON_GetObjectItemCaseSensitive(merged, "seed"))) {
 		cJSON_Delete(merged);

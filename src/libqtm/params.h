@@ -1,7 +1,8 @@
 /* params.h - train parameter overrides (`qtm install NAME --param KEY=VALUE`), validated
  * against the parameters a module declares: an unknown key or a value of another type than the
  * declared default is an error naming both.  "seed", when a number, must be a whole number from
- * 0 to 2^53 (-ERANGE): it reaches the trainer as QTM_SEED.
+ * 0 to 2^53 (-ERANGE): it reaches the trainer as QTM_SEED.  "world_size" needs no declaration
+ * in a module whose resources.max_world_size exceeds 1: a whole number from 1 to that limit.
  *
  * cJSON objects returned are owned by the caller (cJSON_Delete). */
 #ifndef QTM_PARAMS_H
@@ -23,6 +24,9 @@ int qtm_param_parse(struct qtm_ctx *ctx, const char *text, cJSON *obj);
 /* The module's declared params with overrides applied (overrides may be NULL). */
 int qtm_params_merge(struct qtm_ctx *ctx, const struct qtm_manifest *m, const cJSON *overrides,
     cJSON **out);
+/* The effective world size of a training with these merged params: params.world_size for a
+ * module whose resources.max_world_size exceeds 1, else resources.world_size. */
+int qtm_params_world_size(const struct qtm_manifest *m, const cJSON *params);
 /* --param overrides for the packages asked for (specs as for qtm_solve_install; params-plan.c):
  * each is checked against its module's declared params (an unknown module, a dataset or a bad
  * override is an error), a copy of overrides goes into per_package[NAME], and a model installed

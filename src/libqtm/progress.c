@@ -21,6 +21,7 @@ struct qtm_progress {
 	bool steps, tty;
 	double started, last_draw;
 	int last_decile;      /* plain mode: print at each 10% */
+	int fd;               /* a training worker's progress pipe, or -1 */
 	char extra[96];
 };
 
@@ -38,6 +39,7 @@ qtm_progress_new(const struct qtm_ctx *ctx, const char *label, uint64_t total, b
 	p->tty = ctx->is_tty;
 	p->started = qtm_mono_s();
 	p->last_decile = -1;
+	p->fd = ctx->progress_fd;
 	return p;
 }
 
@@ -59,12 +61,31 @@ format_amount(const struct qtm_progress *p, uint64_t v, char *buf, size_t len)
 		snprintf(buf, len, "%.1f KiB", (double)v / 1024);
 }
 
+/* Appends to line (of size len) at *n, never past its end. */
+static void
+append(char *line, size_t len, size_t *n, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void
+append(char *line, size_t len, size_t *n, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	if (*n >= len - 1)
+		return;
+	va_start(ap, fmt);
+	k = vsnprintf(line + *n, len - *n, fmt, ap);
+	va_end(ap);
+	if (k > 0)
+		*n = *n + (size_t)k < len - 1 ? *n + (size_t)k : len - 1;
+}
+
 static void
 draw(struct qtm_progress *p, bool final)
 {
-	char done[32], total[32], bar[31];
+	char done[32], total[32], bar[31], line[512];
 	double frac = p->total ? (double)p->done / (double)p->total : 0, elapsed = qtm_mono_s() - p->started;
 	int fill = (int)(frac * 30);
+	size_t n = 0;
 
 	if (frac > 1)
 		frac = 1, fill = 30;
@@ -73,18 +94,26 @@ draw(struct qtm_progress *p, bool final)
 	bar[30] = '\0';
 	format_amount(p, p->done, done, sizeof done);
 	format_amount(p, p->total, total, sizeof total);
-	if (p->tty)
-		fprintf(stderr, "\r\033[K");
+	line[0] = '\0';
 	if (p->total)
-		fprintf(stderr, "%-24s [%s] %3d%% %s/%s", p->label, bar, (int)(frac * 100), done, total);
+		append(line, sizeof line, &n, "%-24s [%s] %3d%% %s/%s", p->label, bar, (int)(frac * 100), done, total);
 	else
-		fprintf(stderr, "%-24s %s", p->label, done);
+		append(line, sizeof line, &n, "%-24s %s", p->label, done);
 	if (!p->steps && elapsed > 0.2)
-		fprintf(stderr, "  %.1f MiB/s", (double)p->done / elapsed / (1 << 20));
+		append(line, sizeof line, &n, "  %.1f MiB/s", (double)p->done / elapsed / (1 << 20));
 	if (p->extra[0] != '\0')
-		fprintf(stderr, "  %s", p->extra);
-	if (final || !p->tty)
-		fprintf(stderr, final ? _("  done in %.1fs\n") : "\n", elapsed);
+		append(line, sizeof line, &n, "  %s", p->extra);
+	if (final)
+		append(line, sizeof line, &n, _("  done in %.1fs\n"), elapsed);
+	if (p->fd >= 0) {
+		/* A training worker's: the parent shows it (qtm_progress_board). */
+		if (!final)
+			append(line, sizeof line, &n, "\n");
+		if (write(p->fd, line, n) < 0)
+			p->fd = -1;
+		return;
+	}
+	fprintf(stderr, "%s%s%s", p->tty ? "\r\033[K" : "", line, !final && !p->tty ? "\n" : "");
 	fflush(stderr);
 }
 
@@ -127,7 +156,7 @@ qtm_progress_done(struct qtm_progress *p, bool ok)
 		return;
 	if (ok)
 		draw(p, true);
-	else if (p->tty)
+	else if (p->tty && p->fd < 0)
 		fprintf(stderr, "\n");
 	free(p->label);
 	free(p);
@@ -187,24 +216,6 @@ term_width(void)
 	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
 		return ws.ws_col;
 	return 80;
-}
-
-/* Appends to line (of size len) at *n, never past its end. */
-static void
-append(char *line, size_t len, size_t *n, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static void
-append(char *line, size_t len, size_t *n, const char *fmt, ...)
-{
-	va_list ap;
-	int k;
-
-	if (*n >= len - 1)
-		return;
-	va_start(ap, fmt);
-	k = vsnprintf(line + *n, len - *n, fmt, ap);
-	va_end(ap);
-	if (k > 0)
-		*n = *n + (size_t)k < len - 1 ? *n + (size_t)k : len - 1;
 }
 
 void
@@ -282,4 +293,134 @@ qtm_fetch_progress_done(struct qtm_fetch_progress *p)
 {
 	qtm_fetch_progress_clear(p);
 	free(p);
+}
+
+/* ---- the trainings of a parallel install ------------------------------------------------------ */
+
+struct board_slot {
+	char *name;          /* NULL: free */
+	char text[256];
+};
+
+struct qtm_progress_board {
+	bool tty;
+	struct board_slot *slots;
+	size_t n;
+	size_t drawn;        /* lines drawn on the terminal below the cursor's start */
+	double last_draw;
+};
+
+struct qtm_progress_board *
+qtm_progress_board_new(const struct qtm_ctx *ctx)
+{
+	struct qtm_progress_board *b;
+
+	if (ctx->verbosity < QTM_NORMAL || ctx->json)
+		return NULL;
+	b = xcalloc(1, sizeof *b);
+	b->tty = ctx->is_tty;
+	return b;
+}
+
+void
+qtm_progress_board_clear(struct qtm_progress_board *b)
+{
+	if (b == NULL || !b->tty || b->drawn == 0)
+		return;
+	fprintf(stderr, "\033[%zuA\r\033[J", b->drawn);
+	fflush(stderr);
+	b->drawn = 0;
+}
+
+static void
+board_draw(struct qtm_progress_board *b, bool now)
+{
+	double t = qtm_mono_s();
+	size_t width = term_width() - 1;
+
+	if (!now && t - b->last_draw < 0.1)
+		return;
+	b->last_draw = t;
+	qtm_progress_board_clear(b);
+	for (size_t i = 0; i < b->n; i++) {
+		char line[512];
+		size_t n = 0;
+
+		if (b->slots[i].name == NULL)
+			continue;
+		append(line, sizeof line, &n, "%s", b->slots[i].text[0] != '\0' ? b->slots[i].text : b->slots[i].name);
+		/* One terminal line each, or moving back up would miss some. */
+		if (n > width) {
+			n = width;
+			while (n > 0 && ((unsigned char)line[n] & 0xc0) == 0x80)
+				n--;
+			line[n] = '\0';
+		}
+		fprintf(stderr, "\r\033[K%s\n", line);
+		b->drawn++;
+	}
+	fflush(stderr);
+}
+
+size_t
+qtm_progress_board_add(struct qtm_progress_board *b, const char *name)
+{
+	size_t i = 0;
+
+	if (b == NULL)
+		return 0;
+	while (i < b->n && b->slots[i].name != NULL)
+		i++;
+	if (i == b->n) {
+		b->slots = xreallocarray(b->slots, b->n + 1, sizeof *b->slots);
+		b->n++;
+	}
+	b->slots[i].name = xstrdup(name);
+	b->slots[i].text[0] = '\0';
+	if (b->tty)
+		board_draw(b, true);
+	return i;
+}
+
+void
+qtm_progress_board_line(struct qtm_progress_board *b, size_t slot, const char *text)
+{
+	if (b == NULL || slot >= b->n || b->slots[slot].name == NULL)
+		return;
+	if (!b->tty) {
+		fprintf(stderr, "%s: %s\n", b->slots[slot].name, text);
+		fflush(stderr);
+		return;
+	}
+	snprintf(b->slots[slot].text, sizeof b->slots[slot].text, "%s", text);
+	board_draw(b, false);
+}
+
+void
+qtm_progress_board_remove(struct qtm_progress_board *b, size_t slot)
+{
+	if (b == NULL || slot >= b->n || b->slots[slot].name == NULL)
+		return;
+	qtm_progress_board_clear(b);
+	free(b->slots[slot].name);
+	b->slots[slot].name = NULL;
+}
+
+void
+qtm_progress_board_redraw(struct qtm_progress_board *b)
+{
+	if (b != NULL && b->tty)
+		board_draw(b, true);
+}
+
+void
+qtm_progress_board_free(struct qtm_progress_board *b)
+{
+	if (b == NULL)
+		return;
+	qtm_progress_board_clear(b);
+	for (size_t i = 0; i < b->n; i++)
+		free(b->slots[i].name);
+	free(b->slots);
+	free(b);
 }

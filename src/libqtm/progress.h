@@ -43,4 +43,21 @@ void qtm_fetch_progress_file(struct qtm_fetch_progress *p, const char *label, ui
 /* Clears the status line and frees p. */
 void qtm_fetch_progress_done(struct qtm_fetch_progress *p);
 
+/* The trainings of a parallel install (train-jobs.h): on a terminal one line per running
+ * training, redrawn in place below everything else; otherwise each of their progress lines as
+ * it comes, prefixed with the module's name.  NULL with -q or --json (every function accepts
+ * NULL).  Names are copied. */
+struct qtm_progress_board;
+
+struct qtm_progress_board *qtm_progress_board_new(const struct qtm_ctx *ctx);
+/* A line for name; returns its slot. */
+size_t qtm_progress_board_add(struct qtm_progress_board *b, const char *name);
+/* The slot's training says text (one progress line, without its newline). */
+void qtm_progress_board_line(struct qtm_progress_board *b, size_t slot, const char *text);
+void qtm_progress_board_remove(struct qtm_progress_board *b, size_t slot);
+/* Erases the lines (before another message) / draws them again. */
+void qtm_progress_board_clear(struct qtm_progress_board *b);
+void qtm_progress_board_redraw(struct qtm_progress_board *b);
+void qtm_progress_board_free(struct qtm_progress_board *b);
+
 #endif

@@ -49,12 +49,13 @@ static const char *const step_msgs[] = {
 	[ST_SECCOMP] = N_("sandbox: cannot install the seccomp filter"),
 	[ST_PATH] = N_("sandbox: path too long: %s"),
 	[ST_FORK] = N_("sandbox: cannot start the command"),
+	[ST_LOOPBACK] = N_("sandbox: cannot bring the loopback interface up"),
 };
 
 /* ---- the child ---------------------------------------------------------------------------- */
 
-static int
-fail(struct sandbox_child *c, enum step step, int err, const char *a, const char *b)
+int
+qtm_sandbox_fail(struct sandbox_child *c, enum step step, int err, const char *a, const char *b)
 {
 	c->err.err = err != 0 ? err : EIO;
 	c->err.step = step;
@@ -69,7 +70,7 @@ mkdir_p(struct sandbox_child *c, const char *path, size_t len)
 	char buf[PATH_MAX];
 
 	if (len >= sizeof buf)
-		return fail(c, ST_PATH, ENAMETOOLONG, path, NULL);
+		return qtm_sandbox_fail(c, ST_PATH, ENAMETOOLONG, path, NULL);
 	memcpy(buf, path, len);
 	buf[len] = '\0';
 	for (char *p = buf + 1; ; p++) {
@@ -79,7 +80,7 @@ mkdir_p(struct sandbox_child *c, const char *path, size_t len)
 
 		*p = '\0';
 		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return fail(c, ST_MKDIR, errno, buf, NULL);
+			return qtm_sandbox_fail(c, ST_MKDIR, errno, buf, NULL);
 		if ((*p = saved) == '\0')
 			return 0;
 	}
@@ -101,7 +102,7 @@ remount(struct sandbox_child *c, const char *dst, bool ro)
 	struct statvfs sv;
 
 	if (statvfs(dst, &sv) < 0)
-		return fail(c, ST_REMOUNT, errno, dst, NULL);
+		return qtm_sandbox_fail(c, ST_REMOUNT, errno, dst, NULL);
 	if (ro || (sv.f_flag & ST_RDONLY))
 		fl |= MS_RDONLY;
 	if (sv.f_flag & ST_NOEXEC)
@@ -115,7 +116,7 @@ remount(struct sandbox_child *c, const char *dst, bool ro)
 	else if (!(sv.f_flag & ST_NOATIME))
 		fl |= MS_STRICTATIME;
 	if (mount(NULL, dst, NULL, fl, NULL) < 0)
-		return fail(c, ST_REMOUNT, errno, dst, NULL);
+		return qtm_sandbox_fail(c, ST_REMOUNT, errno, dst, NULL);
 	return 0;
 }
 
@@ -131,7 +132,7 @@ make_mount_point(struct sandbox_child *c, const char *dst, bool dir)
 		return -1;
 	fd = open(dst, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0 && errno != EISDIR)
-		return fail(c, ST_MKDIR, errno, dst, NULL);
+		return qtm_sandbox_fail(c, ST_MKDIR, errno, dst, NULL);
 	if (fd >= 0)
 		close(fd);
 	return 0;
@@ -145,16 +146,16 @@ do_bind(struct sandbox_child *c, const struct op *op)
 
 	if ((size_t)snprintf(src, sizeof src, "%s%s", op->flags & OPF_INNER ? "" : OLDROOT,
 	    op->src) >= sizeof src)
-		return fail(c, ST_PATH, ENAMETOOLONG, op->src, NULL);
+		return qtm_sandbox_fail(c, ST_PATH, ENAMETOOLONG, op->src, NULL);
 	if (stat(src, &st) < 0) {
 		if (errno == ENOENT && (op->flags & OPF_OPTIONAL))
 			return 0;
-		return fail(c, ST_BIND, errno, op->src, op->dst);
+		return qtm_sandbox_fail(c, ST_BIND, errno, op->src, op->dst);
 	}
 	if (make_mount_point(c, op->dst, S_ISDIR(st.st_mode)) < 0)
 		return -1;
 	if (mount(src, op->dst, NULL, MS_BIND | MS_REC, NULL) < 0)
-		return fail(c, ST_BIND, errno, op->src, op->dst);
+		return qtm_sandbox_fail(c, ST_BIND, errno, op->src, op->dst);
 	return op->flags & OPF_DEV ? 0 : remount(c, op->dst, op->flags & OPF_RO);
 }
 
@@ -172,7 +173,7 @@ do_file(struct sandbox_child *c, const struct op *op)
 
 		if (fd >= 0)
 			close(fd);
-		return fail(c, ST_FILE, err, op->dst, NULL);
+		return qtm_sandbox_fail(c, ST_FILE, err, op->dst, NULL);
 	}
 	close(fd);
 	return 0;
@@ -188,19 +189,19 @@ do_op(struct sandbox_child *c, const struct op *op)
 		if (mkdir_parent(c, op->dst) < 0)
 			return -1;
 		if (symlink(op->src, op->dst) < 0)
-			return fail(c, ST_SYMLINK, errno, op->dst, NULL);
+			return qtm_sandbox_fail(c, ST_SYMLINK, errno, op->dst, NULL);
 		return 0;
 	case OP_TMPFS:
 		if (mkdir_p(c, op->dst, strlen(op->dst)) < 0)
 			return -1;
 		if (mount("tmpfs", op->dst, "tmpfs", MS_NOSUID | MS_NODEV, op->src) < 0)
-			return fail(c, ST_TMPFS, errno, op->dst, NULL);
+			return qtm_sandbox_fail(c, ST_TMPFS, errno, op->dst, NULL);
 		return 0;
 	case OP_PROC:
 		if (mkdir_p(c, op->dst, strlen(op->dst)) < 0)
 			return -1;
 		if (mount("proc", op->dst, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-			return fail(c, ST_PROC, errno, op->dst, NULL);
+			return qtm_sandbox_fail(c, ST_PROC, errno, op->dst, NULL);
 		return 0;
 	case OP_FILE:
 		return do_file(c, op);
@@ -215,13 +216,13 @@ static int
 enter_new_root(struct sandbox_child *c)
 {
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		return fail(c, ST_ROOT, errno, NULL, NULL);
+		return qtm_sandbox_fail(c, ST_ROOT, errno, NULL, NULL);
 	if (mount("tmpfs", NEWROOT, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
-		return fail(c, ST_TMPFS, errno, NEWROOT, NULL);
+		return qtm_sandbox_fail(c, ST_TMPFS, errno, NEWROOT, NULL);
 	if (mkdir(NEWROOT OLDROOT, 0700) < 0)
-		return fail(c, ST_MKDIR, errno, OLDROOT, NULL);
+		return qtm_sandbox_fail(c, ST_MKDIR, errno, OLDROOT, NULL);
 	if (syscall(SYS_pivot_root, NEWROOT, NEWROOT OLDROOT) < 0 || chdir("/") < 0)
-		return fail(c, ST_PIVOT, errno, NULL, NULL);
+		return qtm_sandbox_fail(c, ST_PIVOT, errno, NULL, NULL);
 	return 0;
 }
 
@@ -229,7 +230,7 @@ static int
 leave_old_root(struct sandbox_child *c)
 {
 	if (umount2(OLDROOT, MNT_DETACH) < 0 || rmdir(OLDROOT) < 0)
-		return fail(c, ST_UMOUNT, errno, NULL, NULL);
+		return qtm_sandbox_fail(c, ST_UMOUNT, errno, NULL, NULL);
 	return remount(c, "/", true);
 }
 
@@ -282,17 +283,22 @@ close_span(unsigned int lo, unsigned int hi)
 		close((int)fd);
 }
 
-/* Closes every descriptor above 2 but the five the child uses.  The writer lock is an open file
+/* Closes every descriptor above 2 but the five the child uses (and the ranks' streams).  The writer lock is an open file
  * description lock: a copy left in this process (pid 1 of the namespace, which never execs)
  * would keep the lock held for a moment after a killed parent, until the kernel reaps us. */
 static void
 close_other_fds(const struct sandbox_child *c)
 {
-	int keep[] = { c->sync_fd, c->status_fd, c->out_fd, c->err_fd, c->null_fd };
-	size_t n = sizeof keep / sizeof keep[0];
+	int keep[5 + 2 * QTM_SANDBOX_MAX_RANKS] = { c->sync_fd, c->status_fd, c->out_fd, c->err_fd,
+		c->null_fd };
+	size_t n = 5;
 	unsigned int from = 3;
 
-	for (size_t i = 1; i < n; i++)   /* insertion sort: five numbers */
+	for (int r = 1; r < c->n_ranks; r++) {
+		keep[n++] = c->rank_out[r];
+		keep[n++] = c->rank_err[r];
+	}
+	for (size_t i = 1; i < n; i++)   /* insertion sort: a few numbers */
 		for (size_t j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
 			int t = keep[j];
 
@@ -331,7 +337,7 @@ child_setup(struct sandbox_child *c)
 	int err;
 
 	if (setup_stdio(c) < 0)
-		return fail(c, ST_STDIO, errno, NULL, NULL);
+		return qtm_sandbox_fail(c, ST_STDIO, errno, NULL, NULL);
 	if (enter_new_root(c) < 0)
 		return -1;
 	for (size_t i = 0; i < c->n_ops; i++)
@@ -339,35 +345,38 @@ child_setup(struct sandbox_child *c)
 			return -1;
 	if (leave_old_root(c) < 0)
 		return -1;
+	if (c->spec->loopback && qtm_sandbox_loopback_up(c) < 0)
+		return -1;
 	sethostname("qtm", 3);
 	if (chdir(cwd) < 0)
-		return fail(c, ST_CHDIR, errno, cwd, NULL);
+		return qtm_sandbox_fail(c, ST_CHDIR, errno, cwd, NULL);
 	if ((err = qtm_limits_apply_child(&c->limits)) < 0)
-		return fail(c, ST_LIMITS, -err, NULL, NULL);
+		return qtm_sandbox_fail(c, ST_LIMITS, -err, NULL, NULL);
 	mark_fds_cloexec();
 	if (drop_caps() < 0)
-		return fail(c, ST_CAPS, errno, NULL, NULL);
+		return qtm_sandbox_fail(c, ST_CAPS, errno, NULL, NULL);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
 	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &c->filter) < 0)
-		return fail(c, ST_SECCOMP, errno, NULL, NULL);
+		return qtm_sandbox_fail(c, ST_SECCOMP, errno, NULL, NULL);
 	return 0;
 }
 
 /* Sends a report to the parent.  Out of line: at -O1 with the sanitizers GCC mistakes the
  * struct for its first int member and rejects the write. */
-static __attribute__((noinline)) ssize_t
-send_report(int fd, const struct sandbox_child_err *e)
+__attribute__((noinline)) ssize_t
+qtm_sandbox_send_report(int fd, const struct sandbox_child_err *e)
 {
 	return write(fd, e, sizeof *e);
 }
 
-static void __attribute__((noreturn))
-exec_command(struct sandbox_child *c)
+void
+qtm_sandbox_exec(struct sandbox_child *c, char *const *envp)
 {
 	int err;
 
 	close(c->status_fd);
-	execvpe(c->spec->argv[0], c->spec->argv, c->spec->envp);
+	environ = (char **)envp;
+	execvpe(c->spec->argv[0], c->spec->argv, envp);
 	err = errno;
 	if (err == ENOENT)
 		dprintf(2, c->not_found_fmt, c->spec->argv[0]);
@@ -395,7 +404,7 @@ run_init(struct sandbox_child *c, pid_t cmd)
 	if (WIFSIGNALED(status)) {
 		c->err.err = WTERMSIG(status);
 		c->err.step = ST_SIGNALED;
-		if (send_report(c->status_fd, &c->err) < 0)
+		if (qtm_sandbox_send_report(c->status_fd, &c->err) < 0)
 			_exit(125);
 		_exit(0);
 	}
@@ -417,19 +426,21 @@ qtm_sandbox_child_main(struct sandbox_child *c)
 	close(c->sync_fd);
 	setsid();
 	if (child_setup(c) < 0) {
-		ssize_t n = send_report(c->status_fd, &c->err);
+		ssize_t n = qtm_sandbox_send_report(c->status_fd, &c->err);
 
 		_exit(n < 0 ? 125 : 126);
 	}
+	if (c->n_ranks > 1)
+		qtm_sandbox_run_ranks(c);
 	environ = (char **)c->spec->envp;
 	/* We stay as pid 1 and run the command as our child: the kernel ignores signals that pid 1
 	 * sends itself without a handler, so a command that kills itself must not be pid 1. */
 	cmd = fork();
 	if (cmd == 0)
-		exec_command(c);
+		qtm_sandbox_exec(c, c->spec->envp);
 	if (cmd < 0) {
-		fail(c, ST_FORK, errno, NULL, NULL);
-		if (send_report(c->status_fd, &c->err) < 0)
+		qtm_sandbox_fail(c, ST_FORK, errno, NULL, NULL);
+		if (qtm_sandbox_send_report(c->status_fd, &c->err) < 0)
 			_exit(125);
 		_exit(126);
 	}

@@ -9,8 +9,10 @@
 #include <limits.h>
 #include <linux/filter.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "cgroup.h"
+#include "sandbox-spec.h"
 
 struct qtm_ctx;
 struct qtm_sandbox_spec;
@@ -32,12 +34,15 @@ struct op {
 enum step {
 	ST_ROOT, ST_PIVOT, ST_MKDIR, ST_BIND, ST_REMOUNT, ST_SYMLINK, ST_TMPFS, ST_PROC, ST_FILE,
 	ST_UMOUNT, ST_CHDIR, ST_STDIO, ST_LIMITS, ST_CAPS, ST_SECCOMP, ST_PATH, ST_FORK,
-	ST_SIGNALED     /* not a failure: the command was killed by signal `err` */
+	ST_SIGNALED,    /* not a failure: the command was killed by signal `err` */
+	ST_RANK,        /* not a failure: rank `rank` ended the ranks (signal `err`, or 0: exit) */
+	ST_LOOPBACK
 };
 
 struct sandbox_child_err {
 	int err;
 	int step;
+	int rank;
 	char a[PATH_MAX];
 	char b[PATH_MAX];
 };
@@ -51,6 +56,8 @@ struct sandbox_child {
 	struct qtm_limits limits;
 	const char *not_found_fmt;   /* translated "command not found" message */
 	int sync_fd, status_fd, out_fd, err_fd, null_fd;
+	int n_ranks;                 /* >= 1 */
+	int rank_out[QTM_SANDBOX_MAX_RANKS], rank_err[QTM_SANDBOX_MAX_RANKS];  /* ranks >= 1 */
 	struct sandbox_child_err err;
 };
 
@@ -62,6 +69,17 @@ int qtm_sandbox_plan(struct qtm_ctx *ctx, struct sandbox_child *c,
 void qtm_sandbox_child_free(struct sandbox_child *c);
 /* Parent: sets ctx's error from what the child reported; returns the negative code. */
 int qtm_sandbox_setup_error(struct qtm_ctx *ctx, const struct sandbox_child_err *e);
+/* Child (sandbox-ranks.c): brings the loopback interface up; -1 with c->err set on failure. */
+int qtm_sandbox_loopback_up(struct sandbox_child *c);
+/* Child (sandbox-ranks.c), as pid 1 after setup: starts every rank, reaps until they are all
+ * gone (killing the others when one fails) and exits with the outcome. */
+void qtm_sandbox_run_ranks(struct sandbox_child *c) __attribute__((noreturn));
+/* Child: records a failure in c->err; returns -1. */
+int qtm_sandbox_fail(struct sandbox_child *c, enum step step, int err, const char *a, const char *b);
+/* Child: sends c->err on the status pipe. */
+ssize_t qtm_sandbox_send_report(int fd, const struct sandbox_child_err *e);
+/* Child: execs the command with envp; never returns. */
+void qtm_sandbox_exec(struct sandbox_child *c, char *const *envp) __attribute__((noreturn));
 /* Child: waits for the parent's go, sets everything up and execs the command; never returns. */
 void qtm_sandbox_child_main(struct sandbox_child *c) __attribute__((noreturn));
 

@@ -39,6 +39,7 @@
 #define LINE_CAP (64 * 1024)             /* longer lines are split */
 
 struct linebuf {
+	int rank;
 	enum qtm_sandbox_stream stream;
 	char *buf;
 	size_t len;
@@ -80,9 +81,14 @@ add_rules(scmp_filter_ctx sc, const struct qtm_sandbox_spec *spec)
 	if (rc == 0)
 		rc = seccomp_rule_add(sc, eperm, SCMP_SYS(ioctl), 1,
 		    SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffUL, TIOCSTI));
-	if (rc == 0 && spec->share_net)
+	if (rc == 0 && spec->share_net) {
 		rc = seccomp_rule_add(sc, eperm, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, AF_PACKET));
-	else if (rc == 0)
+	} else if (rc == 0 && spec->loopback) {
+		/* AF_UNIX (1) and AF_INET (2) only. */
+		rc = seccomp_rule_add(sc, eperm, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_GT, AF_INET));
+		if (rc == 0)
+			rc = seccomp_rule_add(sc, eperm, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, AF_UNSPEC));
+	} else if (rc == 0)
 		rc = seccomp_rule_add(sc, eperm, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_NE, AF_UNIX));
 	return rc;
 }
@@ -126,9 +132,32 @@ struct run {
 	pid_t pid;
 	int sync_fd;              /* parent's end of the start socket */
 	int out_fd, err_fd, status_fd;
+	int rank_out[QTM_SANDBOX_MAX_RANKS], rank_err[QTM_SANDBOX_MAX_RANKS];   /* ranks >= 1 */
 	struct sandbox_child_err status;  /* what came back on the status pipe */
 	size_t status_len;
 };
+
+/* The streams of ranks 1 and up (rank 0 has out_fd and err_fd). */
+static int
+open_rank_channels(struct qtm_ctx *ctx, struct run *r)
+{
+	for (int k = 1; k < r->c.n_ranks; k++) {
+		int out[2], err[2], saved;
+
+		if (pipe2(out, O_CLOEXEC) < 0) {
+			saved = errno;
+			return qtm_error(ctx, -saved, _("sandbox: cannot create pipes: %s"), strerror(saved));
+		}
+		if (pipe2(err, O_CLOEXEC) < 0) {
+			saved = errno;
+			close(out[0]), close(out[1]);
+			return qtm_error(ctx, -saved, _("sandbox: cannot create pipes: %s"), strerror(saved));
+		}
+		r->rank_out[k] = out[0], r->c.rank_out[k] = out[1];
+		r->rank_err[k] = err[0], r->c.rank_err[k] = err[1];
+	}
+	return 0;
+}
 
 static int
 open_channels(struct qtm_ctx *ctx, struct run *r)
@@ -149,7 +178,7 @@ open_channels(struct qtm_ctx *ctx, struct run *r)
 	r->err_fd = err[0], r->c.err_fd = err[1];
 	r->status_fd = status[0], r->c.status_fd = status[1];
 	r->sync_fd = sync[0], r->c.sync_fd = sync[1];
-	return 0;
+	return open_rank_channels(ctx, r);
 fail4:
 	close(sync[0]), close(sync[1]);
 fail3:
@@ -178,6 +207,10 @@ close_child_ends(struct run *r)
 	close_fd(&r->c.status_fd);
 	close_fd(&r->c.sync_fd);
 	close_fd(&r->c.null_fd);
+	for (int k = 1; k < r->c.n_ranks; k++) {
+		close_fd(&r->c.rank_out[k]);
+		close_fd(&r->c.rank_err[k]);
+	}
 }
 
 static int
@@ -262,7 +295,9 @@ static void
 emit(const struct qtm_sandbox_spec *spec, struct linebuf *lb)
 {
 	lb->buf[lb->len] = '\0';
-	if (spec->on_line != NULL)
+	if (spec->on_rank_line != NULL)
+		spec->on_rank_line(spec->on_line_arg, lb->rank, lb->stream, lb->buf);
+	else if (spec->on_line != NULL)
 		spec->on_line(spec->on_line_arg, lb->stream, lb->buf);
 	lb->len = 0;
 }
@@ -325,35 +360,48 @@ poll_timeout(double deadline)
 	return left <= 0 ? 0 : (int)(left * 1000) + 1;
 }
 
-/* Delivers output until every stream is closed, killing the child at the deadline. */
+/* Delivers output until every stream is closed, killing the child at the deadline.  Stream i
+ * of n is rank i/2's stdout (even) or stderr (odd); the last one is the status pipe. */
 static void
 pump(struct run *r, const struct qtm_sandbox_spec *spec, double deadline, bool *timed_out)
 {
-	struct linebuf lbs[2] = { { QTM_SANDBOX_STDOUT, xmalloc(LINE_CAP + 1), 0 },
-		{ QTM_SANDBOX_STDERR, xmalloc(LINE_CAP + 1), 0 } };
-	int *fds[3] = { &r->out_fd, &r->err_fd, &r->status_fd };
+	int ns = 2 * r->c.n_ranks, n_open = ns + 1;
+	struct linebuf *lbs = xcalloc((size_t)ns, sizeof *lbs);
+	int **fds = xcalloc((size_t)ns + 1, sizeof *fds);
+	struct pollfd *pfd = xcalloc((size_t)ns + 1, sizeof *pfd);
 
-	while (r->out_fd >= 0 || r->err_fd >= 0 || r->status_fd >= 0) {
-		struct pollfd pfd[3];
+	for (int i = 0; i < ns; i++) {
+		lbs[i] = (struct linebuf){ i / 2, i % 2 ? QTM_SANDBOX_STDERR : QTM_SANDBOX_STDOUT,
+			xmalloc(LINE_CAP + 1), 0 };
+		fds[i] = i < 2 ? (i == 0 ? &r->out_fd : &r->err_fd) :
+		    i % 2 ? &r->rank_err[i / 2] : &r->rank_out[i / 2];
+	}
+	fds[ns] = &r->status_fd;
+	while (n_open > 0) {
 		int n;
 
-		for (int i = 0; i < 3; i++)
+		for (int i = 0; i <= ns; i++)
 			pfd[i] = (struct pollfd){ .fd = *fds[i], .events = POLLIN };
-		n = poll(pfd, 3, poll_timeout(deadline));
+		n = poll(pfd, (nfds_t)ns + 1, poll_timeout(deadline));
 		if (deadline > 0 && (n == 0 || qtm_mono_s() >= deadline)) {
 			kill(r->pid, SIGKILL);
 			*timed_out = true;
 			deadline = 0;
 		}
-		for (int i = 0; n > 0 && i < 3; i++)
-			if (pfd[i].revents != 0 && !drain(r, spec, *fds[i], i < 2 ? &lbs[i] : NULL))
+		for (int i = 0; n > 0 && i <= ns; i++)
+			if (pfd[i].revents != 0 && !drain(r, spec, *fds[i], i < ns ? &lbs[i] : NULL)) {
 				close_fd(fds[i]);
+				n_open--;
+			}
 	}
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < ns; i++) {
 		if (lbs[i].len > 0)
 			emit(spec, &lbs[i]);
 		free(lbs[i].buf);
 	}
+	free(lbs);
+	free(fds);
+	free(pfd);
 }
 
 static int
@@ -361,6 +409,9 @@ check_spec(struct qtm_ctx *ctx, const struct qtm_sandbox_spec *spec)
 {
 	if (spec->argv == NULL || spec->argv[0] == NULL)
 		return qtm_error(ctx, -EINVAL, _("sandbox: no command given"));
+	if (spec->ranks > QTM_SANDBOX_MAX_RANKS || (spec->ranks > 1 && spec->rank_envp == NULL))
+		return qtm_error(ctx, -EINVAL, _("sandbox: cannot run %d ranks (at most %d)"), spec->ranks,
+		    QTM_SANDBOX_MAX_RANKS);
 	if (spec->cwd != NULL && spec->cwd[0] != '/')
 		return qtm_error(ctx, -EINVAL, _("sandbox: the working directory %s is not absolute"),
 		    spec->cwd);
@@ -374,8 +425,10 @@ execute(struct qtm_ctx *ctx, struct run *r, const struct qtm_sandbox_spec *spec,
 	double deadline = spec->time_limit_s > 0 ? start + spec->time_limit_s : 0;
 	int rc, status = 0;
 
-	if ((rc = open_channels(ctx, r)) < 0)
+	if ((rc = open_channels(ctx, r)) < 0) {
+		close_child_ends(r);
 		return rc;
+	}
 	if ((rc = start_child(ctx, r, spec)) < 0) {
 		close_child_ends(r);
 		return rc;
@@ -386,6 +439,14 @@ execute(struct qtm_ctx *ctx, struct run *r, const struct qtm_sandbox_spec *spec,
 		result->exit_code = WEXITSTATUS(status);
 	else if (WIFSIGNALED(status))
 		result->term_signal = WTERMSIG(status);
+	if (r->status_len == sizeof r->status && r->status.step == ST_RANK) {
+		result->failed_rank = r->status.rank;
+		if (r->status.err != 0) {
+			result->exit_code = -1;
+			result->term_signal = r->status.err;
+		}
+		return 0;
+	}
 	if (r->status_len == sizeof r->status && r->status.step == ST_SIGNALED) {
 		result->exit_code = -1;
 		result->term_signal = r->status.err;
@@ -409,7 +470,11 @@ qtm_sandbox_run(struct qtm_ctx *ctx, const struct qtm_sandbox_spec *spec,
 	memset(result, 0, sizeof *result);
 	result->exit_code = -1;
 	result->limits = "none";
+	result->failed_rank = -1;
 	r.c.spec = spec;
+	r.c.n_ranks = spec->ranks > 1 ? spec->ranks : 1;
+	for (int k = 0; k < QTM_SANDBOX_MAX_RANKS; k++)
+		r.rank_out[k] = r.rank_err[k] = r.c.rank_out[k] = r.c.rank_err[k] = -1;
 	r.c.sync_fd = r.c.status_fd = r.c.out_fd = r.c.err_fd = r.c.null_fd = -1;
 	r.c.not_found_fmt = _("sandbox: %s: command not found\n");
 	if ((rc = check_spec(ctx, spec)) < 0 || (rc = qtm_sandbox_plan(ctx, &r.c, spec)) < 0 ||
@@ -422,6 +487,10 @@ qtm_sandbox_run(struct qtm_ctx *ctx, const struct qtm_sandbox_spec *spec,
 	close_fd(&r.out_fd);
 	close_fd(&r.err_fd);
 	close_fd(&r.status_fd);
+	for (int k = 1; k < r.c.n_ranks; k++) {
+		close_fd(&r.rank_out[k]);
+		close_fd(&r.rank_err[k]);
+	}
 	result->limits = r.c.limits.kind;
 	result->limits_detail = r.c.limits.detail;
 	qtm_limits_release(&r.c.limits, true);

@@ -4,7 +4,7 @@
  * is not root), a fresh root on tmpfs holding read-only binds of /usr (with the usr-merged links
  * /bin /lib /lib64 /sbin), /etc/alternatives and /etc/ld.so.cache, the binds the caller asks for,
  * a private /proc, a private tmpfs /tmp, a minimal /dev (null zero full random urandom tty), no
- * network (only a down loopback), no_new_privs and a seccomp filter that refuses mount, ptrace,
+ * network (only a down loopback; with spec->loopback an up one and AF_INET sockets), no_new_privs and a seccomp filter that refuses mount, ptrace,
  * module loading, kexec, bpf, keyctl, namespace changes and the like with EPERM.
  *
  * Limits: cgroup v2 (cpu.max, memory.max, pids.max) when those controllers are enabled, else
@@ -31,6 +31,7 @@ struct qtm_sandbox_result {
 	int exit_code;              /* exit status when exited, else -1 */
 	int term_signal;            /* signal that ended it, else 0 */
 	bool timed_out;
+	int failed_rank;            /* ranks > 1: the rank whose failure ended the run, else -1 */
 	const char *limits;         /* static: "cgroup v2", "cgroup v1", "rlimit" or "none" */
 	char *limits_detail;        /* owned: e.g. "cpu.cfs_quota_us=200000 memory.limit_in_bytes=..." */
 	double wall_s;

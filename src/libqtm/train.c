@@ -17,10 +17,12 @@
 #include "json.h"
 #include "manifest.h"
 #include "paths.h"
+#include "params.h"
 #include "progress.h"
 #include "sandbox.h"
 #include "train.h"
 #include "train-helper.h"
+#include "train-ranks.h"
 #include "xalloc.h"
 
 
@@ -34,6 +36,8 @@ struct line_state {
 	unsigned long lineno;
 	unsigned malformed;   /* malformed @qtm lines seen (the first few are warned about) */
 	char last_err[512];
+	int world;            /* ranks */
+	char (*rank_err)[512];  /* world > 1: each rank's last stderr line */
 };
 
 /* A trainer bug worth telling its author about, but no reason to fail a good training. */
@@ -99,6 +103,25 @@ on_line(void *arg, enum qtm_sandbox_stream stream, const char *line)
 	} else {
 		qtm_verbose(st->ctx, "  %s", line);
 	}
+}
+
+/* A line of rank r (world > 1): rank 0's is read as today's; every line goes to the log with
+ * "rank R: " after the stream mark. */
+static void
+on_rank_line(void *arg, int rank, enum qtm_sandbox_stream stream, const char *line)
+{
+	struct line_state *st = arg;
+
+	if (rank >= 0 && rank < st->world && stream == QTM_SANDBOX_STDERR)
+		snprintf(st->rank_err[rank], sizeof st->rank_err[rank], "%s", line);
+	if (rank == 0 && stream == QTM_SANDBOX_STDOUT && strncmp(line, "@qtm ", 5) == 0) {
+		on_line(arg, stream, line);
+		return;
+	}
+	st->lineno++;
+	fprintf(st->log, "%srank %d: %s\n", stream == QTM_SANDBOX_STDERR ? "! " : "", rank, line);
+	if (rank == 0 || stream == QTM_SANDBOX_STDERR)
+		qtm_verbose(st->ctx, "  rank %d: %s", rank, line);
 }
 
 /* Source, output and params in place; returns the params path. */
@@ -210,6 +233,19 @@ check_outcome(struct qtm_ctx *ctx, const struct qtm_train_job *job, const struct
 	const char *name = job->m->name;
 	const char *why = st->last_err[0] != '\0' ? st->last_err : _("no message");
 
+	if (r->timed_out && st->world > 1)
+		return qtm_error(ctx, -ETIMEDOUT, _("training %s exceeded its time limit of %d s and all %d ranks were killed (log: %s)"),
+		    name, job->m->resources.time_limit_s, st->world, job->log_path);
+	if (!r->timed_out && r->failed_rank >= 0 && r->failed_rank < st->world) {
+		int k = r->failed_rank;
+		const char *tail = st->rank_err[k][0] != '\0' ? st->rank_err[k] : _("no message");
+
+		if (r->term_signal != 0)
+			return qtm_error(ctx, -ECHILD, _("training %s: rank %d was killed by signal %d (%s), the other ranks were stopped: %s (log: %s)"),
+			    name, k, r->term_signal, strsignal(r->term_signal), tail, job->log_path);
+		return qtm_error(ctx, -ECHILD, _("training %s: rank %d failed with exit status %d, the other ranks were stopped: %s (log: %s)"),
+		    name, k, r->exit_code, tail, job->log_path);
+	}
 	if (r->timed_out)
 		return qtm_error(ctx, -ETIMEDOUT, _("training %s exceeded its time limit of %d s and was killed (log: %s)"),
 		    name, job->m->resources.time_limit_s, job->log_path);
@@ -234,9 +270,9 @@ check_outcome(struct qtm_ctx *ctx, const struct qtm_train_job *job, const struct
 
 static struct qtm_sandbox_bind *
 make_binds(const struct qtm_train_job *job, const char *src, const char *out, const char *params,
-    size_t *n, char ***targets)
+    const char *ranks, size_t *n, char ***targets)
 {
-	struct qtm_sandbox_bind *b = xcalloc(4, sizeof *b);
+	struct qtm_sandbox_bind *b = xcalloc(5, sizeof *b);
 	const char *helper = qtm_helper_dir();
 
 	b[0] = (struct qtm_sandbox_bind){ src, QTM_SANDBOX_SRC, true };
@@ -245,32 +281,64 @@ make_binds(const struct qtm_train_job *job, const char *src, const char *out, co
 	*n = 3;
 	if (helper != NULL)
 		b[(*n)++] = (struct qtm_sandbox_bind){ helper, QTM_SANDBOX_HELPER, false };
+	if (ranks != NULL)
+		b[(*n)++] = (struct qtm_sandbox_bind){ ranks, QTM_SANDBOX_RANKS, true };
 	*targets = NULL;
 	qtm_contract_input_binds(job->inputs, job->n_inputs, &b, n, targets);
 	return b;
+}
+
+/* The scratch outputs of ranks 1 and up: work_dir/ranks/R, made afresh. */
+static int
+make_rank_dirs(struct qtm_ctx *ctx, const struct qtm_train_job *job, int world, char **dir)
+{
+	int rc = 0;
+
+	*dir = NULL;
+	if (world <= 1)
+		return 0;
+	*dir = xasprintf("%s/ranks", job->work_dir);
+	for (int k = 1; rc == 0 && k < world; k++) {
+		char *d = xasprintf("%s/%d", *dir, k);
+
+		rc = qtm_mkdir_p(ctx, d, 0755);
+		free(d);
+	}
+	return rc;
 }
 
 static int
 run(struct qtm_ctx *ctx, const struct qtm_train_job *job, struct line_state *st,
     const char *src, const char *out, const char *params, struct qtm_sandbox_result *r)
 {
+	int world = st->world;
 	char **argv = qtm_contract_argv(ctx, job->m->train_command, NULL);
-	char **env = qtm_contract_env(job->m, job->params), **targets;
+	char **env = qtm_contract_env(job->m, job->params), **targets, *ranks = NULL;
+	char ***envs = world > 1 ? qtm_train_rank_envs(env, world) : NULL;
 	size_t n_binds;
-	struct qtm_sandbox_bind *binds = make_binds(job, src, out, params, &n_binds, &targets);
+	int rc = make_rank_dirs(ctx, job, world, &ranks);
+	struct qtm_sandbox_bind *binds = make_binds(job, src, out, params, ranks, &n_binds, &targets);
 	struct qtm_sandbox_spec spec = {
 		.argv = argv, .envp = env, .cwd = QTM_SANDBOX_SRC, .binds = binds,
-		.n_binds = n_binds, .cpus = job->m->resources.cpus,
-		.memory_mb = job->m->resources.memory_mb, .pids_max = 256,
+		.n_binds = n_binds, .cpus = job->m->resources.cpus * world,
+		.memory_mb = job->m->resources.memory_mb * world, .pids_max = 256 * world,
 		.time_limit_s = job->m->resources.time_limit_s,
 		.gpu = strcmp(job->m->resources.gpu, "none") != 0,
 		.on_line = on_line, .on_line_arg = st,
+		.ranks = world, .rank_envp = (char *const *const *)envs,
+		.on_rank_line = world > 1 ? on_rank_line : NULL, .loopback = world > 1,
 	};
-	int rc = qtm_sandbox_run(ctx, &spec, r);
 
+	if (rc == 0)
+		rc = qtm_sandbox_run(ctx, &spec, r);
+	/* The other ranks' outputs are scratch. */
+	if (ranks != NULL)
+		qtm_rm_rf(ctx, ranks);
 	strv_free(argv);
 	strv_free(env);
 	strv_free(targets);
+	qtm_train_rank_envs_free(envs);
+	free(ranks);
 	free(binds);
 	return rc;
 }
@@ -284,6 +352,11 @@ qtm_train(struct qtm_ctx *ctx, const struct qtm_train_job *job, struct qtm_train
 	int rc;
 
 	memset(res, 0, sizeof *res);
+	st.world = qtm_params_world_size(job->m, job->params);
+	if ((rc = qtm_train_check_world(ctx, job->m, st.world)) < 0)
+		return rc;
+	if (st.world > 1)
+		st.rank_err = xcalloc((size_t)st.world, sizeof *st.rank_err);
 	if ((rc = prepare(ctx, job, &src, &out, &params)) < 0)
 		goto done;
 	if ((st.log = fopen(job->log_path, "we")) == NULL) {
@@ -316,6 +389,7 @@ qtm_train(struct qtm_ctx *ctx, const struct qtm_train_job *job, struct qtm_train
 	}
 	qtm_sandbox_result_free(&r);
 done:
+	free(st.rank_err);
 	cJSON_Delete(st.metrics);
 	qtm_curve_clear(&st.curve);
 	free(src);

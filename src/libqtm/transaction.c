@@ -22,6 +22,8 @@
 #include "history.h"
 #include "i18n.h"
 #include "model.h"
+#include "model-requires.h"
+#include "number.h"
 #include "paths.h"
 #include "pool-internal.h"
 #include "runtime.h"
@@ -29,6 +31,7 @@
 #include "source.h"
 #include "store.h"
 #include "train.h"
+#include "train-jobs.h"
 #include "trainer.h"
 #include "transaction.h"
 #include "xalloc.h"
@@ -219,8 +222,11 @@ model_opts(struct run *r, const struct qtm_step *st, const struct qtm_manifest *
 	};
 }
 
+/* trained: the build a worker has just trained (parallel installs), or NULL; defer: NULL, or
+ * where a training to run here goes instead of running (then 1 is returned). */
 static int
-install_model(struct run *r, const struct qtm_step *st, const struct qtm_manifest *m)
+install_model(struct run *r, const struct qtm_step *st, const struct qtm_manifest *m, const char *trained,
+    struct qtm_model_training **defer)
 {
 	struct qtm_model_build_opts bo = model_opts(r, st, m);
 	const struct ahead_job *aj = &r->ahead_jobs[st - r->plan->steps];
@@ -235,8 +241,10 @@ install_model(struct run *r, const struct qtm_step *st, const struct qtm_manifes
 		bo.hive_job = aj->job;
 		bo.hive_job_build_id = aj->build_id;
 	}
+	bo.trained_build_id = trained;
+	bo.defer = defer;
 	rc = qtm_model_build(r->ctx, r->db, m, &bo, &art);
-	if (rc < 0 || r->opts->download_only)
+	if (rc != 0 || r->opts->download_only)
 		goto out;
 	if ((rc = qtm_store_staging(r->ctx, m->name, &staging)) < 0)
 		goto out;
@@ -295,7 +303,7 @@ run_step(struct run *r, const struct qtm_step *st)
 		return r->opts->download_only ? 0 : remove_step(r, st);
 	if ((rc = qtm_pool_manifest(r->pool, st->id, &m)) < 0)
 		return rc;
-	rc = m->is_dataset ? install_dataset(r, st, m) : install_model(r, st, m);
+	rc = m->is_dataset ? install_dataset(r, st, m) : install_model(r, st, m, NULL, NULL);
 	qtm_manifest_free(m);
 	return rc;
 }
@@ -387,6 +395,230 @@ submit_later(struct run *r, const size_t *order, size_t k)
 	}
 }
 
+/* ---- trainings side by side (-j N, jobs = auto) ------------------------------------------
+ *
+ * Without a hive, the models of a plan that do not depend on each other train at the same
+ * time, each in a forked worker (train-jobs.h).  This process keeps the database: datasets are
+ * installed first (fetched once, whoever needs them), then each model whose requirements in
+ * the plan are installed gets its build id here; one that needs a training is queued for a
+ * worker, and once that worker has packed the artifact into the cache it is installed from
+ * there as a training of this install.  A failed training stops no other: what does not depend
+ * on it still trains and is installed, and the transaction fails with the first failure. */
+
+enum par_state { PAR_WAITING, PAR_QUEUED, PAR_RUNNING, PAR_DONE, PAR_FAILED };
+
+struct par_model {
+	const struct qtm_step *st;
+	struct qtm_manifest *m;
+	size_t *deps, n_deps;   /* indexes of the models it requires */
+	enum par_state state;
+	struct qtm_model_training *t;
+};
+
+struct par {
+	struct run *r;
+	struct par_model *v;
+	size_t n;
+	struct qtm_train_jobs *pool;
+	int rc;                  /* the first failure */
+	char msg[sizeof ((struct qtm_ctx *)0)->errmsg];
+};
+
+static bool
+parallel_possible(struct run *r)
+{
+	size_t models = 0;
+
+	if (r->opts->download_only || r->ahead || r->ctx->jobs == 1)
+		return false;
+	for (size_t i = 0; i < r->plan->n; i++)
+		models += model_install(&r->plan->steps[i]);
+	return models >= 2 && (r->opts->hive_mode == QTM_HIVE_LOCAL ||
+	    qtm_trainer_of(r->ctx)->configured(r->ctx, r->opts->hive_url) != 0);
+}
+
+static int
+collect_name(void *arg, const char *name)
+{
+	char ***names = arg;
+
+	*names = strv_push(*names, name);
+	return 0;
+}
+
+/* m is cap, or provides it ("cap", "cap >= 1"...). */
+static bool
+satisfies(const struct qtm_manifest *m, const char *cap)
+{
+	const cJSON *it;
+	size_t len = strlen(cap);
+
+	if (strcmp(m->name, cap) == 0)
+		return true;
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(m->json, "provides"))
+		if (cJSON_IsString(it) && strncmp(it->valuestring, cap, len) == 0 &&
+		    strchr(" <>=", it->valuestring[len]) != NULL)
+			return true;
+	return false;
+}
+
+static void
+find_deps(struct par *p, struct par_model *pm)
+{
+	char **names = NULL;
+	cJSON *runtime = cJSON_CreateObject();
+
+	qtm_model_requires_walk(p->r->ctx, pm->m, p->r->runtime, runtime, collect_name, &names);
+	pm->deps = xcalloc(p->n + 1, sizeof *pm->deps);
+	for (size_t j = 0; j < p->n; j++)
+		for (size_t k = 0; &p->v[j] != pm && names != NULL && names[k] != NULL; k++)
+			if (satisfies(p->v[j].m, names[k])) {
+				pm->deps[pm->n_deps++] = j;
+				break;
+			}
+	strv_free(names);
+	cJSON_Delete(runtime);
+}
+
+static void
+par_fail(struct par *p, struct par_model *pm, int rc)
+{
+	pm->state = PAR_FAILED;
+	qtm_error_prefix(p->r->ctx, _("installing %s"), pm->st->name);
+	if (p->rc == 0) {
+		p->rc = rc;
+		snprintf(p->msg, sizeof p->msg, "%s", qtm_strerror(p->r->ctx));
+	} else {
+		qtm_train_jobs_quiet(p->pool);
+		qtm_warn(p->r->ctx, "%s", qtm_strerror(p->r->ctx));
+	}
+}
+
+/* A model whose requirements are in: installed from what is there, or queued for a worker. */
+static void
+par_prepare(struct par *p, struct par_model *pm)
+{
+	int rc;
+
+	qtm_train_jobs_quiet(p->pool);
+	qtm_info(p->r->ctx, _("Installing %s %s"), pm->st->name, pm->st->version);
+	rc = install_model(p->r, pm->st, pm->m, NULL, &pm->t);
+	if (rc == 1)
+		pm->state = PAR_QUEUED;
+	else if (rc == 0)
+		pm->state = PAR_DONE;
+	else
+		par_fail(p, pm, rc);
+}
+
+static int
+par_train(struct qtm_ctx *ctx, void *arg, char **limits, double *wall_s)
+{
+	return qtm_model_training_run(ctx, arg, limits, wall_s);
+}
+
+/* Prepares what became ready and starts what fits; false when nothing changed. */
+static bool
+par_step(struct par *p)
+{
+	bool changed = false;
+
+	for (size_t i = 0; i < p->n && !qtm_train_jobs_interrupted(p->pool); i++) {
+		struct par_model *pm = &p->v[i];
+		bool ready = pm->state == PAR_WAITING, lost = false;
+
+		for (size_t k = 0; ready && k < pm->n_deps; k++) {
+			ready = p->v[pm->deps[k]].state == PAR_DONE;
+			lost = lost || p->v[pm->deps[k]].state == PAR_FAILED;
+		}
+		if (pm->state == PAR_WAITING && lost) {
+			pm->state = PAR_FAILED;   /* its requirement failed: the first failure says why */
+			changed = true;
+		} else if (ready) {
+			par_prepare(p, pm);
+			changed = true;
+		}
+		if (pm->state == PAR_QUEUED && qtm_train_jobs_fits(p->pool, pm->m->resources.cpus, pm->m->resources.memory_mb)) {
+			int rc = qtm_model_training_begin(p->r->ctx, p->r->db, pm->t);
+
+			if (rc == 0)
+				rc = qtm_train_jobs_start(p->pool, p->r->ctx, i, pm->st->name, pm->m->resources.cpus,
+				    pm->m->resources.memory_mb, par_train, pm->t);
+			if (rc < 0)
+				par_fail(p, pm, rc);
+			else
+				pm->state = PAR_RUNNING;
+			changed = true;
+		}
+	}
+	return changed;
+}
+
+/* A worker ended: its artifact installed, or its failure kept. */
+static void
+par_finished(struct par *p, const struct qtm_train_job_done *d)
+{
+	struct par_model *pm = &p->v[d->id];
+	struct qtm_ctx *ctx = p->r->ctx;
+	int rc = d->rc;
+
+	qtm_model_training_end(ctx, p->r->db, pm->t, rc == 0, qtm_strerror(ctx), d->limits, d->wall_s);
+	qtm_train_jobs_quiet(p->pool);
+	if (rc == 0) {
+		qtm_info(ctx, _("Trained %s in %.1f s (limits: %s; log: %s)"), pm->m->name, d->wall_s,
+		    d->limits != NULL ? d->limits : "", pm->t->log);
+		rc = install_model(p->r, pm->st, pm->m, pm->t->build_id, NULL);
+	}
+	if (rc == 0)
+		pm->state = PAR_DONE;
+	else
+		par_fail(p, pm, rc);
+}
+
+static int
+run_parallel(struct run *r)
+{
+	struct par p = { .r = r };
+	struct qtm_train_job_done d;
+	size_t done = 0;
+
+	p.v = xcalloc(r->plan->n + 1, sizeof *p.v);
+	for (size_t i = 0; i < r->plan->n; i++)
+		if (model_install(&r->plan->steps[i]) && qtm_pool_manifest(r->pool, r->plan->steps[i].id, &p.v[p.n].m) == 0)
+			p.v[p.n++].st = &r->plan->steps[i];
+	for (size_t i = 0; i < p.n; i++)
+		find_deps(&p, &p.v[i]);
+	p.pool = qtm_train_jobs_new(r->ctx, r->ctx->jobs);
+	for (;;) {
+		while (par_step(&p))
+			;
+		if (qtm_train_jobs_running(p.pool) == 0)
+			break;
+		if (qtm_train_jobs_wait(p.pool, r->ctx, &d) < 0) {
+			p.rc = -EINTR;
+			snprintf(p.msg, sizeof p.msg, "%s", qtm_strerror(r->ctx));
+			break;
+		}
+		par_finished(&p, &d);
+		free(d.limits);
+	}
+	if (p.rc == 0 && qtm_train_jobs_interrupted(p.pool)) {
+		p.rc = -EINTR;
+		snprintf(p.msg, sizeof p.msg, "%s", _("interrupted: every training stopped, nothing more installed"));
+	}
+	qtm_train_jobs_free(p.pool);
+	for (size_t i = 0; i < p.n; i++) {
+		done += p.v[i].state == PAR_DONE;
+		qtm_model_training_free(p.v[i].t);
+		qtm_manifest_free(p.v[i].m);
+		free(p.v[i].deps);
+	}
+	free(p.v);
+	if (p.rc < 0)
+		return qtm_error(r->ctx, p.rc, "%s", p.msg);
+	return 0;
+}
+
 int
 qtm_transaction_run(struct qtm_ctx *ctx, struct qtm_pool *pool, struct qtm_db *db,
     const struct qtm_plan *plan, const struct qtm_transaction_opts *opts, size_t *done)
@@ -394,6 +626,7 @@ qtm_transaction_run(struct qtm_ctx *ctx, struct qtm_pool *pool, struct qtm_db *d
 	struct run r = { .ctx = ctx, .pool = pool, .db = db, .opts = opts, .plan = plan };
 	int rc = qtm_sources_list(ctx, &r.sources, &r.n_sources);
 	size_t i = 0, *order;
+	bool parallel, parallel_done = false;
 
 	if (rc == 0)
 		rc = qtm_runtime_probe(ctx, &r.runtime);
@@ -401,9 +634,17 @@ qtm_transaction_run(struct qtm_ctx *ctx, struct qtm_pool *pool, struct qtm_db *d
 		rc = qtm_history_begin(ctx, db, ctx->command != NULL ? ctx->command : "qtm", &r.history_id);
 	r.ahead = rc == 0 && ahead_possible(&r);
 	r.ahead_jobs = xcalloc(plan->n + 1, sizeof *r.ahead_jobs);
-	order = run_order(plan, r.ahead);
+	parallel = rc == 0 && parallel_possible(&r);
+	order = run_order(plan, r.ahead || parallel);
 	for (i = 0; rc == 0 && i < plan->n; i++) {
 		const struct qtm_step *st = &plan->steps[order[i]];
+
+		if (parallel && model_install(st)) {
+			/* All the models at the first one's turn (they come after the datasets). */
+			if (!parallel_done && (rc = run_parallel(&r)) == 0)
+				parallel_done = true;
+			continue;
+		}
 
 		qtm_info(ctx, st->action == QTM_STEP_REMOVE ? _("Removing %s %s") : _("Installing %s %s"),
 		    st->name, st->version);

@@ -164,6 +164,8 @@ cmd_install_exec(struct qtm_ctx *ctx, const struct cli_args *a)
 			check = true;
 		else if (c == 'p')
 			rc = qtm_param_parse(ctx, arg, overrides);
+		else if (c == 'J')
+			rc = cmd_jobs(ctx, &cmd_install_entry, arg);
 	}
 	if (rc == 0 && a->argc < 2)
 		rc = cmd_usage(&cmd_install_entry, _("name at least one module"));

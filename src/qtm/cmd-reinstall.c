@@ -51,12 +51,12 @@ cmd_reinstall_exec(struct qtm_ctx *ctx, const struct cli_args *a)
 	struct qtm_db *db = NULL;
 	cJSON *params = cJSON_CreateObject();
 	struct qtm_transaction_opts opts = { .params = params };
-	bool dry_run = a->noptions > 0;   /* -s, its only option */
-	int rc;
+	bool dry_run;
+	int rc = cmd_dry_run_jobs(ctx, &cmd_reinstall_entry, a, &dry_run);
 
-	if (a->argc < 2) {
+	if (rc != 0 || a->argc < 2) {
 		cJSON_Delete(params);
-		return cmd_usage(&cmd_reinstall_entry, _("name at least one package"));
+		return rc != 0 ? rc : cmd_usage(&cmd_reinstall_entry, _("name at least one package"));
 	}
 	rc = dry_run ? cmd_open_reader(ctx, &db) : cmd_open_writer(ctx, &lock, &db);
 	if (rc == 0)

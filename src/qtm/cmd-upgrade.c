@@ -22,10 +22,11 @@ cmd_upgrade_exec(struct qtm_ctx *ctx, const struct cli_args *a)
 	struct qtm_pool *pool = NULL;
 	struct qtm_plan plan = { 0 };
 	struct qtm_db *db = NULL;
-	bool dry_run = a->noptions > 0;   /* -s, its only option */
-	bool full = a->verb == &qtm_verb_full_upgrade;
-	int rc;
+	bool dry_run, full = a->verb == &qtm_verb_full_upgrade;
+	int rc = cmd_dry_run_jobs(ctx, full ? &cmd_full_upgrade_entry : &cmd_upgrade_entry, a, &dry_run);
 
+	if (rc != 0)
+		return rc;
 	rc = dry_run ? cmd_open_reader(ctx, &db) : cmd_open_writer(ctx, &lock, &db);
 	if (rc == 0)
 		rc = qtm_pool_open(ctx, db, QTM_POOL_SOURCES | QTM_POOL_NEWEST | QTM_POOL_INSTALLED | QTM_POOL_RUNTIME, &pool);

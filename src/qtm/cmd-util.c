@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "number.h"
 #include "ctx.h"
 #include "db.h"
 #include "history.h"
@@ -175,6 +176,33 @@ cmd_print_plan(struct qtm_ctx *ctx, const struct qtm_plan *plan, bool dry_run)
 	}
 	print_plan_extras(plan);
 	fflush(stdout);
+}
+
+int
+cmd_jobs(struct qtm_ctx *ctx, const struct qtm_cmd_entry *e, const char *arg)
+{
+	int jobs;
+
+	if (qtm_parse_jobs(arg, &jobs) < 0)
+		return cmd_usage(e, _("-j/--jobs: \"%s\" is not a number of trainings (1 to %d, or auto)"),
+		    arg != NULL ? arg : "", QTM_JOBS_MAX);
+	ctx->jobs = jobs;
+	return 0;
+}
+
+int
+cmd_dry_run_jobs(struct qtm_ctx *ctx, const struct qtm_cmd_entry *e, const struct cli_args *a, bool *dry_run)
+{
+	int rc = 0;
+
+	*dry_run = false;
+	for (size_t i = 0; rc == 0 && i < a->noptions; i++) {
+		if (a->options[i].opt->id == 's')
+			*dry_run = true;
+		else if (a->options[i].opt->id == 'J')
+			rc = cmd_jobs(ctx, e, a->options[i].arg);
+	}
+	return rc;
 }
 
 int

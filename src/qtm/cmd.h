@@ -47,6 +47,10 @@ int cmd_open_reader(struct qtm_ctx *ctx, struct qtm_db **db);
 void cmd_close(struct qtm_lock *lock, struct qtm_db *db);
 
 int cmd_usage(const struct qtm_cmd_entry *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* -j/--jobs ARG: sets ctx->jobs, or a usage error naming ARG. */
+int cmd_jobs(struct qtm_ctx *ctx, const struct qtm_cmd_entry *e, const char *arg);
+/* The options of upgrade, full-upgrade, reinstall: -s and -j. */
+int cmd_dry_run_jobs(struct qtm_ctx *ctx, const struct qtm_cmd_entry *e, const struct cli_args *a, bool *dry_run);
 /* Prints json on stdout (pretty) and deletes it. */
 #define cmd_print_json cli_print_json
 /* Asks "Continue? [Y/n]" unless -y; false (with the error set) when declined or not asked. */

@@ -11,6 +11,7 @@
 
 #define END { NULL, 0, CLI_NO_ARG, NULL, NULL, 0 }
 #define DRY_RUN { "dry-run", 's', CLI_NO_ARG, NULL, N_("show the plan and change nothing"), 's' }
+#define JOBS { "jobs", 'j', CLI_REQUIRED, "N|auto", N_("train up to N models at once (auto: as cores and memory fit)"), 'J' }
 
 static const struct cli_option global_options[] = {
 	{ "root", 'r', CLI_REQUIRED, "DIR", N_("work on the installation under DIR"), 'r' },
@@ -35,10 +36,12 @@ static const struct cli_option install_options[] = {
 	{ "local", 0, CLI_NO_ARG, NULL, N_("train here, not on a hive"), 'L' },
 	{ "hive-only", 0, CLI_NO_ARG, NULL, N_("train only on a hive"), 'O' },
 	{ "check", 0, CLI_NO_ARG, NULL, N_("train installed models again and compare"), 'K' },
+	JOBS,
 	END,
 };
 
 static const struct cli_option dry_run_options[] = { DRY_RUN, END };
+static const struct cli_option dry_run_jobs_options[] = { DRY_RUN, JOBS, END };
 
 static const struct cli_option remove_options[] = {
 	DRY_RUN,
@@ -88,18 +91,18 @@ static const struct cli_option source_options[] = {
 	const struct cli_verb id = { name, alias, syn, sum, opts, flags }
 
 VERB(qtm_verb_install, "install", NULL,
-    N_("[-s] [--download-only] [--train] [--keep] [--param K=V]... [--hive URL | --local | --hive-only] NAME[=VERSION]...\n"
+    N_("[-s] [-j N|auto] [--download-only] [--train] [--keep] [--param K=V]... [--hive URL | --local | --hive-only] NAME[=VERSION]...\n"
     "  install --check NAME..."), N_("resolve, fetch, train and install modules"), install_options, 0);
-VERB(qtm_verb_reinstall, "reinstall", NULL, N_("[-s] NAME..."), N_("install packages again in the same version"),
-    dry_run_options, 0);
+VERB(qtm_verb_reinstall, "reinstall", NULL, N_("[-s] [-j N|auto] NAME..."), N_("install packages again in the same version"),
+    dry_run_jobs_options, 0);
 VERB(qtm_verb_remove, "remove", NULL, N_("[-s] [--auto-remove] NAME..."), N_("remove installed modules or datasets"),
     remove_options, 0);
 VERB(qtm_verb_autoremove, "autoremove", NULL, N_("[-s]"), N_("remove dependencies nothing needs any more"),
     dry_run_options, 0);
-VERB(qtm_verb_upgrade, "upgrade", NULL, N_("[-s] [NAME...]"), N_("upgrade installed packages (all, or those named)"),
-    dry_run_options, 0);
-VERB(qtm_verb_full_upgrade, "full-upgrade", NULL, N_("[-s] [NAME...]"),
-    N_("upgrade installed packages, removing what is in the way"), dry_run_options, 0);
+VERB(qtm_verb_upgrade, "upgrade", NULL, N_("[-s] [-j N|auto] [NAME...]"), N_("upgrade installed packages (all, or those named)"),
+    dry_run_jobs_options, 0);
+VERB(qtm_verb_full_upgrade, "full-upgrade", NULL, N_("[-s] [-j N|auto] [NAME...]"),
+    N_("upgrade installed packages, removing what is in the way"), dry_run_jobs_options, 0);
 VERB(qtm_verb_update, "update", NULL, "", N_("fetch and verify the sources' release and index"), NULL, 0);
 VERB(qtm_verb_list, "list", NULL, N_("[--installed|--available|--all-versions]"), N_("list modules and datasets"), list_options, 0);
 VERB(qtm_verb_search, "search", NULL, N_("TERM..."), N_("find packages by name, summary or description"), NULL, 0);

@@ -15,8 +15,8 @@
 
 #include "clock.h"
 #include "ctx.h"
-#include "hive-capability.h"
 #include "hive-client.h"
+#include "hive-enroll.h"
 #include "hive-inline.h"
 #include "hive-job-exec.h"
 #include "hive-runner.h"
@@ -568,42 +568,31 @@ run_job(struct runner *r, const cJSON *claim, bool chained, cJSON **next)
 
 /* ---- enrollment and the claim loop -------------------------------------------------------- */
 
+/* Takes on an identity the hive gave (now, or to qtm-runner enroll). */
+static void
+adopt(struct runner *r, const char *id, const char *secret, int hb, int ttl)
+{
+	free(r->runner_id);
+	r->runner_id = xstrdup(id);
+	qtm_hive_client_set_token(r->c, secret);
+	/* Renew well within the lease whatever the hive suggests. */
+	r->lease_ttl_s = ttl;
+	r->heartbeat_s = hb < ttl / 3 ? hb : ttl / 3 > 0 ? ttl / 3 : 1;
+}
+
 static int
 enroll(struct runner *r)
 {
-	struct qtm_hive_capability cap;
-	char host[256] = "localhost";
-	cJSON *body = cJSON_CreateObject(), *resp = NULL;
-	const char *id, *secret;
-	long long hb = 5, ttl = 30;
+	struct qtm_hive_enrollment e;
 	int rc;
 
-	gethostname(host, sizeof host - 1);
-	qtm_hive_capability_detect(&cap);
-	cJSON_AddStringToObject(body, "name", r->o->name != NULL ? r->o->name : host);
-	cJSON_AddStringToObject(body, "host", host);
-	cJSON_AddStringToObject(body, "executor", r->o->executor != NULL ? r->o->executor : "fleet");
-	cJSON_AddItemToObject(body, "capability", qtm_hive_capability_json(&cap));
-	qtm_hive_client_set_token(r->c, r->o->enroll_token);
-	rc = qtm_hive_call(r->ctx, r->c, "POST", "/v1/runners/enroll", body, &resp);
-	cJSON_Delete(body);
-	if (rc < 0)
+	if ((rc = qtm_hive_enroll_call(r->ctx, r->c, r->o->name, r->o->executor, r->o->enroll_token, &e)) < 0)
 		return rc;
-	if ((rc = qtm_json_str(r->ctx, resp, "runner_id", true, _("enrollment"), &id)) == 0 &&
-	    (rc = qtm_json_str(r->ctx, resp, "secret", true, _("enrollment"), &secret)) == 0 &&
-	    (rc = qtm_json_int(r->ctx, resp, "heartbeat_s", false, _("enrollment"), 1, 3600, &hb)) == 0 &&
-	    (rc = qtm_json_int(r->ctx, resp, "lease_ttl_s", false, _("enrollment"), 1, 86400, &ttl)) == 0) {
-		free(r->runner_id);
-		r->runner_id = xstrdup(id);
-		qtm_hive_client_set_token(r->c, secret);
-		/* Renew well within the lease whatever the hive suggests. */
-		r->lease_ttl_s = (int)ttl;
-		r->heartbeat_s = (int)(hb < ttl / 3 ? hb : ttl / 3 > 0 ? ttl / 3 : 1);
-		qtm_info(r->ctx, _("enrolled with %s as %s (%d cores, %ld MiB%s)"), qtm_hive_client_url(r->c),
-		    r->runner_id, cap.cores, cap.memory_mb, cap.cuda ? _(", CUDA") : "");
-	}
-	cJSON_Delete(resp);
-	return rc;
+	adopt(r, e.runner_id, e.secret, e.heartbeat_s, e.lease_ttl_s);
+	qtm_info(r->ctx, _("enrolled with %s as %s (%d cores, %ld MiB%s)"), qtm_hive_client_url(r->c),
+	    r->runner_id, e.cap.cores, e.cap.memory_mb, e.cap.cuda ? _(", CUDA") : "");
+	qtm_hive_enrollment_clear(&e);
+	return 0;
 }
 
 /* Enrolls, retrying while the hive cannot be reached (until the deadline, if any). */
@@ -721,7 +710,17 @@ qtm_hive_runner_run(struct qtm_ctx *ctx, struct qtm_hive_client *c, const struct
 	if (opts.once && opts.wait_s >= 0)
 		deadline = qtm_mono_s() + opts.wait_s;
 	r.results = cJSON_CreateArray();
-	if ((rc = enroll_retrying(&r, deadline)) == 0)
+	/* Enrolled before (qtm-runner enroll): the first claim tells whether the hive still knows
+	 * the secret; when it does not, the loop enrolls again. */
+	if (opts.runner_id != NULL && opts.secret != NULL) {
+		adopt(&r, opts.runner_id, opts.secret, opts.heartbeat_s > 0 ? opts.heartbeat_s : 5,
+		    opts.lease_ttl_s > 0 ? opts.lease_ttl_s : 30);
+		qtm_info(ctx, _("working for %s as %s"), qtm_hive_client_url(c), r.runner_id);
+		rc = 0;
+	} else {
+		rc = enroll_retrying(&r, deadline);
+	}
+	if (rc == 0)
 		rc = loop(&r, deadline);
 	free(r.runner_id);
 	if (results != NULL)

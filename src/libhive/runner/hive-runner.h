@@ -26,6 +26,9 @@ struct qtm_hive_runner_opts {
 	bool once;                 /* handle one job, then return */
 	long long job_id;          /* > 0: claim only this job (implies once) */
 	int wait_s;                /* with once: how long to wait for a job (-1: forever) */
+	/* An identity from an earlier enrollment (qtm-runner enroll), or NULL: enroll at start. */
+	const char *runner_id, *secret;
+	int heartbeat_s, lease_ttl_s;   /* that enrollment's (0: 5 and 30) */
 };
 
 /* Runs until qtm_hive_runner_stop() (or, with once, after one job).  *results (may be NULL) is a
