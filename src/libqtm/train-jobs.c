@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +17,7 @@
 #include "number.h"
 #include "progress.h"
 #include "train-jobs.h"
+#include "train-ranks.h"
 #include "xalloc.h"
 
 struct worker {
@@ -50,18 +50,6 @@ on_signal(int sig)
 	interrupted = sig;
 }
 
-static int
-machine_cores(void)
-{
-	cpu_set_t set;
-	long n;
-
-	if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
-		return CPU_COUNT(&set);
-	n = sysconf(_SC_NPROCESSORS_ONLN);
-	return n > 0 ? (int)n : 1;
-}
-
 static long
 available_mb(void)
 {
@@ -84,7 +72,7 @@ qtm_train_jobs_new(struct qtm_ctx *ctx, int jobs)
 	struct sigaction sa;
 
 	p->jobs = jobs;
-	p->cores = machine_cores();
+	p->cores = qtm_train_cores();
 	p->memory_mb = available_mb();
 	p->board = qtm_progress_board_new(ctx);
 	interrupted = 0;

@@ -13,7 +13,7 @@ struct qtm_manifest;
 /* Where the scratch outputs of ranks 1 and up appear in the sandbox (one directory each). */
 #define QTM_SANDBOX_RANKS "/qtm/ranks"
 
-/* The cores this process may run on. */
+/* The cores this process may run on (its affinity mask): what -j auto and a world size fit. */
 int qtm_train_cores(void);
 /* 0 when world ranks of m can run here (no more than the cores), else -EINVAL with an error
  * naming the module and the limit. */
