@@ -4,7 +4,7 @@
 # finds), reinstall (repairing from the artifact cache), clean, install --download-only, run.
 # The repository offers foo 1.0.0 and foo 2.0.0.
 . "$(dirname "$0")/lib.sh"
-plan 79
+plan 84
 
 M=$TMP/mods
 M2=$TMP/mods-v2
@@ -227,5 +227,15 @@ is "$(installed_names "$R")" "data-a foo lone" "and installs nothing"
 [ -f "$cache/pool/top_1.0.0.tar.zst" ] && [ -f "$cache/pool/mid_1.0.0.tar.zst" ] && [ -f "$cache/datasets/data-b/1.0.0/data.txt" ]
 ok $? "the module sources and the dataset are in the cache"
 is "$(db_query "$R" "SELECT COUNT(*) FROM transactions")" "$tx_before" "and the history has no new transaction"
+
+# -j/--jobs takes a number of trainings from 1 or auto; anything else is a usage error that
+# names the value, and nothing is done.
+tx_before=$(db_query "$R" "SELECT COUNT(*) FROM transactions")
+for bad in 0 x -3; do
+	fails_with 2 "\"$bad\" is not a number of trainings" "install -j $bad is a usage error naming the value" -- \
+		qtm "$R" -y install -j "$bad" top
+done
+fails_with 2 "jobs" "install --jobs without a value is a usage error" -- qtm "$R" -y install --jobs
+is "$(db_query "$R" "SELECT COUNT(*) FROM transactions")" "$tx_before" "and none of them made a transaction"
 
 done_testing
