@@ -15,13 +15,14 @@
 #include "db.h"
 #include "i18n.h"
 
+/* The whole schema of a new database; added_columns below brings older ones up to it. */
 static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS packages ("
 	"  id INTEGER PRIMARY KEY, name TEXT NOT NULL, version TEXT NOT NULL,"
 	"  kind TEXT NOT NULL, build_id TEXT, reason TEXT NOT NULL CHECK (reason IN ('manual','auto')),"
 	"  source TEXT, store_path TEXT NOT NULL, manifest TEXT NOT NULL, metrics TEXT, params TEXT,"
 	"  installed_at INTEGER NOT NULL, held INTEGER NOT NULL DEFAULT 0, origin TEXT,"
-	"  is_default INTEGER NOT NULL DEFAULT 1, summary TEXT, UNIQUE (name, version));"
+	"  is_default INTEGER NOT NULL DEFAULT 1, summary TEXT, curve TEXT, UNIQUE (name, version));"
 	"CREATE TABLE IF NOT EXISTS files ("
 	"  package_id INTEGER NOT NULL REFERENCES packages(id) ON DELETE CASCADE,"
 	"  path TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL, mode INTEGER NOT NULL,"
@@ -41,7 +42,8 @@ static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS transaction_items ("
 	"  transaction_id INTEGER NOT NULL REFERENCES transactions(id), seq INTEGER NOT NULL,"
 	"  action TEXT NOT NULL, name TEXT NOT NULL, kind TEXT, old_version TEXT, new_version TEXT,"
-	"  old_build_id TEXT, new_build_id TEXT, reason TEXT, PRIMARY KEY (transaction_id, seq));";
+	"  old_build_id TEXT, new_build_id TEXT, reason TEXT, replaces TEXT,"
+	"  PRIMARY KEY (transaction_id, seq));";
 
 int
 qtm_db_sql_error(struct qtm_ctx *ctx, struct qtm_db *db, const char *what)
@@ -89,8 +91,17 @@ has_column(struct qtm_db *db, const char *table, const char *column)
 	return found;
 }
 
+static bool
+columns_missing(struct qtm_db *db)
+{
+	for (size_t i = 0; i < sizeof added_columns / sizeof added_columns[0]; i++)
+		if (!has_column(db, added_columns[i].table, added_columns[i].column))
+			return true;
+	return false;
+}
+
 static int
-migrate(struct qtm_ctx *ctx, struct qtm_db *db)
+add_missing_columns(struct qtm_ctx *ctx, struct qtm_db *db)
 {
 	int rc = 0;
 
@@ -109,35 +120,70 @@ migrate(struct qtm_ctx *ctx, struct qtm_db *db)
 	return rc;
 }
 
-/* Databases from before side-by-side versions had "name UNIQUE": rebuild the table with
- * UNIQUE (name, version), keeping every row and id (files and requirements point at them). */
+/* Two processes opening a fresh database at once both find a column missing: the columns are
+ * checked again and added under the write lock, so the second finds them there (without the
+ * lock it failed with "duplicate column name"). The unlocked look first keeps an up-to-date
+ * database's open free of a write lock. */
 static int
-rebuild_unique_name(struct qtm_ctx *ctx, struct qtm_db *db)
+migrate(struct qtm_ctx *ctx, struct qtm_db *db)
+{
+	bool own = sqlite3_get_autocommit(db->sql) != 0;
+	int rc;
+
+	if (!columns_missing(db))
+		return 0;
+	if (own && (rc = qtm_db_exec(ctx, db, "BEGIN IMMEDIATE;")) < 0)
+		return rc;
+	rc = add_missing_columns(ctx, db);
+	if (own && rc == 0)
+		rc = qtm_db_exec(ctx, db, "COMMIT;");
+	if (own && rc < 0)
+		sqlite3_exec(db->sql, "ROLLBACK;", NULL, NULL, NULL);
+	return rc;
+}
+
+static bool
+packages_name_unique(struct qtm_db *db)
 {
 	sqlite3_stmt *st;
 	bool old = false;
-	int rc;
 
 	if (sqlite3_prepare_v2(db->sql, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'packages'",
 	    -1, &st, NULL) != SQLITE_OK)
-		return qtm_db_sql_error(ctx, db, _("cannot read the schema"));
+		return false;
 	if (sqlite3_step(st) == SQLITE_ROW)
 		old = strstr((const char *)sqlite3_column_text(st, 0), "name TEXT NOT NULL UNIQUE") != NULL;
 	sqlite3_finalize(st);
-	if (!old)
+	return old;
+}
+
+/* Databases from before side-by-side versions had "name UNIQUE": rebuild the table with
+ * UNIQUE (name, version), keeping every row and id (files and requirements point at them).
+ * Checked again under the write lock, as migrate() does, for two processes opening it at once. */
+static int
+rebuild_unique_name(struct qtm_ctx *ctx, struct qtm_db *db)
+{
+	int rc;
+
+	if (!packages_name_unique(db))
 		return 0;
-	rc = qtm_db_exec(ctx, db, "PRAGMA foreign_keys = OFF; BEGIN IMMEDIATE;"
-	    "CREATE TABLE packages_v2 ("
-	    "  id INTEGER PRIMARY KEY, name TEXT NOT NULL, version TEXT NOT NULL,"
-	    "  kind TEXT NOT NULL, build_id TEXT, reason TEXT NOT NULL CHECK (reason IN ('manual','auto')),"
-	    "  source TEXT, store_path TEXT NOT NULL, manifest TEXT NOT NULL, metrics TEXT, params TEXT,"
-	    "  installed_at INTEGER NOT NULL, held INTEGER NOT NULL DEFAULT 0, origin TEXT,"
-	    "  is_default INTEGER NOT NULL DEFAULT 1, summary TEXT, UNIQUE (name, version));"
-	    "INSERT INTO packages_v2 SELECT id, name, version, kind, build_id, reason, source, store_path,"
-	    "  manifest, metrics, params, installed_at, held, origin, is_default, summary FROM packages;"
-	    "DROP TABLE packages; ALTER TABLE packages_v2 RENAME TO packages; COMMIT;");
+	if ((rc = qtm_db_exec(ctx, db, "PRAGMA foreign_keys = OFF; BEGIN IMMEDIATE;")) < 0)
+		goto out;
+	if (packages_name_unique(db))
+		rc = qtm_db_exec(ctx, db, "CREATE TABLE packages_v2 ("
+		    "  id INTEGER PRIMARY KEY, name TEXT NOT NULL, version TEXT NOT NULL,"
+		    "  kind TEXT NOT NULL, build_id TEXT, reason TEXT NOT NULL CHECK (reason IN ('manual','auto')),"
+		    "  source TEXT, store_path TEXT NOT NULL, manifest TEXT NOT NULL, metrics TEXT, params TEXT,"
+		    "  installed_at INTEGER NOT NULL, held INTEGER NOT NULL DEFAULT 0, origin TEXT,"
+		    "  is_default INTEGER NOT NULL DEFAULT 1, summary TEXT, UNIQUE (name, version));"
+		    "INSERT INTO packages_v2 SELECT id, name, version, kind, build_id, reason, source, store_path,"
+		    "  manifest, metrics, params, installed_at, held, origin, is_default, summary FROM packages;"
+		    "DROP TABLE packages; ALTER TABLE packages_v2 RENAME TO packages;");
+	if (rc == 0)
+		rc = qtm_db_exec(ctx, db, "COMMIT;");
 	if (rc < 0)
 		sqlite3_exec(db->sql, "ROLLBACK;", NULL, NULL, NULL);
+out:
 	sqlite3_exec(db->sql, "PRAGMA foreign_keys = ON;", NULL, NULL, NULL);
 	/* The rebuilt table has only the columns named above: those added since come back (empty). */
 	if (rc == 0)

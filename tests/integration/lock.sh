@@ -4,7 +4,7 @@
 # anyone.  No timing is asserted: the slow trainers wait for a file the test creates (their
 # dataset directory is bound into the sandbox, so a file added to it on the host appears there).
 . "$(dirname "$0")/lib.sh"
-plan 20
+plan 21
 
 mkdir -p "$TMP/mods"
 make_module "$TMP/mods/gate" gate dataset
@@ -102,5 +102,18 @@ is "$(json_get "$TMP/out" "j[1]['state']")" interrupted "the killed run shows as
 run qtm "$R" --json status
 is "$(training_state slow2)" interrupted \
 	"the killed training shows as interrupted"
+
+# A writer creating the database while readers open it: each opener that may write brings the
+# schema up to date, and two doing so at once once failed with "duplicate column name".
+errs=
+for round in 1 2 3 4 5 6 7 8 9 10; do
+	F=$TMP/fresh$round
+	mkdir -p "$F"
+	qtm "$F" -y remove nosuch >/dev/null 2>&1 &
+	for i in 1 2 3 4 5; do qtm "$F" list --installed >/dev/null 2>"$TMP/open.$i" & done
+	wait
+	errs=$errs$(cat "$TMP"/open.*)
+done
+is "$errs" "" "a writer and five readers opening a new database at once all succeed (ten rounds)"
 
 done_testing
