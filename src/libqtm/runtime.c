@@ -30,6 +30,7 @@ static const struct {
 	{ "runtime(python3-sklearn)", "scikit-learn", "python3-sklearn" },
 	{ "runtime(python3-pil)", "Pillow", "python3-pil" },
 	{ "runtime(python3-torch)", "torch", "python3-torch" },
+	{ "runtime(python3-onnx)", "onnx", "python3-onnx" },
 };
 #define N_KNOWN (sizeof known / sizeof known[0])
 
