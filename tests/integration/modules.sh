@@ -1,8 +1,10 @@
 #!/bin/sh
 # modules.sh - the eight bundled modules, for real: one qtm install of all eight (pulling in
 # their datasets and the models they build on), each with its metrics and model card, each
-# answering qtm run; then a second root trains them all again and every artifact is
-# byte-identical (same build ids, same bytes: training is deterministic).  Each module's checks of
+# answering qtm run; then a second root trains them all again one at a time (-j 1, where the
+# first root used jobs = auto, trainings side by side) and every artifact is byte-identical
+# (same build ids, same bytes: training is deterministic, and parallel installs give the same
+# artifacts as -j 1).  Each module's checks of
 # qtm run on files of the user's own (not training data), and on malformed ones, are in
 # modules.d/MODULE.sh, sourced with the first root installed (A, TMP, QTM, lib.sh's helpers).
 #
@@ -17,7 +19,7 @@ fi
 MODULES="image-to-3d enhanced-3d gis-lidar geophysics-magnetic gis-buildings geophysics-resistivity text-to-3d geophysics-seismic"
 
 A=$TMP/a
-run qtm "$A" -y install $MODULES
+run qtm "$A" -y install -j auto $MODULES
 st=$status; [ $st -eq 0 ] || sed 's/^/#   /' "$TMP/err" | tail -20
 ok $st "qtm install of all eight modules"
 run qtm "$A" --json list --installed
@@ -39,8 +41,8 @@ for f in "$(dirname "$0")"/modules.d/*.sh; do
 done
 
 B=$TMP/b
-run qtm "$B" -y install $MODULES
-ok $status "a second root trains all eight again"
+run qtm "$B" -y install -j 1 $MODULES
+ok $status "a second root trains all eight again, one at a time (-j 1)"
 for m in $MODULES; do
 	a=$("$QTM" --root "$A" --json info "$m" | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)['installed']['build_id'])")
 	b=$("$QTM" --root "$B" --json info "$m" | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)['installed']['build_id'])")
