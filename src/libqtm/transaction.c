@@ -24,6 +24,7 @@
 #include "model.h"
 #include "model-requires.h"
 #include "number.h"
+#include "params.h"
 #include "paths.h"
 #include "pool-internal.h"
 #include "runtime.h"
@@ -517,6 +518,17 @@ par_train(struct qtm_ctx *ctx, void *arg, char **limits, double *wall_s)
 	return qtm_model_training_run(ctx, arg, limits, wall_s);
 }
 
+/* What a queued model's training takes of the machine: its declared cpus and memory for each
+ * of its ranks (a data-parallel training runs world_size processes). */
+static void
+par_needs(const struct par_model *pm, int *cpus, long *memory_mb)
+{
+	int world = qtm_params_world_size(pm->m, pm->t != NULL ? pm->t->params : NULL);
+
+	*cpus = pm->m->resources.cpus * world;
+	*memory_mb = pm->m->resources.memory_mb * world;
+}
+
 /* Prepares what became ready and starts what fits; false when nothing changed. */
 static bool
 par_step(struct par *p)
@@ -526,6 +538,8 @@ par_step(struct par *p)
 	for (size_t i = 0; i < p->n && !qtm_train_jobs_interrupted(p->pool); i++) {
 		struct par_model *pm = &p->v[i];
 		bool ready = pm->state == PAR_WAITING, lost = false;
+		int cpus;
+		long memory_mb;
 
 		for (size_t k = 0; ready && k < pm->n_deps; k++) {
 			ready = p->v[pm->deps[k]].state == PAR_DONE;
@@ -538,12 +552,13 @@ par_step(struct par *p)
 			par_prepare(p, pm);
 			changed = true;
 		}
-		if (pm->state == PAR_QUEUED && qtm_train_jobs_fits(p->pool, pm->m->resources.cpus, pm->m->resources.memory_mb)) {
+		par_needs(pm, &cpus, &memory_mb);
+		if (pm->state == PAR_QUEUED && qtm_train_jobs_fits(p->pool, cpus, memory_mb)) {
 			int rc = qtm_model_training_begin(p->r->ctx, p->r->db, pm->t);
 
 			if (rc == 0)
-				rc = qtm_train_jobs_start(p->pool, p->r->ctx, i, pm->st->name, pm->m->resources.cpus,
-				    pm->m->resources.memory_mb, par_train, pm->t);
+				rc = qtm_train_jobs_start(p->pool, p->r->ctx, i, pm->st->name, cpus,
+				    memory_mb, par_train, pm->t);
 			if (rc < 0)
 				par_fail(p, pm, rc);
 			else

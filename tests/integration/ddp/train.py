@@ -4,6 +4,7 @@
 # batch / world_size, so the global batch and the learning rate do not depend on the world size.
 # After every epoch each rank prints "epoch E checksum HEX" on stderr: the sha256 of its
 # parameters' float32 bytes, equal on every rank when the gradients were all-reduced.
+# A world size of 1 (no WORLD_SIZE) trains in one process without torch.distributed.
 # Params (/qtm/params.json): seed, epochs, batch, learning_rate, sync_gradients (false: no DDP,
 # each rank trains alone), crash_rank (that rank exits 3 after epoch 1), hang_rank (that rank
 # sleeps for ever after epoch 1).  Rank 0 writes model.pt and metrics.json to QTM_OUTPUT.
@@ -62,13 +63,14 @@ def main():
     sync = bool(params.get("sync_gradients", True))
     batch = max(1, int(params.get("batch", 32)) // world)
 
-    dist.init_process_group("gloo", init_method="env://", rank=rank, world_size=world)
+    if world > 1:   # a world size of 1 has no rendezvous (and no AF_INET sockets)
+        dist.init_process_group("gloo", init_method="env://", rank=rank, world_size=world)
     x, y, x_test, y_test = make_data(seed)
     x, y = x[rank::world], y[rank::world]
     torch.manual_seed(seed)
     model = torch.nn.Sequential(torch.nn.Linear(N_IN, N_HIDDEN), torch.nn.Tanh(),
                                 torch.nn.Linear(N_HIDDEN, 1))
-    net = DistributedDataParallel(model) if sync else model
+    net = DistributedDataParallel(model) if sync and world > 1 else model
     opt = torch.optim.SGD(net.parameters(), lr=float(params.get("learning_rate", 0.05)))
     steps = len(x) // batch
     for epoch in range(1, epochs + 1):
@@ -93,7 +95,8 @@ def main():
         with open(os.path.join(out, "metrics.json"), "w") as f:
             json.dump({"test_mse": mse, "world_size": world}, f)
         print('@qtm metric {"name":"test_mse","value":%.8f}' % mse, flush=True)
-    dist.destroy_process_group()
+    if world > 1:
+        dist.destroy_process_group()
 
 
 if __name__ == "__main__":
