@@ -276,7 +276,7 @@ parse_metrics(struct qtm_ctx *ctx, const struct qtm_manifest *m, const char *ori
 			return decl_field(ctx, m, origin, field, _("missing or not true/false: every metric needs its direction"));
 		snprintf(field, sizeof field, "metrics.declared.%s.formula", it->string);
 		if (f != NULL && (!cJSON_IsString(f) || qtm_metric_formula_parse(f->valuestring) == QTM_METRIC_NONE))
-			return decl_field(ctx, m, origin, field, _("not one of accuracy, macro_f1, iou, abs_rel, rmse, mae"));
+			return decl_field(ctx, m, origin, field, _("not one of accuracy, macro_f1, iou, abs_rel, rmse, mae, chamfer"));
 	}
 	head = cJSON_GetObjectItemCaseSensitive(d, "headline");
 	if (!cJSON_IsString(head) ||

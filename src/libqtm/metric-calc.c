@@ -13,7 +13,7 @@
 static const char *const names[] = {
 	[QTM_METRIC_ACCURACY] = "accuracy", [QTM_METRIC_MACRO_F1] = "macro_f1",
 	[QTM_METRIC_IOU] = "iou", [QTM_METRIC_ABS_REL] = "abs_rel",
-	[QTM_METRIC_RMSE] = "rmse", [QTM_METRIC_MAE] = "mae",
+	[QTM_METRIC_RMSE] = "rmse", [QTM_METRIC_MAE] = "mae", [QTM_METRIC_CHAMFER] = "chamfer",
 };
 
 enum qtm_metric_formula
@@ -28,13 +28,19 @@ qtm_metric_formula_parse(const char *name)
 const char *
 qtm_metric_formula_name(enum qtm_metric_formula f)
 {
-	return f > QTM_METRIC_NONE && f <= QTM_METRIC_MAE ? names[f] : "none";
+	return f > QTM_METRIC_NONE && f <= QTM_METRIC_CHAMFER ? names[f] : "none";
 }
 
 bool
 qtm_metric_formula_discrete(enum qtm_metric_formula f)
 {
 	return f == QTM_METRIC_ACCURACY || f == QTM_METRIC_MACRO_F1 || f == QTM_METRIC_IOU;
+}
+
+bool
+qtm_metric_formula_paired(enum qtm_metric_formula f)
+{
+	return f != QTM_METRIC_CHAMFER;
 }
 
 /* Class labels must be whole numbers: a float label is a regression output in disguise. */
@@ -117,6 +123,8 @@ qtm_metric_compute(enum qtm_metric_formula f, const double *pred, const double *
 		return -EINVAL;
 	if (qtm_metric_formula_discrete(f))
 		return counts(f, pred, target, n, out);
+	if (f == QTM_METRIC_CHAMFER)
+		return qtm_metric_chamfer(pred, n, target, n, out);
 	for (size_t i = 0; i < n; i++) {
 		double e = pred[i] - target[i];
 

@@ -124,13 +124,14 @@ qtm_metrics_check(struct qtm_ctx *ctx, const struct qtm_manifest *m, const cJSON
 
 static int
 load_pair(struct qtm_ctx *ctx, const struct qtm_manifest *m, const cJSON *p, const char *dir,
-    struct qtm_array *pred, struct qtm_array *target)
+    bool paired, struct qtm_array *pred, struct qtm_array *target)
 {
 	char *a = xasprintf("%s/%s", dir, cJSON_GetObjectItemCaseSensitive(p, "predicted")->valuestring);
 	char *b = xasprintf("%s/%s", dir, cJSON_GetObjectItemCaseSensitive(p, "target")->valuestring);
 	int rc = qtm_array_load(ctx, a, pred);
 
-	if (rc == 0 && (rc = qtm_array_load(ctx, b, target)) == 0 && (pred->n != target->n || pred->n == 0))
+	if (rc == 0 && (rc = qtm_array_load(ctx, b, target)) == 0 &&
+	    ((paired && pred->n != target->n) || pred->n == 0 || target->n == 0))
 		rc = qtm_error(ctx, -EBADMSG, _("%s: %s holds %zu values and %s %zu: they must pair up"),
 		    m->name, a, pred->n, b, target->n);
 	free(a);
@@ -162,9 +163,14 @@ qtm_metrics_recompute(struct qtm_ctx *ctx, const struct qtm_manifest *m, const c
 	out->formula = qtm_metric_formula_name(formula);
 	out->recorded = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(
 	    cJSON_GetObjectItemCaseSensitive(json, "metrics"), out->headline), "value")->valuedouble;
-	if ((rc = load_pair(ctx, m, p, dir, &pred, &target)) == 0 &&
-	    (rc = qtm_metric_compute(formula, pred.v, target.v, pred.n, &out->computed)) < 0)
-		rc = qtm_error(ctx, -EBADMSG, _("%s: the predictions and targets are not valid for %s (non-finite values, non-integer labels or a zero target)"),
+	if ((rc = load_pair(ctx, m, p, dir, qtm_metric_formula_paired(formula), &pred, &target)) == 0 &&
+	    (rc = formula == QTM_METRIC_CHAMFER ?
+	    qtm_metric_chamfer(pred.v, pred.n, target.v, target.n, &out->computed) :
+	    qtm_metric_compute(formula, pred.v, target.v, pred.n, &out->computed)) < 0)
+		rc = formula == QTM_METRIC_CHAMFER ?
+		    qtm_error(ctx, -EBADMSG, _("%s: the predictions and targets are not valid for chamfer (rows of set id, x, y, z with whole-number ids, finite values, every set on both sides)"),
+		    m->name) :
+		    qtm_error(ctx, -EBADMSG, _("%s: the predictions and targets are not valid for %s (non-finite values, non-integer labels or a zero target)"),
 		    m->name, out->formula);
 	out->n = pred.n;
 	if (rc == 0 && !(out->agrees = qtm_metric_agrees(formula, out->recorded, out->computed)))

@@ -66,6 +66,67 @@ test_regression(void **state)
 	assert_string_equal(qtm_metric_formula_name(QTM_METRIC_MACRO_F1), "macro_f1");
 }
 
+static void
+test_chamfer(void **state)
+{
+	/* set 0: predicted (0,0,0), (3,0,0); target (0,0,1) -> 0.5 * ((1 + sqrt 10) / 2 + 1);
+	 * set 2: predicted (1,1,1); target (1,1,1), (1,1,3) -> 0.5 * (0 + (0 + 2) / 2) */
+	const double p[] = { 0, 0, 0, 0, 2, 1, 1, 1, 0, 3, 0, 0 };
+	const double t[] = { 2, 1, 1, 1, 0, 0, 0, 1, 2, 1, 1, 3 };
+	const double lone[] = { 0, 0, 0, 0, 5, 1, 1, 1 }, frac[] = { 0.5, 0, 0, 0 };
+	const double nan3[] = { 0, 0, NAN, 0 };
+	double want = (0.5 * ((1 + sqrt(10)) / 2 + 1) + 0.5 * (0 + 1)) / 2, v = -1;
+
+	(void)state;
+	assert_int_equal(qtm_metric_chamfer(p, 12, t, 12, &v), 0);
+	assert_true(fabs(v - want) <= 1e-15);
+	assert_true(qtm_metric_agrees(QTM_METRIC_CHAMFER, want, v));
+	assert_int_equal(qtm_metric_chamfer(p, 8, t, 12, &v), 0);     /* sets of any sizes */
+	assert_true(calc(QTM_METRIC_CHAMFER, p, p, 12) == 0);
+	assert_int_equal(qtm_metric_chamfer(p, 11, t, 12, &v), -EINVAL);
+	assert_int_equal(qtm_metric_chamfer(lone, 8, t, 12, &v), -EINVAL);   /* set 5 has no target */
+	assert_int_equal(qtm_metric_chamfer(p, 12, lone, 8, &v), -EINVAL);   /* set 2 nothing predicted */
+	assert_int_equal(qtm_metric_chamfer(frac, 4, frac, 4, &v), -EINVAL);
+	assert_int_equal(qtm_metric_chamfer(nan3, 4, t, 12, &v), -ERANGE);
+	assert_int_equal(qtm_metric_formula_parse("chamfer"), QTM_METRIC_CHAMFER);
+	assert_false(qtm_metric_formula_paired(QTM_METRIC_CHAMFER));
+	assert_true(qtm_metric_formula_paired(QTM_METRIC_RMSE));
+	assert_false(qtm_metric_formula_discrete(QTM_METRIC_CHAMFER));
+}
+
+/* A brute-force nearest neighbour agrees with the pruned sweep on a scattered cloud. */
+static void
+test_chamfer_sweep(void **state)
+{
+	enum { N = 300 };
+	static double a[N * 4], b[N * 4];
+	double sa = 0, sb = 0, v = -1;
+	unsigned s = 12345;
+
+	(void)state;
+	for (size_t i = 0; i < N * 4; i++) {
+		s = s * 1103515245u + 12345u;
+		a[i] = i % 4 == 0 ? 7 : (double)(s >> 8 & 0xffff) / 65536.0;
+		s = s * 1103515245u + 12345u;
+		b[i] = i % 4 == 0 ? 7 : (double)(s >> 8 & 0xffff) / 65536.0;
+	}
+	for (size_t i = 0; i < N; i++) {
+		double ba = INFINITY, bb = INFINITY;
+
+		for (size_t j = 0; j < N; j++) {
+			double dx = a[i * 4 + 1] - b[j * 4 + 1], dy = a[i * 4 + 2] - b[j * 4 + 2], dz = a[i * 4 + 3] - b[j * 4 + 3];
+			double ex = b[i * 4 + 1] - a[j * 4 + 1], ey = b[i * 4 + 2] - a[j * 4 + 2], ez = b[i * 4 + 3] - a[j * 4 + 3];
+
+			ba = fmin(ba, dx * dx + dy * dy + dz * dz);
+			bb = fmin(bb, ex * ex + ey * ey + ez * ez);
+		}
+		sa += sqrt(ba);
+		sb += sqrt(bb);
+	}
+	assert_int_equal(qtm_metric_chamfer(a, N * 4, b, N * 4, &v), 0);
+	assert_true(v == 0.5 * (sa / N + sb / N));
+}
+
 /* An NPY file of version 1 with the given header dictionary and data. */
 static size_t
 npy(unsigned char *buf, const char *dict, const void *data, size_t len)
@@ -146,6 +207,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_classification),
 		cmocka_unit_test(test_regression),
+		cmocka_unit_test(test_chamfer),
+		cmocka_unit_test(test_chamfer_sweep),
 		cmocka_unit_test(test_npy),
 		cmocka_unit_test(test_csv),
 	};
