@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/filter.h>
+#include <linux/netlink.h>
 #include <poll.h>
 #include <sched.h>
 #include <seccomp.h>
@@ -58,6 +59,22 @@ static const char *const denied_syscalls[] = {
 	"vhangup", "pidfd_getfd", "nfsservctl",
 };
 
+/* A data-parallel sandbox: AF_UNIX, AF_INET, and AF_NETLINK for NETLINK_ROUTE only (what
+ * getifaddrs reads the namespace's own interfaces with: gloo finds lo's address so). */
+static int
+loopback_socket_rules(scmp_filter_ctx sc, uint32_t eperm)
+{
+	int rc = seccomp_rule_add(sc, eperm, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_GT, AF_NETLINK));
+
+	for (int family = AF_UNSPEC; rc == 0 && family < AF_NETLINK; family++)
+		if (family != AF_UNIX && family != AF_INET)
+			rc = seccomp_rule_add(sc, eperm, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, family));
+	if (rc == 0)
+		rc = seccomp_rule_add(sc, eperm, SCMP_SYS(socket), 2, SCMP_A0(SCMP_CMP_EQ, AF_NETLINK),
+		    SCMP_A2(SCMP_CMP_NE, NETLINK_ROUTE));
+	return rc;
+}
+
 static int
 add_rules(scmp_filter_ctx sc, const struct qtm_sandbox_spec *spec)
 {
@@ -84,10 +101,7 @@ add_rules(scmp_filter_ctx sc, const struct qtm_sandbox_spec *spec)
 	if (rc == 0 && spec->share_net) {
 		rc = seccomp_rule_add(sc, eperm, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, AF_PACKET));
 	} else if (rc == 0 && spec->loopback) {
-		/* AF_UNIX (1) and AF_INET (2) only. */
-		rc = seccomp_rule_add(sc, eperm, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_GT, AF_INET));
-		if (rc == 0)
-			rc = seccomp_rule_add(sc, eperm, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, AF_UNSPEC));
+		rc = loopback_socket_rules(sc, eperm);
 	} else if (rc == 0)
 		rc = seccomp_rule_add(sc, eperm, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_NE, AF_UNIX));
 	return rc;

@@ -98,6 +98,24 @@ SH
 	fi
 }
 
+# make_ddp_module DIR NAME [EXTRA_JSON]: a data-parallel model folder: the PyTorch trainer of
+# tests/integration/ddp (world_size 2 by default, max_world_size 2; params seed, epochs, batch,
+# learning_rate, sync_gradients, crash_rank, hang_rank).  EXTRA_JSON is appended to the
+# manifest's top-level object; change resources with sed, as bad-training.sh does.
+make_ddp_module() {
+	dir=$1 name=$2 extra=${3:-}
+	mkdir -p "$dir"
+	cp "$top_srcdir/tests/integration/ddp/train.py" "$dir/train.py"
+	cat >"$dir/module.json" <<JSON
+{"format":1,"name":"$name","version":"1.0.0","kind":"model","summary":"data-parallel test model","license":"MIT",
+ "requires":["runtime(python3-torch)"],
+ "resources":{"cpus":1,"memory_mb":1024,"time_limit_s":300,"world_size":2,"max_world_size":2},
+ "train":{"command":["python3","train.py"],"params":{"seed":1,"epochs":5,"batch":32,"learning_rate":0.1,
+  "sync_gradients":true,"crash_rank":-1,"hang_rank":-1}},
+ "outputs":["model.pt","metrics.json"]$extra}
+JSON
+}
+
 # heavy_test: the long end-to-end tests (minutes of real daemons) run once in CI, in its first
 # pass; with QTM_TEST_HEAVY=0 (CI's sanitizer pass) they skip.
 heavy_test() {

@@ -13,11 +13,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/netlink.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -385,6 +387,45 @@ test_no_network(void **state)
 	outcome_free(o);
 }
 
+/* spec.loopback (a data-parallel training): lo is up and AF_INET reaches a server on it, no
+ * other address is reachable, and only AF_UNIX, AF_INET and NETLINK_ROUTE sockets open. */
+static void
+test_loopback_network(void **state)
+{
+	char *argv[] = { PYTHON, "-c", "import socket\n"
+	    "srv = socket.socket(); srv.bind(('127.0.0.1', 0)); srv.listen(1)\n"
+	    "c = socket.create_connection(srv.getsockname()); a, _ = srv.accept()\n"
+	    "c.sendall(b'ping'); print('loopback', a.recv(4))\n"
+	    "try:\n socket.create_connection(('192.0.2.1', 80), timeout=5); print('outside-connected')\n"
+	    "except OSError as e: print('outside-failed')\n"
+	    "print('interfaces', ' '.join(n for _, n in socket.if_nameindex()))\n"
+	    "for fam, proto in ((socket.AF_INET6, 0), (socket.AF_PACKET, 0),"
+	    " (socket.AF_NETLINK, socket.NETLINK_ROUTE), (socket.AF_NETLINK, 9)):\n"
+	    "  try:\n   socket.socket(fam, socket.SOCK_DGRAM, proto); print('allowed', fam, proto)\n"
+	    "  except OSError as e: print('denied', fam, proto, e.errno)\n", NULL };
+	struct qtm_sandbox_spec spec;
+	struct outcome *o;
+	char want[64];
+
+	require_sandbox();
+	init_spec(&spec, argv);
+	spec.loopback = true;
+	o = run_spec(&spec);
+	assert_ran_ok(o);
+	assert_true(has_line(o->out, "loopback b'ping'"));
+	assert_true(has_line(o->out, "outside-failed"));
+	assert_true(has_line(o->out, "interfaces lo"));
+	snprintf(want, sizeof want, "allowed %d %d", AF_NETLINK, NETLINK_ROUTE);
+	assert_true(has_line(o->out, want));
+	snprintf(want, sizeof want, "denied %d 0 %d", AF_INET6, EPERM);
+	assert_true(has_line(o->out, want));
+	snprintf(want, sizeof want, "denied %d 0 %d", AF_PACKET, EPERM);
+	assert_true(has_line(o->out, want));
+	snprintf(want, sizeof want, "denied %d 9 %d", AF_NETLINK, EPERM);
+	assert_true(has_line(o->out, want));
+	outcome_free(o);
+}
+
 static void
 test_pid_namespace(void **state)
 {
@@ -729,6 +770,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_root_readonly),
 		cmocka_unit_test(test_host_hidden),
 		cmocka_unit_test(test_no_network),
+		cmocka_unit_test(test_loopback_network),
 		cmocka_unit_test(test_pid_namespace),
 		cmocka_unit_test(test_self_kill),
 		cmocka_unit_test(test_privileges),
