@@ -99,7 +99,7 @@ def derivatives(grid, spacing, upcont_m):
     return up, tx, ty, tz
 
 
-def _halfwidth_1d(prof, spacing):
+def halfwidth_1d(prof, spacing):
     """Width (m) of the region around the maximum where prof >= max / 2."""
     k = int(np.argmax(prof))
     m = prof[k]
@@ -133,8 +133,8 @@ def features(grid, p):
     f.append(math.log(max(math.hypot(X[imx] - X[imn], Y[imx] - Y[imn]), dx)))
     f.append(math.log(amax / max(np.abs(t).max(), 1e-9)))
     f.append(math.log(amax / max(t.max() - t.min(), 1e-9)))
-    f.append(math.log(_halfwidth_1d(a[:, j], dx)))
-    f.append(math.log(_halfwidth_1d(a[i, :], dx)))
+    f.append(math.log(halfwidth_1d(a[:, j], dx)))
+    f.append(math.log(halfwidth_1d(a[i, :], dx)))
     # radially averaged power spectrum: ln P ~ -2 |k| z for a compact source
     g = grid - grid.mean()
     P = np.abs(np.fft.fft2(g * np.outer(np.hanning(n), np.hanning(n)))) ** 2

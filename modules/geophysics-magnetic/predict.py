@@ -37,6 +37,7 @@ def main(argv):
     ap.add_argument("--model", help="directory holding model.npz (default $QTM_MODEL)")
     ap.add_argument("--spacing", type=float, help="grid spacing in m (default: as trained)")
     ap.add_argument("grid", nargs="?", help="n x n anomaly grid (.csv or .npy), nT")
+    ap.add_argument("output", nargs="?", help="write the JSON answer here instead of standard output")
     a = ap.parse_args(argv)
     fwd = os.path.join(os.environ.get("QTM_DATA", ""), "geophysics-forward")
     if not os.path.isfile(os.path.join(fwd, "mlkit.py")):
@@ -57,13 +58,21 @@ def main(argv):
     arrays, cfg = mlkit.load_npz(mpath)
     p = dict(cfg["params"])
     net = mlkit.MLP.from_arrays(arrays, "linear")
+    import pickle
+    fpath = os.path.join(os.path.dirname(mpath), "forest.pkl")
+    if not os.path.isfile(fpath):
+        die("model not found: %s" % fpath)
+    with open(fpath, "rb") as fh:
+        forest = pickle.load(fh)
+    w = float(cfg["blend_weight_mlp"])
     eu = cfg["euler"]
 
     def estimate(g):
         fe, (ze, si, nacc) = magcore.euler_features(g, p, eu)
         F = np.concatenate([magcore.features(g, p), fe])
-        z = float(np.exp(net.predict(((F - arrays["feat_mean"]) / arrays["feat_std"])[None])[0, 0]
-                         * cfg["y_std"] + cfg["y_mean"]))
+        lm = float(net.predict(((F - arrays["feat_mean"]) / arrays["feat_std"])[None])[0, 0]
+                   * cfg["y_std"] + cfg["y_mean"])
+        z = float(np.exp(w * lm + (1.0 - w) * float(forest.predict(F[None])[0])))
         return {"depth_m": round(z, 3),
                 "euler_depth_m": None if not np.isfinite(ze) else round(float(ze), 3),
                 "euler_structural_index": si, "euler_solutions_accepted": nacc}
@@ -96,7 +105,15 @@ def main(argv):
             r.update(estimate(sim["grids"][i]))
             rows.append(r)
         out = {"input": "5 simulated test grids (seed 20100227)", "results": rows}
-    print(json.dumps(out, indent=2))
+    text = json.dumps(out, indent=2) + "\n"
+    if a.output:
+        try:
+            with open(a.output, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError as e:
+            die("cannot write %s: %s" % (a.output, e))
+    else:
+        sys.stdout.write(text)
     return 0
 
 
