@@ -344,8 +344,10 @@ def card(p, res, by_kind, by_depth, eu, n_train, epochs, selftest, ec):
              for b in by_depth]
     return """# geophysics-magnetic — model card
 
-Estimates the **depth of a magnetic source** from a gridded total-field anomaly. Trained
-from scratch in NumPy on simulated data only; no real survey data are involved.
+Estimates the **depth of a magnetic source** from a gridded total-field anomaly. The model is
+a blend of a NumPy MLP and a scikit-learn random forest on the same features (the blend weight
+fitted out of sample); trained and tested on simulated data only: Debian ships no real magnetic
+survey data, so no real survey is involved.
 
 ## Data (simulated with geophysics-forward {fv})
 
